@@ -1,0 +1,518 @@
+// The `graph` view: Figure 7 of the paper. One row per resolution (P3 at the top, coarser levels below),
+// the pyramid's inputs on the left, every merging cell a dot in creation order, an arrow from each of a
+// cell's two inputs, dashed arrows for dangling-layer sums.
+//
+// Positions are computed directly (a layered layouter cannot pin rows). Edges are routed here too: an
+// edge goes straight when that misses every dot, otherwise it drops into the free lane between two rows,
+// runs along it and climbs to its target; edges sharing a lane are spread over parallel tracks (bundled),
+// and d3-shape turns the waypoints into smooth paths.
+import { curveLinear, curveMonotoneX, line } from 'd3-shape';
+import { scaleLinear } from 'd3-scale';
+import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
+import { circleBox, distanceToSegment, polylineLength, segmentIntersectsBox, stepTowards, type Point } from './geometry.js';
+import { el, group, num, svgDocument, textEl } from './svg.js';
+import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
+import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
+
+// Sizes in px. Rows are far enough apart for a lane of bundled edges between them.
+const ROW_GAP = 64;
+const MIN_COLUMN = 50;
+const DOT_R = 6.5;
+const RING_R = 11;
+/** Edges keep this far from the centre of any dot they do not touch. */
+const CLEARANCE = RING_R + 4;
+const MARGIN = 20;
+const LABEL_SIZE = 11;
+const ROW_LABEL_SIZE = 13;
+const STRIDE_SIZE = 10;
+const TITLE_SIZE = 15;
+const SUBTITLE_SIZE = 11;
+const LEGEND_SIZE = 11;
+/** Half the height of the band of tracks in a lane. */
+const LANE_HALF_WIDTH = ROW_GAP / 2 - CLEARANCE - 3;
+
+export interface GraphOptions {
+  theme?: ThemeName;
+  /** Rows to draw (defaults to the pyramid's levels); `--compare` passes the union of both pyramids'. */
+  levels?: [min: number, max: number];
+  /** Draw the legend under the graph (default true). */
+  legend?: boolean;
+}
+
+export interface GraphDot {
+  node: number;
+  name: string;
+  level: number;
+  kind: 'input' | 'cell';
+  op: 'sum' | 'global_pool' | null;
+  isOutput: boolean;
+  x: number;
+  y: number;
+  /** Radius of what is drawn (the ring for inputs and outputs). */
+  radius: number;
+}
+
+export interface GraphEdge {
+  from: number;
+  to: number;
+  kind: 'input' | 'dangling';
+  /** Waypoints, centre to centre before trimming to the dots' rims. */
+  points: Point[];
+  /** The lane (0 = above the first row, rows = below the last) an edge runs in, or null when straight. */
+  lane: number | null;
+}
+
+export interface GraphLabel {
+  text: string;
+  x: number;
+  y: number;
+  size: number;
+  bold: boolean;
+  anchor: 'start' | 'middle' | 'end';
+  box: Box;
+  /** What the label names, for the SVG's data-* attributes. */
+  role: 'node' | 'row' | 'stride' | 'title' | 'subtitle' | 'legend';
+  fill: 'ink' | 'muted';
+  /** The row a row or stride label belongs to. */
+  level?: number;
+}
+
+export interface GraphRow {
+  level: number;
+  y: number;
+}
+
+export interface GraphLayout {
+  width: number;
+  height: number;
+  rows: GraphRow[];
+  dots: GraphDot[];
+  edges: GraphEdge[];
+  labels: GraphLabel[];
+  /** Legend glyphs (drawn shapes, positioned), after the labels are placed. */
+  legend: LegendItem[];
+  /** Left and right x of the dot area (row bands span it). */
+  bandLeft: number;
+  bandRight: number;
+}
+
+export interface LegendItem {
+  glyph: 'input' | 'output' | 'sum' | 'global_pool' | 'edge' | 'dangling';
+  x: number;
+  y: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Layout
+
+export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayout {
+  const [minLevel, maxLevel] = options.levels ?? [p.minLevel, p.maxLevel];
+  const rowCount = maxLevel - minLevel + 1;
+  const labels: GraphLabel[] = [];
+
+  const title = p.name;
+  const ops = p.cells.reduce((n, c) => n + (c.op.kind === 'global_pool' ? 1 : 0), 0);
+  const dangling = p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
+  const subtitle =
+    `${p.cells.length} merging cells · P${p.minLevel}–P${p.maxLevel} · ` +
+    `${p.cells.length - ops} sum, ${ops} global pool` + (dangling ? ` · ${dangling} dangling sum${dangling === 1 ? '' : 's'}` : '');
+  const titleBaseline = MARGIN + TITLE_SIZE * 0.8;
+  const subtitleBaseline = titleBaseline + SUBTITLE_SIZE + 6;
+  const top = subtitleBaseline + 20 + ROW_GAP / 2;
+
+  const rowY = scaleLinear().domain([minLevel, maxLevel]).range([top, top + (rowCount - 1) * ROW_GAP]);
+  const rows: GraphRow[] = [];
+  for (let level = minLevel; level <= maxLevel; level++) rows.push({ level, y: rowY(level) });
+
+  // Row labels: the level in bold, its stride beneath.
+  const rowLabelWidth = Math.max(
+    ...rows.map((r) => Math.max(textWidth(`P${r.level}`, ROW_LABEL_SIZE, true), textWidth(`stride ${strideOf(r.level)}`, STRIDE_SIZE))),
+  );
+  const rowLabelRight = MARGIN + rowLabelWidth;
+  for (const r of rows) {
+    labels.push({ ...makeLabel(`P${r.level}`, rowLabelRight, r.y - 1, ROW_LABEL_SIZE, true, 'end', 'row', 'ink'), level: r.level });
+    labels.push({ ...makeLabel(`stride ${strideOf(r.level)}`, rowLabelRight, r.y + STRIDE_SIZE + 1, STRIDE_SIZE, false, 'end', 'stride', 'muted'), level: r.level });
+  }
+
+  // Columns: inputs first, then one per cell, wide enough for the longest node name.
+  const longestName = Math.max(...p.nodes.map((n) => textWidth(n.name, LABEL_SIZE)));
+  const column = Math.max(MIN_COLUMN, Math.ceil(longestName + 2 * RING_R));
+  const firstColumnX = rowLabelRight + 18 + RING_R + 8;
+  const inputs = inputCount(p);
+  const dots: GraphDot[] = p.nodes.map((node, index) => {
+    const isInput = index < inputs;
+    const cell = isInput ? null : p.cells[index - inputs];
+    const isOutput = cell?.isOutput ?? false;
+    return {
+      node: index,
+      name: node.name,
+      level: node.level,
+      kind: node.kind,
+      op: cell ? cell.op.kind : null,
+      isOutput,
+      x: firstColumnX + (isInput ? 0 : (index - inputs + 1) * column),
+      y: rowY(node.level),
+      radius: isInput || isOutput ? RING_R : cell?.op.kind === 'global_pool' ? DOT_R + 1.5 : DOT_R,
+    };
+  });
+  const lastColumnX = firstColumnX + p.cells.length * column;
+  const bandLeft = MARGIN;
+  const bandRight = lastColumnX + column / 2 + 10;
+
+  const edges = routeEdges(p, dots, rows, column);
+  placeNodeLabels(dots, edges, labels);
+
+  // Title block and legend.
+  labels.push(makeLabel(title, MARGIN, titleBaseline, TITLE_SIZE, true, 'start', 'title', 'ink'));
+  labels.push(makeLabel(subtitle, MARGIN, subtitleBaseline, SUBTITLE_SIZE, false, 'start', 'subtitle', 'muted'));
+  let width = Math.max(bandRight + MARGIN, ...labels.map((l) => l.box.x + l.box.width + MARGIN));
+  let bottom = rowY(maxLevel) + ROW_GAP / 2;
+  const legend: LegendItem[] = [];
+  if (options.legend ?? true) {
+    bottom = placeLegend(legend, labels, MARGIN, bottom + 16, width - MARGIN, p.cells.some((c) => c.danglingSums.length > 0));
+  }
+  width = Math.max(width, ...labels.map((l) => l.box.x + l.box.width + MARGIN));
+  return { width: Math.ceil(width), height: Math.ceil(bottom + MARGIN), rows, dots, edges, labels, legend, bandLeft, bandRight };
+}
+
+function makeLabel(
+  text: string, x: number, y: number, size: number, bold: boolean, anchor: GraphLabel['anchor'], role: GraphLabel['role'], fill: GraphLabel['fill'],
+): GraphLabel {
+  return { text, x, y, size, bold, anchor, role, fill, box: textBox(text, x, y, size, anchor, bold) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Edge routing
+
+interface LaneRoute {
+  edge: GraphEdge;
+  lane: number;
+  start: Point;
+  end: Point;
+  /** x where the edge enters and leaves the lane. */
+  enter: number;
+  leave: number;
+}
+
+function routeEdges(p: PyramidIR, dots: GraphDot[], rows: GraphRow[], column: number): GraphEdge[] {
+  const edges: GraphEdge[] = [];
+  const laneRoutes: LaneRoute[] = [];
+  const rowIndex = (level: number) => rows.findIndex((r) => r.level === level);
+  const laneY = (lane: number) => (lane < rows.length ? rows[lane].y : rows[rows.length - 1].y + ROW_GAP) - ROW_GAP / 2;
+  // Dots sorted by x, so a segment is only tested against the dots within its horizontal extent.
+  const byX = [...dots].sort((a, b) => a.x - b.x || a.y - b.y);
+
+  const hits = (points: Point[], from: number, to: number): number => {
+    let count = 0;
+    for (let i = 1; i < points.length; i++) {
+      const a = points[i - 1];
+      const b = points[i];
+      const left = Math.min(a[0], b[0]) - CLEARANCE;
+      const right = Math.max(a[0], b[0]) + CLEARANCE;
+      for (const dot of byX) {
+        if (dot.x < left) continue;
+        if (dot.x > right) break;
+        if (dot.node === from || dot.node === to) continue;
+        if (distanceToSegment([dot.x, dot.y], a, b) < CLEARANCE) count++;
+      }
+    }
+    return count;
+  };
+
+  const route = (from: number, to: number, kind: GraphEdge['kind']) => {
+    const a = dots[from];
+    const b = dots[to];
+    const start: Point = [a.x, a.y];
+    const end: Point = [b.x, b.y];
+    const edge: GraphEdge = { from, to, kind, points: [start, end], lane: null };
+    edges.push(edge);
+    if (hits(edge.points, from, to) === 0) return;
+
+    // Try every lane between (and just around) the two rows; the cheapest clear one wins.
+    const ra = rowIndex(a.level);
+    const rb = rowIndex(b.level);
+    const inset = Math.min(column * 0.5, (b.x - a.x) / 3);
+    let best: { lane: number; cost: number; hits: number; enter: number; leave: number } | null = null;
+    for (let lane = Math.min(ra, rb); lane <= Math.max(ra, rb) + 1; lane++) {
+      const y = laneY(lane);
+      const enter = a.x + inset;
+      const leave = b.x - inset;
+      const points: Point[] = [start, [enter, y], [leave, y], end];
+      const crossing = hits(points, from, to);
+      const load = laneRoutes.filter((r) => r.lane === lane && r.enter < leave && enter < r.leave).length;
+      const cost = polylineLength(points) + 24 * load;
+      if (!best || crossing < best.hits || (crossing === best.hits && cost < best.cost)) {
+        best = { lane, cost, hits: crossing, enter, leave };
+      }
+    }
+    if (!best) return;
+    edge.lane = best.lane;
+    laneRoutes.push({ edge, lane: best.lane, start, end, enter: best.enter, leave: best.leave });
+  };
+
+  p.cells.forEach((cell, i) => {
+    const self = cellNodeIndex(p, i);
+    route(cell.inputs[0], self, 'input');
+    route(cell.inputs[1], self, 'input');
+    for (const node of cell.danglingSums) route(node, self, 'dangling');
+  });
+
+  // Bundle: in each lane, give overlapping edges separate parallel tracks (greedy interval colouring,
+  // in order of entry), then centre the tracks on the lane.
+  const lanes = new Map<number, LaneRoute[]>();
+  for (const r of laneRoutes) lanes.set(r.lane, [...(lanes.get(r.lane) ?? []), r]);
+  for (const [lane, routes] of [...lanes.entries()].sort((x, y) => x[0] - y[0])) {
+    routes.sort((x, y) => x.enter - y.enter || x.leave - y.leave || x.edge.from - y.edge.from || x.edge.to - y.edge.to);
+    const trackEnds: number[] = [];
+    const tracks = routes.map((r) => {
+      let track = trackEnds.findIndex((endX) => endX < r.enter - 4);
+      if (track < 0) track = trackEnds.push(0) - 1;
+      trackEnds[track] = r.leave;
+      return track;
+    });
+    const spacing = trackEnds.length > 1 ? Math.min(5, (2 * LANE_HALF_WIDTH) / (trackEnds.length - 1)) : 0;
+    routes.forEach((r, k) => {
+      // Tracks nearer the rows go to edges that come from or go to the nearer row, which keeps crossings down.
+      const y = laneY(lane) + (tracks[k] - (trackEnds.length - 1) / 2) * spacing;
+      r.edge.points = [r.start, [r.enter, y], [r.leave, y], r.end];
+    });
+  }
+  return edges;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Labels
+
+/** Node names go beside their dot, at the first spot that hits no dot and no label and crosses fewest edges. */
+function placeNodeLabels(dots: GraphDot[], edges: GraphEdge[], labels: GraphLabel[]): void {
+  const dotBoxes = dots.map((d) => circleBox(d.x, d.y, d.radius + 1));
+  const segments: [Point, Point][] = [];
+  for (const e of edges) {
+    const pts = trimmedPoints(e, dots);
+    for (let i = 1; i < pts.length; i++) segments.push([pts[i - 1], pts[i]]);
+  }
+  for (const dot of dots) {
+    const r = dot.radius;
+    const candidates: [number, number, GraphLabel['anchor']][] = [
+      [dot.x + r * 0.7 + 1, dot.y - r - 3, 'start'],
+      [dot.x, dot.y - r - 4, 'middle'],
+      [dot.x + r * 0.7 + 1, dot.y + r + LABEL_SIZE * 0.76 + 2, 'start'],
+      [dot.x, dot.y + r + LABEL_SIZE * 0.76 + 3, 'middle'],
+      [dot.x - r * 0.7 - 1, dot.y - r - 3, 'end'],
+      [dot.x - r * 0.7 - 1, dot.y + r + LABEL_SIZE * 0.76 + 2, 'end'],
+      [dot.x + r + 3, dot.y + LABEL_SIZE * 0.38, 'start'],
+    ];
+    let best: { label: GraphLabel; crossings: number } | null = null;
+    for (const [x, y, anchor] of candidates) {
+      const label = makeLabel(dot.name, x, y, LABEL_SIZE, false, anchor, 'node', 'ink');
+      if (dotBoxes.some((b) => boxesOverlap(b, label.box, 1))) continue;
+      if (labels.some((l) => boxesOverlap(l.box, label.box, 1))) continue;
+      const crossings = segments.filter(([a, b]) => segmentIntersectsBox(a, b, label.box)).length;
+      if (!best || crossings < best.crossings) best = { label, crossings };
+      if (crossings === 0) break;
+    }
+    // Every dot has room for its name somewhere: columns are sized to the longest name.
+    if (best) labels.push(best.label);
+  }
+}
+
+/** Legend entries in a row (wrapping when wider than the drawing); returns the bottom y. */
+function placeLegend(items: LegendItem[], labels: GraphLabel[], left: number, top: number, right: number, dangling: boolean): number {
+  const entries: [LegendItem['glyph'], string][] = [
+    ['input', 'input'],
+    ['output', 'output'],
+    ['sum', 'sum'],
+    ['global_pool', 'global pool'],
+    ['edge', 'feeds'],
+  ];
+  if (dangling) entries.push(['dangling', 'dangling-layer sum']);
+  const glyphWidth = 30;
+  let x = left;
+  let y = top + RING_R;
+  for (const [glyph, text] of entries) {
+    const width = glyphWidth + 6 + textWidth(text, LEGEND_SIZE) + 18;
+    if (x > left && x + width > Math.max(right, left + 420)) {
+      x = left;
+      y += 2 * RING_R + 8;
+    }
+    items.push({ glyph, x: x + glyphWidth / 2, y });
+    labels.push(makeLabel(text, x + glyphWidth + 6, y + LEGEND_SIZE * 0.38, LEGEND_SIZE, false, 'start', 'legend', 'muted'));
+    x += width;
+  }
+  return y + RING_R;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rendering
+
+/** Edge waypoints with both ends moved from the dot centres to just outside the drawn shapes. */
+function trimmedPoints(edge: GraphEdge, dots: GraphDot[]): Point[] {
+  const pts = edge.points.slice();
+  const last = pts.length - 1;
+  pts[0] = stepTowards(pts[0], pts[1], dots[edge.from].radius + 2);
+  pts[last] = stepTowards(pts[last], pts[last - 1], dots[edge.to].radius + 1.5);
+  return pts;
+}
+
+const straightPath = line().curve(curveLinear).digits(2);
+const lanePath = line().curve(curveMonotoneX).digits(2);
+
+export function arrowMarker(theme: Theme, id = 'arrow'): string {
+  return el('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto' },
+    el('path', { d: 'M0,0 L10,5 L0,10 z', fill: theme.edge }));
+}
+
+/** The graph's elements (rows, edges, dots, labels, legend) as lines of SVG, without the document around them. */
+export function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme, idPrefix = ''): string[] {
+  const rows = layout.rows.map((row, i) => {
+    const children = [];
+    if (i % 2 === 0) {
+      children.push(el('rect', { x: layout.bandLeft, y: row.y - ROW_GAP / 2, width: layout.bandRight - layout.bandLeft, height: ROW_GAP, fill: theme.band }));
+    }
+    const rowLabels = layout.labels.filter((l) => l.level === row.level);
+    children.push(...rowLabels.map((l) => labelElement(l, theme)));
+    return group({ 'data-row': row.level, 'data-stride': strideOf(row.level) }, children);
+  });
+
+  const edges = layout.edges.map((edge) => {
+    const pts = trimmedPoints(edge, layout.dots);
+    const d = (edge.lane === null ? straightPath : lanePath)(pts) ?? '';
+    return el('path', {
+      d,
+      fill: 'none',
+      stroke: theme.edge,
+      'stroke-width': 1.4,
+      'stroke-dasharray': edge.kind === 'dangling' ? '5 3' : undefined,
+      'marker-end': `url(#${idPrefix}arrow)`,
+      'data-from': p.nodes[edge.from].name,
+      'data-to': p.nodes[edge.to].name,
+      'data-kind': edge.kind,
+    });
+  });
+
+  const dots = layout.dots.map((dot) =>
+    group(
+      {
+        'data-node': dot.name,
+        'data-level': dot.level,
+        'data-kind': dot.kind,
+        'data-op': dot.op ?? undefined,
+        'data-output': dot.isOutput ? 'true' : undefined,
+      },
+      dotShapes(dot.kind === 'input' ? 'input' : dot.op!, dot.isOutput, dot.x, dot.y, theme),
+    ),
+  );
+
+  const legend = layout.legend.map((item) => legendGlyph(item, theme, idPrefix));
+  const texts = layout.labels.filter((l) => l.role !== 'row' && l.role !== 'stride').map((l) => labelElement(l, theme));
+  return [
+    group({ class: 'rows' }, rows),
+    group({ class: 'edges' }, edges),
+    group({ class: 'dots' }, dots),
+    group({ class: 'labels' }, texts),
+    group({ class: 'legend' }, legend),
+  ];
+}
+
+function dotShapes(kind: 'input' | 'sum' | 'global_pool', isOutput: boolean, x: number, y: number, theme: Theme): string[] {
+  const shapes: string[] = [];
+  if (kind === 'input') {
+    shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.input, 'stroke-width': 2.4 }));
+    shapes.push(el('circle', { cx: x, cy: y, r: DOT_R - 1, fill: theme.ink }));
+    return shapes;
+  }
+  if (isOutput) shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4 }));
+  if (kind === 'sum') {
+    const arm = DOT_R * 0.55;
+    shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, fill: theme.ink }));
+    shapes.push(el('path', { d: `M${fmt(x - arm)},${fmt(y)}H${fmt(x + arm)}M${fmt(x)},${fmt(y - arm)}V${fmt(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 }));
+  } else {
+    // Global pool: a diamond, so it reads apart from a sum even in greyscale.
+    const h = DOT_R + 1.5;
+    shapes.push(el('path', { d: `M${fmt(x)},${fmt(y - h)}L${fmt(x + h)},${fmt(y)}L${fmt(x)},${fmt(y + h)}L${fmt(x - h)},${fmt(y)}Z`, fill: theme.ink }));
+  }
+  return shapes;
+}
+
+function legendGlyph(item: LegendItem, theme: Theme, idPrefix: string): string {
+  const { x, y } = item;
+  switch (item.glyph) {
+    case 'input':
+      return group({ 'data-legend': 'input' }, dotShapes('input', false, x, y, theme));
+    case 'output':
+      return group({ 'data-legend': 'output' }, [el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4 })]);
+    case 'sum':
+      return group({ 'data-legend': 'sum' }, dotShapes('sum', false, x, y, theme));
+    case 'global_pool':
+      return group({ 'data-legend': 'global_pool' }, dotShapes('global_pool', false, x, y, theme));
+    case 'edge':
+    case 'dangling':
+      return group({ 'data-legend': item.glyph }, [
+        el('path', {
+          d: `M${fmt(x - 14)},${fmt(y)}H${fmt(x + 13)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4,
+          'stroke-dasharray': item.glyph === 'dangling' ? '5 3' : undefined, 'marker-end': `url(#${idPrefix}arrow)`,
+        }),
+      ]);
+  }
+}
+
+function labelElement(l: GraphLabel, theme: Theme): string {
+  return textEl('text', {
+    x: l.x, y: l.y, 'font-size': l.size, 'font-weight': l.bold ? 'bold' : undefined,
+    'text-anchor': l.anchor === 'start' ? undefined : l.anchor, fill: l.fill === 'ink' ? theme.ink : theme.muted,
+    'data-label': l.role === 'node' ? l.text : undefined,
+  }, l.text);
+}
+
+const fmt = num;
+
+export function describeGraph(p: PyramidIR): string {
+  const outputs = p.cells.filter((c) => c.isOutput).length;
+  const dangling = p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
+  return (
+    `Architecture graph of pyramid network ${p.name} in the style of NAS-FPN Figure 7: one row per resolution, ` +
+    `P${p.minLevel} (stride ${strideOf(p.minLevel)}) at the top to P${p.maxLevel} (stride ${strideOf(p.maxLevel)}) at the bottom; ` +
+    `${inputCount(p)} inputs on the left (green rings), ${p.cells.length} merging cells in creation order ` +
+    `(circles are sums, diamonds global pooling), ${outputs} outputs (red rings), ` +
+    `an arrow from each cell input` + (dangling ? `, ${dangling} dangling-layer sum${dangling === 1 ? '' : 's'} dashed.` : '.')
+  );
+}
+
+/** Figure 7 for one pyramid, as a standalone SVG document. */
+export function renderGraph(p: PyramidIR, options: GraphOptions = {}): string {
+  const theme = themeByName(options.theme ?? 'light');
+  const layout = layoutGraph(p, options);
+  return svgDocument({
+    width: layout.width,
+    height: layout.height,
+    title: `${p.name}: architecture graph`,
+    desc: describeGraph(p),
+    background: theme.background,
+    fontFamily: FONT_FAMILY,
+    defs: [arrowMarker(theme)],
+    body: renderGraphBody(p, layout, theme),
+  });
+}
+
+/** Two (or more) pyramids side by side on the same row scale: Figure 7(a) next to 7(f). */
+export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions, 'levels'> = {}): string {
+  const theme = themeByName(options.theme ?? 'light');
+  const levels: [number, number] = [Math.min(...pyramids.map((p) => p.minLevel)), Math.max(...pyramids.map((p) => p.maxLevel))];
+  const layouts = pyramids.map((p, i) => layoutGraph(p, { ...options, levels, legend: i === pyramids.length - 1 && (options.legend ?? true) }));
+  const body: string[] = [];
+  let x = 0;
+  layouts.forEach((layout, i) => {
+    body.push(group({ transform: x === 0 ? undefined : `translate(${fmt(x)},0)`, 'data-pyramid': pyramids[i].name }, renderGraphBody(pyramids[i], layout, theme)));
+    x += layout.width;
+  });
+  return svgDocument({
+    width: x,
+    height: Math.max(...layouts.map((l) => l.height)),
+    title: `${pyramids.map((p) => p.name).join(' vs ')}: architecture graphs`,
+    desc: `Side-by-side comparison on the same row scale. ` + pyramids.map(describeGraph).join(' '),
+    background: theme.background,
+    fontFamily: FONT_FAMILY,
+    defs: [arrowMarker(theme)],
+    body,
+  });
+}
