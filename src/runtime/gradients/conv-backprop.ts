@@ -1,0 +1,202 @@
+// Convolution gradients written with ordinary tf ops that the wasm backend runs fast.
+//
+// The wasm backend has fast forward convolutions (XNNPACK) and a fast matmul, but no Conv2DBackpropFilter
+// kernel at all (training fails), a slow Conv2DBackpropInput (8× its forward conv), and no depthwise
+// backprop kernels. These functions express each gradient as one big matmul or as forward convolutions:
+//
+// - filter gradient (im2col): gather the kh·kw shifted, strided windows of the padded input, concatenate
+//   them along channels, and take one matmul with the output gradient. The windows come out in the filter's
+//   own [kh, kw, in] order, so the product reshapes straight into the filter's shape.
+// - input gradient (sub-pixel decomposition): an input pixel at padded position t = q·s + r (stride s,
+//   phase r) only receives output gradients through the filter taps r, r + s, r + 2s, … So for each phase
+//   the gradient is a stride-1 correlation of the output gradient with that phase's taps, flipped in space
+//   and with in/out channels swapped; the s×s phase results interleave into the input (a depth-to-space).
+//   For stride 1 this is the textbook "forward conv with the flipped filter"; for stride 2 it costs what the
+//   forward conv costs, without the zero-filled upsampling a transposed conv would convolve over.
+//
+// All functions take NHWC tensors and the same attributes as the kernels they replace.
+import type * as TF from '@tensorflow/tfjs';
+
+type Tfjs = typeof TF;
+type Tensor4D = TF.Tensor4D;
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+export interface ConvGeometry {
+  strides: [number, number];
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Top and left padding and output size, exactly as tfjs's forward conv computes them. */
+function convInfo(tf: Tfjs, inShape: number[], filterShape: number[], g: ConvGeometry, depthwise: boolean) {
+  const info = tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    g.strides, 1, g.pad as 'same', g.dimRoundingMode, depthwise,
+  );
+  return {
+    top: info.padInfo.top, left: info.padInfo.left,
+    outHeight: info.outHeight, outWidth: info.outWidth,
+    strideH: info.strideHeight, strideW: info.strideWidth,
+  };
+}
+
+/**
+ * The kh·kw windows of x that a conv with this geometry reads, concatenated along channels:
+ * [N, outH, outW, kh·kw·C], channel index (i·kw + j)·C + c for tap (i, j).
+ */
+function im2col(tf: Tfjs, x: Tensor4D, kh: number, kw: number, g: ConvGeometry, depthwise: boolean): Tensor4D[] {
+  const [n, h, w, c] = x.shape;
+  const { top, left, outHeight, outWidth, strideH, strideW } = convInfo(tf, x.shape, [kh, kw, c, 1], g, depthwise);
+  // Pad (or crop, for windows that never reach the bottom/right edge) to exactly the extent the windows cover.
+  const needH = (outHeight - 1) * strideH + kh;
+  const needW = (outWidth - 1) * strideW + kw;
+  let padded: Tensor4D = x;
+  const bottom = needH - h - top;
+  const right = needW - w - left;
+  if (top > 0 || left > 0 || bottom > 0 || right > 0) {
+    padded = tf.pad(x, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]);
+  }
+  const windows: Tensor4D[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      if (strideH === 1 && strideW === 1) {
+        windows.push(tf.slice(padded, [0, i, j, 0], [n, outHeight, outWidth, c]));
+      } else {
+        windows.push(tf.stridedSlice(
+          padded, [0, i, j, 0], [n, i + (outHeight - 1) * strideH + 1, j + (outWidth - 1) * strideW + 1, c], [1, strideH, strideW, 1],
+        ) as Tensor4D);
+      }
+    }
+  }
+  return windows;
+}
+
+/** dL/dfilter of conv2d(x, filter) given dL/dy: one matmul of the im2col windows with dy. */
+export function conv2dFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, filterShape: number[], g: ConvGeometry): TF.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, inC, outC] = filterShape;
+    const windows = im2col(tf, x, kh, kw, g, false);
+    const rows = dy.shape[0] * dy.shape[1] * dy.shape[2];
+    const cols = (windows.length === 1 ? windows[0] : tf.concat(windows, 3)).reshape([rows, kh * kw * inC]);
+    return tf.matMul(cols, dy.reshape([rows, outC]), true, false).reshape([kh, kw, inC, outC]) as Tensor4D;
+  });
+}
+
+/** dL/dfilter of depthwiseConv2d(x, filter) given dL/dy: per tap, the channel-wise sum of window · dy. */
+export function depthwiseFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, filterShape: number[], g: ConvGeometry): TF.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, c, multiplier] = filterShape;
+    const windows = im2col(tf, x, kh, kw, g, true);
+    const rows = dy.shape[0] * dy.shape[1] * dy.shape[2];
+    // dy's channel c·multiplier + m belongs to input channel c. One reduction per tap keeps the memory at
+    // one window's size (a single [rows, taps, c, multiplier] product would be taps times larger).
+    const dyRows = dy.reshape([rows, c, multiplier]);
+    const perTap = windows.map((window) => tf.sum(tf.mul(window.reshape([rows, c, 1]), dyRows), 0));
+    return tf.stack(perTap).reshape([kh, kw, c, multiplier]) as Tensor4D;
+  });
+}
+
+/**
+ * dL/dx of a (depthwise or regular) conv given dL/dy, by the sub-pixel decomposition described above.
+ * `phaseConv` runs a stride-1 'valid' forward conv of (a window of) dy with one phase's flipped taps.
+ */
+function inputGradient(
+  tf: Tfjs, dy: Tensor4D, filter: Tensor4D, inputShape: number[], g: ConvGeometry, depthwise: boolean,
+  phaseConv: (dyWindow: Tensor4D, taps: Tensor4D) => Tensor4D,
+): Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = inputShape;
+    const [kh, kw] = filter.shape;
+    const { top, left, strideH: sh, strideW: sw } = convInfo(tf, inputShape, filter.shape, g, depthwise);
+    const [, outH, outW] = dy.shape;
+    // Input row y sits at padded position t = y + top = q·sh + r; rows y = 0..h-1 need q in [q0, q1].
+    const rowsQ = quotientRange(top, h, sh);
+    const colsQ = quotientRange(left, w, sw);
+    const phases: Tensor4D[][] = [];
+    for (let r = 0; r < sh; r++) {
+      const row: Tensor4D[] = [];
+      for (let s = 0; s < sw; s++) {
+        row.push(phaseGradient(tf, dy, filter, r, s, sh, sw, rowsQ, colsQ, [outH, outW], [n, c], phaseConv));
+      }
+      phases.push(row);
+    }
+    // Interleave: [N, Q, sh, Q', sw, C] → [N, Q·sh, Q'·sw, C], then crop to the input.
+    const qh = rowsQ[1] - rowsQ[0] + 1;
+    const qw = colsQ[1] - colsQ[0] + 1;
+    const interleaved = sh === 1 && sw === 1
+      ? phases[0][0]
+      : tf.stack(phases.map((row) => tf.stack(row, 3)), 2).reshape([n, qh * sh, qw * sw, c]) as Tensor4D;
+    const offH = top - rowsQ[0] * sh;
+    const offW = left - colsQ[0] * sw;
+    if (offH === 0 && offW === 0 && qh * sh === h && qw * sw === w) return interleaved;
+    return tf.slice(interleaved, [0, offH, offW, 0], [n, h, w, c]);
+  });
+}
+
+/** The quotients q = floor(t / s) for padded positions t = pad .. pad + size - 1. */
+function quotientRange(pad: number, size: number, stride: number): [number, number] {
+  return [Math.floor(pad / stride), Math.floor((pad + size - 1) / stride)];
+}
+
+/**
+ * One phase (r, s): out[q, q'] = Σ_{m, m'} dy[q - m, q' - m'] · W[r + m·sh, s + m'·sw] for q in rowsQ,
+ * q' in colsQ, written as a 'valid' correlation of a zero-extended window of dy with the flipped taps.
+ */
+function phaseGradient(
+  tf: Tfjs, dy: Tensor4D, filter: Tensor4D, r: number, s: number, sh: number, sw: number,
+  rowsQ: [number, number], colsQ: [number, number], [outH, outW]: [number, number], [n, c]: [number, number],
+  phaseConv: (dyWindow: Tensor4D, taps: Tensor4D) => Tensor4D,
+): Tensor4D {
+  const [kh, kw] = filter.shape;
+  const tapsH = r < kh ? Math.ceil((kh - r) / sh) : 0;
+  const tapsW = s < kw ? Math.ceil((kw - s) / sw) : 0;
+  const qh = rowsQ[1] - rowsQ[0] + 1;
+  const qw = colsQ[1] - colsQ[0] + 1;
+  const rows = window1d(rowsQ, tapsH, outH);
+  const cols = window1d(colsQ, tapsW, outW);
+  if (tapsH === 0 || tapsW === 0 || rows.empty || cols.empty) return tf.zeros([n, qh, qw, c]);
+  let taps = filter;
+  if (sh > 1 || sw > 1) {
+    taps = tf.stridedSlice(filter, [r, s, 0, 0], [kh, kw, filter.shape[2], filter.shape[3]], [sh, sw, 1, 1]) as Tensor4D;
+  }
+  taps = tf.reverse(taps, [0, 1]);
+  let window = tf.slice(dy, [0, rows.start, cols.start, 0], [n, rows.end - rows.start + 1, cols.end - cols.start + 1, dy.shape[3]]);
+  if (rows.padBefore || rows.padAfter || cols.padBefore || cols.padAfter) {
+    window = tf.pad(window, [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]]);
+  }
+  return phaseConv(window, taps);
+}
+
+/** The dy indices q - m (m = 0..taps-1, q in [q0, q1]) clipped to [0, size), with the zeros to add around. */
+function window1d([q0, q1]: [number, number], taps: number, size: number) {
+  const first = q0 - (taps - 1);
+  const start = Math.max(0, first);
+  const end = Math.min(size - 1, q1);
+  return { start, end, empty: start > end, padBefore: start - first, padAfter: q1 - end };
+}
+
+/** dL/dx of conv2d(x, filter) given dL/dy. */
+export function conv2dInputGradient(tf: Tfjs, dy: Tensor4D, filter: Tensor4D, inputShape: number[], g: ConvGeometry): Tensor4D {
+  return inputGradient(tf, dy, filter, inputShape, g, false, (window, taps) =>
+    // The flipped taps [kh', kw', in, out] map dy's `out` channels back to `in`: swap the channel axes.
+    tf.conv2d(window, tf.transpose(taps, [0, 1, 3, 2]) as Tensor4D, 1, 'valid'));
+}
+
+/** dL/dx of depthwiseConv2d(x, filter) given dL/dy. */
+export function depthwiseInputGradient(tf: Tfjs, dy: Tensor4D, filter: Tensor4D, inputShape: number[], g: ConvGeometry): Tensor4D {
+  const [, , c, multiplier] = filter.shape;
+  return inputGradient(tf, dy, filter, inputShape, g, true, (window, taps) => {
+    if (multiplier === 1) return tf.depthwiseConv2d(window, taps, 1, 'valid');
+    // dy channel c·multiplier + m came from input channel c through taps[..., c, m]: one depthwise conv
+    // per m over that slice of dy, summed.
+    const [wn, wh, ww] = window.shape;
+    const perM = window.reshape([wn, wh, ww, c, multiplier]);
+    const parts: Tensor4D[] = [];
+    for (let m = 0; m < multiplier; m++) {
+      const dyM = tf.slice(perM, [0, 0, 0, 0, m], [wn, wh, ww, c, 1]).reshape([wn, wh, ww, c]) as Tensor4D;
+      parts.push(tf.depthwiseConv2d(dyM, tf.slice(taps, [0, 0, 0, m], [-1, -1, c, 1]), 1, 'valid'));
+    }
+    return tf.addN(parts);
+  });
+}
