@@ -1,0 +1,325 @@
+// The `stack` view: a whole detector, left to right. The backbone's C3–C5, their 1×1 laterals (and P6/P7 by
+// max pooling), the stacked pyramid networks (the middle ones collapsed into one "× N" block past a
+// threshold, TensorBoard-style), the RetinaNet head — after every pyramid when anytime heads are declared —
+// with the feature widths on the connections. One row per level, as in the graph view.
+import { strideOf, type Backbone, type DetectorIR } from '../semantics/ir.js';
+import { arrowMarker } from './graph.js';
+import { el, group, num, svgDocument, textEl } from './svg.js';
+import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
+import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
+
+const ROW_GAP = 44;
+const MARGIN = 20;
+const GAP = 54;
+const PAD = 10;
+const TEXT_SIZE = 11;
+const SMALL_SIZE = 10;
+const TITLE_SIZE = 15;
+const SUBTITLE_SIZE = 11;
+const BOX_ROW_HEIGHT = 26;
+
+export interface StackOptions {
+  theme?: ThemeName;
+  /** Draw every pyramid when there are at most this many; otherwise first, "× (N−2)", last. Default 3. */
+  collapseAbove?: number;
+}
+
+/** A drawn rectangle with centred lines of text. */
+export interface StackBlock {
+  id: string;
+  kind: 'image' | 'backbone' | 'lateral' | 'pyramid' | 'collapsed' | 'head';
+  box: Box;
+  lines: { text: string; bold: boolean; muted: boolean }[];
+  /** Level rows the block spans (for the data-level attribute); empty for the image. */
+  levels: number[];
+  /** Extra data-* attributes. */
+  data: Record<string, string | number>;
+  fill: 'block' | 'input' | 'output' | 'inner' | 'cluster';
+  /** Drawn as a pile of boxes (the collapsed repeats). */
+  stacked?: boolean;
+}
+
+export interface StackEdge {
+  from: string;
+  to: string;
+  level: number | null;
+  points: [number, number][];
+  label: string | null;
+}
+
+export interface StackLayout {
+  width: number;
+  height: number;
+  rows: { level: number; y: number }[];
+  blocks: StackBlock[];
+  edges: StackEdge[];
+  texts: { text: string; x: number; y: number; size: number; bold: boolean; muted: boolean; anchor: 'start' | 'middle' | 'end'; box: Box }[];
+}
+
+/** The backbone's C3, C4, C5 channel counts (reference.md §5). */
+export function backboneChannels(backbone: Backbone): Map<number, number> {
+  if (backbone.kind === 'resnet') {
+    const wide = backbone.depth >= 50;
+    return new Map([[3, wide ? 512 : 128], [4, wide ? 1024 : 256], [5, wide ? 2048 : 512]]);
+  }
+  // MobileNetV2 endpoints layer_7 / layer_14 / layer_19 (32, 96, 1280 at multiplier 1); the inner widths scale with
+  // the multiplier (rounded to multiples of 8), the final 1×1 conv only grows above 1.
+  const m = backbone.widthMultiplier;
+  const scaled = (c: number) => Math.max(8, Math.round((c * m) / 8) * 8);
+  return new Map([[3, scaled(32)], [4, scaled(96)], [5, m > 1 ? scaled(1280) : 1280]]);
+}
+
+export function backboneName(backbone: Backbone): string {
+  return backbone.kind === 'resnet' ? `ResNet-${backbone.depth}` : `MobileNetV2 ×${backbone.widthMultiplier}`;
+}
+
+export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLayout {
+  const collapseAbove = options.collapseAbove ?? 3;
+  const levels: number[] = [];
+  for (let l = d.minLevel; l <= d.maxLevel; l++) levels.push(l);
+  const texts: StackLayout['texts'] = [];
+  const addText = (text: string, x: number, y: number, size: number, bold: boolean, muted: boolean, anchor: 'start' | 'middle' | 'end') =>
+    texts.push({ text, x, y, size, bold, muted, anchor, box: textBox(text, x, y, size, anchor, bold) });
+
+  const titleBaseline = MARGIN + TITLE_SIZE * 0.8;
+  const subtitleBaseline = titleBaseline + SUBTITLE_SIZE + 6;
+  addText(d.name, MARGIN, titleBaseline, TITLE_SIZE, true, false, 'start');
+  const conv = d.conv === 'separable' ? ', separable convs' : '';
+  addText(
+    `${backboneName(d.backbone)} · ${d.repeats} × ${d.pyramid.name} @${d.width}${conv} · RetinaNet head · ${d.inputSize}×${d.inputSize} input`,
+    MARGIN, subtitleBaseline, SUBTITLE_SIZE, false, true, 'start',
+  );
+
+  // Rows: one per level, with a band for the top-of-column width labels above the first.
+  const top = subtitleBaseline + 44;
+  const rowY = (level: number) => top + (level - d.minLevel) * ROW_GAP;
+  const rows = levels.map((level) => ({ level, y: rowY(level) }));
+  const spanTop = rowY(d.minLevel) - BOX_ROW_HEIGHT / 2 - 6;
+  const spanBottom = rowY(d.maxLevel) + BOX_ROW_HEIGHT / 2 + 6;
+
+  // Row labels at the far left.
+  const rowLabelWidth = Math.max(...levels.map((l) => textWidth(`P${l} /${strideOf(l)}`, TEXT_SIZE, true)));
+  for (const l of levels) addText(`P${l} /${strideOf(l)}`, MARGIN + rowLabelWidth, rowY(l) + TEXT_SIZE * 0.38, TEXT_SIZE, true, false, 'end');
+
+  const blocks: StackBlock[] = [];
+  const edges: StackEdge[] = [];
+  let x = MARGIN + rowLabelWidth + 20;
+
+  /** A block spanning all rows, centred text, width fitted to its lines. */
+  const tallBlock = (id: string, kind: StackBlock['kind'], lines: StackBlock['lines'], fill: StackBlock['fill'], data: StackBlock['data'] = {}, stacked = false) => {
+    const width = Math.ceil(Math.max(...lines.map((ln) => textWidth(ln.text, ln.bold ? TEXT_SIZE : SMALL_SIZE, ln.bold))) + 2 * PAD);
+    const block: StackBlock = { id, kind, box: { x, y: spanTop, width, height: spanBottom - spanTop }, lines, levels, data, fill, stacked };
+    blocks.push(block);
+    x += width + GAP;
+    return block;
+  };
+  const connectRows = (from: StackBlock, to: StackBlock, label: string | null, only?: number[]) => {
+    for (const level of only ?? levels) {
+      const y = rowY(level);
+      edges.push({ from: from.id, to: to.id, level, points: [[from.box.x + from.box.width, y], [to.box.x, y]], label: level === d.minLevel ? label : null });
+    }
+  };
+
+  // Image → backbone.
+  const imageHeight = 64;
+  const image: StackBlock = {
+    id: 'image', kind: 'image', levels: [], data: {}, fill: 'inner',
+    box: { x, y: (spanTop + spanBottom) / 2 - imageHeight / 2, width: 0, height: imageHeight },
+    lines: [{ text: 'image', bold: true, muted: false }, { text: `${d.inputSize}×${d.inputSize}`, bold: false, muted: true }],
+  };
+  image.box.width = Math.ceil(Math.max(textWidth('image', TEXT_SIZE, true), textWidth(`${d.inputSize}×${d.inputSize}`, SMALL_SIZE)) + 2 * PAD);
+  blocks.push(image);
+  x += image.box.width + GAP - 14;
+
+  const channels = backboneChannels(d.backbone);
+  const backboneLevels = levels.filter((l) => channels.has(l));
+  const backbone = tallBlock('backbone', 'backbone', [
+    { text: backboneName(d.backbone), bold: true, muted: false },
+    { text: 'backbone', bold: false, muted: true },
+  ], 'inner', { backbone: backboneName(d.backbone) });
+  edges.push({ from: 'image', to: 'backbone', level: null, points: [[image.box.x + image.box.width, (spanTop + spanBottom) / 2], [backbone.box.x, (spanTop + spanBottom) / 2]], label: null });
+
+  // Laterals: one small box per level. Backbone levels get a 1×1 conv to the pyramid width; levels above
+  // the backbone's deepest are max-pooled from the level below (after its projection).
+  const lateralWidth = Math.ceil(Math.max(textWidth('1×1 conv', SMALL_SIZE), textWidth('max-pool ÷2', SMALL_SIZE)) + 2 * PAD);
+  const lateralX = x;
+  for (const level of levels) {
+    const fromBackbone = channels.has(level);
+    const y = rowY(level);
+    const block: StackBlock = {
+      id: `lateral${level}`, kind: 'lateral', levels: [level], fill: 'block',
+      data: fromBackbone ? { op: 'conv1x1', channels: channels.get(level)! } : { op: 'max_pool' },
+      box: { x: lateralX, y: y - BOX_ROW_HEIGHT / 2 + 3, width: lateralWidth, height: BOX_ROW_HEIGHT - 6 },
+      lines: [{ text: fromBackbone ? '1×1 conv' : 'max-pool ÷2', bold: false, muted: false }],
+    };
+    blocks.push(block);
+    if (fromBackbone) {
+      edges.push({ from: 'backbone', to: block.id, level, points: [[backbone.box.x + backbone.box.width, y], [lateralX, y]], label: `C${level} · ${channels.get(level)}` });
+    } else {
+      // Pooled from the lateral one row up: a short drop on the lateral's left, entering from above.
+      const above = blocks.find((b) => b.id === `lateral${level - 1}`)!;
+      edges.push({
+        from: above.id, to: block.id, level,
+        points: [[lateralX + lateralWidth / 2, above.box.y + above.box.height], [lateralX + lateralWidth / 2, block.box.y]],
+        label: null,
+      });
+    }
+  }
+  // Levels below the backbone's range (not used by the reference models) still get a row; nothing feeds them.
+  void backboneLevels;
+  x = lateralX + lateralWidth + GAP;
+  const lateralBlocks = blocks.filter((b) => b.kind === 'lateral');
+
+  // Pyramids, the middle ones collapsed.
+  const cells = d.pyramid.cells.length;
+  const repeatsShown: (number | [number, number])[] =
+    d.repeats <= collapseAbove ? Array.from({ length: d.repeats }, (_, i) => i + 1) : [1, [2, d.repeats - 1], d.repeats];
+  const pyramidBlocks: StackBlock[] = [];
+  for (const shown of repeatsShown) {
+    const extras = [d.conv === 'separable' ? 'separable' : null, d.dropblock ? `DropBlock ${d.dropblock.size}×${d.dropblock.size}` : null].filter(Boolean) as string[];
+    if (typeof shown === 'number') {
+      pyramidBlocks.push(tallBlock(`pyramid${shown}`, 'pyramid', [
+        { text: `${d.pyramid.name} #${shown}`, bold: true, muted: false },
+        { text: `${cells} cells @${d.width}`, bold: false, muted: true },
+        ...extras.map((t) => ({ text: t, bold: false, muted: true })),
+      ], 'cluster', { repeat: shown }));
+    } else {
+      const count = shown[1] - shown[0] + 1;
+      pyramidBlocks.push(tallBlock(`pyramid${shown[0]}-${shown[1]}`, 'collapsed', [
+        { text: `${d.pyramid.name} × ${count}`, bold: true, muted: false },
+        { text: `#${shown[0]}–#${shown[1]}`, bold: false, muted: true },
+        { text: `${cells} cells @${d.width} each`, bold: false, muted: true },
+      ], 'cluster', { repeat: `${shown[0]}-${shown[1]}`, collapsed: count }, true));
+    }
+  }
+  // Laterals feed the first pyramid; each pyramid feeds the next.
+  for (const level of levels) {
+    const lateral = lateralBlocks.find((b) => b.id === `lateral${level}`)!;
+    const y = rowY(level);
+    edges.push({ from: lateral.id, to: pyramidBlocks[0].id, level, points: [[lateral.box.x + lateral.box.width, y], [pyramidBlocks[0].box.x, y]], label: level === d.minLevel ? `${d.width}` : null });
+  }
+  for (let i = 1; i < pyramidBlocks.length; i++) connectRows(pyramidBlocks[i - 1], pyramidBlocks[i], `${d.width}`);
+
+  // Heads. The class and box towers share weights across levels (BN per level).
+  const anchors = d.head.anchors.scales * d.head.anchors.ratios.length;
+  const headLines = (title: string): StackBlock['lines'] => [
+    { text: title, bold: true, muted: false },
+    { text: `class: ${d.head.convs}× conv ${d.head.width} → ${d.head.classes}·${anchors}`, bold: false, muted: true },
+    { text: `box: ${d.head.convs}× conv ${d.head.width} → 4·${anchors}`, bold: false, muted: true },
+    { text: `shared over P${d.minLevel}–P${d.maxLevel}`, bold: false, muted: true },
+  ];
+  const lastPyramid = pyramidBlocks[pyramidBlocks.length - 1];
+  const head = tallBlock('head', 'head', headLines('RetinaNet head'), 'output', { classes: d.head.classes, anchors });
+  connectRows(lastPyramid, head, `${d.width}`);
+
+  // Anytime heads: a small head under every earlier pyramid (early exit), fed from its bottom.
+  let bottom = spanBottom;
+  if (d.anytimeHeads) {
+    for (const pyramid of pyramidBlocks.slice(0, -1)) {
+      const text = pyramid.kind === 'collapsed' ? `heads × ${pyramid.data.collapsed}` : 'head';
+      const width = Math.ceil(Math.max(textWidth(text, TEXT_SIZE, true), textWidth('anytime exit', SMALL_SIZE)) + 2 * PAD);
+      const block: StackBlock = {
+        id: `head${pyramid.data.repeat}`, kind: 'head', levels, fill: 'output',
+        data: { repeat: pyramid.data.repeat, anytime: 'true' },
+        box: { x: pyramid.box.x + pyramid.box.width / 2 - width / 2, y: spanBottom + 34, width, height: 40 },
+        lines: [{ text, bold: true, muted: false }, { text: 'anytime exit', bold: false, muted: true }],
+        stacked: pyramid.kind === 'collapsed',
+      };
+      blocks.push(block);
+      const cx = pyramid.box.x + pyramid.box.width / 2;
+      edges.push({ from: pyramid.id, to: block.id, level: null, points: [[cx, spanBottom], [cx, block.box.y]], label: null });
+      bottom = Math.max(bottom, block.box.y + block.box.height + 6);
+    }
+  }
+
+  const width = Math.ceil(Math.max(x - GAP + MARGIN, ...texts.map((t) => t.box.x + t.box.width + MARGIN)));
+  return { width, height: Math.ceil(bottom + MARGIN + 4), rows, blocks, edges, texts };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function fillOf(block: StackBlock, theme: Theme): string {
+  switch (block.fill) {
+    case 'input': return theme.inputLayer;
+    case 'output': return theme.outputLayer;
+    case 'inner': return theme.innerLayer;
+    case 'cluster': return theme.cluster;
+    default: return theme.block;
+  }
+}
+
+function blockElement(block: StackBlock, theme: Theme): string {
+  const { x, y, width, height } = block.box;
+  const shapes: string[] = [];
+  const rect = (dx: number) => el('rect', { x: x + dx, y: y - dx, width, height, rx: 5, fill: fillOf(block, theme), stroke: theme.clusterStroke, 'stroke-width': 1.2 });
+  // A pile: two offset outlines behind the box.
+  if (block.stacked) shapes.push(rect(8), rect(4));
+  shapes.push(rect(0));
+  const lineHeight = 15;
+  const firstBaseline = y + height / 2 - ((block.lines.length - 1) * lineHeight) / 2 + TEXT_SIZE * 0.36;
+  block.lines.forEach((ln, i) => {
+    shapes.push(textEl('text', {
+      x: x + width / 2, y: firstBaseline + i * lineHeight, 'text-anchor': 'middle', 'font-size': ln.bold ? TEXT_SIZE : SMALL_SIZE,
+      'font-weight': ln.bold ? 'bold' : undefined, fill: ln.muted ? theme.muted : theme.ink,
+    }, ln.text));
+  });
+  const data: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(block.data)) data[`data-${k}`] = v;
+  return group({
+    'data-node': block.id, 'data-kind': block.kind,
+    'data-level': block.levels.length ? block.levels.join(' ') : undefined, ...data,
+  }, shapes);
+}
+
+export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
+  const theme = themeByName(options.theme ?? 'light');
+  const layout = layoutStack(d, options);
+  const rowBands = layout.rows.map((row, i) =>
+    group({ 'data-row': row.level, 'data-stride': strideOf(row.level) }, i % 2 === 0
+      ? [el('rect', { x: MARGIN, y: row.y - ROW_GAP / 2, width: layout.width - 2 * MARGIN, height: ROW_GAP, fill: theme.band })]
+      : []),
+  );
+  const edgeElements = layout.edges.map((e) => {
+    const [[x1, y1], [x2, y2]] = e.points;
+    const parts = [el('path', {
+      d: `M${num(x1)},${num(y1)}L${num(x2 - 1)},${num(y2)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4, 'marker-end': 'url(#arrow)',
+    })];
+    if (e.label) {
+      parts.push(textEl('text', { x: (x1 + x2) / 2, y: y1 - 5, 'text-anchor': 'middle', 'font-size': SMALL_SIZE, fill: theme.muted }, e.label));
+    }
+    return group({ 'data-from': e.from, 'data-to': e.to, 'data-level': e.level ?? undefined }, parts);
+  });
+  const textElements = layout.texts.map((t) => textEl('text', {
+    x: t.x, y: t.y, 'font-size': t.size, 'font-weight': t.bold ? 'bold' : undefined, fill: t.muted ? theme.muted : theme.ink,
+    'text-anchor': t.anchor === 'start' ? undefined : t.anchor,
+  }, t.text));
+  const anchors = d.head.anchors.scales * d.head.anchors.ratios.length;
+  return svgDocument({
+    width: layout.width,
+    height: layout.height,
+    title: `${d.name}: detector stack`,
+    desc:
+      `Detector ${d.name}: ${backboneName(d.backbone)} backbone giving C3–C5, laterals to width ${d.width} ` +
+      `(levels above 5 by max pooling), ${d.repeats} stacked ${d.pyramid.name} pyramid networks of ${d.pyramid.cells.length} cells` +
+      `, then a RetinaNet head (${d.head.convs} convs of width ${d.head.width}, ${d.head.classes} classes, ${anchors} anchors)` +
+      (d.anytimeHeads ? ' after every pyramid (anytime heads).' : '.'),
+    background: theme.background,
+    fontFamily: FONT_FAMILY,
+    defs: [arrowMarker(theme)],
+    body: [
+      group({ class: 'rows' }, rowBands),
+      group({ class: 'edges' }, edgeElements),
+      group({ class: 'blocks' }, layout.blocks.map((b) => blockElement(b, theme))),
+      group({ class: 'labels' }, textElements),
+    ],
+  });
+}
+
+/** Exposed for the overlap tests: the label boxes of a layout must not intersect. */
+export function stackTextOverlaps(layout: StackLayout): [string, string][] {
+  const found: [string, string][] = [];
+  layout.texts.forEach((a, i) => layout.texts.slice(i + 1).forEach((b) => {
+    if (boxesOverlap(a.box, b.box)) found.push([a.text, b.text]);
+  }));
+  return found;
+}
