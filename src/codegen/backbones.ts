@@ -1,0 +1,151 @@
+// Backbones as model-spec lowering: ResNet v1 (reference.md §5, [TPU] resnet.py) and MobileNetV2 (the
+// [ODAPI] feature extractor's cut). Each returns its endpoints C2..C5 by level.
+import type { Backbone, BatchNormSettings, Level } from '../semantics/ir.js';
+import type { SpecGraph } from './graph.js';
+import type { InitSpec } from './spec.js';
+
+export type Endpoints = Map<Level, string>;
+
+/** TF1 `tf.variance_scaling_initializer()` defaults, which the [TPU] backbone convs use. */
+const BACKBONE_INIT: InitSpec = { kind: 'varianceScaling', scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' };
+
+export function lowerBackbone(g: SpecGraph, backbone: Backbone, image: string, bn: BatchNormSettings): Endpoints {
+  return backbone.kind === 'resnet'
+    ? lowerResnet(g, backbone.depth, image, bn)
+    : lowerMobilenetV2(g, backbone.widthMultiplier, image, bn);
+}
+
+/**
+ * A bias-free backbone conv. Strided convs use the reference's fixed padding ((k−1)//2 before, the rest after,
+ * then VALID) so the result does not depend on the input size's parity; stride-1 convs use SAME.
+ */
+function backboneConv(g: SpecGraph, name: string, x: string, filters: number, kernelSize: number, strides: number): string {
+  if (strides > 1 && kernelSize > 1) {
+    const before = Math.floor((kernelSize - 1) / 2);
+    const after = kernelSize - 1 - before;
+    x = g.apply(`${name}_pad`, { kind: 'zeroPad', config: { padding: [[before, after], [before, after]] } }, x);
+  }
+  return g.apply(name, {
+    kind: 'conv2d',
+    config: {
+      filters, kernelSize, strides, padding: strides > 1 ? 'valid' : 'same', useBias: false,
+      kernelInit: BACKBONE_INIT, biasInit: { kind: 'zeros' },
+    },
+  }, x);
+}
+
+const batchNorm = (g: SpecGraph, name: string, x: string, bn: BatchNormSettings): string =>
+  g.apply(name, { kind: 'batchNorm', config: { momentum: bn.momentum, epsilon: bn.epsilon } }, x);
+
+const relu = (g: SpecGraph, name: string, x: string, maxValue?: number): string =>
+  g.apply(name, { kind: 'relu', config: maxValue === undefined ? {} : { maxValue } }, x);
+
+// ---------------------------------------------------------------------------------------------------
+// ResNet v1
+
+/** [TPU] `Resnet.__init__` model_params: block kind and blocks per group. */
+export const RESNET_LAYERS: Record<10 | 18 | 34 | 50 | 101, { bottleneck: boolean; blocks: [number, number, number, number] }> = {
+  10: { bottleneck: false, blocks: [1, 1, 1, 1] },
+  18: { bottleneck: false, blocks: [2, 2, 2, 2] },
+  34: { bottleneck: false, blocks: [3, 4, 6, 3] },
+  50: { bottleneck: true, blocks: [3, 4, 6, 3] },
+  101: { bottleneck: true, blocks: [3, 4, 23, 3] },
+};
+
+function lowerResnet(g: SpecGraph, depth: 10 | 18 | 34 | 50 | 101, image: string, bn: BatchNormSettings): Endpoints {
+  const { bottleneck, blocks } = RESNET_LAYERS[depth];
+  // Stem: 7×7/2 conv, BN, ReLU, 3×3/2 max pool.
+  let x = backboneConv(g, 'backbone/conv1', image, 64, 7, 2);
+  x = batchNorm(g, 'backbone/bn1', x, bn);
+  x = relu(g, 'backbone/relu1', x);
+  x = g.apply('backbone/pool1', { kind: 'maxPool', config: { poolSize: 3, strides: 2 } }, x);
+  const endpoints: Endpoints = new Map();
+  [64, 128, 256, 512].forEach((filters, group) => {
+    for (let b = 0; b < blocks[group]; b++) {
+      const name = `backbone/res${group + 2}/block${b}`;
+      // The first block of every group (group 1 included) has a projection shortcut; the stride sits on the
+      // first 3×3 conv of the block (the bottleneck's middle conv).
+      const strides = b === 0 && group > 0 ? 2 : 1;
+      x = bottleneck
+        ? bottleneckBlock(g, name, x, filters, strides, b === 0, bn)
+        : basicBlock(g, name, x, filters, strides, b === 0, bn);
+    }
+    endpoints.set(group + 2, x);
+  });
+  return endpoints;
+}
+
+function shortcut(g: SpecGraph, name: string, x: string, filters: number, strides: number, project: boolean, bn: BatchNormSettings): string {
+  if (!project) return x;
+  return batchNorm(g, `${name}/shortcut_bn`, backboneConv(g, `${name}/shortcut`, x, filters, 1, strides), bn);
+}
+
+function basicBlock(g: SpecGraph, name: string, x: string, filters: number, strides: number, project: boolean, bn: BatchNormSettings): string {
+  const skip = shortcut(g, name, x, filters, strides, project, bn);
+  let y = relu(g, `${name}/relu1`, batchNorm(g, `${name}/bn1`, backboneConv(g, `${name}/conv1`, x, filters, 3, strides), bn));
+  y = batchNorm(g, `${name}/bn2`, backboneConv(g, `${name}/conv2`, y, filters, 3, 1), bn);
+  return relu(g, `${name}/relu`, g.apply(`${name}/add`, { kind: 'add', config: {} }, y, skip));
+}
+
+function bottleneckBlock(g: SpecGraph, name: string, x: string, filters: number, strides: number, project: boolean, bn: BatchNormSettings): string {
+  const skip = shortcut(g, name, x, 4 * filters, strides, project, bn);
+  let y = relu(g, `${name}/relu1`, batchNorm(g, `${name}/bn1`, backboneConv(g, `${name}/conv1`, x, filters, 1, 1), bn));
+  y = relu(g, `${name}/relu2`, batchNorm(g, `${name}/bn2`, backboneConv(g, `${name}/conv2`, y, filters, 3, strides), bn));
+  y = batchNorm(g, `${name}/bn3`, backboneConv(g, `${name}/conv3`, y, 4 * filters, 1, 1), bn);
+  return relu(g, `${name}/relu`, g.apply(`${name}/add`, { kind: 'add', config: {} }, y, skip));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// MobileNetV2
+
+/** Channels rounded to a multiple of 8, never more than 10 % below the exact value (MobileNet's rule). */
+export function makeDivisible(value: number, divisor = 8): number {
+  const rounded = Math.max(divisor, Math.floor(value + divisor / 2) - (Math.floor(value + divisor / 2) % divisor));
+  return rounded < 0.9 * value ? rounded + divisor : rounded;
+}
+
+/** Inverted-residual groups (expansion t, channels c, blocks n, first stride s), MobileNetV2 paper Table 2. */
+const MOBILENET_V2_GROUPS: [t: number, c: number, n: number, s: number][] = [
+  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+];
+
+/**
+ * MobileNetV2 named as the [ODAPI] extractor names it: `layer_1` is the stem conv, `layer_2..18` the 17
+ * inverted-residual blocks, `layer_19` the final 1×1 conv. Endpoints (reference.md §5): C3 = layer_7 (32·α ch),
+ * C4 = layer_14 (96·α), C5 = layer_19 (1280, or 1280·α when α > 1), C2 = layer_4.
+ */
+function lowerMobilenetV2(g: SpecGraph, alpha: number, image: string, bn: BatchNormSettings): Endpoints {
+  let x = relu(g, 'backbone/layer_1/relu', batchNorm(g, 'backbone/layer_1/bn', backboneConv(g, 'backbone/layer_1/conv', image, makeDivisible(32 * alpha), 3, 2), bn), 6);
+  let layer = 2;
+  const endpoints: Endpoints = new Map();
+  const endpointLayers = new Map<number, Level>([[4, 2], [7, 3], [14, 4], [19, 5]]);
+  for (const [t, c, n, s] of MOBILENET_V2_GROUPS) {
+    for (let b = 0; b < n; b++) {
+      x = invertedResidual(g, `backbone/layer_${layer}`, x, t, makeDivisible(c * alpha), b === 0 ? s : 1, bn);
+      if (endpointLayers.has(layer)) endpoints.set(endpointLayers.get(layer)!, x);
+      layer++;
+    }
+  }
+  const lastFilters = alpha > 1 ? makeDivisible(1280 * alpha) : 1280;
+  x = backboneConv(g, 'backbone/layer_19/conv', x, lastFilters, 1, 1);
+  x = relu(g, 'backbone/layer_19/relu', batchNorm(g, 'backbone/layer_19/bn', x, bn), 6);
+  endpoints.set(5, x);
+  return endpoints;
+}
+
+function invertedResidual(g: SpecGraph, name: string, x: string, expansion: number, filters: number, strides: number, bn: BatchNormSettings): string {
+  const inChannels = g.shape(x)[2];
+  let y = x;
+  if (expansion !== 1) {
+    y = backboneConv(g, `${name}/expand`, y, inChannels * expansion, 1, 1);
+    y = relu(g, `${name}/expand_relu`, batchNorm(g, `${name}/expand_bn`, y, bn), 6);
+  }
+  if (strides > 1) y = g.apply(`${name}/depthwise_pad`, { kind: 'zeroPad', config: { padding: [[1, 1], [1, 1]] } }, y);
+  y = g.apply(`${name}/depthwise`, {
+    kind: 'depthwiseConv2d', config: { kernelSize: 3, strides, padding: strides > 1 ? 'valid' : 'same', init: BACKBONE_INIT },
+  }, y);
+  y = relu(g, `${name}/depthwise_relu`, batchNorm(g, `${name}/depthwise_bn`, y, bn), 6);
+  y = batchNorm(g, `${name}/project_bn`, backboneConv(g, `${name}/project`, y, filters, 1, 1), bn);
+  // Linear bottleneck: residual only when the block keeps resolution and width.
+  return strides === 1 && inChannels === filters ? g.apply(`${name}/add`, { kind: 'add', config: {} }, y, x) : y;
+}

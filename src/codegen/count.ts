@@ -1,0 +1,92 @@
+// Parameter and multiply-add counting straight from a ModelSpec (no weights allocated).
+//
+// Conventions (reference.md §10, [TPU] benchmark_utils):
+//   - trainable parameters: conv kernels, conv biases, BN γ and β;
+//   - non-trainable: BN moving mean and variance (so trainable + non-trainable = tf model.countParams());
+//   - MACs: multiply-accumulates of convolutions only (no BN, bias, add, pooling, gating);
+//   - FLOPs = 2 × MACs, the convention of the paper's Table 1 (checked against it in docs/table1.md).
+import type { Group, LayerSpec, ModelSpec, Shape } from './spec.js';
+
+export interface Counts {
+  trainable: number;
+  nonTrainable: number;
+  macs: number;
+}
+
+export interface ModelCounts extends Counts {
+  name: string;
+  inputSize: number;
+  /** FLOPs = 2 × MACs. */
+  flops: number;
+  groups: ({ group: Group } & Counts)[];
+}
+
+/** Parameters of one layer given the shape of its (first) input. */
+export function layerParams(layer: LayerSpec, input: Shape): { trainable: number; nonTrainable: number } {
+  const channels = input[2];
+  switch (layer.kind) {
+    case 'conv2d': {
+      const { kernelSize: k, filters, useBias } = layer.config;
+      return { trainable: k * k * channels * filters + (useBias ? filters : 0), nonTrainable: 0 };
+    }
+    case 'separableConv2d': {
+      const { kernelSize: k, filters, useBias } = layer.config;
+      return { trainable: k * k * channels + channels * filters + (useBias ? filters : 0), nonTrainable: 0 };
+    }
+    case 'depthwiseConv2d':
+      return { trainable: layer.config.kernelSize ** 2 * channels, nonTrainable: 0 };
+    case 'batchNorm':
+      return { trainable: 2 * channels, nonTrainable: 2 * channels };
+    default:
+      return { trainable: 0, nonTrainable: 0 };
+  }
+}
+
+/** Multiply-accumulates of one application, given its input and output shapes. */
+export function nodeMacs(layer: LayerSpec, input: Shape, output: Shape): number {
+  const pixels = output[0] * output[1];
+  const channels = input[2];
+  switch (layer.kind) {
+    case 'conv2d':
+      return pixels * layer.config.kernelSize ** 2 * channels * layer.config.filters;
+    case 'separableConv2d':
+      return pixels * (layer.config.kernelSize ** 2 * channels + channels * layer.config.filters);
+    case 'depthwiseConv2d':
+      return pixels * layer.config.kernelSize ** 2 * channels;
+    default:
+      return 0;
+  }
+}
+
+export function countModel(spec: ModelSpec): ModelCounts {
+  const shapes = new Map<string, Shape>([[spec.input.name, spec.input.shape]]);
+  for (const node of spec.nodes) shapes.set(node.id, node.shape);
+  const layerByName = new Map(spec.layers.map((l) => [l.name, l]));
+  const byGroup = new Map<Group, Counts>(spec.groups.map((g) => [g, { trainable: 0, nonTrainable: 0, macs: 0 }]));
+  const counted = new Set<string>();
+  for (const node of spec.nodes) {
+    const layer = layerByName.get(node.layer)!;
+    const group = byGroup.get(layer.group)!;
+    const input = shapes.get(node.inputs[0])!;
+    // A shared layer's weights count once; its multiply-adds count at every application.
+    if (!counted.has(layer.name)) {
+      counted.add(layer.name);
+      const params = layerParams(layer, input);
+      group.trainable += params.trainable;
+      group.nonTrainable += params.nonTrainable;
+    }
+    group.macs += nodeMacs(layer, input, node.shape);
+  }
+  const groups = [...byGroup.entries()].map(([group, c]) => ({ group, ...c }));
+  const total = (key: keyof Counts) => groups.reduce((sum, g) => sum + g[key], 0);
+  const macs = total('macs');
+  return {
+    name: spec.name,
+    inputSize: spec.input.shape[0],
+    trainable: total('trainable'),
+    nonTrainable: total('nonTrainable'),
+    macs,
+    flops: 2 * macs,
+    groups,
+  };
+}

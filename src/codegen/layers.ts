@@ -1,0 +1,104 @@
+// This project's custom TensorFlow.js layers. Each has a `className` and is registered for serialization, so
+// `tf.loadLayersModel` reloads a saved model once this module is imported. Everything else the models use is
+// a built-in tf.layers layer (see calls.ts).
+import * as tf from '@tensorflow/tfjs';
+
+type Kwargs = Record<string, unknown>;
+
+const single = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0] : inputs);
+
+export interface GlobalPoolMergeArgs {
+  name?: string;
+  /** Per-channel global pooling of the gating input: max ([TPU]) or mean ([MMD]). */
+  pool: 'max' | 'avg';
+}
+
+/**
+ * The NAS-FPN "global pooling" binary op (reference.md §3). Inputs `[pooled, gated]`, both resampled to the
+ * cell's level: `pooled + gated · σ(pool(pooled))`, the pool taken per channel over H×W. No parameters.
+ */
+export class GlobalPoolMerge extends tf.layers.Layer {
+  static readonly className = 'GlobalPoolMerge';
+  readonly pool: 'max' | 'avg';
+
+  constructor(args: GlobalPoolMergeArgs) {
+    super({ name: args.name });
+    this.pool = args.pool;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [pooled, gated] = inputs as tf.Tensor[];
+      const summary = this.pool === 'max' ? tf.max(pooled, [1, 2], true) : tf.mean(pooled, [1, 2], true);
+      return tf.add(pooled, tf.mul(gated, tf.sigmoid(summary)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), pool: this.pool };
+  }
+}
+
+export interface DropBlockArgs {
+  name?: string;
+  /** Side of the square blocks that are dropped together. */
+  blockSize: number;
+  /** Fraction of units kept in training (1 − drop rate). */
+  keepProb: number;
+}
+
+/**
+ * DropBlock (Ghiasi, Lin, Le 2018), as [TPU] `nn_ops.Dropblock` implements it: in training, seeds are drawn
+ * at rate γ inside the region where a whole block fits, each seed drops the blockSize×blockSize block around
+ * it, and the kept units are rescaled by 1/(fraction kept). At inference it is the identity.
+ */
+export class DropBlock extends tf.layers.Layer {
+  static readonly className = 'DropBlock';
+  readonly blockSize: number;
+  readonly keepProb: number;
+
+  constructor(args: DropBlockArgs) {
+    super({ name: args.name });
+    this.blockSize = args.blockSize;
+    this.keepProb = args.keepProb;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return inputShape as tf.Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    const x = single(inputs) as tf.Tensor4D;
+    if (kwargs.training !== true || this.keepProb >= 1) return tf.clone(x);
+    return tf.tidy(() => {
+      const [, height, width] = x.shape;
+      const block = Math.min(this.blockSize, height, width);
+      // Seed rate so that the expected dropped fraction is 1 − keepProb once blocks are expanded.
+      const gamma = ((1 - this.keepProb) * height * width) / (block * block) / ((height - block + 1) * (width - block + 1));
+      // Seeds only where the whole block lies inside the map.
+      const validRows = tf.logicalAnd(tf.greaterEqual(tf.range(0, height), Math.floor(block / 2)), tf.less(tf.range(0, height), height - Math.floor((block - 1) / 2)));
+      const validCols = tf.logicalAnd(tf.greaterEqual(tf.range(0, width), Math.floor(block / 2)), tf.less(tf.range(0, width), width - Math.floor((block - 1) / 2)));
+      const valid = tf.logicalAnd(validRows.reshape([1, height, 1, 1]), validCols.reshape([1, 1, width, 1]));
+      const seeds = tf.logicalAnd(valid, tf.less(tf.randomUniform(x.shape), gamma)).cast('float32');
+      // A seed drops the block around it: max-pool the seeds (stride 1, SAME) and invert.
+      const dropped = tf.maxPool(seeds as tf.Tensor4D, [block, block], [1, 1], 'same');
+      const keep = tf.sub(1, dropped);
+      const keptFraction = tf.maximum(tf.mean(keep), 1e-6);
+      return tf.mul(x, keep).div(keptFraction);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), blockSize: this.blockSize, keepProb: this.keepProb };
+  }
+}
+
+tf.serialization.registerClass(GlobalPoolMerge);
+tf.serialization.registerClass(DropBlock);
+
+/** The custom layer classes by name, for the builder and for emitted code. */
+export const CUSTOM_LAYERS = { GlobalPoolMerge, DropBlock } as const;

@@ -1,0 +1,190 @@
+// Lowers a checked DetectorIR into a ModelSpec: backbone → laterals and P6/P7 → `repeats` pyramid networks →
+// RetinaNet heads. Every semantic choice cites reference.md (which follows the [TPU] code).
+import { inputCount, outputNodeByLevel, type DetectorIR, type Level, type MergingCell } from '../semantics/ir.js';
+import { lowerBackbone } from './backbones.js';
+import { SpecGraph } from './graph.js';
+import type { InitSpec, LayerConfig, ModelOutput, ModelSpec } from './spec.js';
+
+export interface LowerOptions {
+  /** Square input size overriding the detector's (must be a multiple of 2^maxLevel). */
+  inputSize?: number;
+}
+
+/** TF1 `tf.layers.conv2d` defaults, which the [TPU] lateral, resample and cell convs use. */
+const TF1_DEFAULT_KERNEL: InitSpec = { kind: 'glorotUniform' };
+const ZEROS: InitSpec = { kind: 'zeros' };
+
+export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}): ModelSpec {
+  const inputSize = options.inputSize ?? detector.inputSize;
+  const multiple = 2 ** detector.maxLevel;
+  if (!Number.isInteger(inputSize) || inputSize <= 0 || inputSize % multiple !== 0) {
+    throw new RangeError(`input size ${inputSize} is not a positive multiple of 2^${detector.maxLevel} = ${multiple}`);
+  }
+  const g = new SpecGraph('image', [inputSize, inputSize, 3]);
+  g.inGroup('backbone');
+  const endpoints = lowerBackbone(g, detector.backbone, 'image', detector.batchNorm);
+
+  g.inGroup('laterals');
+  let features = lowerLaterals(g, detector, endpoints);
+
+  const outputs: ModelOutput[] = [];
+  const heads = declareHeads(g, detector);
+  for (let r = 1; r <= detector.repeats; r++) {
+    g.inGroup(`stack${r}`);
+    features = lowerStack(g, detector, r, features);
+    if (detector.anytimeHeads || r === detector.repeats) {
+      g.inGroup('head');
+      outputs.push(...applyHeads(g, detector, heads, features, detector.anytimeHeads ? `stack${r}/` : ''));
+    }
+  }
+  return g.finish(detector.name.replace(/[^-A-Za-z0-9._]/g, '_'), outputs);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Resampling (reference.md §2)
+
+/** A pyramid conv: a regular conv, or separable (depthwise + pointwise) for the Lite models ([TPU] switch). */
+function pyramidConv(detector: DetectorIR, filters: number, kernelSize: number): LayerConfig {
+  return detector.conv === 'separable'
+    ? { kind: 'separableConv2d', config: { filters, kernelSize, useBias: true, depthwiseInit: TF1_DEFAULT_KERNEL, pointwiseInit: TF1_DEFAULT_KERNEL, biasInit: ZEROS } }
+    : { kind: 'conv2d', config: { filters, kernelSize, strides: 1, padding: 'same', useBias: true, kernelInit: TF1_DEFAULT_KERNEL, biasInit: ZEROS } };
+}
+
+const batchNorm = (detector: DetectorIR): LayerConfig =>
+  ({ kind: 'batchNorm', config: { momentum: detector.batchNorm.momentum, epsilon: detector.batchNorm.epsilon } });
+
+/**
+ * Brings tensor `x` from level `from` to level `to` at the pyramid width: a 1×1 conv (bias) + BN without
+ * activation only when the channel count differs, then max pooling (kernel = stride = 2^k, SAME) to go down or
+ * nearest-neighbour upsampling by 2^k to go up.
+ */
+function resample(g: SpecGraph, detector: DetectorIR, name: string, x: string, from: Level, to: Level): string {
+  if (g.shape(x)[2] !== detector.width) {
+    x = g.apply(`${name}/conv`, pyramidConv(detector, detector.width, 1), x);
+    x = g.apply(`${name}/bn`, batchNorm(detector), x);
+  }
+  if (from < to) {
+    const k = 2 ** (to - from);
+    x = g.apply(`${name}/pool`, { kind: 'maxPool', config: { poolSize: k, strides: k } }, x);
+  } else if (from > to) {
+    x = g.apply(`${name}/upsample`, { kind: 'upsample', config: { factor: 2 ** (from - to) } }, x);
+  }
+  return x;
+}
+
+/**
+ * The pyramid's inputs P_min..P_max ([TPU] `Nasfpn.__call__`): a level the backbone has is its endpoint
+ * resampled in place (a 1×1 projection); a level above the backbone is the previous, already projected level
+ * max-pooled by 2 (so P6 = mp(P5′), P7 = mp(P6), no parameters).
+ */
+function lowerLaterals(g: SpecGraph, detector: DetectorIR, endpoints: Map<Level, string>): string[] {
+  const features: string[] = [];
+  for (let level = detector.minLevel; level <= detector.maxLevel; level++) {
+    const endpoint = endpoints.get(level);
+    if (endpoint !== undefined) {
+      features.push(resample(g, detector, `laterals/P${level}`, endpoint, level, level));
+    } else if (level > detector.minLevel && level > 5) {
+      features.push(resample(g, detector, `laterals/P${level}`, features[features.length - 1], level - 1, level));
+    } else {
+      throw new RangeError(`the backbone has no endpoint for level ${level}`);
+    }
+  }
+  return features;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Merging cells and stacks (reference.md §1–§4)
+
+/**
+ * One pyramid network with its own weights. `inputs` are the previous features in level order; the result is
+ * this stack's outputs in level order.
+ */
+function lowerStack(g: SpecGraph, detector: DetectorIR, repeat: number, inputs: string[]): string[] {
+  const pyramid = detector.pyramid;
+  if (inputs.length !== inputCount(pyramid)) throw new Error('model spec: pyramid input count mismatch');
+  const nodes = [...inputs];
+  pyramid.cells.forEach((cell, i) => {
+    nodes.push(lowerCell(g, detector, `stack${repeat}/cell${i}`, cell, nodes));
+  });
+  return [...outputNodeByLevel(pyramid).values()].map((index) => nodes[index]);
+}
+
+function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: MergingCell, nodes: string[]): string {
+  const levels = detector.pyramid.nodes.map((n) => n.level);
+  const resampled = cell.inputs.map((index, k) => resample(g, detector, `${name}/in${k}`, nodes[index], levels[index], cell.level));
+  let x: string;
+  if (cell.op.kind === 'sum') {
+    x = g.apply(`${name}/sum`, { kind: 'add', config: {} }, resampled[0], resampled[1]);
+  } else {
+    // The pooled input is added unchanged and gates the other one (resolved by the checker, reference §3).
+    const pooled = resampled[cell.op.pooled];
+    const gated = resampled[1 - cell.op.pooled];
+    x = g.apply(`${name}/global_pool`, { kind: 'globalPoolMerge', config: { pool: cell.op.pool } }, pooled, gated);
+  }
+  // Dangling sums: after the binary op, before ReLU → conv → BN (reference §4); same level, so no resampling
+  // beyond a possible width projection.
+  if (cell.danglingSums.length > 0) {
+    const extra = cell.danglingSums.map((index, k) => resample(g, detector, `${name}/dangling${k}`, nodes[index], levels[index], cell.level));
+    x = g.apply(`${name}/dangling_sum`, { kind: 'add', config: {} }, x, ...extra);
+  }
+  x = g.apply(`${name}/relu`, { kind: 'relu', config: {} }, x);
+  x = g.apply(`${name}/conv`, pyramidConv(detector, detector.width, 3), x);
+  x = g.apply(`${name}/bn`, batchNorm(detector), x);
+  if (detector.dropblock) {
+    x = g.apply(`${name}/dropblock`, { kind: 'dropBlock', config: { blockSize: detector.dropblock.size, keepProb: detector.dropblock.keepProb } }, x);
+  }
+  return x;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RetinaNet heads (reference.md §6)
+
+interface HeadLayers {
+  tower: { class: string[]; box: string[] };
+  predict: { class: string; box: string };
+}
+
+/** Conv weights of both subnets, shared across levels (and across repeats for anytime heads). */
+function declareHeads(g: SpecGraph, detector: DetectorIR): HeadLayers {
+  g.inGroup('head');
+  const head = detector.head;
+  const anchors = head.anchors.scales * head.anchors.ratios.length;
+  const towerConv = (): LayerConfig =>
+    detector.conv === 'separable'
+      ? { kind: 'separableConv2d', config: { filters: head.width, kernelSize: 3, useBias: true, depthwiseInit: TF1_DEFAULT_KERNEL, pointwiseInit: TF1_DEFAULT_KERNEL, biasInit: ZEROS } }
+      : { kind: 'conv2d', config: { filters: head.width, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInit: { kind: 'randomNormal', stddev: 0.01 }, biasInit: ZEROS } };
+  const predictor = (filters: number, biasInit: InitSpec): LayerConfig =>
+    detector.conv === 'separable'
+      ? { kind: 'separableConv2d', config: { filters, kernelSize: 3, useBias: true, depthwiseInit: TF1_DEFAULT_KERNEL, pointwiseInit: { kind: 'randomNormal', stddev: 1e-5 }, biasInit } }
+      : { kind: 'conv2d', config: { filters, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInit: { kind: 'randomNormal', stddev: 1e-5 }, biasInit } };
+  const tower = (subnet: 'class' | 'box') =>
+    Array.from({ length: head.convs }, (_, i) => g.declare(`head/${subnet}/conv${i}`, towerConv()));
+  // Class bias −log((1 − π)/π): every anchor starts at probability π (−4.595 for π = 0.01).
+  const prior = -Math.log((1 - head.prior) / head.prior);
+  return {
+    tower: { class: tower('class'), box: tower('box') },
+    predict: {
+      class: g.declare('head/class/predict', predictor(anchors * head.classes, { kind: 'constant', value: prior })),
+      box: g.declare('head/box/predict', predictor(anchors * 4, ZEROS)),
+    },
+  };
+}
+
+/** Applies both subnets to every level: shared convs, BN per level and per conv, ReLU after BN. */
+function applyHeads(g: SpecGraph, detector: DetectorIR, heads: HeadLayers, features: string[], prefix: string): ModelOutput[] {
+  const outputs: ModelOutput[] = [];
+  for (const subnet of ['class', 'box'] as const) {
+    features.forEach((feature, k) => {
+      const level = `P${detector.minLevel + k}`;
+      let x = feature;
+      heads.tower[subnet].forEach((conv, i) => {
+        x = g.applyDeclared(conv, [x], `${prefix}${conv}@${level}`);
+        x = g.apply(`head/${subnet}/${prefix}bn${i}/${level}`, batchNorm(detector), x);
+        x = g.apply(`head/${subnet}/${prefix}relu${i}/${level}`, { kind: 'relu', config: {} }, x);
+      });
+      const out = g.applyDeclared(heads.predict[subnet], [x], `${prefix}${heads.predict[subnet]}@${level}`);
+      outputs.push({ name: `${prefix}${subnet}/${level}`, node: out });
+    });
+  }
+  return outputs;
+}

@@ -1,0 +1,32 @@
+// Small detectors for model tests: tiny inputs and widths so the pure-JS cpu backend builds and runs them in
+// well under a second each.
+import type { DetectorIR } from '../../src/semantics/ir.js';
+import { detector, nasfpnPyramid, pyramidFromSpecs } from '../helpers/ir.js';
+
+/** A 5-cell P3..P6 pyramid (Lite-like): attention and sum cells, one dangling sum (P5 into the level-5 output). */
+export const litePyramid = () =>
+  pyramidFromSpecs('lite_small', [
+    [4, 'attention', [1, 3], false],
+    [3, 'sum', [0, 4], true],
+    [4, 'sum', [4, 5], true],
+    [5, 'attention', [5, 6], true],
+    [6, 'attention', [6, 7], true],
+  ], 3, 6);
+
+const smallHead = (width: number, classes = 3): DetectorIR['head'] => ({
+  ...detector().head, convs: 1, width, classes, anchors: { scales: 1, ratios: [1, 2], size: 4 },
+});
+
+/** ResNet-10, NAS-FPN 2@16, input 128, 3 classes. */
+export const tinyResnet = (overrides: Partial<DetectorIR> = {}): DetectorIR =>
+  detector({
+    name: 'tiny_r10', backbone: { kind: 'resnet', depth: 10 }, pyramid: nasfpnPyramid(), repeats: 2, width: 16,
+    inputSize: 128, head: smallHead(16), ...overrides,
+  });
+
+/** MobileNetV2 ×0.35, separable convs, Lite-like P3..P6 pyramid 2@16, input 64. */
+export const tinyLite = (overrides: Partial<DetectorIR> = {}): DetectorIR =>
+  detector({
+    name: 'tiny_lite', backbone: { kind: 'mobilenet_v2', widthMultiplier: 0.35 }, pyramid: litePyramid(), repeats: 2,
+    width: 16, minLevel: 3, maxLevel: 6, conv: 'separable', inputSize: 64, head: smallHead(16), ...overrides,
+  });

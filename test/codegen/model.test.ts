@@ -1,0 +1,131 @@
+// The built tfjs model agrees with the counter, the emitter and the file IOHandler.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { transform } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildModel } from '../../src/codegen/builder.js';
+import { countModel } from '../../src/codegen/count.js';
+import { emitTypeScript } from '../../src/codegen/emit.js';
+import * as customLayers from '../../src/codegen/layers.js';
+import { lowerDetector } from '../../src/codegen/lower.js';
+import { fileLoadHandler, fileSaveHandler } from '../../src/runtime/modelio.js';
+import type { DetectorIR } from '../../src/semantics/ir.js';
+import { tinyLite, tinyResnet } from './fixtures.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const configs: [string, DetectorIR][] = [
+  ['ResNet-10 NAS-FPN 2@16 @128', tinyResnet()],
+  ['ResNet-18 NAS-FPN 1@16 @128, anytime heads, DropBlock', tinyResnet({ backbone: { kind: 'resnet', depth: 18 }, repeats: 1, anytimeHeads: true, dropblock: { size: 3, keepProb: 0.9 } })],
+  ['MobileNetV2 ×0.35 separable Lite 2@16 @64', tinyLite()],
+];
+
+/** A deterministic, non-trivial input image batch. */
+const image = (size: number, batch = 1) =>
+  tf.tidy(() => tf.sin(tf.range(0, batch * size * size * 3).reshape([batch, size, size, 3]).mul(0.37)));
+
+/** Gives every weight a distinct deterministic value, so agreement is not an accident of the initialisers. */
+function setDeterministicWeights(model: tf.LayersModel): void {
+  let seed = 1;
+  for (const layer of model.layers) {
+    const values = layer.getWeights().map((w) =>
+      tf.tidy(() => {
+        seed += 1;
+        const raw = tf.cos(tf.range(0, w.size).mul(0.731).add(seed)).reshape(w.shape);
+        // Moving variances must stay positive; keep everything small so activations do not explode.
+        return w.name.includes('moving_variance') ? raw.abs().add(0.5) : raw.mul(0.1);
+      }),
+    );
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
+}
+
+function copyWeightsByLayerName(from: tf.LayersModel, to: tf.LayersModel): void {
+  for (const layer of from.layers) to.getLayer(layer.name).setWeights(layer.getWeights());
+}
+
+async function outputsOf(model: tf.LayersModel, x: tf.Tensor): Promise<Float32Array[]> {
+  const out = model.predict(x);
+  const list = Array.isArray(out) ? out : [out];
+  const data = await Promise.all(list.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(list);
+  return data;
+}
+
+function maxRelativeDifference(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((xs, i) => {
+    let scale = 1e-6;
+    for (const v of xs) scale = Math.max(scale, Math.abs(v));
+    xs.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - b[i][j]) / scale); });
+  });
+  return worst;
+}
+
+/** Compiles emitted TypeScript with esbuild and evaluates it against this process's tfjs and custom layers. */
+async function loadEmitted(source: string): Promise<{ buildModel: () => tf.LayersModel; OUTPUT_NAMES: string[] }> {
+  const { code } = await transform(source, { loader: 'ts', format: 'cjs' });
+  const modules: Record<string, unknown> = { '@tensorflow/tfjs': tf, 'nasfpn/layers': customLayers };
+  const module = { exports: {} as Record<string, unknown> };
+  new Function('require', 'module', 'exports', code)((id: string) => modules[id], module, module.exports);
+  return module.exports as never;
+}
+
+describe.each(configs)('%s', (_label, detector) => {
+  const spec = lowerDetector(detector);
+  let model: tf.LayersModel;
+  beforeAll(() => {
+    model = buildModel(spec);
+    setDeterministicWeights(model);
+  });
+  afterAll(() => model?.dispose());
+
+  test('stats equals model.countParams() and the trainable weights', () => {
+    const counts = countModel(spec);
+    expect(counts.trainable + counts.nonTrainable).toBe(model.countParams());
+    const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    expect(counts.trainable).toBe(trainable);
+  });
+
+  test('output shapes follow the levels, anchors and classes', () => {
+    const anchors = detector.head.anchors.scales * detector.head.anchors.ratios.length;
+    const levels = detector.maxLevel - detector.minLevel + 1;
+    const heads = detector.anytimeHeads ? detector.repeats : 1;
+    expect(model.outputs).toHaveLength(2 * levels * heads);
+    expect(model.outputs[0].shape).toEqual([null, detector.inputSize / 8, detector.inputSize / 8, anchors * detector.head.classes]);
+    expect(model.outputs[levels].shape).toEqual([null, detector.inputSize / 8, detector.inputSize / 8, anchors * 4]);
+  });
+
+  test('the emitted TypeScript builds the identical model', async () => {
+    const emitted = await loadEmitted(emitTypeScript(spec, { layersModule: 'nasfpn/layers' }));
+    const twin = emitted.buildModel();
+    expect(emitted.OUTPUT_NAMES).toEqual(spec.outputs.map((o) => o.name));
+    expect(twin.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
+    expect(twin.countParams()).toBe(model.countParams());
+    copyWeightsByLayerName(model, twin);
+    const x = image(detector.inputSize);
+    const [a, b] = [await outputsOf(model, x), await outputsOf(twin, x)];
+    expect(maxRelativeDifference(a, b)).toBe(0);
+    twin.dispose();
+    x.dispose();
+  });
+
+  test('saves through the file IOHandler and reloads with identical outputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nasfpn-model-'));
+    try {
+      await model.save(fileSaveHandler(join(dir, 'out')));
+      const reloaded = await tf.loadLayersModel(fileLoadHandler(join(dir, 'out')));
+      const x = image(detector.inputSize);
+      expect(maxRelativeDifference(await outputsOf(model, x), await outputsOf(reloaded, x))).toBe(0);
+      reloaded.dispose();
+      x.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
