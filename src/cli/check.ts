@@ -1,4 +1,36 @@
-// Placeholder until the language lands.
+// `nasfpn check FILE...`: run the checker and print every diagnostic (exit 1 when any file has errors).
 import type { Command } from 'commander';
+import { hasErrors, type Diagnostic } from '../semantics/diagnostics.js';
+import { UsageError } from './errors.js';
+import { checkPath } from './load.js';
+import { displayPath, formatDiagnostic, summary, toJson } from './report.js';
 
-export function registerCheck(_program: Command): void {}
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('check .fpn files against the language rules and the paper\'s; print every problem with a hint')
+    .argument('<files...>', '.fpn files to check')
+    .option('--format <format>', 'human or json', 'human')
+    .option('-q, --quiet', 'print errors and warnings only, not the notes about dangling-layer sums')
+    .action((files: string[], options: { format: string; quiet?: boolean }) => {
+      if (options.format !== 'human' && options.format !== 'json') throw new UsageError(`--format must be human or json, not '${options.format}'`);
+      const all: Diagnostic[] = [];
+      let failed = false;
+      const human: string[] = [];
+      for (const file of files) {
+        const result = checkPath(file);
+        const shown = result.diagnostics.filter((d) => !options.quiet || d.severity !== 'info');
+        all.push(...shown);
+        if (hasErrors(result.diagnostics)) failed = true;
+        if (options.format === 'human') {
+          for (const d of shown) human.push(formatDiagnostic(d, result.sources));
+          const p = result.program;
+          const what = p ? [`${p.pyramids.length} pyramid${p.pyramids.length === 1 ? '' : 's'}`, `${p.detectors.length} detector${p.detectors.length === 1 ? '' : 's'}`, `${p.searchSpaces.length} search space${p.searchSpaces.length === 1 ? '' : 's'}`].join(', ') : '';
+          human.push(`${displayPath(file)}: ${p ? `ok (${what})` : 'failed'}; ${summary(result.diagnostics)}`);
+        }
+      }
+      if (options.format === 'json') process.stdout.write(JSON.stringify(all.map(toJson), null, 2) + '\n');
+      else process.stdout.write(human.join('\n\n') + '\n');
+      if (failed) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,264 @@
+// Text → AST, with syntax diagnostics. The parser recovers from errors (chevrotain's re-sync and single
+// token insertion/deletion), so one run reports every syntax error and still yields the statements around
+// them for the checker.
+import type { CstNode, IRecognitionException, IToken, ILexingError } from 'chevrotain';
+import { EOF } from 'chevrotain';
+import type { Diagnostic, SourceRange } from '../semantics/diagnostics.js';
+import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
+import { fpnLexer } from './tokens.js';
+import { fpnParser } from './grammar.js';
+
+export interface ParseResult {
+  ast: FileAst;
+  diagnostics: Diagnostic[];
+}
+
+export function parseFpn(text: string, file: string): ParseResult {
+  const lines = lineStarts(text);
+  const rangeOf = (startOffset: number, endOffset: number): SourceRange => ({
+    file, start: positionAt(lines, startOffset), end: positionAt(lines, endOffset),
+  });
+  const tokenRange = (token: IToken): SourceRange => rangeOf(token.startOffset, (token.endOffset ?? token.startOffset) + 1);
+
+  const lexed = fpnLexer.tokenize(text);
+  const diagnostics: Diagnostic[] = lexed.errors.map((e) => lexingDiagnostic(e, text, rangeOf));
+
+  fpnParser.input = lexed.tokens;
+  const cst = fpnParser.file();
+  for (const error of fpnParser.errors) diagnostics.push(parsingDiagnostic(error, text, rangeOf, tokenRange));
+
+  const build = new AstBuilder(tokenRange, rangeOf);
+  const ast: FileAst = {
+    file,
+    ...build.fileNode(cst),
+    comments: (lexed.groups.comments ?? []).map((c) => ({ text: c.image, range: tokenRange(c) })),
+    blankLines: blankLines(text),
+  };
+  return { ast, diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Positions
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  return starts;
+}
+
+function positionAt(starts: number[], offset: number) {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo] + 1, offset };
+}
+
+function blankLines(text: string): number[] {
+  const blank: number[] = [];
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    if (line.trim() === '') blank.push(i + 1);
+  });
+  return blank;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Syntax diagnostics
+
+function lexingDiagnostic(error: ILexingError, text: string, rangeOf: (a: number, b: number) => SourceRange): Diagnostic {
+  const char = text.slice(error.offset, error.offset + Math.max(1, error.length));
+  const unterminated = char.startsWith('"');
+  return {
+    code: 'FPN001',
+    severity: 'error',
+    message: unterminated ? 'unterminated string' : `unexpected character ${JSON.stringify(char[0])}`,
+    hint: unterminated
+      ? 'close the string with " on the same line'
+      : 'names are letters, digits and _; comments start with #; see docs/language.md for the syntax',
+    range: rangeOf(error.offset, error.offset + Math.max(1, unterminated ? error.length : 1)),
+  };
+}
+
+function parsingDiagnostic(
+  error: IRecognitionException,
+  text: string,
+  rangeOf: (a: number, b: number) => SourceRange,
+  tokenRange: (t: IToken) => SourceRange,
+): Diagnostic {
+  const token = error.token;
+  let range: SourceRange;
+  if (token.tokenType === EOF || Number.isNaN(token.startOffset)) {
+    // Missing something at the end of the file: point at its last character.
+    const end = text.replace(/\s+$/, '').length;
+    range = rangeOf(Math.max(0, end - 1), Math.max(end, 1));
+  } else {
+    range = tokenRange(token);
+  }
+  const rule = error.context?.ruleStack?.at(-1) ?? '';
+  return { code: 'FPN002', severity: 'error', message: error.message, hint: hintFor(rule, token.tokenType === EOF), range };
+}
+
+function hintFor(rule: string, atEndOfFile: boolean): string {
+  switch (rule) {
+    case 'cell':
+      return 'a cell reads: cell NAME @P4 = sum(INPUT, INPUT) — or output instead of cell for an output cell';
+    case 'argument':
+      return 'op arguments are two input names, then options as key=value, e.g. global_pool(P6, P4, pool=max)';
+    case 'importDecl':
+      return 'write import "file.fpn" or import { name } from "file.fpn"';
+    case 'declaration':
+      return "a declaration reads: pyramid NAME { ... }, detector NAME { ... } or search NAME { ... }, with one statement per line";
+    case 'statementEnd':
+      return 'put each statement on its own line, or separate statements with ;';
+    default:
+      return atEndOfFile
+        ? 'the file ends inside a declaration: close it with }'
+        : 'a file holds import lines and pyramid/detector/search declarations; see docs/language.md';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CST → AST
+
+type Children = Record<string, (CstNode | IToken)[] | undefined>;
+const childrenOf = (node: CstNode): Children => node.children as Children;
+const tokens = (c: Children, key: string): IToken[] => (c[key] ?? []) as IToken[];
+const nodes = (c: Children, key: string): CstNode[] => (c[key] ?? []) as CstNode[];
+/** Tokens inserted by error recovery have no position: treat them as absent. */
+const real = (token: IToken | undefined): token is IToken => token !== undefined && !Number.isNaN(token.startOffset);
+
+class AstBuilder {
+  constructor(
+    private readonly tokenRange: (t: IToken) => SourceRange,
+    private readonly rangeOf: (a: number, b: number) => SourceRange,
+  ) {}
+
+  private name(token: IToken): Name {
+    return { text: token.image, range: this.tokenRange(token) };
+  }
+
+  private span(first: IToken, last: IToken): SourceRange {
+    return this.rangeOf(first.startOffset, (last.endOffset ?? last.startOffset) + 1);
+  }
+
+  /** All real tokens under a CST node, in source order. */
+  private tokensUnder(node: CstNode): IToken[] {
+    const out: IToken[] = [];
+    const walk = (n: CstNode) => {
+      for (const list of Object.values(n.children)) {
+        for (const child of list ?? []) {
+          if ('image' in child) {
+            if (real(child)) out.push(child);
+          } else walk(child);
+        }
+      }
+    };
+    walk(node);
+    return out.sort((a, b) => a.startOffset - b.startOffset);
+  }
+
+  private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
+    let all = this.tokensUnder(node);
+    if (skipTrailing) all = all.filter((t) => t.tokenType.name !== 'Newline' && t.tokenType.name !== 'Semicolon');
+    if (all.length === 0) return null;
+    return this.span(all[0], all[all.length - 1]);
+  }
+
+  fileNode(cst: CstNode): { imports: ImportStatement[]; declarations: Declaration[] } {
+    const c = childrenOf(cst);
+    const imports = nodes(c, 'importDecl').map((n) => this.importDecl(n)).filter((x): x is ImportStatement => x !== null);
+    const declarations = nodes(c, 'declaration').map((n) => this.declaration(n)).filter((x): x is Declaration => x !== null);
+    return { imports, declarations };
+  }
+
+  private importDecl(node: CstNode): ImportStatement | null {
+    const c = childrenOf(node);
+    const path = tokens(c, 'StringLiteral')[0];
+    const range = this.nodeSpan(node);
+    if (!real(path) || !range) return null;
+    const listed = real(tokens(c, 'LCurly')[0]) ? tokens(c, 'Identifier').filter(real).map((t) => this.name(t)) : null;
+    return { kind: 'import', names: listed, path: { text: path.image, value: unquote(path.image), range: this.tokenRange(path) }, range };
+  }
+
+  private declaration(node: CstNode): Declaration | null {
+    const c = childrenOf(node);
+    const keyword = [...tokens(c, 'Pyramid'), ...tokens(c, 'Detector'), ...tokens(c, 'Search')].find(real);
+    const name = tokens(c, 'name')[0];
+    const range = this.nodeSpan(node, false);
+    if (!keyword || !real(name) || !range) return null;
+    const body: Statement[] = [];
+    const statements = [...nodes(c, 'cell'), ...nodes(c, 'setting')];
+    for (const s of statements) {
+      const built = s.name === 'cell' ? this.cell(s) : this.setting(s);
+      if (built) body.push(built);
+    }
+    body.sort((a, b) => a.range.start.offset - b.range.start.offset);
+    return { kind: keyword.image as Declaration['kind'], keyword: this.name(keyword), name: this.name(name), body, range };
+  }
+
+  private cell(node: CstNode): CellStatement | null {
+    const c = childrenOf(node);
+    const kind = tokens(c, 'kind')[0];
+    const name = tokens(c, 'name')[0];
+    const level = tokens(c, 'level')[0];
+    const op = tokens(c, 'op')[0];
+    const range = this.nodeSpan(node);
+    if (![kind, name, level, op].every(real) || !range) return null;
+    const inputs: Name[] = [];
+    const options: OpOption[] = [];
+    for (const arg of nodes(c, 'argument')) {
+      const a = childrenOf(arg);
+      const argName = tokens(a, 'name')[0];
+      if (!real(argName)) continue;
+      const valueNode = nodes(a, 'value')[0];
+      if (real(tokens(a, 'Equals')[0])) {
+        const value = valueNode ? this.value(valueNode) : null;
+        if (value) options.push({ key: this.name(argName), value });
+      } else {
+        inputs.push(this.name(argName));
+      }
+    }
+    return {
+      kind: 'cell', isOutput: kind.image === 'output', keyword: this.name(kind), name: this.name(name),
+      level: this.name(level), op: this.name(op), inputs, options, range,
+    };
+  }
+
+  private setting(node: CstNode): Setting | null {
+    const c = childrenOf(node);
+    const key = tokens(c, 'key')[0];
+    const range = this.nodeSpan(node);
+    if (!real(key) || !range) return null;
+    const values = nodes(c, 'value').map((v) => this.value(v)).filter((v): v is Value => v !== null);
+    return { kind: 'setting', key: this.name(key), values, range };
+  }
+
+  private value(node: CstNode): Value | null {
+    const c = childrenOf(node);
+    const name = tokens(c, 'name')[0];
+    if (real(name)) {
+      const end = tokens(c, 'rangeEnd')[0];
+      if (real(tokens(c, 'DotDot')[0]) && real(end)) {
+        return { kind: 'range', from: this.name(name), to: this.name(end), range: this.span(name, end) };
+      }
+      return { kind: 'name', text: name.image, range: this.tokenRange(name) };
+    }
+    const num = tokens(c, 'NumberLiteral')[0];
+    if (real(num)) return { kind: 'number', text: num.image, value: Number(num.image), range: this.tokenRange(num) };
+    const str = tokens(c, 'StringLiteral')[0];
+    if (real(str)) return { kind: 'string', text: str.image, value: unquote(str.image), range: this.tokenRange(str) };
+    const at = tokens(c, 'At')[0];
+    if (real(at)) return { kind: 'at', range: this.tokenRange(at) };
+    return null;
+  }
+}
+
+function unquote(image: string): string {
+  return image.slice(1, -1).replace(/\\(.)/g, '$1');
+}

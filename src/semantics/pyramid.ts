@@ -1,0 +1,278 @@
+// Checks a `pyramid` declaration and lowers it to a PyramidIR. The paper's rules, in the order a reader
+// meets them: the inputs, then each cell (name, level, two distinct earlier inputs, op), then the outputs
+// (the last cells, one per level), then the dangling-layer sums of the reference implementation.
+import type { CellStatement, Declaration, Setting } from '../parser/ast.js';
+import { computeDanglingSums } from './dangling.js';
+import type { BinaryOp, Level, MergingCell, PyramidIR, PyramidNode } from './ir.js';
+import { levelName, looksLikeLevel, parseLevel } from './levels.js';
+import { OPS, OP_NAMES } from './ops.js';
+import type { Reporter } from './report.js';
+import { describeValue, readSettings, rejectExtra, type SettingSpec } from './settings.js';
+import { didYouMean } from './suggest.js';
+
+export interface LevelRange {
+  minLevel: Level;
+  maxLevel: Level;
+}
+
+const INPUTS_USAGE = 'inputs P3..P7';
+
+/** `P3..P7`, or the levels listed one by one (`P3 P4 P5`); they must be consecutive. */
+export function readLevelRange(setting: Setting, report: Reporter, usage: string): LevelRange | null {
+  const values = setting.values;
+  if (values.length === 1 && values[0].kind === 'range') {
+    const from = parseLevel(values[0].from.text);
+    const to = parseLevel(values[0].to.text);
+    const bad = from === null ? values[0].from : to === null ? values[0].to : null;
+    if (bad) {
+      report.error('FPN120', bad.range, `'${bad.text}' is not a level`, 'levels are written P1..P12 (P3 = stride 8)');
+      return null;
+    }
+    if (from! > to!) {
+      report.error('FPN150', values[0].range, `the range ${values[0].from.text}..${values[0].to.text} is empty`,
+        `write the finer level first: ${levelName(to!)}..${levelName(from!)}`);
+      return null;
+    }
+    return { minLevel: from!, maxLevel: to! };
+  }
+  if (values.length === 0) {
+    report.error('FPN150', setting.key.range, `'${setting.key.text}' needs levels`, `write it as: ${usage}`);
+    return null;
+  }
+  const levels: Level[] = [];
+  for (const v of values) {
+    const level = v.kind === 'name' ? parseLevel(v.text) : null;
+    if (level === null) {
+      report.error('FPN120', v.range, `'${describeValue(v)}' is not a level`, `write it as: ${usage}`);
+      return null;
+    }
+    levels.push(level);
+  }
+  for (let i = 1; i < levels.length; i++) {
+    if (levels[i] !== levels[i - 1] + 1) {
+      report.error('FPN150', values[i].range, `levels must be consecutive and ascending: ${levelName(levels[i - 1])} is followed by ${describeValue(values[i])}`,
+        `write the range as ${levelName(Math.min(...levels))}..${levelName(Math.max(...levels))}`);
+      return null;
+    }
+  }
+  return { minLevel: levels[0], maxLevel: levels[levels.length - 1] };
+}
+
+const pyramidSettings = {
+  inputs: {
+    usage: INPUTS_USAGE,
+    required: true,
+    read: (s: Setting, r: Reporter) => readLevelRange(s, r, INPUTS_USAGE),
+  } satisfies SettingSpec<LevelRange>,
+  allow: {
+    usage: 'allow stride8',
+    read(s: Setting, r: Reporter) {
+      const v = s.values[0];
+      if (!v || v.kind !== 'name' || v.text !== 'stride8') {
+        r.error('FPN202', v?.range ?? s.key.range, `unknown exception '${v ? describeValue(v) : ''}'`,
+          "the one rule a pyramid may opt out of is the paper's: write 'allow stride8' to permit intermediate cells at stride 8");
+        return null;
+      }
+      return rejectExtra(s, 1, r, 'allow stride8') ? true : null;
+    },
+  } satisfies SettingSpec<boolean>,
+};
+
+/** The finest stride at which the paper allows intermediate (non-output) cells is 16 (level 4). */
+const FINEST_INTERMEDIATE_LEVEL = 4;
+
+export function checkPyramid(declaration: Declaration, report: Reporter): PyramidIR | null {
+  const errorsBefore = report.errorCount;
+  const settings = readSettings(declaration, pyramidSettings, report, { allowCells: true });
+  const range: LevelRange = settings.inputs?.value ?? { minLevel: 3, maxLevel: 7 };
+  const allowStride8 = settings.allow?.value === true;
+  const pyramidName = declaration.name.text;
+
+  const nodes: PyramidNode[] = [];
+  const indexByName = new Map<string, number>();
+  for (let level = range.minLevel; level <= range.maxLevel; level++) {
+    indexByName.set(levelName(level), nodes.length);
+    nodes.push({ name: levelName(level), level, kind: 'input' });
+  }
+
+  const statements = declaration.body.filter((s): s is CellStatement => s.kind === 'cell');
+  const laterNames = new Map<string, CellStatement>();
+  for (const s of statements) if (!laterNames.has(s.name.text)) laterNames.set(s.name.text, s);
+
+  if (statements.length === 0) {
+    report.error('FPN130', declaration.name.range, `pyramid '${pyramidName}' has no cells`,
+      `add one output cell per level ${levelName(range.minLevel)}..${levelName(range.maxLevel)}, e.g. output o3 @P3 = sum(P3, P4)`);
+  }
+
+  const cells: (MergingCell | null)[] = [];
+  let firstOutput: CellStatement | null = null;
+  for (const statement of statements) {
+    const cell = checkCell(statement, { nodes, indexByName, laterNames, range, allowStride8, report });
+    if (statement.isOutput) firstOutput ??= statement;
+    else if (firstOutput) {
+      report.error('FPN132', statement.keyword.range,
+        `intermediate cell '${statement.name.text}' comes after output cell '${firstOutput.name.text}'`,
+        'the outputs are the last cells of a pyramid (the paper): move this cell above the outputs, or make it an output');
+    }
+    // The cell's name is defined from here on, even when the cell has errors, so later cells resolve.
+    if (!indexByName.has(statement.name.text)) indexByName.set(statement.name.text, nodes.length);
+    nodes.push({ name: statement.name.text, level: cell?.level ?? parseLevel(statement.level.text) ?? range.minLevel, kind: 'cell' });
+    cells.push(cell);
+  }
+
+  checkOutputLevels(declaration, statements, range, report);
+
+  if (cells.every((c): c is MergingCell => c !== null)) {
+    checkDangling(statements, nodes, cells, report);
+  }
+  if (report.errorCount > errorsBefore) return null;
+  const checkedCells = cells as MergingCell[];
+  return {
+    name: pyramidName,
+    minLevel: range.minLevel,
+    maxLevel: range.maxLevel,
+    nodes,
+    cells: checkedCells,
+    outputLevels: checkedCells.filter((c) => c.isOutput).map((c) => c.level),
+    allowStride8Intermediates: allowStride8,
+  };
+}
+
+interface CellScope {
+  nodes: PyramidNode[];
+  indexByName: Map<string, number>;
+  laterNames: Map<string, CellStatement>;
+  range: LevelRange;
+  allowStride8: boolean;
+  report: Reporter;
+}
+
+function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
+  const { nodes, indexByName, report, range } = scope;
+  let ok = true;
+  const name = s.name.text;
+
+  if (indexByName.has(name)) {
+    const earlier = indexByName.get(name)!;
+    report.error('FPN104', s.name.range,
+      nodes[earlier].kind === 'input' ? `'${name}' is already the name of an input layer` : `a layer named '${name}' is already defined above`,
+      'give every cell its own name');
+    ok = false;
+  } else if (looksLikeLevel(name)) {
+    report.error('FPN105', s.name.range, `a cell cannot be called '${name}': level names are reserved for the pyramid's inputs`,
+      `use another name, e.g. '${name.toLowerCase()}_out' or 'n${nodes.length}'`);
+    ok = false;
+  }
+
+  const level = parseLevel(s.level.text);
+  if (level === null) {
+    report.error('FPN120', s.level.range, `'${s.level.text}' is not a level`, 'write the output level as @P3 … @P7 (P3 = stride 8)');
+    ok = false;
+  } else if (level < range.minLevel || level > range.maxLevel) {
+    report.error('FPN121', s.level.range, `level ${s.level.text} is outside this pyramid's levels ${levelName(range.minLevel)}..${levelName(range.maxLevel)}`,
+      'pick a level within the inputs range, or widen the inputs');
+    ok = false;
+  } else if (!s.isOutput && level < FINEST_INTERMEDIATE_LEVEL && !scope.allowStride8) {
+    report.error('FPN122', s.level.range, `intermediate cell '${name}' is at stride ${2 ** level} (${s.level.text})`,
+      "the paper keeps intermediate cells at stride 16 or coarser to save computation: move it to @P4 or coarser, make it an output, or add 'allow stride8' to the pyramid");
+    ok = false;
+  }
+
+  // Inputs: exactly two, distinct, each defined above this cell.
+  const inputIndices: number[] = [];
+  if (s.inputs.length !== 2) {
+    const at = s.inputs[2]?.range ?? s.op.range;
+    report.error('FPN103', at, `a merging cell takes exactly 2 input layers, '${name}' has ${s.inputs.length}`,
+      s.inputs.length < 2 ? 'add a second input: op(first, second)' : 'combine more layers through several cells, two at a time');
+    ok = false;
+  }
+  for (const input of s.inputs.slice(0, 2)) {
+    const index = indexByName.get(input.text);
+    if (index !== undefined) {
+      inputIndices.push(index);
+      continue;
+    }
+    ok = false;
+    if (input.text === name) {
+      report.error('FPN101', input.range, `cell '${name}' takes itself as an input`, 'a cell can only take layers defined above it');
+    } else if (scope.laterNames.has(input.text)) {
+      report.error('FPN101', input.range, `'${input.text}' is defined after cell '${name}' (line ${scope.laterNames.get(input.text)!.range.start.line})`,
+        `a cell can only take layers defined above it: move '${input.text}' above '${name}', or pick another input`);
+    } else {
+      const known = [...indexByName.keys()];
+      report.error('FPN100', input.range, `no layer named '${input.text}' in this pyramid.${didYouMean(input.text, known)}`,
+        `the inputs are ${levelName(range.minLevel)}..${levelName(range.maxLevel)}; cells above this one are ${known.slice(range.maxLevel - range.minLevel + 1).join(', ') || '(none)'}`);
+    }
+  }
+  if (inputIndices.length === 2 && inputIndices[0] === inputIndices[1]) {
+    report.error('FPN102', s.inputs[1].range, `cell '${name}' takes '${s.inputs[1].text}' twice`,
+      'a merging cell combines two different layers (the paper samples the second without replacement)');
+    ok = false;
+  }
+
+  // The op, and its options (which may depend on the inputs' levels).
+  let op: BinaryOp | null = null;
+  const definition = OPS[s.op.text];
+  if (!definition) {
+    report.error('FPN110', s.op.range, `unknown op '${s.op.text}'.${didYouMean(s.op.text, OP_NAMES)}`,
+      `the binary ops are ${OP_NAMES.join(' and ')}`);
+    ok = false;
+  } else if (inputIndices.length === 2) {
+    op = definition.resolve({
+      inputNames: [s.inputs[0].text, s.inputs[1].text],
+      inputLevels: [nodes[inputIndices[0]].level, nodes[inputIndices[1]].level],
+      options: s.options,
+    }, report);
+    if (!op) ok = false;
+  }
+
+  if (!ok || op === null || level === null) return null;
+  return { name, level, op, inputs: [inputIndices[0], inputIndices[1]], isOutput: s.isOutput, danglingSums: [] };
+}
+
+/** Every level in range is produced by exactly one output cell. */
+function checkOutputLevels(declaration: Declaration, statements: CellStatement[], range: LevelRange, report: Reporter): void {
+  const producedBy = new Map<Level, CellStatement>();
+  for (const s of statements) {
+    if (!s.isOutput) continue;
+    const level = parseLevel(s.level.text);
+    if (level === null) continue;
+    const earlier = producedBy.get(level);
+    if (earlier) {
+      report.error('FPN131', s.level.range, `level ${s.level.text} already has an output ('${earlier.name.text}', line ${earlier.range.start.line})`,
+        `each level has exactly one output cell: make '${s.name.text}' an intermediate cell (cell instead of output) or move it to a missing level`);
+    } else producedBy.set(level, s);
+  }
+  const missing: string[] = [];
+  for (let level = range.minLevel; level <= range.maxLevel; level++) if (!producedBy.has(level)) missing.push(levelName(level));
+  if (missing.length && statements.length) {
+    report.error('FPN130', declaration.name.range, `pyramid '${declaration.name.text}' has no output cell for ${missing.join(', ')}`,
+      `add ${missing.length === 1 ? 'an output cell' : 'output cells'}, e.g. output o${missing[0].slice(1)} @${missing[0]} = sum(…, …)`);
+  }
+}
+
+/** Records the reference's dangling-layer sums on the output cells and reports them. */
+function checkDangling(statements: CellStatement[], nodes: PyramidNode[], cells: MergingCell[], report: Reporter): void {
+  const levels = nodes.map((n) => n.level);
+  const { sums, dropped } = computeDanglingSums(levels, cells);
+  const firstCell = nodes.length - cells.length;
+  cells.forEach((cell, i) => {
+    cell.danglingSums = sums[i];
+    for (const node of sums[i]) {
+      report.info('FPN140', statements[i].name.range,
+        `'${nodes[node].name}' is not used by any cell before this output, so it is summed into '${cell.name}' (${levelName(cell.level)}) before R-C-B`,
+        'this is the reference implementation\'s dangling-layer rule; feed the layer to a cell if you want it used otherwise');
+    }
+  });
+  const outputLevels = new Set(cells.filter((c) => c.isOutput).map((c) => c.level));
+  for (const node of dropped) {
+    const at = node >= firstCell ? statements[node - firstCell].name.range : statements[0].range;
+    if (!outputLevels.has(levels[node])) {
+      report.error('FPN141', at, `'${nodes[node].name}' is not used by any cell and no output is at its level ${levelName(levels[node])}`,
+        'feed it to a later cell, or add an output at its level');
+    } else {
+      report.warning('FPN142', at, `'${nodes[node].name}' is never used: its level's output was built before it`,
+        'feed it to a later cell or remove it; its computation is wasted');
+    }
+  }
+}

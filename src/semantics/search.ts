@@ -1,0 +1,123 @@
+// Checks a `search` declaration: the space the architecture search samples pyramids from (the paper's §3.1:
+// input levels, number of cells, output levels, binary ops) and the detector used as the proxy task.
+import type { Declaration, Setting } from '../parser/ast.js';
+import type { DetectorIR, OpKind, SearchSpaceIR } from './ir.js';
+import { levelName } from './levels.js';
+import { OPS, OP_NAMES } from './ops.js';
+import { readLevelRange, type LevelRange } from './pyramid.js';
+import type { Reporter } from './report.js';
+import { describeValue, numberSetting, readSettings, rejectExtra, type SettingSpec } from './settings.js';
+import { didYouMean } from './suggest.js';
+
+const USAGE = {
+  inputs: 'inputs P3..P7',
+  cells: 'cells 7',
+  outputs: 'outputs P3..P7',
+  ops: 'ops sum global_pool',
+  pool: 'pool max | avg',
+  allow: 'allow stride8',
+  proxy: 'proxy DETECTOR   (a detector declared or imported in this file)',
+};
+
+const searchSettings = {
+  inputs: { usage: USAGE.inputs, required: true, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.inputs) } satisfies SettingSpec<LevelRange>,
+  cells: numberSetting(USAGE.cells, 'the number of cells', { integer: true, min: 1 }, true),
+  outputs: { usage: USAGE.outputs, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.outputs) } satisfies SettingSpec<LevelRange>,
+  ops: {
+    usage: USAGE.ops,
+    read(s: Setting, r: Reporter): OpKind[] | null {
+      const ops: OpKind[] = [];
+      for (const v of s.values) {
+        if (v.kind !== 'name' || !OPS[v.text]) {
+          r.error('FPN110', v.range, `unknown op '${describeValue(v)}'.${v.kind === 'name' ? didYouMean(v.text, OP_NAMES) : ''}`, `the binary ops are ${OP_NAMES.join(' and ')}`);
+          return null;
+        }
+        if (!ops.includes(OPS[v.text].kind)) ops.push(OPS[v.text].kind);
+      }
+      if (!ops.length) {
+        r.error('FPN202', s.key.range, 'the search needs at least one op', `write it as: ${USAGE.ops}`);
+        return null;
+      }
+      return ops;
+    },
+  } satisfies SettingSpec<OpKind[]>,
+  pool: {
+    usage: USAGE.pool,
+    read(s: Setting, r: Reporter): 'max' | 'avg' | null {
+      const v = s.values[0];
+      if (!v || v.kind !== 'name' || (v.text !== 'max' && v.text !== 'avg')) {
+        r.error('FPN202', v?.range ?? s.key.range, 'pool must be max or avg', `write it as: ${USAGE.pool}`);
+        return null;
+      }
+      return rejectExtra(s, 1, r, USAGE.pool) ? v.text : null;
+    },
+  } satisfies SettingSpec<'max' | 'avg'>,
+  allow: {
+    usage: USAGE.allow,
+    read(s: Setting, r: Reporter) {
+      const v = s.values[0];
+      if (!v || v.kind !== 'name' || v.text !== 'stride8') {
+        r.error('FPN202', v?.range ?? s.key.range, 'the only exception is stride8', `write it as: ${USAGE.allow}`);
+        return null;
+      }
+      return rejectExtra(s, 1, r, USAGE.allow) ? true : null;
+    },
+  } satisfies SettingSpec<boolean>,
+  proxy: {
+    usage: USAGE.proxy,
+    read(s: Setting, r: Reporter) {
+      const v = s.values[0];
+      if (!v || v.kind !== 'name') {
+        r.error('FPN202', v?.range ?? s.key.range, 'proxy needs the name of a detector', `write it as: ${USAGE.proxy}`);
+        return null;
+      }
+      return rejectExtra(s, 1, r, USAGE.proxy) ? v : null;
+    },
+  },
+};
+
+export function checkSearch(declaration: Declaration, detectors: ReadonlyMap<string, DetectorIR | null>, report: Reporter): SearchSpaceIR | null {
+  const errorsBefore = report.errorCount;
+  const s = readSettings(declaration, searchSettings, report);
+  if (!s.inputs || !s.cells) return null;
+  const { minLevel, maxLevel } = s.inputs.value;
+  const outputs = s.outputs?.value ?? s.inputs.value;
+  if (s.outputs && (outputs.minLevel < minLevel || outputs.maxLevel > maxLevel)) {
+    report.error('FPN300', s.outputs.setting.values[0].range,
+      `the outputs ${levelName(outputs.minLevel)}..${levelName(outputs.maxLevel)} reach outside the inputs ${levelName(minLevel)}..${levelName(maxLevel)}`,
+      'a pyramid network outputs the levels it takes in, so it can be stacked');
+  }
+  const outputCount = outputs.maxLevel - outputs.minLevel + 1;
+  if (s.cells.value < outputCount) {
+    report.error('FPN300', s.cells.setting.values[0].range, `${s.cells.value} cells cannot produce ${outputCount} output levels`,
+      `the last ${outputCount} cells are the outputs: use at least cells ${outputCount}`);
+  }
+  let proxy: DetectorIR | null = null;
+  if (s.proxy) {
+    const name = s.proxy.value;
+    if (!detectors.has(name.text)) {
+      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean(name.text, detectors.keys())}`,
+        'declare the proxy detector in this file or import it');
+    } else {
+      proxy = detectors.get(name.text) ?? null;
+      if (proxy && (proxy.minLevel !== minLevel || proxy.maxLevel !== maxLevel)) {
+        report.error('FPN300', name.range, `the proxy detector predicts on ${levelName(proxy.minLevel)}..${levelName(proxy.maxLevel)}, the search space on ${levelName(minLevel)}..${levelName(maxLevel)}`,
+          'use a proxy detector with the same levels');
+      }
+    }
+  }
+  if (report.errorCount > errorsBefore) return null;
+  const outputLevels: number[] = [];
+  for (let l = outputs.minLevel; l <= outputs.maxLevel; l++) outputLevels.push(l);
+  return {
+    name: declaration.name.text,
+    minLevel,
+    maxLevel,
+    cells: s.cells.value,
+    outputLevels,
+    ops: s.ops?.value ?? ['sum', 'global_pool'],
+    pool: s.pool?.value ?? 'max',
+    allowStride8Intermediates: s.allow?.value === true,
+    proxy: proxy ? structuredClone(proxy) : null,
+  };
+}
