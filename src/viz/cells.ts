@@ -1,0 +1,294 @@
+// The `cells` view: Figure 6 of the paper. Every merging cell is a box holding what it does: the resampling
+// of each input to the cell's level (nearest up ×k, or max-pool ÷k), the binary op (a sum, or global pooling
+// with the gating input named), the dangling-layer sum when there is one, and R-C-B (ReLU-Conv-BN; a
+// separable conv for Lite). Feature layers sit between the boxes: input layers yellow, outputs blue.
+//
+// The layout is elkjs's layered algorithm (left to right, compound nodes for the cells); it is loaded on
+// first use and kept, so later drawings in the same process skip its start-up.
+import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
+import { arrowMarker } from './graph.js';
+import { el, group, num, svgDocument, textEl } from './svg.js';
+import { textWidth } from './text.js';
+import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
+
+const TEXT_SIZE = 11;
+const SMALL_SIZE = 10;
+const TITLE_SIZE = 15;
+const SUBTITLE_SIZE = 11;
+const CELL_TITLE_SIZE = 11;
+const MARGIN = 20;
+const PAD_X = 9;
+
+export interface CellsOptions {
+  theme?: ThemeName;
+  /** Draw the R-C-B block as ReLU-SepConv-BN (NAS-FPN Lite); a detector's `conv` setting decides this. */
+  separable?: boolean;
+  /** Feature width, shown on the R-C-B blocks when known (a detector's width). */
+  width?: number;
+}
+
+type BlockKind = 'layer' | 'resample' | 'op' | 'dangling_sum' | 'rcb';
+
+interface ElkLabel { text: string }
+interface ElkNode {
+  id: string;
+  width?: number;
+  height?: number;
+  x?: number;
+  y?: number;
+  children?: ElkNode[];
+  edges?: ElkEdge[];
+  layoutOptions?: Record<string, string>;
+  labels?: ElkLabel[];
+}
+interface ElkEdge {
+  id: string;
+  sources: string[];
+  targets: string[];
+  sections?: { startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: { x: number; y: number }[] }[];
+}
+
+interface Block {
+  id: string;
+  kind: BlockKind;
+  lines: string[];
+  /** For layers: the pyramid node; for the rest: the cell's node. */
+  node: number;
+  fill: 'input' | 'output' | 'inner' | 'block';
+}
+
+interface Link {
+  id: string;
+  from: string;
+  to: string;
+  dashed: boolean;
+  /** Names for the data-* attributes (layer names where the link starts or ends at a layer). */
+  fromName: string;
+  toName: string;
+}
+
+export interface CellsLayout {
+  width: number;
+  height: number;
+  blocks: (Block & { x: number; y: number; width: number; height: number })[];
+  clusters: { cell: number; name: string; title: string; x: number; y: number; width: number; height: number }[];
+  links: (Link & { points: [number, number][] })[];
+}
+
+/** "up ×4" / "max-pool ÷2" / null (same level), as in Figure 6. */
+export function resampleText(fromLevel: number, toLevel: number): string | null {
+  if (fromLevel === toLevel) return null;
+  const factor = 2 ** Math.abs(fromLevel - toLevel);
+  return fromLevel > toLevel ? `up ×${factor}` : `max-pool ÷${factor}`;
+}
+
+function blockSize(lines: string[]): { width: number; height: number } {
+  const width = Math.max(...lines.map((t, i) => textWidth(t, i === 0 ? TEXT_SIZE : SMALL_SIZE, i === 0))) + 2 * PAD_X;
+  return { width: Math.ceil(Math.max(width, 34)), height: lines.length === 1 ? 24 : 38 };
+}
+
+/** The blocks, links and cell groups of Figure 6, before layout. */
+function buildGraph(p: PyramidIR, options: CellsOptions) {
+  const blocks: Block[] = [];
+  const links: Link[] = [];
+  const clusters: { cell: number; name: string; title: string; members: string[] }[] = [];
+  const inputs = inputCount(p);
+  const layerId = (node: number) => `layer:${p.nodes[node].name}`;
+  const link = (from: string, to: string, fromName: string, toName: string, dashed = false) =>
+    links.push({ id: `e${links.length}`, from, to, dashed, fromName, toName });
+
+  for (let i = 0; i < inputs; i++) {
+    const node = p.nodes[i];
+    blocks.push({ id: layerId(i), kind: 'layer', node: i, fill: 'input', lines: [node.name, `P${node.level} · stride ${strideOf(node.level)}`] });
+  }
+  p.cells.forEach((cell, c) => {
+    const self = cellNodeIndex(p, c);
+    const prefix = `cell:${cell.name}`;
+    const members: string[] = [];
+    const opId = `${prefix}:op`;
+    const opLines =
+      cell.op.kind === 'sum'
+        ? ['+', 'sum']
+        : ['GP', `${cell.op.pool} gate: ${p.nodes[cell.inputs[cell.op.pooled]].name}`];
+    blocks.push({ id: opId, kind: 'op', node: self, fill: 'block', lines: opLines });
+    members.push(opId);
+    cell.inputs.forEach((input, k) => {
+      const text = resampleText(p.nodes[input].level, cell.level);
+      if (text) {
+        const id = `${prefix}:resample${k}`;
+        blocks.push({ id, kind: 'resample', node: self, fill: 'block', lines: [text] });
+        members.push(id);
+        link(layerId(input), id, p.nodes[input].name, cell.name);
+        link(id, opId, cell.name, cell.name);
+      } else {
+        link(layerId(input), opId, p.nodes[input].name, cell.name);
+      }
+    });
+    let last = opId;
+    if (cell.danglingSums.length) {
+      const id = `${prefix}:dangling`;
+      blocks.push({ id, kind: 'dangling_sum', node: self, fill: 'block', lines: ['+', 'dangling'] });
+      members.push(id);
+      link(opId, id, cell.name, cell.name);
+      for (const node of cell.danglingSums) link(layerId(node), id, p.nodes[node].name, cell.name, true);
+      last = id;
+    }
+    const rcbId = `${prefix}:rcb`;
+    blocks.push({
+      id: rcbId, kind: 'rcb', node: self, fill: 'block',
+      lines: [options.separable ? 'R-SC-B' : 'R-C-B', options.separable ? `sep. 3×3${options.width ? ` ${options.width}` : ''}` : `3×3${options.width ? ` ${options.width}` : ''}`],
+    });
+    members.push(rcbId);
+    link(last, rcbId, cell.name, cell.name);
+    blocks.push({
+      id: layerId(self), kind: 'layer', node: self, fill: cell.isOutput ? 'output' : 'inner',
+      lines: [cell.name, cell.isOutput ? `P${cell.level}′ output` : `P${cell.level} · stride ${strideOf(cell.level)}`],
+    });
+    link(rcbId, layerId(self), cell.name, cell.name);
+    clusters.push({ cell: c, name: cell.name, title: `${cell.name} → P${cell.level}`, members });
+  });
+  return { blocks, links, clusters };
+}
+
+let elkInstance: { layout(graph: ElkNode): Promise<ElkNode> } | null = null;
+async function elk() {
+  if (!elkInstance) {
+    // A CommonJS module: at run time its default export is the constructor, whatever the typings say.
+    const module = await import('elkjs/lib/elk.bundled.js');
+    const ELK = module.default as unknown as new () => { layout(graph: ElkNode): Promise<ElkNode> };
+    elkInstance = new ELK();
+  }
+  return elkInstance;
+}
+
+export async function layoutCells(p: PyramidIR, options: CellsOptions = {}): Promise<CellsLayout> {
+  const { blocks, links, clusters } = buildGraph(p, options);
+  const byId = new Map(blocks.map((b) => [b.id, b]));
+  const inCluster = new Set(clusters.flatMap((c) => c.members));
+  const leaf = (b: Block): ElkNode => ({ id: b.id, ...blockSize(b.lines) });
+  const graph: ElkNode = {
+    id: 'root',
+    layoutOptions: {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'RIGHT',
+      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+      'elk.json.shapeCoords': 'ROOT',
+      'elk.json.edgeCoords': 'ROOT',
+      'elk.edgeRouting': 'ORTHOGONAL',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '26',
+      'elk.spacing.nodeNode': '16',
+      'elk.spacing.edgeNode': '10',
+      'elk.spacing.edgeEdge': '6',
+      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+      'elk.layered.crossingMinimization.semiInteractive': 'false',
+      'elk.randomSeed': '1',
+      // A pyramid is one long chain of cells: wrap it into several rows instead of one very wide strip.
+      'elk.layered.wrapping.strategy': 'MULTI_EDGE',
+      'elk.aspectRatio': '1.6',
+    },
+    children: [
+      ...blocks.filter((b) => !inCluster.has(b.id)).map(leaf),
+      ...clusters.map((c) => ({
+        id: `cluster:${c.name}`,
+        layoutOptions: { 'elk.padding': `[top=${CELL_TITLE_SIZE + 14},left=10,bottom=10,right=10]` },
+        children: c.members.map((id) => leaf(byId.get(id)!)),
+      })),
+    ],
+    edges: links.map((l) => ({ id: l.id, sources: [l.from], targets: [l.to] })),
+  };
+  const laidOut = await (await elk()).layout(graph);
+
+  const positions = new Map<string, ElkNode>();
+  const visit = (n: ElkNode) => {
+    positions.set(n.id, n);
+    n.children?.forEach(visit);
+  };
+  visit(laidOut);
+  const titleSpace = MARGIN + TITLE_SIZE + SUBTITLE_SIZE + 22;
+  const place = (n: ElkNode) => ({ x: n.x! + MARGIN, y: n.y! + titleSpace, width: n.width!, height: n.height! });
+  const edgesById = new Map((laidOut.edges ?? []).map((e) => [e.id, e]));
+  const result: CellsLayout = {
+    width: Math.ceil(Math.max(laidOut.width! + 2 * MARGIN, textWidth(p.name, TITLE_SIZE, true) + 2 * MARGIN, textWidth(subtitleOf(p, options), SUBTITLE_SIZE) + 2 * MARGIN)),
+    height: Math.ceil(laidOut.height! + titleSpace + MARGIN),
+    blocks: blocks.map((b) => ({ ...b, ...place(positions.get(b.id)!) })),
+    clusters: clusters.map((c) => ({ cell: c.cell, name: c.name, title: c.title, ...place(positions.get(`cluster:${c.name}`)!) })),
+    links: links.map((l) => {
+      const section = edgesById.get(l.id)?.sections?.[0];
+      const points: [number, number][] = section
+        ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((pt) => [pt.x + MARGIN, pt.y + titleSpace])
+        : [];
+      return { ...l, points };
+    }),
+  };
+  return result;
+}
+
+function subtitleOf(p: PyramidIR, options: CellsOptions): string {
+  return `${p.cells.length} merging cells · ${inputCount(p)} input layers (yellow) · ${p.cells.filter((c) => c.isOutput).length} output layers (blue)` +
+    ` · GP = global pooling, R-C-B = ReLU-${options.separable ? 'SepConv' : 'Conv'}-BatchNorm`;
+}
+
+function fillOf(kind: Block['fill'], theme: Theme): string {
+  return kind === 'input' ? theme.inputLayer : kind === 'output' ? theme.outputLayer : kind === 'inner' ? theme.innerLayer : theme.block;
+}
+
+export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Promise<string> {
+  const theme = themeByName(options.theme ?? 'light');
+  const layout = await layoutCells(p, options);
+  const clusters = layout.clusters.map((c) =>
+    group({ 'data-cell': c.name, 'data-level': p.cells[c.cell].level, 'data-op': p.cells[c.cell].op.kind }, [
+      el('rect', { x: c.x, y: c.y, width: c.width, height: c.height, rx: 6, fill: theme.cluster, stroke: theme.clusterStroke, 'stroke-width': 1.2 }),
+      textEl('text', { x: c.x + 8, y: c.y + CELL_TITLE_SIZE + 5, 'font-size': CELL_TITLE_SIZE, 'font-weight': 'bold', fill: theme.muted }, c.title),
+    ]),
+  );
+  const links = layout.links.map((l) =>
+    el('path', {
+      d: l.points.map((pt, i) => `${i ? 'L' : 'M'}${num(pt[0])},${num(pt[1])}`).join(''),
+      fill: 'none', stroke: theme.edge, 'stroke-width': 1.3, 'stroke-dasharray': l.dashed ? '5 3' : undefined, 'marker-end': 'url(#arrow)',
+      'data-from': l.fromName, 'data-to': l.toName, 'data-kind': l.dashed ? 'dangling' : 'input',
+    }),
+  );
+  const blocks = layout.blocks.map((b) => {
+    const isLayer = b.kind === 'layer';
+    const node = p.nodes[b.node];
+    const lineHeight = 14;
+    const first = b.y + b.height / 2 - ((b.lines.length - 1) * lineHeight) / 2 + TEXT_SIZE * 0.36;
+    return group({
+      'data-node': isLayer ? node.name : undefined,
+      'data-level': isLayer ? node.level : undefined,
+      'data-block': isLayer ? undefined : b.kind,
+      'data-cell': isLayer ? undefined : node.name,
+    }, [
+      el('rect', {
+        x: b.x, y: b.y, width: b.width, height: b.height, rx: isLayer ? 4 : b.kind === 'op' || b.kind === 'dangling_sum' ? 12 : 3,
+        fill: fillOf(b.fill, theme), stroke: theme.clusterStroke, 'stroke-width': 1.1,
+      }),
+      ...b.lines.map((text, i) => textEl('text', {
+        x: b.x + b.width / 2, y: first + i * lineHeight, 'text-anchor': 'middle', 'font-size': i === 0 ? TEXT_SIZE : SMALL_SIZE,
+        'font-weight': i === 0 ? 'bold' : undefined, fill: i === 0 ? theme.ink : theme.muted,
+      }, text)),
+    ]);
+  });
+  const titleBaseline = MARGIN + TITLE_SIZE * 0.8;
+  return svgDocument({
+    width: layout.width,
+    height: layout.height,
+    title: `${p.name}: merging cells`,
+    desc:
+      `Merging cells of pyramid network ${p.name} in the style of NAS-FPN Figure 6: each of the ${p.cells.length} cells is a box with the ` +
+      `resampling of its two inputs, its binary op (sum or global pooling), any dangling-layer sum and R-C-B; ` +
+      `input layers are yellow, output layers blue. Every layer is ${options.width ?? 'W'} wide, so no 1×1 conv is needed inside the pyramid.`,
+    background: theme.background,
+    fontFamily: FONT_FAMILY,
+    defs: [arrowMarker(theme)],
+    body: [
+      group({ class: 'title' }, [
+        textEl('text', { x: MARGIN, y: titleBaseline, 'font-size': TITLE_SIZE, 'font-weight': 'bold', fill: theme.ink }, p.name),
+        textEl('text', { x: MARGIN, y: titleBaseline + SUBTITLE_SIZE + 6, 'font-size': SUBTITLE_SIZE, fill: theme.muted }, subtitleOf(p, options)),
+      ]),
+      group({ class: 'cells' }, clusters),
+      group({ class: 'edges' }, links),
+      group({ class: 'blocks' }, blocks),
+    ],
+  });
+}
