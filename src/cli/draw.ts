@@ -1,4 +1,192 @@
-// Placeholder: the `draw` command is being written in its own issue; until then it is not registered.
+// `nasfpn draw FILE`: diagrams of a checked file. Three views: `graph` (Figure 7), `cells` (Figure 6) and
+// `stack` (the detector). SVG by default, PNG with --png. Everything is rendered before anything is
+// written, every file is written atomically, and a file with errors prints its diagnostics and writes nothing.
 import type { Command } from 'commander';
+import { basename, dirname, extname, join } from 'node:path';
+import type { CheckedProgram, DetectorIR, PyramidIR } from '../semantics/ir.js';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { InputError, UsageError } from './errors.js';
+import { loadProgram } from './load.js';
+import { displayPath } from './report.js';
 
-export function registerDraw(_program: Command): void {}
+const VIEWS = ['graph', 'cells', 'stack'] as const;
+const THEMES = ['light', 'dark'] as const;
+type View = (typeof VIEWS)[number];
+type Theme = (typeof THEMES)[number];
+
+interface DrawOptions {
+  view: string;
+  name?: string;
+  all?: boolean;
+  compare?: boolean;
+  output?: string;
+  png?: boolean;
+  scale: string;
+  theme: string;
+}
+
+/** One picture to make: what it shows and the file it goes to. */
+interface Drawing {
+  label: string;
+  path: string;
+  render: () => Promise<string>;
+}
+
+export function registerDraw(program: Command): void {
+  program
+    .command('draw')
+    .description('draw a pyramid as in the paper\'s Figure 7 (graph) or Figure 6 (cells), or a detector (stack), as SVG or PNG')
+    .argument('<files...>', 'the .fpn file (two or more with --compare; FILE#NAME picks a pyramid there)')
+    .option('--view <view>', 'graph (Figure 7), cells (Figure 6) or stack (the detector)', 'graph')
+    .option('-n, --name <name>', 'the pyramid or detector to draw (default: the first in the file)')
+    .option('--all', 'draw every pyramid (graph, cells) or detector (stack) of the file')
+    .option('--compare', 'draw the pyramids of the given files side by side on the same row scale (graph view)')
+    .option('-o, --output <path>', 'output file (a directory with --all; - for SVG on stdout); default: beside the input')
+    .option('--png', 'write PNG (rendered with resvg) instead of SVG')
+    .option('--scale <factor>', 'PNG pixels per SVG unit', '2')
+    .option('--theme <theme>', 'light or dark', 'light')
+    .action(async (files: string[], options: DrawOptions) => {
+      const view = oneOf(options.view, VIEWS, '--view');
+      const theme = oneOf(options.theme, THEMES, '--theme');
+      const scale = Number(options.scale);
+      if (!Number.isFinite(scale) || scale <= 0 || scale > 16) throw new UsageError(`--scale must be a number in (0, 16], not '${options.scale}'`);
+      const png = options.png === true || (options.output !== undefined && extname(options.output).toLowerCase() === '.png');
+      if (options.all && options.compare) throw new UsageError('--all and --compare do not go together');
+      if (options.all && options.name) throw new UsageError('--all draws everything; leave out --name');
+      if (options.compare) {
+        if (files.length < 2) throw new UsageError('--compare needs two or more files (FILE#NAME picks a pyramid)');
+        if (view !== 'graph') throw new UsageError('--compare draws the graph view only');
+      } else if (files.length !== 1) {
+        throw new UsageError(`draw takes one file (got ${files.length}); use --compare to put pyramids side by side`);
+      }
+      if (options.output === '-' && (png || options.all)) throw new UsageError('-o - writes one SVG to stdout; not with --png or --all');
+
+      const viz = await import('../viz/index.js');
+      const drawings: Drawing[] = [];
+      const ext = png ? '.png' : '.svg';
+
+      if (options.compare) {
+        const subjects: PyramidIR[] = [];
+        for (const spec of files) {
+          const [file, name] = splitSpec(spec);
+          subjects.push(pickPyramid(await loadProgram(file), name).pyramid);
+        }
+        const [first] = splitSpec(files[0]);
+        const stem = subjects.map((p) => p.name).join('-vs-');
+        drawings.push({
+          label: subjects.map((p) => p.name).join(' vs '),
+          path: options.output ?? join(dirname(first), `${stem}-compare${ext}`),
+          render: async () => viz.drawComparison(subjects, theme),
+        });
+      } else {
+        const file = files[0];
+        const program = await loadProgram(file);
+        const stem = basename(file, extname(file));
+        const beside = (suffix: string) => join(dirname(file), `${stem}${suffix}${ext}`);
+        if (view === 'stack') {
+          const detectors = options.all ? allDetectors(program) : [pickDetector(program, options.name)];
+          for (const detector of detectors) {
+            const suffix = options.all || options.name ? `-${detector.name}-stack` : '-stack';
+            drawings.push({ label: `${detector.name}, stack view`, path: outputPath(options, beside(suffix), `${stem}-${detector.name}-stack${ext}`), render: async () => viz.drawDetector(detector, theme) });
+          }
+        } else {
+          const subjects = options.all ? allPyramids(program) : [pickPyramid(program, options.name)];
+          for (const subject of subjects) {
+            const named = subject.detector && options.name === subject.detector.name ? subject.detector.name : subject.pyramid.name;
+            const suffix = options.all || options.name ? `-${named}-${view}` : `-${view}`;
+            drawings.push({ label: `${named}, ${view} view`, path: outputPath(options, beside(suffix), `${stem}-${named}-${view}${ext}`), render: () => viz.drawPyramid(view, subject, theme) });
+          }
+        }
+      }
+
+      // Render everything first: a failure part-way leaves no partial set of files behind.
+      const rendered: { drawing: Drawing; data: string | Uint8Array }[] = [];
+      for (const drawing of drawings) {
+        const svg = await drawing.render();
+        rendered.push({ drawing, data: png ? await viz.renderPng(svg, scale) : svg });
+      }
+      if (options.output === '-') {
+        process.stdout.write(rendered[0].data as string);
+        return;
+      }
+      for (const { drawing, data } of rendered) {
+        writeFileAtomic(drawing.path, data);
+        process.stdout.write(`wrote ${displayPath(drawing.path)}: ${drawing.label}\n`);
+      }
+    });
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${allowed.join(', ')}; not '${value}'`);
+  return value as T;
+}
+
+/** `-o` as given; with --all it names a directory that each drawing goes into. */
+function outputPath(options: DrawOptions, besideInput: string, nameInDirectory: string): string {
+  if (options.output === undefined) return besideInput;
+  return options.all ? join(options.output, nameInDirectory) : options.output;
+}
+
+/** `file.fpn#name` → [file, name]. */
+function splitSpec(spec: string): [string, string | undefined] {
+  const hash = spec.lastIndexOf('#');
+  return hash > 0 ? [spec.slice(0, hash), spec.slice(hash + 1) || undefined] : [spec, undefined];
+}
+
+interface PyramidSubject {
+  pyramid: PyramidIR;
+  detector?: DetectorIR;
+}
+
+/** Detectors a file can show: its own, else the proxy detectors of its search spaces. */
+function allDetectors(program: CheckedProgram): DetectorIR[] {
+  const own = program.detectors;
+  const proxies = program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []));
+  const found = own.length ? own : proxies;
+  if (!found.length) throw new InputError(`${displayPath(program.file)} declares no detector; the stack view draws a detector`);
+  return found;
+}
+
+/**
+ * A pyramid view of a file: `name` may be a pyramid or a detector (which draws its pyramid at its width);
+ * without a name, the first pyramid, else the first detector's.
+ */
+function pickPyramid(program: CheckedProgram, name: string | undefined): PyramidSubject {
+  const detectors = [...program.detectors, ...program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []))];
+  if (name !== undefined) {
+    const pyramid = program.pyramids.find((p) => p.name === name);
+    if (pyramid) return { pyramid, detector: detectors.find((d) => d.pyramid.name === name) };
+    const detector = detectors.find((d) => d.name === name);
+    if (detector) return { pyramid: detector.pyramid, detector };
+    const known = [...program.pyramids.map((p) => p.name), ...detectors.map((d) => d.name)];
+    throw new InputError(`${displayPath(program.file)} has no pyramid or detector named '${name}' (it has: ${known.join(', ') || 'none'})`);
+  }
+  if (program.pyramids.length) {
+    const pyramid = program.pyramids[0];
+    return { pyramid, detector: detectors.find((d) => d.pyramid.name === pyramid.name) };
+  }
+  if (detectors.length) return { pyramid: detectors[0].pyramid, detector: detectors[0] };
+  throw new InputError(`${displayPath(program.file)} declares no pyramid or detector to draw`);
+}
+
+/** Every distinct pyramid of a file, each with the first detector that uses it. */
+function allPyramids(program: CheckedProgram): PyramidSubject[] {
+  const detectors = [...program.detectors, ...program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []))];
+  const seen = new Set<string>();
+  const subjects: PyramidSubject[] = [];
+  for (const pyramid of [...program.pyramids, ...detectors.map((d) => d.pyramid)]) {
+    if (seen.has(pyramid.name)) continue;
+    seen.add(pyramid.name);
+    subjects.push({ pyramid, detector: detectors.find((d) => d.pyramid.name === pyramid.name) });
+  }
+  if (!subjects.length) throw new InputError(`${displayPath(program.file)} declares no pyramid or detector to draw`);
+  return subjects;
+}
+
+function pickDetector(program: CheckedProgram, name: string | undefined): DetectorIR {
+  const detectors = allDetectors(program);
+  if (name === undefined) return detectors[0];
+  const found = detectors.find((d) => d.name === name);
+  if (!found) throw new InputError(`${displayPath(program.file)} has no detector named '${name}' (it has: ${detectors.map((d) => d.name).join(', ')})`);
+  return found;
+}

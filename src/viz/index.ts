@@ -1,0 +1,39 @@
+// The diagram views, one entry point for the CLI (which imports this module lazily, so that commands that
+// draw nothing never load d3, elkjs or resvg).
+import type { DetectorIR, PyramidIR } from '../semantics/ir.js';
+import { renderCells } from './cells.js';
+import { renderCompare, renderGraph } from './graph.js';
+import { renderStack } from './stack.js';
+import type { ThemeName } from './theme.js';
+
+export { renderPng, fontFiles } from './png.js';
+export { renderGraph, renderCompare, layoutGraph } from './graph.js';
+export { renderCells, layoutCells } from './cells.js';
+export { renderStack, layoutStack } from './stack.js';
+export { THEME_NAMES, type ThemeName } from './theme.js';
+
+export type ViewName = 'graph' | 'cells' | 'stack';
+export const VIEW_NAMES: readonly ViewName[] = ['graph', 'cells', 'stack'];
+
+/** What a pyramid view draws: the pyramid, and the detector it came from when there is one (width, conv kind). */
+export interface PyramidSubject {
+  pyramid: PyramidIR;
+  detector?: DetectorIR;
+}
+
+export async function drawPyramid(view: 'graph' | 'cells', subject: PyramidSubject, theme: ThemeName): Promise<string> {
+  if (view === 'graph') return renderGraph(subject.pyramid, { theme });
+  return renderCells(subject.pyramid, {
+    theme,
+    width: subject.detector?.width,
+    separable: subject.detector?.conv === 'separable',
+  });
+}
+
+export function drawDetector(detector: DetectorIR, theme: ThemeName): string {
+  return renderStack(detector, { theme });
+}
+
+export function drawComparison(pyramids: PyramidIR[], theme: ThemeName): string {
+  return renderCompare(pyramids, { theme });
+}
