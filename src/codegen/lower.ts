@@ -28,12 +28,12 @@ export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}):
   let features = lowerLaterals(g, detector, endpoints);
 
   const outputs: ModelOutput[] = [];
-  const heads = declareHeads(g, detector);
+  let heads: HeadLayers | undefined;
   for (let r = 1; r <= detector.repeats; r++) {
     g.inGroup(`stack${r}`);
     features = lowerStack(g, detector, r, features);
     if (detector.anytimeHeads || r === detector.repeats) {
-      g.inGroup('head');
+      heads ??= declareHeads(g, detector);
       outputs.push(...applyHeads(g, detector, heads, features, detector.anytimeHeads ? `stack${r}/` : ''));
     }
   }

@@ -1,0 +1,130 @@
+// Numerics of the layer kinds the pyramid relies on, on tiny tensors with hand-computed values.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { instantiateLayer } from '../../src/codegen/builder.js';
+import { layerCall } from '../../src/codegen/calls.js';
+import { DropBlock, GlobalPoolMerge } from '../../src/codegen/layers.js';
+import { lowerDetector } from '../../src/codegen/lower.js';
+import type { LayerSpec } from '../../src/codegen/spec.js';
+import { tinyResnet } from './fixtures.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** Two channels: channel 0 holds 1,2,3,4 and channel 1 holds −1,−2,−3,−4 (row-major over the 2×2 map). */
+const pooled = () => tf.tensor4d([1, -1, 2, -2, 3, -3, 4, -4], [1, 2, 2, 2]);
+const gated = () => tf.tensor4d([1, 10, 0, 20, 0, 30, -1, 40], [1, 2, 2, 2]);
+
+describe('GlobalPoolMerge', () => {
+  test('max: pooled + gated · σ(per-channel global max of pooled)', () => {
+    const out = new GlobalPoolMerge({ pool: 'max' }).apply([pooled(), gated()]) as tf.Tensor;
+    const [g0, g1] = [sigmoid(4), sigmoid(-1)];
+    const expected = [1 + g0, -1 + 10 * g1, 2, -2 + 20 * g1, 3, -3 + 30 * g1, 4 - g0, -4 + 40 * g1];
+    Array.from(out.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+
+  test('avg: the gate is σ of the per-channel mean', () => {
+    const out = new GlobalPoolMerge({ pool: 'avg' }).apply([pooled(), gated()]) as tf.Tensor;
+    const [g0, g1] = [sigmoid(2.5), sigmoid(-2.5)];
+    const expected = [1 + g0, -1 + 10 * g1, 2, -2 + 20 * g1, 3, -3 + 30 * g1, 4 - g0, -4 + 40 * g1];
+    Array.from(out.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+});
+
+describe('DropBlock', () => {
+  const x = () => tf.ones([2, 16, 16, 4]);
+
+  test('is the identity at inference', () => {
+    const layer = new DropBlock({ blockSize: 3, keepProb: 0.5 });
+    const out = layer.apply(x(), { training: false }) as tf.Tensor;
+    expect(Array.from(out.dataSync()).every((v) => v === 1)).toBe(true);
+  });
+
+  test('in training drops whole blocks and rescales the kept units', () => {
+    const layer = new DropBlock({ blockSize: 3, keepProb: 0.7 });
+    const out = layer.apply(x(), { training: true }) as tf.Tensor4D;
+    const values = out.arraySync();
+    const flat = out.dataSync();
+    const kept = Array.from(flat).filter((v) => v > 0);
+    // About 30 % dropped, kept units scaled by 1 / (fraction kept) so the mean stays 1.
+    expect(kept.length / flat.length).toBeGreaterThan(0.5);
+    expect(kept.length / flat.length).toBeLessThan(0.9);
+    expect(new Set(kept.map((v) => v.toFixed(4))).size).toBe(1);
+    expect(kept[0]).toBeCloseTo(flat.length / kept.length, 4);
+    // Every dropped unit lies in a 3×3 block of dropped units (same batch entry and channel).
+    for (let b = 0; b < 2; b++) {
+      for (let c = 0; c < 4; c++) {
+        for (let i = 0; i < 16; i++) {
+          for (let j = 0; j < 16; j++) {
+            if (values[b][i][j][c] !== 0) continue;
+            let inBlock = false;
+            for (let di = -2; di <= 0 && !inBlock; di++) {
+              for (let dj = -2; dj <= 0 && !inBlock; dj++) {
+                let all = true;
+                for (let u = 0; u < 3; u++) for (let v = 0; v < 3; v++) all &&= values[b][i + di + u]?.[j + dj + v]?.[c] === 0;
+                inBlock = all;
+              }
+            }
+            expect(inBlock).toBe(true);
+          }
+        }
+      }
+    }
+  });
+});
+
+const layer = (spec: Omit<LayerSpec, 'group'>): tf.layers.Layer => instantiateLayer(layerCall({ ...spec, group: 'test' } as LayerSpec));
+
+describe('resampling', () => {
+  const map = () => tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4, 1]);
+
+  test('going up is nearest-neighbour: every pixel repeated 2^k × 2^k times', () => {
+    const up = layer({ name: 'up', kind: 'upsample', config: { factor: 2 } }).apply(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])) as tf.Tensor;
+    expect(Array.from(up.dataSync())).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
+  });
+
+  test('going down is max pooling with kernel = stride = 2^k', () => {
+    const down = layer({ name: 'down', kind: 'maxPool', config: { poolSize: 2, strides: 2 } }).apply(map()) as tf.Tensor;
+    expect(Array.from(down.dataSync())).toEqual([6, 8, 14, 16]);
+    const down2 = layer({ name: 'down2', kind: 'maxPool', config: { poolSize: 4, strides: 4 } }).apply(map()) as tf.Tensor;
+    expect(Array.from(down2.dataSync())).toEqual([16]);
+  });
+});
+
+describe('the lowered NAS-FPN', () => {
+  const spec = lowerDetector(tinyResnet());
+  const node = (id: string) => spec.nodes.find((n) => n.id === id);
+
+  test('sums the dangling P5 and P7 into the level-5 and level-7 outputs of every stack, before ReLU', () => {
+    for (const stack of [1, 2]) {
+      expect(node(`stack${stack}/cell4/dangling_sum`)?.inputs).toEqual([`stack${stack}/cell4/global_pool`, stack === 1 ? 'laterals/P5/bn' : 'stack1/cell4/bn']);
+      expect(node(`stack${stack}/cell5/dangling_sum`)?.inputs).toEqual([`stack${stack}/cell5/global_pool`, stack === 1 ? 'laterals/P7/pool' : 'stack1/cell5/bn']);
+      expect(node(`stack${stack}/cell4/relu`)?.inputs).toEqual([`stack${stack}/cell4/dangling_sum`]);
+      for (const cell of [0, 1, 2, 3, 6]) expect(node(`stack${stack}/cell${cell}/dangling_sum`)).toBeUndefined();
+    }
+  });
+
+  test('gates with the coarser input: cell 0 pools P6 (upsampled to P4) and gates P4', () => {
+    expect(node('stack1/cell0/global_pool')?.inputs).toEqual(['stack1/cell0/in1/upsample', 'laterals/P4/bn']);
+    expect(node('stack1/cell0/in1/upsample')?.inputs).toEqual(['laterals/P6/pool']);
+  });
+
+  test('P6 and P7 are max pools of the projected P5, with no parameters', () => {
+    expect(node('laterals/P6/pool')?.inputs).toEqual(['laterals/P5/bn']);
+    expect(node('laterals/P7/pool')?.inputs).toEqual(['laterals/P6/pool']);
+  });
+
+  test('head convs are shared across levels, their BNs are not', () => {
+    const applications = spec.nodes.filter((n) => n.layer === 'head/class/conv0').map((n) => n.id);
+    expect(applications).toEqual(['head/class/conv0@P3', 'head/class/conv0@P4', 'head/class/conv0@P5', 'head/class/conv0@P6', 'head/class/conv0@P7']);
+    expect(spec.layers.filter((l) => l.name.startsWith('head/class/bn0/'))).toHaveLength(5);
+  });
+
+  test('the class predictor bias starts at −log((1 − π)/π)', () => {
+    const predict = spec.layers.find((l) => l.name === 'head/class/predict');
+    expect(predict?.kind === 'conv2d' && predict.config.biasInit).toEqual({ kind: 'constant', value: -Math.log(0.99 / 0.01) });
+  });
+});
