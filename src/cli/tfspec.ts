@@ -1,5 +1,89 @@
-// Placeholder until the language lands.
+// `nasfpn export FILE --to tf-spec` and `nasfpn import SPEC --from tf-spec`: convert pyramids to and from the
+// block-spec JSON of the TF reference / Model Garden (src/interop/tfspec.ts).
 import type { Command } from 'commander';
+import { readFileSync, existsSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { printPyramid } from '../format/print.js';
+import { exportTfSpec, importTfSpec } from '../interop/tfspec.js';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { hasErrors } from '../semantics/diagnostics.js';
+import { InputError, UsageError } from './errors.js';
+import { checkPath, selectPyramid } from './load.js';
+import { displayPath, formatDiagnostic, summary } from './report.js';
 
-export function registerExport(_program: Command): void {}
-export function registerImport(_program: Command): void {}
+const FORMATS = ['tf-spec'];
+
+function requireFormat(format: string, option: string): void {
+  if (!FORMATS.includes(format)) throw new UsageError(`${option} must be one of: ${FORMATS.join(', ')} (not '${format}')`);
+}
+
+function output(text: string, path: string | undefined, force: boolean | undefined): void {
+  if (!path) {
+    process.stdout.write(text);
+    return;
+  }
+  if (existsSync(path) && !force) throw new InputError(`${path} exists; use --force to overwrite it`);
+  writeFileAtomic(path, text);
+  process.stderr.write(`wrote ${displayPath(path)}\n`);
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description("write a pyramid as the TF reference's block-spec list (JSON)")
+    .argument('<file>', '.fpn file')
+    .requiredOption('--to <format>', 'tf-spec')
+    .option('--pyramid <name>', 'which pyramid (default: the first)')
+    .option('-o, --output <path>', 'write here instead of standard output')
+    .option('-f, --force', 'overwrite the output file')
+    .action((file: string, options: { to: string; pyramid?: string; output?: string; force?: boolean }) => {
+      requireFormat(options.to, '--to');
+      const result = checkPath(file);
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      if (!result.program) {
+        for (const d of errors) process.stderr.write(formatDiagnostic(d, result.sources) + '\n\n');
+        throw new InputError(`${displayPath(file)}: ${summary(result.diagnostics)}`);
+      }
+      const pyramid = selectPyramid(result.program, options.pyramid);
+      const exported = exportTfSpec(pyramid);
+      if ('problems' in exported) {
+        const declaration = result.ast?.declarations.find((d) => d.kind === 'pyramid' && d.name.text === pyramid.name);
+        const cells = declaration?.body.filter((s) => s.kind === 'cell') ?? [];
+        for (const problem of exported.problems) {
+          const range = cells[problem.cell]?.range ?? declaration!.name.range;
+          process.stderr.write(formatDiagnostic({ code: 'FPN401', severity: 'error', message: problem.message, hint: problem.hint, range }, result.sources) + '\n\n');
+        }
+        throw new InputError(`pyramid '${pyramid.name}' cannot be written as a TF spec`, true);
+      }
+      output(exported.text, options.output, options.force);
+    });
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description("read the TF reference's block-spec list (JSON) and print it as a .fpn pyramid")
+    .argument('<spec>', 'JSON spec file')
+    .requiredOption('--from <format>', 'tf-spec')
+    .option('--name <name>', 'the pyramid name (default: from the file name)')
+    .option('-o, --output <path>', 'write the .fpn file here instead of standard output')
+    .option('-f, --force', 'overwrite the output file')
+    .action((spec: string, options: { from: string; name?: string; output?: string; force?: boolean }) => {
+      requireFormat(options.from, '--from');
+      let text: string;
+      try {
+        text = readFileSync(spec, 'utf8');
+      } catch {
+        throw new InputError(`cannot read ${spec}: no such file, or not readable`);
+      }
+      const name = options.name ?? (basename(spec, extname(spec)).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, 'p_') || 'imported');
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--name must be a name (letters, digits, _), not '${name}'`);
+      const imported = importTfSpec(text, spec, name);
+      const sources = new Map([[imported.diagnostics[0]?.range.file ?? spec, text]]);
+      for (const d of imported.diagnostics.filter((x) => x.severity !== 'info')) process.stderr.write(formatDiagnostic(d, sources) + '\n\n');
+      if (hasErrors(imported.diagnostics) || !imported.pyramid) {
+        throw new InputError(`${displayPath(spec)}: ${summary(imported.diagnostics)}`, false);
+      }
+      output(printPyramid(imported.pyramid, `Imported from ${basename(spec)} (TF reference block specs).`), options.output, options.force);
+    });
+}

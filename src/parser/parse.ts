@@ -3,7 +3,7 @@
 // them for the checker.
 import type { CstNode, IRecognitionException, IToken, ILexingError } from 'chevrotain';
 import { EOF } from 'chevrotain';
-import type { Diagnostic, SourceRange } from '../semantics/diagnostics.js';
+import { rangeMaker, type Diagnostic, type SourceRange } from '../semantics/diagnostics.js';
 import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
 import { fpnLexer } from './tokens.js';
 import { fpnParser } from './grammar.js';
@@ -14,10 +14,7 @@ export interface ParseResult {
 }
 
 export function parseFpn(text: string, file: string): ParseResult {
-  const lines = lineStarts(text);
-  const rangeOf = (startOffset: number, endOffset: number): SourceRange => ({
-    file, start: positionAt(lines, startOffset), end: positionAt(lines, endOffset),
-  });
+  const rangeOf = rangeMaker(text, file);
   const tokenRange = (token: IToken): SourceRange => rangeOf(token.startOffset, (token.endOffset ?? token.startOffset) + 1);
 
   const lexed = fpnLexer.tokenize(text);
@@ -35,29 +32,6 @@ export function parseFpn(text: string, file: string): ParseResult {
     blankLines: blankLines(text),
   };
   return { ast, diagnostics };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Positions
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
-  }
-  return starts;
-}
-
-function positionAt(starts: number[], offset: number) {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1, offset };
 }
 
 function blankLines(text: string): number[] {

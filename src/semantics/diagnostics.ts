@@ -27,3 +27,23 @@ export interface Diagnostic {
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
   diagnostics.some((d) => d.severity === 'error');
+
+/** Returns a function that turns [start, end) character offsets of `text` into a SourceRange. */
+export function rangeMaker(text: string, file: string): (startOffset: number, endOffset: number) => SourceRange {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  const positionAt = (offset: number): Position => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1, offset };
+  };
+  return (startOffset, endOffset) => ({ file, start: positionAt(startOffset), end: positionAt(endOffset) });
+}

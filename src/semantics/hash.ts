@@ -1,0 +1,44 @@
+// A canonical structural hash of a pyramid: two files that describe the same computation graph get the same
+// hash, whatever they call their cells and in whatever order they list cells that do not depend on each
+// other. The search uses it to recognise an architecture it has already evaluated.
+//
+// Each node gets a Merkle hash from what it computes: an input from its level; a cell from its level, its op
+// (with pooling flavour and which input is pooled), the hashes of its inputs (sorted where the op is
+// symmetric), the hashes of its dangling sums (sorted), and whether it is an output. The pyramid's hash
+// combines its level range with its outputs' hashes in level order, so unused layers do not count.
+import { createHash } from 'node:crypto';
+import type { PyramidIR } from './ir.js';
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function nodeHashes(p: PyramidIR): string[] {
+  const hashes: string[] = [];
+  const inputs = p.maxLevel - p.minLevel + 1;
+  for (let i = 0; i < inputs; i++) hashes.push(sha(`input:${p.nodes[i].level}`));
+  for (const cell of p.cells) {
+    const [a, b] = [hashes[cell.inputs[0]], hashes[cell.inputs[1]]];
+    let op: string;
+    let args: string[];
+    if (cell.op.kind === 'sum') {
+      op = 'sum';
+      args = [a, b].sort();
+    } else {
+      op = `global_pool:${cell.op.pool}`;
+      args = cell.op.pooled === 0 ? [a, b] : [b, a];
+    }
+    const dangling = cell.danglingSums.map((n) => hashes[n]).sort();
+    hashes.push(sha(`cell:${cell.level}:${op}:${args.join(',')}:+${dangling.join(',')}:${cell.isOutput ? 'out' : 'mid'}`));
+  }
+  return hashes;
+}
+
+export function pyramidHash(p: PyramidIR): string {
+  const hashes = nodeHashes(p);
+  const first = p.maxLevel - p.minLevel + 1;
+  const outputs = p.cells
+    .map((c, i) => ({ level: c.level, hash: hashes[first + i], isOutput: c.isOutput }))
+    .filter((o) => o.isOutput)
+    .sort((x, y) => x.level - y.level)
+    .map((o) => `${o.level}=${o.hash}`);
+  return sha(`pyramid:${p.minLevel}..${p.maxLevel}:${outputs.join(';')}`);
+}
