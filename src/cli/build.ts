@@ -1,4 +1,118 @@
-// Placeholder: the `build` command is being written in its own issue; until then it is not registered.
+// `nasfpn build FILE -o DIR`: a trainable TensorFlow.js RetinaNet (model.json + weights.bin, weights
+// initialised) that reloads with tf.loadLayersModel through src/runtime/modelio.ts. With `--emit ts`, the
+// readable TypeScript source that builds the same model instead (no TensorFlow.js needed for that).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { countModel } from '../codegen/count.js';
+import { emitTypeScript } from '../codegen/emit.js';
+import { lowerDetector } from '../codegen/lower.js';
+import type { ModelSpec } from '../codegen/spec.js';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { InputError, UsageError } from './errors.js';
+import { loadProgram, selectDetector } from './load.js';
+import { displayPath } from './report.js';
 
-export function registerBuild(_program: Command): void {}
+interface BuildOptions {
+  output?: string;
+  detector?: string;
+  emit: string;
+  force?: boolean;
+  backend?: string;
+  input?: string;
+  layersModule?: string;
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('build a detector of a .fpn file as a TensorFlow.js model (or emit the TypeScript that builds it)')
+    .argument('<file>', '.fpn file')
+    .requiredOption('-o, --output <path>', 'output directory (model.json + weights.bin), or the .ts file with --emit ts')
+    .option('-d, --detector <name>', 'which detector (default: the first in the file)')
+    .option('--emit <what>', 'model (a saved TF.js model) or ts (TypeScript source)', 'model')
+    .option('--input <size>', 'square input size in pixels, overriding the detector\'s')
+    .option('--backend <name>', 'TF.js backend: auto, tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu (default: the fastest available)')
+    .option('--layers-module <specifier>', 'with --emit ts: where the emitted file imports the custom layers from (default: this package\'s src/codegen/layers.js, relative to the output)')
+    .option('-f, --force', 'replace an existing output')
+    .action(async (file: string, options: BuildOptions) => {
+      if (options.emit !== 'model' && options.emit !== 'ts') throw new UsageError(`--emit must be model or ts, not '${options.emit}'`);
+      const output = options.output!;
+      refuseToOverwrite(output, options.force === true);
+      const program = await loadProgram(file);
+      const detector = selectDetector(program, options.detector);
+      const inputSize = options.input === undefined ? undefined : parseInputSize(options.input);
+      let spec: ModelSpec;
+      try {
+        spec = lowerDetector(detector, { inputSize });
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(`${detector.name}: ${error.message}`);
+        throw error;
+      }
+      const counts = countModel(spec);
+      const what = `${detector.name} (${displayPath(file)}), input ${counts.inputSize}×${counts.inputSize}, ` +
+        `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${(counts.flops / 1e9).toFixed(1)} GFLOPs`;
+
+      if (options.emit === 'ts') {
+        const layersModule = options.layersModule ?? defaultLayersModule(output);
+        const source = emitTypeScript(spec, { layersModule, source: `${displayPath(file)}, detector ${detector.name}` });
+        writeFileAtomic(output, source);
+        process.stdout.write(`wrote ${output}: ${what}; ${spec.layers.length} layers, ${source.split('\n').length} lines\n`);
+        return;
+      }
+
+      const { initBackend } = await import('../runtime/backend.js');
+      await initBackend(options.backend);
+      const [{ buildModel }, { fileSaveHandler }] = await Promise.all([import('../codegen/builder.js'), import('../runtime/modelio.js')]);
+      const start = performance.now();
+      const model = buildModel(spec);
+      const built = performance.now();
+      if (model.countParams() !== counts.trainable + counts.nonTrainable) {
+        throw new Error(`built model has ${model.countParams()} parameters, the counter says ${counts.trainable + counts.nonTrainable}`);
+      }
+      const result = await model.save(fileSaveHandler(output, {
+        metadata: {
+          nasfpn: {
+            source: displayPath(file), detector: detector.name, inputSize: counts.inputSize,
+            outputs: spec.outputs.map((o) => o.name),
+            customLayers: 'import src/codegen/layers.ts (GlobalPoolMerge, DropBlock) before tf.loadLayersModel',
+          },
+        },
+      }));
+      model.dispose();
+      const megabytes = ((result.modelArtifactsInfo.weightDataBytes ?? 0) / 2 ** 20).toFixed(1);
+      process.stdout.write(
+        `wrote ${output}${sep}{model.json, weights.bin (${megabytes} MiB)}: ${what}; ` +
+        `built in ${((built - start) / 1000).toFixed(1)} s, saved in ${((performance.now() - built) / 1000).toFixed(1)} s\n`,
+      );
+    });
+}
+
+function parseInputSize(value: string): number {
+  const size = Number(value);
+  if (!Number.isInteger(size) || size <= 0) throw new UsageError(`--input must be a positive integer number of pixels, not '${value}'`);
+  return size;
+}
+
+/** An existing file, or a non-empty directory, is only replaced with --force. */
+function refuseToOverwrite(path: string, force: boolean): void {
+  if (force || !existsSync(path)) return;
+  const isEmptyDir = statSync(path).isDirectory() && readdirSync(path).length === 0;
+  if (!isEmptyDir) throw new InputError(`${path} already exists; pass --force to replace it`);
+}
+
+/**
+ * This package's custom-layer module (src/codegen/layers.js), as a path relative to the emitted file, so the
+ * emitted code runs inside this repository (with tsx, vitest, or after tsc) without configuration.
+ */
+function defaultLayersModule(outputFile: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src', 'codegen'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return 'nasfpn/src/codegen/layers.js';
+    dir = parent;
+  }
+  const path = relative(dirname(resolve(outputFile)), join(dir, 'src', 'codegen', 'layers.js')).split(sep).join('/');
+  return path.startsWith('.') ? path : `./${path}`;
+}
