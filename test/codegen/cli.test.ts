@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
 import { Command } from 'commander';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { registerBuild } from '../../src/cli/build.js';
@@ -94,7 +95,7 @@ describe('nasfpn build', () => {
     const { fileLoadHandler, readModelMetadata } = await import('../../src/runtime/modelio.js');
     const model = await tf.loadLayersModel(fileLoadHandler(dir));
     expect((readModelMetadata(dir).nasfpn as { outputs: string[] }).outputs[0]).toBe('class/P3');
-    const outputs = model.predict(tf.zeros([1, 128, 128, 3])) as tf.Tensor[];
+    const outputs = model.predict(tf.zeros([1, 128, 128, 3])) as TF.Tensor[];
     expect(outputs[0].shape).toEqual([1, 16, 16, 3]);
     expect(outputs[5].shape).toEqual([1, 16, 16, 4]);
     // The class bias starts every anchor at the prior probability 0.01 (the predictor kernel is ~N(0, 1e-5)).
