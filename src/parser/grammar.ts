@@ -39,7 +39,9 @@ const plainMessages: IParserErrorMessageProvider = {
 
 export class FpnParser extends CstParser {
   constructor() {
-    super(t.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: plainMessages });
+    // The grammar's self-checks run in tests and development; the bundled CLI skips them (they cost start-up
+    // time and cannot fail for a grammar that passed them in the test suite).
+    super(t.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: plainMessages, skipValidations: process.env.NASFPN_BUNDLE === '1' });
     this.performSelfAnalysis();
   }
 
