@@ -189,6 +189,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
         { text: `${d.pyramid.name} × ${count}`, bold: true, muted: false },
         { text: `#${shown[0]}–#${shown[1]}`, bold: false, muted: true },
         { text: `${cells} cells @${d.width} each`, bold: false, muted: true },
+        ...extras.map((t) => ({ text: t, bold: false, muted: true })),
       ], 'cluster', { repeat: `${shown[0]}-${shown[1]}`, collapsed: count }, true));
     }
   }

@@ -1,0 +1,106 @@
+// The draw command end to end (through commander, in process): goldens for every example and view, and the
+// command's contract (file naming, errors, nothing written for a bad file).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Command } from 'commander';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerDraw } from '../../src/cli/draw.js';
+import { InputError, UsageError } from '../../src/cli/errors.js';
+import { EXAMPLES } from './helpers.js';
+
+async function draw(...args: string[]): Promise<void> {
+  const program = new Command('nasfpn').exitOverride();
+  registerDraw(program);
+  for (const command of program.commands) command.exitOverride();
+  await program.parseAsync(['draw', ...args], { from: 'user' });
+}
+
+let dir: string;
+let stderr: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'nasfpn-draw-'));
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('nasfpn draw: goldens', () => {
+  for (const example of EXAMPLES) {
+    for (const view of ['graph', 'cells', 'stack']) {
+      it(`examples/${example}.fpn --view ${view} --all`, async () => {
+        await draw(`examples/${example}.fpn`, '--view', view, '--all', '-o', dir);
+        const files = readdirSync(dir).sort();
+        expect(files.length).toBeGreaterThan(0);
+        for (const file of files) {
+          await expect(readFileSync(join(dir, file), 'utf8')).toMatchFileSnapshot(`__snapshots__/draw/${file}`);
+        }
+      });
+    }
+  }
+
+  it('--compare fpn vs nasfpn (Figure 7(a) next to 7(f))', async () => {
+    const out = join(dir, 'compare.svg');
+    await draw('--compare', 'examples/fpn.fpn', 'examples/nasfpn.fpn', '-o', out);
+    await expect(readFileSync(out, 'utf8')).toMatchFileSnapshot('__snapshots__/draw/fpn-vs-nasfpn-compare.svg');
+  });
+
+  it('--theme dark', async () => {
+    const out = join(dir, 'dark.svg');
+    await draw('examples/nasfpn.fpn', '--theme', 'dark', '-o', out);
+    await expect(readFileSync(out, 'utf8')).toMatchFileSnapshot('__snapshots__/draw/nasfpn-graph-dark.svg');
+  });
+});
+
+describe('nasfpn draw: the command', () => {
+  it('writes beside the input by default, one name per view', async () => {
+    copyFileSync('examples/nasfpn.fpn', join(dir, 'nasfpn.fpn'));
+    await draw(join(dir, 'nasfpn.fpn'));
+    await draw(join(dir, 'nasfpn.fpn'), '--view', 'stack');
+    await draw(join(dir, 'nasfpn.fpn'), '--view', 'cells', '--png');
+    expect(readdirSync(dir).sort()).toEqual(['nasfpn-cells.png', 'nasfpn-graph.svg', 'nasfpn-stack.svg', 'nasfpn.fpn']);
+    expect([...readFileSync(join(dir, 'nasfpn-cells.png')).subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+  });
+
+  it('gives byte-identical output for the same input', async () => {
+    await draw('examples/nasfpn.fpn', '-o', join(dir, 'a.svg'));
+    await draw('examples/nasfpn.fpn', '-o', join(dir, 'b.svg'));
+    expect(readFileSync(join(dir, 'a.svg'))).toEqual(readFileSync(join(dir, 'b.svg')));
+  });
+
+  it('prints the diagnostics of a bad file and writes nothing', async () => {
+    const bad = join(dir, 'bad.fpn');
+    writeFileSync(bad, 'pyramid bad {\n  inputs P3..P7\n  output o3 @P3 = sum(P3, P9)\n}\n');
+    const error = await draw(bad, '-o', join(dir, 'out.svg')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).alreadyReported).toBe(true);
+    expect(stderr).toMatch(/FPN\d+/);
+    expect(readdirSync(dir)).toEqual(['bad.fpn']);
+  });
+
+  it('draws the pyramid of a named detector, and needs a detector for the stack view', async () => {
+    await draw('examples/nasfpn-lite.fpn', '--name', 'nasfpn_lite_3x48', '--view', 'cells', '-o', join(dir, 'lite.svg'));
+    expect(readFileSync(join(dir, 'lite.svg'), 'utf8')).toContain('sep. 3×3 48');
+    const only = join(dir, 'only.fpn');
+    writeFileSync(only, readFileSync('examples/fpn.fpn', 'utf8').split('# Table 1')[0]);
+    await expect(draw(only, '--view', 'stack')).rejects.toThrow(/no detector/);
+    await expect(draw(only, '--name', 'nope')).rejects.toThrow(/no pyramid or detector named 'nope'/);
+  });
+
+  it('rejects bad usage with UsageError (exit 2)', async () => {
+    await expect(draw('examples/nasfpn.fpn', '--view', 'figure')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('examples/nasfpn.fpn', '--theme', 'blue')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('examples/nasfpn.fpn', '--png', '--scale', '0')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('--compare', 'examples/nasfpn.fpn')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('examples/fpn.fpn', 'examples/nasfpn.fpn')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('examples/nasfpn.fpn', '--all', '--name', 'nasfpn')).rejects.toBeInstanceOf(UsageError);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { layoutGraph, renderCompare, renderGraph, type GraphLayout } from '../../src/viz/graph.js';
+import { distanceToSegment } from '../../src/viz/geometry.js';
+import { boxesOverlap } from '../../src/viz/text.js';
+import { circleBox } from '../../src/viz/geometry.js';
+import type { PyramidIR } from '../../src/semantics/ir.js';
+import { fpnPyramid, nasfpnPyramid } from '../helpers/ir.js';
+import { elementsWith, generatedPyramid, loadExample } from './helpers.js';
+
+const danglingCount = (p: PyramidIR) => p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
+
+function checkStructure(p: PyramidIR, svg: string) {
+  const dots = elementsWith(svg, 'data-node');
+  const edges = elementsWith(svg, 'data-from');
+  const rows = elementsWith(svg, 'data-row');
+  expect(dots).toHaveLength(p.nodes.length);
+  expect(dots.map((d) => d['data-node'])).toEqual(p.nodes.map((n) => n.name));
+  expect(dots.map((d) => Number(d['data-level']))).toEqual(p.nodes.map((n) => n.level));
+  expect(edges).toHaveLength(2 * p.cells.length + danglingCount(p));
+  expect(edges.filter((e) => e['data-kind'] === 'dangling')).toHaveLength(danglingCount(p));
+  expect(rows.map((r) => Number(r['data-row']))).toEqual(Array.from({ length: p.maxLevel - p.minLevel + 1 }, (_, i) => p.minLevel + i));
+}
+
+/** No two dots, no two labels, no label and dot intersect; no edge passes through a dot it does not touch. */
+function checkLegibility(layout: GraphLayout, options: { edgesMissDots: boolean }) {
+  const { dots, labels } = layout;
+  for (let i = 0; i < dots.length; i++) {
+    for (let j = i + 1; j < dots.length; j++) {
+      expect(Math.hypot(dots[i].x - dots[j].x, dots[i].y - dots[j].y), `${dots[i].name} vs ${dots[j].name}`).toBeGreaterThan(dots[i].radius + dots[j].radius);
+    }
+  }
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) {
+      expect(boxesOverlap(labels[i].box, labels[j].box), `label '${labels[i].text}' vs '${labels[j].text}'`).toBe(false);
+    }
+    for (const dot of dots) {
+      expect(boxesOverlap(labels[i].box, circleBox(dot.x, dot.y, dot.radius)), `label '${labels[i].text}' vs dot ${dot.name}`).toBe(false);
+    }
+  }
+  // Every node has its name on the drawing.
+  expect(labels.filter((l) => l.role === 'node').map((l) => l.text).sort()).toEqual(dots.map((d) => d.name).sort());
+  if (options.edgesMissDots) {
+    for (const edge of layout.edges) {
+      for (const dot of dots) {
+        if (dot.node === edge.from || dot.node === edge.to) continue;
+        for (let k = 1; k < edge.points.length; k++) {
+          expect(distanceToSegment([dot.x, dot.y], edge.points[k - 1], edge.points[k]), `edge ${edge.from}→${edge.to} crosses ${dot.name}`).toBeGreaterThan(dot.radius);
+        }
+      }
+    }
+  }
+}
+
+describe('graph view (Figure 7)', () => {
+  it('has one dot per node, two edges per cell plus the dangling sums, one row per level', () => {
+    for (const p of [nasfpnPyramid(), fpnPyramid(), generatedPyramid(40)]) checkStructure(p, renderGraph(p));
+  });
+
+  it('draws the reference dangling sums of Figure 7(f) dashed: P5 into n9, P7 into n10', () => {
+    const edges = elementsWith(renderGraph(nasfpnPyramid()), 'data-from').filter((e) => e['data-kind'] === 'dangling');
+    expect(edges.map((e) => `${e['data-from']}->${e['data-to']}`)).toEqual(['P5->n9', 'P7->n10']);
+    expect(edges.every((e) => e['stroke-dasharray'])).toBe(true);
+  });
+
+  it('puts P3 at the top, inputs on the left, cells in creation order', () => {
+    const layout = layoutGraph(nasfpnPyramid());
+    expect(layout.rows.map((r) => r.level)).toEqual([3, 4, 5, 6, 7]);
+    expect(layout.rows[0].y).toBeLessThan(layout.rows[4].y);
+    const inputs = layout.dots.filter((d) => d.kind === 'input');
+    const cells = layout.dots.filter((d) => d.kind === 'cell');
+    expect(new Set(inputs.map((d) => d.x)).size).toBe(1);
+    expect(Math.max(...inputs.map((d) => d.x))).toBeLessThan(Math.min(...cells.map((d) => d.x)));
+    for (let i = 1; i < cells.length; i++) expect(cells[i].x).toBeGreaterThan(cells[i - 1].x);
+  });
+
+  it('marks ops, inputs and outputs distinguishably', () => {
+    const dots = elementsWith(renderGraph(nasfpnPyramid()), 'data-node');
+    expect(dots.filter((d) => d['data-op'] === 'global_pool').map((d) => d['data-node'])).toEqual(['n5', 'n9', 'n10', 'n11']);
+    expect(dots.filter((d) => d['data-output'] === 'true').map((d) => d['data-node'])).toEqual(['n7', 'n8', 'n9', 'n10', 'n11']);
+  });
+
+  it('keeps dots, labels and edges apart (overlap test)', () => {
+    for (const p of [nasfpnPyramid(), fpnPyramid()]) checkLegibility(layoutGraph(p), { edgesMissDots: true });
+  });
+
+  it('keeps a 200-cell pyramid legible and draws it in well under 2 s', () => {
+    const p = generatedPyramid(200);
+    const start = performance.now();
+    const svg = renderGraph(p);
+    const elapsed = performance.now() - start;
+    checkStructure(p, svg);
+    checkLegibility(layoutGraph(p), { edgesMissDots: true });
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('is deterministic', () => {
+    expect(renderGraph(generatedPyramid(30, 7))).toBe(renderGraph(generatedPyramid(30, 7)));
+  });
+
+  it('is accessible and self-contained', () => {
+    const svg = renderGraph(nasfpnPyramid(), { theme: 'dark' });
+    expect(svg).toMatch(/<title id="title">nasfpn: architecture graph<\/title>/);
+    expect(svg).toMatch(/<desc id="desc">[^<]*7 merging cells/);
+    expect(svg).not.toMatch(/<style|href=|@import|url\((?!#)/);
+  });
+
+  it('compares two pyramids on the same row scale', () => {
+    const svg = renderCompare([fpnPyramid(), nasfpnPyramid()]);
+    const rows = elementsWith(svg, 'data-row');
+    expect(rows).toHaveLength(10);
+    expect(elementsWith(svg, 'data-pyramid').map((g) => g['data-pyramid'])).toEqual(['fpn', 'nasfpn']);
+    const a = layoutGraph(fpnPyramid(), { levels: [3, 7] });
+    const b = layoutGraph(nasfpnPyramid(), { levels: [3, 7] });
+    expect(a.rows).toEqual(b.rows);
+  });
+
+  it('draws every example pyramid legibly', () => {
+    for (const name of ['nasfpn', 'fpn', 'nasfpn-lite']) {
+      for (const p of loadExample(name).pyramids) {
+        checkStructure(p, renderGraph(p));
+        checkLegibility(layoutGraph(p), { edgesMissDots: true });
+      }
+    }
+  });
+});
