@@ -23,7 +23,8 @@ export function describeToken(token: IToken): string {
 }
 
 const label = (type: TokenType): string => (type === EOF ? 'the end of the file' : type.LABEL ?? type.name);
-const firstOf = (paths: TokenType[][][]): string[] => [...new Set(paths.flat().map((p) => label(p[0])).filter(Boolean))];
+// An empty path (the gated empty alternative of statementEnd, before '}') has no first token: skip it.
+const firstOf = (paths: TokenType[][][]): string[] => [...new Set(paths.flat().filter((p) => p.length > 0).map((p) => label(p[0])).filter(Boolean))];
 const oneOf = (labels: string[]): string =>
   labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}`;
 
