@@ -122,7 +122,8 @@ export function checkPyramid(declaration: Declaration, report: Reporter): Pyrami
 
   checkOutputLevels(declaration, statements, range, report);
 
-  if (cells.every((c): c is MergingCell => c !== null)) {
+  // (A pyramid without cells already has FPN130; its unused inputs are no news.)
+  if (statements.length > 0 && cells.every((c): c is MergingCell => c !== null)) {
     checkDangling(statements, nodes, cells, report);
   }
   if (report.errorCount > errorsBefore) return null;
