@@ -85,6 +85,9 @@ export function checkPyramid(declaration: Declaration, report: Reporter): Pyrami
   const errorsBefore = report.errorCount;
   const settings = readSettings(declaration, pyramidSettings, report, { allowCells: true });
   const range: LevelRange = settings.inputs?.value ?? { minLevel: 3, maxLevel: 7 };
+  // Without a readable `inputs` line (already reported), the pyramid's levels are a guess: checking which
+  // levels lack an output, or which inputs go unused, would only report errors about that guess.
+  const levelsKnown = settings.inputs !== undefined;
   const allowStride8 = settings.allow?.value === true;
   const pyramidName = declaration.name.text;
 
@@ -120,10 +123,10 @@ export function checkPyramid(declaration: Declaration, report: Reporter): Pyrami
     cells.push(cell);
   }
 
-  checkOutputLevels(declaration, statements, range, report);
+  if (levelsKnown) checkOutputLevels(declaration, statements, range, report);
 
   // (A pyramid without cells already has FPN130; its unused inputs are no news.)
-  if (statements.length > 0 && cells.every((c): c is MergingCell => c !== null)) {
+  if (levelsKnown && statements.length > 0 && cells.every((c): c is MergingCell => c !== null)) {
     checkDangling(statements, nodes, cells, report);
   }
   if (report.errorCount > errorsBefore) return null;
