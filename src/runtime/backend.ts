@@ -7,7 +7,7 @@
 //
 // Everything here loads TensorFlow.js lazily: importing this module costs nothing until a function runs.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -79,9 +79,14 @@ function resolvePackage(specifier: string): string | null {
 
 let tfPromise: Promise<Tfjs> | null = null;
 
-/** TensorFlow.js itself, loaded once. */
+/** TensorFlow.js itself, loaded once, with the cpu backend's gradient fixes registered (gradients/). */
 export function loadTf(): Promise<Tfjs> {
-  tfPromise ??= import('@tensorflow/tfjs') as Promise<Tfjs>;
+  tfPromise ??= (async () => {
+    const tf = (await import('@tensorflow/tfjs')) as Tfjs;
+    const { registerReplacementKernels } = await import('./gradients/index.js');
+    registerReplacementKernels(tf, 'cpu');
+    return tf;
+  })();
   return tfPromise;
 }
 
@@ -108,19 +113,40 @@ function probeTfjsNode(pkg: 'tfjs-node' | 'tfjs-node-gpu'): Promise<ProbeResult>
     }
     const entry = resolvePackage(`@tensorflow/${pkg}`);
     if (!entry) return { ok: false, reason: `${pkg} is not installed` };
-    await loadTf();
+    // With --ignore-scripts, or where its install step could not download libtensorflow, the package is
+    // there but its native addon is not. Importing it anyway would register all of its kernels before it
+    // throws, so look for the addon first.
+    const packageDir = join(dirname(entry), '..');
+    if (!hasNativeAddon(packageDir)) {
+      return { ok: false, reason: `${pkg} is installed without its native addon`, detail: `no tfjs_binding.node under ${join(packageDir, 'lib')}` };
+    }
+    const tf = await loadTf();
+    const prod = tf.env().getBool('PROD');
     try {
-      // With --ignore-scripts (or a failed download) the package is there but its native addon is not,
-      // and the import throws a plain Error; anything it throws means "not usable here".
+      // A tfjs-node-gpu that failed (no CUDA) has registered the same 'tensorflow' kernels that tfjs-node
+      // registers again: PROD mode keeps tfjs from warning about each of them.
+      tf.env().set('PROD', true);
+      // TensorFlow's C++ start-up notes (CPU features) would land in every command's output. (Its oneDNN
+      // note comes through absl before TensorFlow reads this, and cannot be silenced from here.)
+      process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
       await import(pathToFileURL(entry).href);
     } catch (error) {
-      return { ok: false, reason: `${pkg} is installed but its native addon does not load (${firstLine(error)})` };
+      // Anything it throws means "not usable here".
+      return { ok: false, reason: `${pkg} is installed but does not load`, detail: firstLine(error) };
+    } finally {
+      tf.env().set('PROD', prod);
     }
     nodePackageLoaded = pkg;
     return { ok: true, detail: `TensorFlow C library through @tensorflow/${pkg}` };
   })();
   nodeProbeCache.set(pkg, result);
   return result;
+}
+
+function hasNativeAddon(packageDir: string): boolean {
+  const lib = join(packageDir, 'lib');
+  if (!existsSync(lib)) return false;
+  return readdirSync(lib).some((d) => existsSync(join(lib, d, 'tfjs_binding.node')));
 }
 
 let webgpuProbe: Promise<ProbeResult> | null = null;

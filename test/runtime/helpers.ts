@@ -1,0 +1,44 @@
+// Shared by the runtime tests: which backends this process can test, deterministic data, error measures.
+import { availableBackends, type BackendName } from '../../src/runtime/backend.js';
+
+/**
+ * The backends to test against the cpu reference in this process: every available one except cpu itself.
+ * wasm always; tfjs-node after `../shared/tfjs-node/build-local.sh`; WebGPU where a GPU adapter exists.
+ * NASFPN_TEST_BACKENDS (comma-separated) narrows the list, e.g. to re-run only tfjs-node in CI.
+ */
+export async function backendsUnderTest(): Promise<BackendName[]> {
+  const available = (await availableBackends()).filter((b) => b.available && b.name !== 'cpu').map((b) => b.name);
+  const only = process.env.NASFPN_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter(Boolean);
+  return only ? available.filter((name) => only.includes(name)) : available;
+}
+
+/** Deterministic pseudo-random values in [-1, 1) (mulberry32), so every backend sees the same numbers. */
+export function randomValues(count: number, seed: number): Float32Array {
+  let state = (seed * 0x9e3779b9) >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** max |a − b| / max |b| over all arrays: the error relative to the reference's scale. */
+export function relativeError(actual: Float32Array[], reference: Float32Array[]): number {
+  let diff = 0;
+  let scale = 0;
+  actual.forEach((a, k) => {
+    const b = reference[k];
+    if (a.length !== b.length) throw new Error(`length ${a.length} vs reference ${b.length}`);
+    for (let i = 0; i < a.length; i++) {
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      scale = Math.max(scale, Math.abs(b[i]));
+    }
+  });
+  return scale === 0 ? diff : diff / scale;
+}
+
+export const fmt = (x: number): string => (x === 0 ? '0' : x.toExponential(1));
