@@ -156,7 +156,15 @@ function mapBack(d: Diagnostic, origins: Origin[], jsonRange: (a: number, b: num
   }
   const json = best?.json ?? blocks;
   const prefix = best?.block !== null && best?.block !== undefined ? `block ${best.block}: ` : '';
-  const rename = (text: string) => text.replace(/\bn(\d+)\b/g, 'node $1');
+  // Messages may name a line of the generated text ("already has an output ('n6', line 4)"): line 3 onwards
+  // holds one block per line, so point at that block's line in the JSON instead.
+  const items = blocks.kind === 'array' ? blocks.items : [];
+  const jsonLine = (generatedLine: number) => {
+    const block = items[generatedLine - 3];
+    return block ? jsonRange(block.start, block.start + 1).start.line : generatedLine;
+  };
+  const rename = (text: string) =>
+    text.replace(/\bn(\d+)\b/g, 'node $1').replace(/\bline (\d+)\b/g, (_, n: string) => `line ${jsonLine(Number(n))}`);
   const mapped: Diagnostic = { ...d, message: prefix + rename(d.message), range: jsonRange(json.start, json.end) };
   if (d.hint) mapped.hint = rename(d.hint);
   return mapped;
