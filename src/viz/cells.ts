@@ -55,6 +55,8 @@ interface Block {
   /** For layers: the pyramid node; for the rest: the cell's node. */
   node: number;
   fill: 'input' | 'output' | 'inner' | 'block';
+  /** A repeated mention of a layer drawn elsewhere (the card layout's inputs): data-ref, not data-node. */
+  ref?: boolean;
 }
 
 interface Link {
@@ -161,7 +163,17 @@ async function elk() {
   return elkInstance;
 }
 
+/**
+ * Above this many cells the whole-graph layout gets slow (elkjs's compound layering grows fast: ~0.4 s at 20
+ * random cells, ~5 s at 50, a stack overflow at 200) and unreadable, so each cell becomes a card in a grid.
+ */
+export const GRAPH_LAYOUT_MAX_CELLS = 24;
+
 export async function layoutCells(p: PyramidIR, options: CellsOptions = {}): Promise<CellsLayout> {
+  return p.cells.length > GRAPH_LAYOUT_MAX_CELLS ? layoutCards(p, options) : layoutWholeGraph(p, options);
+}
+
+async function layoutWholeGraph(p: PyramidIR, options: CellsOptions): Promise<CellsLayout> {
   const { blocks, links, clusters } = buildGraph(p, options);
   const byId = new Map(blocks.map((b) => [b.id, b]));
   const inCluster = new Set(clusters.flatMap((c) => c.members));
@@ -179,7 +191,7 @@ export async function layoutCells(p: PyramidIR, options: CellsOptions = {}): Pro
       'elk.spacing.nodeNode': '16',
       'elk.spacing.edgeNode': '10',
       'elk.spacing.edgeEdge': '6',
-      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
       'elk.layered.crossingMinimization.semiInteractive': 'false',
       'elk.randomSeed': '1',
       // A pyramid is one long chain of cells: wrap it into several rows instead of one very wide strip.
@@ -223,6 +235,118 @@ export async function layoutCells(p: PyramidIR, options: CellsOptions = {}): Pro
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Card layout (large pyramids): the pyramid's input layers in a row on top, then one card per cell in a grid,
+// every card with the same columns: its two input layers, their resampling, the op, the dangling sum, R-C-B
+// and the layer it makes. Inputs inside a card are references to layers drawn in other cards.
+
+const CARD_GAP = 16;
+const CARD_PAD = 10;
+const COLUMN_GAP = 20;
+const ROW_HEIGHT = 38;
+const ROW_GAP = 8;
+const CARDS_PER_ROW_WIDTH = 1400;
+
+function layoutCards(p: PyramidIR, options: CellsOptions): CellsLayout {
+  const inputs = inputCount(p);
+  const name = (node: number) => p.nodes[node].name;
+  const layerLines = (node: number) => {
+    const n = p.nodes[node];
+    const cell = node >= inputs ? p.cells[node - inputs] : null;
+    return [n.name, cell?.isOutput ? `P${n.level}′ output` : `P${n.level} · stride ${strideOf(n.level)}`];
+  };
+  const opLines = (c: number) => {
+    const cell = p.cells[c];
+    return cell.op.kind === 'sum' ? ['+', 'sum'] : ['GP', `${cell.op.pool} gate: ${name(cell.inputs[cell.op.pooled])}`];
+  };
+  const rcbLines = options.separable ? ['R-SC-B', `sep. 3×3${options.width ? ` ${options.width}` : ''}`] : ['R-C-B', `3×3${options.width ? ` ${options.width}` : ''}`];
+  const danglingLines = (c: number) => ['+', p.cells[c].danglingSums.map(name).join(', ')];
+
+  // Column widths shared by every card, so the grid lines up.
+  const widest = (lineSets: string[][]) => Math.max(34, ...lineSets.map((lines) => blockSize(lines).width));
+  const layerWidth = widest(p.nodes.map((_, i) => layerLines(i)));
+  const resampleWidth = widest(p.cells.flatMap((cell) => cell.inputs.map((i) => resampleText(p.nodes[i].level, cell.level)).filter((t): t is string => t !== null).map((t) => [t])));
+  const opWidth = widest(p.cells.map((_, c) => opLines(c)));
+  const hasDangling = p.cells.some((cell) => cell.danglingSums.length > 0);
+  const danglingWidth = hasDangling ? widest(p.cells.flatMap((cell, c) => (cell.danglingSums.length ? [danglingLines(c)] : []))) : 0;
+  const rcbWidth = widest([rcbLines]);
+  const columnX = [0, layerWidth + COLUMN_GAP];
+  columnX.push(columnX[1] + resampleWidth + COLUMN_GAP); // op
+  columnX.push(columnX[2] + opWidth + COLUMN_GAP); // dangling sum (or R-C-B when there is none)
+  columnX.push(columnX[3] + (hasDangling ? danglingWidth + COLUMN_GAP : 0)); // R-C-B
+  columnX.push(columnX[4] + rcbWidth + COLUMN_GAP); // the cell's layer
+  const cardWidth = columnX[5] + layerWidth + 2 * CARD_PAD;
+  const titleHeight = CELL_TITLE_SIZE + 14;
+  const cardHeight = titleHeight + 2 * ROW_HEIGHT + ROW_GAP + CARD_PAD;
+  const perRow = Math.max(1, Math.floor((CARDS_PER_ROW_WIDTH + CARD_GAP) / (cardWidth + CARD_GAP)));
+
+  const blocks: CellsLayout['blocks'] = [];
+  const links: CellsLayout['links'] = [];
+  const clusters: CellsLayout['clusters'] = [];
+  const top = MARGIN + TITLE_SIZE + SUBTITLE_SIZE + 22;
+
+  // The pyramid's inputs, once, in a row.
+  for (let i = 0; i < inputs; i++) {
+    const lines = layerLines(i);
+    blocks.push({ id: `layer:${name(i)}`, kind: 'layer', node: i, fill: 'input', lines, x: MARGIN + i * (layerWidth + CARD_GAP), y: top, ...blockSize(lines), width: layerWidth });
+  }
+  const gridTop = top + ROW_HEIGHT + 2 * CARD_GAP;
+  let linkCount = 0;
+  const link = (from: string, to: string, fromName: string, toName: string, points: [number, number][], dashed = false) =>
+    links.push({ id: `e${linkCount++}`, from, to, fromName, toName, dashed, points });
+
+  p.cells.forEach((cell, c) => {
+    const self = cellNodeIndex(p, c);
+    const cardX = MARGIN + (c % perRow) * (cardWidth + CARD_GAP);
+    const cardY = gridTop + Math.floor(c / perRow) * (cardHeight + CARD_GAP);
+    clusters.push({ cell: c, name: cell.name, title: `${cell.name} → P${cell.level}`, x: cardX, y: cardY, width: cardWidth, height: cardHeight });
+    const x0 = cardX + CARD_PAD;
+    const rowY = (k: number) => cardY + titleHeight + k * (ROW_HEIGHT + ROW_GAP);
+    const midY = rowY(0) + ROW_HEIGHT + ROW_GAP / 2;
+    const prefix = `cell:${cell.name}`;
+    const place = (id: string, kind: BlockKind, lines: string[], fill: Block['fill'], column: number, width: number, y: number, node = self, ref = false) => {
+      const size = blockSize(lines);
+      const block = { id, kind, node, lines, fill, ref, x: x0 + columnX[column], y: y - size.height / 2, width, height: size.height };
+      blocks.push(block);
+      return block;
+    };
+    const op = place(`${prefix}:op`, 'op', opLines(c), 'block', 2, opWidth, midY);
+    cell.inputs.forEach((input, k) => {
+      const y = rowY(k) + ROW_HEIGHT / 2;
+      const ref = place(`${prefix}:in${k}`, 'layer', layerLines(input), input < inputs ? 'input' : p.cells[input - inputs].isOutput ? 'output' : 'inner', 0, layerWidth, y, input, true);
+      const arriveY = midY + (k === 0 ? -5 : 5);
+      const text = resampleText(p.nodes[input].level, cell.level);
+      let from = ref.id;
+      let startX = ref.x + ref.width;
+      if (text) {
+        const resample = place(`${prefix}:resample${k}`, 'resample', [text], 'block', 1, resampleWidth, y);
+        link(ref.id, resample.id, name(input), cell.name, [[startX, y], [resample.x, y]]);
+        from = resample.id;
+        startX = resample.x + resample.width;
+      }
+      const bendX = op.x - COLUMN_GAP / 2;
+      link(from, op.id, text ? cell.name : name(input), cell.name, [[startX, y], [bendX, y], [bendX, arriveY], [op.x, arriveY]]);
+    });
+    let last = op;
+    if (cell.danglingSums.length) {
+      const dangling = place(`${prefix}:dangling`, 'dangling_sum', danglingLines(c), 'block', 3, danglingWidth, midY);
+      link(op.id, dangling.id, cell.name, cell.name, [[op.x + op.width, midY], [dangling.x, midY]]);
+      last = dangling;
+    }
+    const rcb = place(`${prefix}:rcb`, 'rcb', rcbLines, 'block', 4, rcbWidth, midY);
+    link(last.id, rcb.id, cell.name, cell.name, [[last.x + last.width, midY], [rcb.x, midY]]);
+    const out = place(`layer:${cell.name}`, 'layer', layerLines(self), cell.isOutput ? 'output' : 'inner', 5, layerWidth, midY);
+    link(rcb.id, out.id, cell.name, cell.name, [[rcb.x + rcb.width, midY], [out.x, midY]]);
+  });
+  const rows = Math.ceil(p.cells.length / perRow);
+  const width = Math.max(
+    MARGIN * 2 + Math.min(perRow, p.cells.length) * (cardWidth + CARD_GAP) - CARD_GAP,
+    MARGIN * 2 + inputs * (layerWidth + CARD_GAP),
+    textWidth(subtitleOf(p, options), SUBTITLE_SIZE) + 2 * MARGIN,
+  );
+  return { width: Math.ceil(width), height: Math.ceil(gridTop + rows * (cardHeight + CARD_GAP) - CARD_GAP + MARGIN), blocks, clusters, links };
+}
+
 function subtitleOf(p: PyramidIR, options: CellsOptions): string {
   return `${p.cells.length} merging cells · ${inputCount(p)} input layers (yellow) · ${p.cells.filter((c) => c.isOutput).length} output layers (blue)` +
     ` · GP = global pooling, R-C-B = ReLU-${options.separable ? 'SepConv' : 'Conv'}-BatchNorm`;
@@ -254,8 +378,9 @@ export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Pro
     const lineHeight = 14;
     const first = b.y + b.height / 2 - ((b.lines.length - 1) * lineHeight) / 2 + TEXT_SIZE * 0.36;
     return group({
-      'data-node': isLayer ? node.name : undefined,
-      'data-level': isLayer ? node.level : undefined,
+      'data-node': isLayer && !b.ref ? node.name : undefined,
+      'data-ref': isLayer && b.ref ? node.name : undefined,
+      'data-level': isLayer && !b.ref ? node.level : undefined,
       'data-block': isLayer ? undefined : b.kind,
       'data-cell': isLayer ? undefined : node.name,
     }, [

@@ -51,3 +51,22 @@ describe('cells view (Figure 6)', () => {
     expect(await renderCells(p)).toBe(await renderCells(p));
   });
 });
+
+describe('cells view of a large pyramid (cards)', () => {
+  it('switches to one card per cell past the whole-graph limit, with every layer once', async () => {
+    const { generatedPyramid } = await import('./helpers.js');
+    const { GRAPH_LAYOUT_MAX_CELLS } = await import('../../src/viz/cells.js');
+    const p = generatedPyramid(200);
+    const start = performance.now();
+    const svg = await renderCells(p);
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(p.cells.length).toBeGreaterThan(GRAPH_LAYOUT_MAX_CELLS);
+    expect(elementsWith(svg, 'data-node').map((n) => n['data-node']).sort()).toEqual(p.nodes.map((n) => n.name).sort());
+    expect(elementsWith(svg, 'data-ref')).toHaveLength(2 * p.cells.length);
+    const layout = await layoutCells(p);
+    const cards = layout.clusters;
+    for (let i = 1; i < cards.length; i++) expect(boxesOverlap(cards[i - 1], cards[i])).toBe(false);
+    const dangling = p.cells.reduce((n, c) => n + (c.danglingSums.length ? 1 : 0), 0);
+    expect(elementsWith(svg, 'data-block').filter((b) => b['data-block'] === 'dangling_sum')).toHaveLength(dangling);
+  });
+});
