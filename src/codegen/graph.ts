@@ -19,6 +19,11 @@ export class SpecGraph {
     this.nodeById.set(inputName, input);
   }
 
+  /** Fixes the display order of the groups (groups not listed follow in first-use order). */
+  orderGroups(groups: Group[]): void {
+    for (const group of groups) if (!this.groups.includes(group)) this.groups.push(group);
+  }
+
   /** Layers declared from now on are counted in `group`. */
   inGroup(group: Group): void {
     this.group = group;
@@ -69,7 +74,7 @@ export class SpecGraph {
       layers: this.layers,
       nodes: this.nodes.slice(1),
       outputs,
-      groups: this.groups,
+      groups: this.groups.filter((group) => this.layers.some((l) => l.group === group)),
     };
   }
 }

@@ -21,6 +21,7 @@ export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}):
     throw new RangeError(`input size ${inputSize} is not a positive multiple of 2^${detector.maxLevel} = ${multiple}`);
   }
   const g = new SpecGraph('image', [inputSize, inputSize, 3]);
+  g.orderGroups(['backbone', 'laterals', ...Array.from({ length: detector.repeats }, (_, r) => `stack${r + 1}`), 'head']);
   g.inGroup('backbone');
   const endpoints = lowerBackbone(g, detector.backbone, 'image', detector.batchNorm);
 
@@ -33,6 +34,7 @@ export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}):
     g.inGroup(`stack${r}`);
     features = lowerStack(g, detector, r, features);
     if (detector.anytimeHeads || r === detector.repeats) {
+      g.inGroup('head');
       heads ??= declareHeads(g, detector);
       outputs.push(...applyHeads(g, detector, heads, features, detector.anytimeHeads ? `stack${r}/` : ''));
     }
