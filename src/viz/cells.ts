@@ -6,7 +6,7 @@
 // The layout is elkjs's layered algorithm (left to right, compound nodes for the cells); it is loaded on
 // first use and kept, so later drawings in the same process skip its start-up.
 import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
-import { arrowMarker } from './graph.js';
+import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { textWidth } from './text.js';
 import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
@@ -365,12 +365,14 @@ export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Pro
       textEl('text', { x: c.x + 8, y: c.y + CELL_TITLE_SIZE + 5, 'font-size': CELL_TITLE_SIZE, 'font-weight': 'bold', fill: theme.muted }, c.title),
     ]),
   );
-  const links = layout.links.map((l) =>
-    el('path', {
-      d: l.points.map((pt, i) => `${i ? 'L' : 'M'}${num(pt[0])},${num(pt[1])}`).join(''),
-      fill: 'none', stroke: theme.edge, 'stroke-width': 1.3, 'stroke-dasharray': l.dashed ? '5 3' : undefined, 'marker-end': 'url(#arrow)',
-      'data-from': l.fromName, 'data-to': l.toName, 'data-kind': l.dashed ? 'dangling' : 'input',
-    }),
+  const links = layout.links.filter((l) => l.points.length >= 2).map((l) =>
+    el('g', { 'data-from': l.fromName, 'data-to': l.toName, 'data-kind': l.dashed ? 'dangling' : 'input' }, [
+      el('path', {
+        d: l.points.map((pt, i) => `${i ? 'L' : 'M'}${num(pt[0])},${num(pt[1])}`).join(''),
+        fill: 'none', stroke: theme.edge, 'stroke-width': 1.3, 'stroke-dasharray': l.dashed ? '5 3' : undefined,
+      }),
+      el('path', { d: arrowHeadPath(l.points[l.points.length - 1], l.points[l.points.length - 2], 7, 3.2), fill: theme.edge }),
+    ]),
   );
   const blocks = layout.blocks.map((b) => {
     const isLayer = b.kind === 'layer';
@@ -405,7 +407,7 @@ export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Pro
       `input layers are yellow, output layers blue. Every layer is ${options.width ?? 'W'} wide, so no 1×1 conv is needed inside the pyramid.`,
     background: theme.background,
     fontFamily: FONT_FAMILY,
-    defs: [arrowMarker(theme)],
+    defs: [],
     body: [
       group({ class: 'title' }, [
         textEl('text', { x: MARGIN, y: titleBaseline, 'font-size': TITLE_SIZE, 'font-weight': 'bold', fill: theme.ink }, p.name),

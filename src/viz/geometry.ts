@@ -54,3 +54,28 @@ export function stepTowards(from: Point, to: Point, distance: number): Point {
 export function circleBox(cx: number, cy: number, r: number): Box {
   return { x: cx - r, y: cy - r, width: 2 * r, height: 2 * r };
 }
+
+/**
+ * An arrowhead as a filled triangle path, tip at `tip`, pointing away from `behind` (a point on the tangent
+ * behind the tip). Drawn as plain geometry instead of an SVG <marker>: resvg 2.6 aborts the whole process
+ * (a Rust panic) when a marker falls outside the canvas, and a plain path also keeps the SVG simpler.
+ */
+export function arrowHeadPath(tip: Point, behind: Point, length = 8, halfWidth = 3.6): string {
+  const dx = tip[0] - behind[0];
+  const dy = tip[1] - behind[1];
+  const norm = Math.hypot(dx, dy) || 1;
+  const ux = dx / norm;
+  const uy = dy / norm;
+  const baseX = tip[0] - ux * length;
+  const baseY = tip[1] - uy * length;
+  const f = (x: number) => String(Math.round(x * 100) / 100 || 0);
+  return `M${f(tip[0])},${f(tip[1])}L${f(baseX - uy * halfWidth)},${f(baseY + ux * halfWidth)}L${f(baseX + uy * halfWidth)},${f(baseY - ux * halfWidth)}Z`;
+}
+
+/** The point an SVG path's last segment arrives from: the second control point of a final cubic, else the previous point. */
+export function lastTangentPoint(d: string, fallback: Point): Point {
+  const last = /C([^A-Za-z]*)$/.exec(d);
+  if (!last) return fallback;
+  const numbers = last[1].split(/[ ,]+/).filter(Boolean).map(Number);
+  return numbers.length >= 6 ? [numbers[2], numbers[3]] : fallback;
+}

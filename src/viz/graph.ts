@@ -9,7 +9,7 @@
 import { curveLinear, curveMonotoneX, line } from 'd3-shape';
 import { scaleLinear } from 'd3-scale';
 import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
-import { circleBox, distanceToSegment, polylineLength, segmentIntersectsBox, stepTowards, type Point } from './geometry.js';
+import { arrowHeadPath, circleBox, distanceToSegment, lastTangentPoint, polylineLength, segmentIntersectsBox, stepTowards, type Point } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
 import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
@@ -357,13 +357,8 @@ function trimmedPoints(edge: GraphEdge, dots: GraphDot[]): Point[] {
 const straightPath = line().curve(curveLinear).digits(2);
 const lanePath = line().curve(curveMonotoneX).digits(2);
 
-export function arrowMarker(theme: Theme, id = 'arrow'): string {
-  return el('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto' },
-    el('path', { d: 'M0,0 L10,5 L0,10 z', fill: theme.edge }));
-}
-
 /** The graph's elements (rows, edges, dots, labels, legend) as lines of SVG, without the document around them. */
-export function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme, idPrefix = ''): string[] {
+export function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): string[] {
   const rows = layout.rows.map((row, i) => {
     const children = [];
     if (i % 2 === 0) {
@@ -377,17 +372,11 @@ export function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme,
   const edges = layout.edges.map((edge) => {
     const pts = trimmedPoints(edge, layout.dots);
     const d = (edge.lane === null ? straightPath : lanePath)(pts) ?? '';
-    return el('path', {
-      d,
-      fill: 'none',
-      stroke: theme.edge,
-      'stroke-width': 1.4,
-      'stroke-dasharray': edge.kind === 'dangling' ? '5 3' : undefined,
-      'marker-end': `url(#${idPrefix}arrow)`,
-      'data-from': p.nodes[edge.from].name,
-      'data-to': p.nodes[edge.to].name,
-      'data-kind': edge.kind,
-    });
+    const tip = pts[pts.length - 1];
+    return el('g', { 'data-from': p.nodes[edge.from].name, 'data-to': p.nodes[edge.to].name, 'data-kind': edge.kind }, [
+      el('path', { d, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4, 'stroke-dasharray': edge.kind === 'dangling' ? '5 3' : undefined }),
+      el('path', { d: arrowHeadPath(tip, lastTangentPoint(d, pts[pts.length - 2])), fill: theme.edge }),
+    ]);
   });
 
   const dots = layout.dots.map((dot) =>
@@ -403,7 +392,7 @@ export function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme,
     ),
   );
 
-  const legend = layout.legend.map((item) => legendGlyph(item, theme, idPrefix));
+  const legend = layout.legend.map((item) => legendGlyph(item, theme));
   const texts = layout.labels.filter((l) => l.role !== 'row' && l.role !== 'stride').map((l) => labelElement(l, theme));
   return [
     group({ class: 'rows' }, rows),
@@ -434,7 +423,7 @@ function dotShapes(kind: 'input' | 'sum' | 'global_pool', isOutput: boolean, x: 
   return shapes;
 }
 
-function legendGlyph(item: LegendItem, theme: Theme, idPrefix: string): string {
+function legendGlyph(item: LegendItem, theme: Theme): string {
   const { x, y } = item;
   switch (item.glyph) {
     case 'input':
@@ -450,8 +439,9 @@ function legendGlyph(item: LegendItem, theme: Theme, idPrefix: string): string {
       return group({ 'data-legend': item.glyph }, [
         el('path', {
           d: `M${fmt(x - 14)},${fmt(y)}H${fmt(x + 13)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4,
-          'stroke-dasharray': item.glyph === 'dangling' ? '5 3' : undefined, 'marker-end': `url(#${idPrefix}arrow)`,
+          'stroke-dasharray': item.glyph === 'dangling' ? '5 3' : undefined,
         }),
+        el('path', { d: arrowHeadPath([x + 14, y], [x, y]), fill: theme.edge }),
       ]);
   }
 }
@@ -489,7 +479,7 @@ export function renderGraph(p: PyramidIR, options: GraphOptions = {}): string {
     desc: describeGraph(p),
     background: theme.background,
     fontFamily: FONT_FAMILY,
-    defs: [arrowMarker(theme)],
+    defs: [],
     body: renderGraphBody(p, layout, theme),
   });
 }
@@ -512,7 +502,7 @@ export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions,
     desc: `Side-by-side comparison on the same row scale. ` + pyramids.map(describeGraph).join(' '),
     background: theme.background,
     fontFamily: FONT_FAMILY,
-    defs: [arrowMarker(theme)],
+    defs: [],
     body,
   });
 }

@@ -3,7 +3,7 @@
 // threshold, TensorBoard-style), the RetinaNet head — after every pyramid when anytime heads are declared —
 // with the feature widths on the connections. One row per level, as in the graph view.
 import { strideOf, type Backbone, type DetectorIR } from '../semantics/ir.js';
-import { arrowMarker } from './graph.js';
+import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
 import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
@@ -283,8 +283,8 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
   const edgeElements = layout.edges.map((e) => {
     const [[x1, y1], [x2, y2]] = e.points;
     const parts = [el('path', {
-      d: `M${num(x1)},${num(y1)}L${num(x2 - 1)},${num(y2)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4, 'marker-end': 'url(#arrow)',
-    })];
+      d: `M${num(x1)},${num(y1)}L${num(x2 - 1)},${num(y2)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4,
+    }), el('path', { d: arrowHeadPath([x2 - 1, y2], [x1, y1]), fill: theme.edge })];
     if (e.label) {
       parts.push(textEl('text', { x: (x1 + x2) / 2, y: y1 - 5, 'text-anchor': 'middle', 'font-size': SMALL_SIZE, fill: theme.muted }, e.label));
     }
@@ -306,7 +306,7 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
       (d.anytimeHeads ? ' after every pyramid (anytime heads).' : '.'),
     background: theme.background,
     fontFamily: FONT_FAMILY,
-    defs: [arrowMarker(theme)],
+    defs: [],
     body: [
       group({ class: 'rows' }, rowBands),
       group({ class: 'edges' }, edgeElements),
