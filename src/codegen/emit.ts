@@ -68,6 +68,7 @@ export function emitTypeScript(spec: ModelSpec, options: EmitOptions): string {
       group = layer.group;
       body.push('', `  // ${group}`);
     }
+    if (node.note) body.push(`  // ${node.note}`);
     const inputs = node.inputs.map((id) => names.of(id));
     const argument = inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`;
     const shape = `// ${node.shape.join('×')}`;

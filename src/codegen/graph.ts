@@ -58,6 +58,18 @@ export class SpecGraph {
     return id;
   }
 
+  /** A position in the node list, for `annotateFrom`. */
+  mark(): number {
+    return this.nodes.length;
+  }
+
+  /** Attaches a comment for the emitted code to the first node created since `mark`. */
+  annotateFrom(mark: number, note: string): void {
+    const node = this.nodes[mark];
+    if (!node) throw new Error('model spec: nothing to annotate');
+    node.note = note;
+  }
+
   /** Declares a layer and applies it once; the produced tensor has the layer's name as id. */
   apply(name: string, layer: LayerConfig, ...inputs: string[]): string {
     this.declare(name, layer);

@@ -113,6 +113,7 @@ function lowerStack(g: SpecGraph, detector: DetectorIR, repeat: number, inputs: 
 
 function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: MergingCell, nodes: string[]): string {
   const levels = detector.pyramid.nodes.map((n) => n.level);
+  const start = g.mark();
   const resampled = cell.inputs.map((index, k) => resample(g, detector, `${name}/in${k}`, nodes[index], levels[index], cell.level));
   let x: string;
   if (cell.op.kind === 'sum') {
@@ -123,6 +124,7 @@ function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: Mergi
     const gated = resampled[1 - cell.op.pooled];
     x = g.apply(`${name}/global_pool`, { kind: 'globalPoolMerge', config: { pool: cell.op.pool } }, pooled, gated);
   }
+  g.annotateFrom(start, describeCell(detector, cell));
   // Dangling sums: after the binary op, before ReLU → conv → BN (reference §4); same level, so no resampling
   // beyond a possible width projection.
   if (cell.danglingSums.length > 0) {
@@ -136,6 +138,16 @@ function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: Mergi
     x = g.apply(`${name}/dropblock`, { kind: 'dropBlock', config: { blockSize: detector.dropblock.size, keepProb: detector.dropblock.keepProb } }, x);
   }
   return x;
+}
+
+/** `n9 @P5 = global_pool(max of n8, gating n7) + P5 (dangling)`, in the pyramid's own node names. */
+function describeCell(detector: DetectorIR, cell: MergingCell): string {
+  const name = (index: number) => detector.pyramid.nodes[index].name;
+  const op = cell.op.kind === 'sum'
+    ? `sum(${cell.inputs.map(name).join(', ')})`
+    : `global_pool(${cell.op.pool} of ${name(cell.inputs[cell.op.pooled])}, gating ${name(cell.inputs[1 - cell.op.pooled])})`;
+  const dangling = cell.danglingSums.map((i) => ` + ${name(i)} (dangling)`).join('');
+  return `${cell.isOutput ? 'output ' : ''}${cell.name} @P${cell.level} = ${op}${dangling}, then ReLU → conv → BN`;
 }
 
 // ---------------------------------------------------------------------------------------------------

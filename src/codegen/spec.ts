@@ -84,6 +84,8 @@ export interface NodeSpec {
   layer: string;
   inputs: string[];
   shape: Shape;
+  /** A line for readers of the emitted code, printed as a comment above this node (e.g. the cell's formula). */
+  note?: string;
 }
 
 export interface ModelOutput {

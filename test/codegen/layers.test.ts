@@ -3,10 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { instantiateLayer } from '../../src/codegen/builder.js';
 import { layerCall } from '../../src/codegen/calls.js';
+import { layerExamples } from '../../src/codegen/catalog.js';
+import { layerParams } from '../../src/codegen/count.js';
+import { inferShape } from '../../src/codegen/graph.js';
 import { DropBlock, GlobalPoolMerge } from '../../src/codegen/layers.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import type { LayerSpec } from '../../src/codegen/spec.js';
-import { tinyResnet } from './fixtures.js';
+import { tinyLite, tinyResnet } from './fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -126,5 +129,21 @@ describe('the lowered NAS-FPN', () => {
   test('the class predictor bias starts at −log((1 − π)/π)', () => {
     const predict = spec.layers.find((l) => l.name === 'head/class/predict');
     expect(predict?.kind === 'conv2d' && predict.config.biasInit).toEqual({ kind: 'constant', value: -Math.log(0.99 / 0.01) });
+  });
+});
+
+describe('the layer catalog (one example per kind, for backend parity tests)', () => {
+  test.each(layerExamples().map((e) => [e.layer.name, e] as const))('%s runs, with the shape and parameters the counter expects', (_name, example) => {
+    const instance = instantiateLayer(layerCall(example.layer));
+    const inputs = example.inputs.map((shape, i) => tf.randomNormal([2, ...shape], 0, 1, 'float32', 7 + i));
+    const out = instance.apply(inputs.length === 1 ? inputs[0] : inputs) as tf.Tensor;
+    expect(out.shape).toEqual([2, ...inferShape(example.layer, example.inputs)]);
+    expect(instance.countParams()).toBe(Object.values(layerParams(example.layer, example.inputs[0])).reduce((a, b) => a + b, 0));
+  });
+
+  test('covers every layer kind the lowering produces', () => {
+    const kinds = new Set(layerExamples().map((e) => e.layer.kind));
+    const used = new Set([tinyResnet({ dropblock: { size: 3, keepProb: 0.9 } }), tinyLite()].flatMap((d) => lowerDetector(d).layers.map((l) => l.kind)));
+    for (const kind of used) expect(kinds).toContain(kind);
   });
 });
