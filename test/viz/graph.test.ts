@@ -57,9 +57,14 @@ describe('graph view (Figure 7)', () => {
   });
 
   it('draws the reference dangling sums of Figure 7(f) dashed: P5 into n9, P7 into n10', () => {
-    const edges = elementsWith(renderGraph(nasfpnPyramid()), 'data-from').filter((e) => e['data-kind'] === 'dangling');
+    const svg = renderGraph(nasfpnPyramid());
+    const edges = elementsWith(svg, 'data-from').filter((e) => e['data-kind'] === 'dangling');
     expect(edges.map((e) => `${e['data-from']}->${e['data-to']}`)).toEqual(['P5->n9', 'P7->n10']);
-    expect(edges.every((e) => e['stroke-dasharray'])).toBe(true);
+    for (const [from, to] of [['P5', 'n9'], ['P7', 'n10']]) {
+      expect(svg).toMatch(new RegExp(`<g data-from="${from}" data-to="${to}" data-kind="dangling"><path [^>]*stroke-dasharray="5 3"`));
+    }
+    // Ordinary inputs are solid.
+    expect(svg).not.toMatch(/data-kind="input"><path [^>]*stroke-dasharray/);
   });
 
   it('puts P3 at the top, inputs on the left, cells in creation order', () => {
