@@ -84,7 +84,7 @@ describe('the tfjs bugs the replacements work around', () => {
       await useBackend(backend);
       const x = tensor([3, 3, 2, 2], 1) as tf.Tensor4D;
       const dy = tensor([3, 6, 4, 2], 2);
-      const grad = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v, [6, 4]), dy)))(x);
+      const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [6, 4]), dy)))(x);
       const exact = tf.sum(dy.reshape([3, 3, 2, 2, 2, 2]), [2, 4]);
       expect(relativeError([await grad.data() as Float32Array], [await exact.data() as Float32Array]), backend).toBeLessThan(1e-6);
       tf.dispose([x, dy, grad, exact]);
@@ -96,7 +96,7 @@ describe('the tfjs bugs the replacements work around', () => {
       await useBackend(backend);
       const x = tensor([2, 4, 4, 4], 3) as tf.Tensor4D;
       const dy = tensor([2, 2, 2, 4], 4);
-      const grad = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(v, 2, 2, 'same'), dy)))(x);
+      const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, 'same'), dy)))(x);
       const windows = x.reshape([2, 2, 2, 2, 2, 4]);
       const exact = tf.mul(tf.equal(windows, windows.max([2, 4], true)).cast('float32'), dy.reshape([2, 2, 1, 2, 1, 4])).reshape(x.shape);
       expect(relativeError([await grad.data() as Float32Array], [await exact.data() as Float32Array]), backend).toBeLessThan(1e-6);

@@ -6,6 +6,7 @@
 // - the cpu backend's ResizeNearestNeighborGrad offsets dy by the *input's* batch stride, so every image
 //   after the first in a batch gets the gradient of the wrong pixels.
 import type * as TF from '@tensorflow/tfjs';
+import { interleavePhases, windows } from './windows.js';
 
 type Tfjs = typeof TF;
 type Tensor4D = TF.Tensor4D;
@@ -36,29 +37,24 @@ export function maxPoolGradient(tf: Tfjs, dy: Tensor4D, x: Tensor4D, y: Tensor4D
     const pw = Math.max((ow - 1) * sw + kw, left + w);
     const padded = tf.pad(x, [[0, 0], [top, ph - h - top], [left, pw - w - left], [0, 0]], -Infinity);
     let claimed: TF.Tensor | null = null;
-    const perTap: Tensor4D[][] = [];
-    for (let i = 0; i < kh; i++) {
-      const row: Tensor4D[] = [];
-      for (let j = 0; j < kw; j++) {
-        const window = tf.stridedSlice(padded, [0, i, j, 0], [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c], [1, sh, sw, 1]);
-        let hit = tf.equal(window, y);
-        if (claimed) hit = tf.logicalAnd(hit, tf.logicalNot(claimed));
-        claimed = claimed ? tf.logicalOr(claimed, hit) : hit;
-        row.push(tf.where(hit, dy, tf.zerosLike(dy)) as Tensor4D);
-      }
-      perTap.push(row);
-    }
+    const perTap = windows(tf, padded, kh, kw, sh, sw, oh, ow, -Infinity).map((window) => {
+      let hit = tf.equal(window, y);
+      if (claimed) hit = tf.logicalAnd(hit, tf.logicalNot(claimed));
+      claimed = claimed ? tf.logicalOr(claimed, hit) : hit;
+      return tf.where(hit, dy, tf.zerosLike(dy)) as Tensor4D;
+    });
     let dxPadded: Tensor4D;
     if (kh === sh && kw === sw) {
-      // Windows tile the input without overlap: interleave the taps ([n, oh, kh, ow, kw, c]).
-      dxPadded = tf.stack(perTap.map((row) => tf.stack(row, 3)), 2).reshape([n, oh * kh, ow * kw, c]) as Tensor4D;
+      // Windows tile the input without overlap: tap (i, j) is phase (i, j).
+      dxPadded = interleavePhases(tf, Array.from({ length: kh }, (_, i) => perTap.slice(i * kw, (i + 1) * kw)));
     } else {
       // Overlapping (or gapped) windows: spread each tap to stride spacing, shift it to its offset, add.
-      const placed = perTap.flatMap((row, i) => row.map((tap, j) => {
+      const placed = perTap.map((tap, k) => {
+        const [i, j] = [Math.floor(k / kw), k % kw];
         const spread = spreadByStride(tf, tap, sh, sw);
         const [, sph, spw] = spread.shape;
         return tf.pad(spread, [[0, 0], [i, ph - i - sph], [j, pw - j - spw], [0, 0]]);
-      }));
+      });
       dxPadded = tf.addN(placed);
     }
     return tf.slice(dxPadded, [0, top, left, 0], [n, h, w, c]);
@@ -68,9 +64,11 @@ export function maxPoolGradient(tf: Tfjs, dy: Tensor4D, x: Tensor4D, y: Tensor4D
 /** [n, h, w, c] → [n, (h−1)·sh + 1, (w−1)·sw + 1, c] with each value at stride spacing, zeros between. */
 function spreadByStride(tf: Tfjs, t: Tensor4D, sh: number, sw: number): Tensor4D {
   if (sh === 1 && sw === 1) return t;
+  const zeros = tf.zerosLike(t);
+  const spread = interleavePhases(tf, Array.from({ length: sh }, (_, r) =>
+    Array.from({ length: sw }, (_, s) => (r === 0 && s === 0 ? t : zeros))));
   const [n, h, w, c] = t.shape;
-  const spaced = tf.pad(t.reshape([n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return tf.slice(spaced.reshape([n, h * sh, w * sw, c]) as Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
+  return tf.slice(spread, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
 }
 
 /**
