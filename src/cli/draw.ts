@@ -60,6 +60,9 @@ export function registerDraw(program: Command): void {
         throw new UsageError(`draw takes one file (got ${files.length}); use --compare to put pyramids side by side`);
       }
       if (options.output === '-' && (png || options.all)) throw new UsageError('-o - writes one SVG to stdout; not with --png or --all');
+      if (png && !options.all && options.output !== undefined && extname(options.output).toLowerCase() === '.svg') {
+        throw new UsageError(`--png writes a PNG; name the output .png, not '${options.output}'`);
+      }
 
       const viz = await import('../viz/index.js');
       const drawings: Drawing[] = [];

@@ -142,7 +142,9 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
   // Laterals: one small box per level. Backbone levels get a 1×1 conv to the pyramid width; levels above
   // the backbone's deepest are max-pooled from the level below (after its projection).
   const lateralWidth = Math.ceil(Math.max(textWidth('1×1 conv', SMALL_SIZE), textWidth('max-pool ÷2', SMALL_SIZE)) + 2 * PAD);
-  const lateralX = x;
+  // The backbone → lateral connections carry "C4 · 1024"-style labels: widen that gap to fit the longest.
+  const channelLabelWidth = Math.max(0, ...[...channels].map(([level, c]) => textWidth(`C${level} · ${c}`, SMALL_SIZE)));
+  const lateralX = x + Math.max(0, Math.ceil(channelLabelWidth + 16 - GAP));
   for (const level of levels) {
     const fromBackbone = channels.has(level);
     const y = rowY(level);

@@ -101,6 +101,7 @@ describe('nasfpn draw: the command', () => {
     await expect(draw('--compare', 'examples/nasfpn.fpn')).rejects.toBeInstanceOf(UsageError);
     await expect(draw('examples/fpn.fpn', 'examples/nasfpn.fpn')).rejects.toBeInstanceOf(UsageError);
     await expect(draw('examples/nasfpn.fpn', '--all', '--name', 'nasfpn')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('examples/nasfpn.fpn', '--png', '-o', join(dir, 'x.svg'))).rejects.toBeInstanceOf(UsageError);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

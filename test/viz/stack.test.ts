@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutStack, renderStack, stackTextOverlaps, backboneChannels } from '../../src/viz/stack.js';
-import { boxesOverlap } from '../../src/viz/text.js';
+import { boxesOverlap, textWidth } from '../../src/viz/text.js';
 import { detector } from '../helpers/ir.js';
 import { elementsWith } from './helpers.js';
 
@@ -34,6 +34,16 @@ describe('stack view (the detector)', () => {
     const svg = renderStack(detector({ anytimeHeads: true }));
     const heads = elementsWith(svg, 'data-anytime');
     expect(heads.map((h) => h['data-repeat'])).toEqual(['1', '2-6']);
+  });
+
+  it('leaves room for the backbone width labels between the backbone and the laterals', () => {
+    const layout = layoutStack(detector());
+    const backbone = layout.blocks.find((b) => b.id === 'backbone')!;
+    const lateral = layout.blocks.find((b) => b.id === 'lateral4')!;
+    const gap = lateral.box.x - (backbone.box.x + backbone.box.width);
+    const label = layout.edges.find((e) => e.label === 'C4 · 1024')!;
+    expect(label).toBeDefined();
+    expect(gap).toBeGreaterThan(textWidth('C4 · 1024', 10) + 8);
   });
 
   it('keeps blocks and labels apart', () => {
