@@ -205,10 +205,11 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
 
   // Heads. The class and box towers share weights across levels (BN per level).
   const anchors = d.head.anchors.scales * d.head.anchors.ratios.length;
+  const headConv = d.conv === 'separable' ? 'sep. conv' : 'conv';
   const headLines = (title: string): StackBlock['lines'] => [
     { text: title, bold: true, muted: false },
-    { text: `class: ${d.head.convs}× conv ${d.head.width} → ${d.head.classes}·${anchors}`, bold: false, muted: true },
-    { text: `box: ${d.head.convs}× conv ${d.head.width} → 4·${anchors}`, bold: false, muted: true },
+    { text: `class: ${d.head.convs}× ${headConv} ${d.head.width} → ${d.head.classes}·${anchors}`, bold: false, muted: true },
+    { text: `box: ${d.head.convs}× ${headConv} ${d.head.width} → 4·${anchors}`, bold: false, muted: true },
     { text: `shared over P${d.minLevel}–P${d.maxLevel}`, bold: false, muted: true },
   ];
   const lastPyramid = pyramidBlocks[pyramidBlocks.length - 1];
