@@ -11,8 +11,6 @@ import { displayPath } from './report.js';
 
 const VIEWS = ['graph', 'cells', 'stack'] as const;
 const THEMES = ['light', 'dark'] as const;
-type View = (typeof VIEWS)[number];
-type Theme = (typeof THEMES)[number];
 
 interface DrawOptions {
   view: string;

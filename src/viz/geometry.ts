@@ -1,4 +1,5 @@
 // Small plane-geometry helpers the layouts use to keep edges off dots and labels off everything.
+import { num } from './svg.js';
 import type { Box } from './text.js';
 
 export type Point = [x: number, y: number];
@@ -68,8 +69,7 @@ export function arrowHeadPath(tip: Point, behind: Point, length = 8, halfWidth =
   const uy = dy / norm;
   const baseX = tip[0] - ux * length;
   const baseY = tip[1] - uy * length;
-  const f = (x: number) => String(Math.round(x * 100) / 100 || 0);
-  return `M${f(tip[0])},${f(tip[1])}L${f(baseX - uy * halfWidth)},${f(baseY + ux * halfWidth)}L${f(baseX + uy * halfWidth)},${f(baseY - ux * halfWidth)}Z`;
+  return `M${num(tip[0])},${num(tip[1])}L${num(baseX - uy * halfWidth)},${num(baseY + ux * halfWidth)}L${num(baseX + uy * halfWidth)},${num(baseY - ux * halfWidth)}Z`;
 }
 
 /** The point an SVG path's last segment arrives from: the second control point of a final cubic, else the previous point. */

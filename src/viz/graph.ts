@@ -414,11 +414,11 @@ function dotShapes(kind: 'input' | 'sum' | 'global_pool', isOutput: boolean, x: 
   if (kind === 'sum') {
     const arm = DOT_R * 0.55;
     shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, fill: theme.ink }));
-    shapes.push(el('path', { d: `M${fmt(x - arm)},${fmt(y)}H${fmt(x + arm)}M${fmt(x)},${fmt(y - arm)}V${fmt(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 }));
+    shapes.push(el('path', { d: `M${num(x - arm)},${num(y)}H${num(x + arm)}M${num(x)},${num(y - arm)}V${num(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 }));
   } else {
     // Global pool: a diamond, so it reads apart from a sum even in greyscale.
     const h = DOT_R + 1.5;
-    shapes.push(el('path', { d: `M${fmt(x)},${fmt(y - h)}L${fmt(x + h)},${fmt(y)}L${fmt(x)},${fmt(y + h)}L${fmt(x - h)},${fmt(y)}Z`, fill: theme.ink }));
+    shapes.push(el('path', { d: `M${num(x)},${num(y - h)}L${num(x + h)},${num(y)}L${num(x)},${num(y + h)}L${num(x - h)},${num(y)}Z`, fill: theme.ink }));
   }
   return shapes;
 }
@@ -438,7 +438,7 @@ function legendGlyph(item: LegendItem, theme: Theme): string {
     case 'dangling':
       return group({ 'data-legend': item.glyph }, [
         el('path', {
-          d: `M${fmt(x - 14)},${fmt(y)}H${fmt(x + 13)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4,
+          d: `M${num(x - 14)},${num(y)}H${num(x + 13)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4,
           'stroke-dasharray': item.glyph === 'dangling' ? '5 3' : undefined,
         }),
         el('path', { d: arrowHeadPath([x + 14, y], [x, y]), fill: theme.edge }),
@@ -454,7 +454,6 @@ function labelElement(l: GraphLabel, theme: Theme): string {
   }, l.text);
 }
 
-const fmt = num;
 
 export function describeGraph(p: PyramidIR): string {
   const outputs = p.cells.filter((c) => c.isOutput).length;
@@ -492,7 +491,7 @@ export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions,
   const body: string[] = [];
   let x = 0;
   layouts.forEach((layout, i) => {
-    body.push(group({ transform: x === 0 ? undefined : `translate(${fmt(x)},0)`, 'data-pyramid': pyramids[i].name }, renderGraphBody(pyramids[i], layout, theme)));
+    body.push(group({ transform: x === 0 ? undefined : `translate(${num(x)},0)`, 'data-pyramid': pyramids[i].name }, renderGraphBody(pyramids[i], layout, theme)));
     x += layout.width;
   });
   return svgDocument({
