@@ -260,7 +260,10 @@ function routeEdges(p: PyramidIR, dots: GraphDot[], rows: GraphRow[], column: nu
   // Bundle: in each lane, give overlapping edges separate parallel tracks (greedy interval colouring,
   // in order of entry), then centre the tracks on the lane.
   const lanes = new Map<number, LaneRoute[]>();
-  for (const r of laneRoutes) lanes.set(r.lane, [...(lanes.get(r.lane) ?? []), r]);
+  for (const r of laneRoutes) {
+    if (!lanes.has(r.lane)) lanes.set(r.lane, []);
+    lanes.get(r.lane)!.push(r);
+  }
   for (const [lane, routes] of [...lanes.entries()].sort((x, y) => x[0] - y[0])) {
     routes.sort((x, y) => x.enter - y.enter || x.leave - y.leave || x.edge.from - y.edge.from || x.edge.to - y.edge.to);
     const trackEnds: number[] = [];
@@ -272,7 +275,6 @@ function routeEdges(p: PyramidIR, dots: GraphDot[], rows: GraphRow[], column: nu
     });
     const spacing = trackEnds.length > 1 ? Math.min(5, (2 * LANE_HALF_WIDTH) / (trackEnds.length - 1)) : 0;
     routes.forEach((r, k) => {
-      // Tracks nearer the rows go to edges that come from or go to the nearer row, which keeps crossings down.
       const y = laneY(lane) + (tracks[k] - (trackEnds.length - 1) / 2) * spacing;
       r.edge.points = [r.start, [r.enter, y], [r.leave, y], r.end];
     });
