@@ -81,11 +81,12 @@ function resample(g: SpecGraph, detector: DetectorIR, name: string, x: string, f
  */
 function lowerLaterals(g: SpecGraph, detector: DetectorIR, endpoints: Map<Level, string>): string[] {
   const features: string[] = [];
+  const topBackboneLevel = Math.max(...endpoints.keys());
   for (let level = detector.minLevel; level <= detector.maxLevel; level++) {
     const endpoint = endpoints.get(level);
     if (endpoint !== undefined) {
       features.push(resample(g, detector, `laterals/P${level}`, endpoint, level, level));
-    } else if (level > detector.minLevel && level > 5) {
+    } else if (level > detector.minLevel && level > topBackboneLevel) {
       features.push(resample(g, detector, `laterals/P${level}`, features[features.length - 1], level - 1, level));
     } else {
       throw new RangeError(`the backbone has no endpoint for level ${level}`);
