@@ -39,6 +39,9 @@ export function registerBuild(program: Command): void {
     .action(async (file: string, options: BuildOptions) => {
       if (options.emit !== 'model' && options.emit !== 'ts') throw new UsageError(`--emit must be model or ts, not '${options.emit}'`);
       const output = options.output!;
+      if (options.emit === 'ts' && existsSync(output) && statSync(output).isDirectory()) {
+        throw new UsageError(`${output} is a directory; with --emit ts, -o names the .ts file to write`);
+      }
       refuseToOverwrite(output, options.force === true);
       const program = await loadProgram(file);
       const detector = selectDetector(program, options.detector);
