@@ -132,7 +132,6 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
   x += image.box.width + GAP - 14;
 
   const channels = backboneChannels(d.backbone);
-  const backboneLevels = levels.filter((l) => channels.has(l));
   const backbone = tallBlock('backbone', 'backbone', [
     { text: backboneName(d.backbone), bold: true, muted: false },
     { text: 'backbone', bold: false, muted: true },
@@ -145,30 +144,34 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
   // The backbone → lateral connections carry "C4 · 1024"-style labels: widen that gap to fit the longest.
   const channelLabelWidth = Math.max(0, ...[...channels].map(([level, c]) => textWidth(`C${level} · ${c}`, SMALL_SIZE)));
   const lateralX = x + Math.max(0, Math.ceil(channelLabelWidth + 16 - GAP));
+  const deepest = Math.max(...channels.keys());
   for (const level of levels) {
     const fromBackbone = channels.has(level);
     const y = rowY(level);
+    // A level above the backbone's is max-pooled from the lateral one row up (P6 from P5, P7 from P6), or
+    // straight from the deepest backbone level when the pyramid starts above it.
+    const above = blocks.find((b) => b.id === `lateral${level - 1}`);
+    const poolFactor = above ? 2 : 2 ** (level - deepest);
     const block: StackBlock = {
       id: `lateral${level}`, kind: 'lateral', levels: [level], fill: 'block',
       data: fromBackbone ? { op: 'conv1x1', channels: channels.get(level)! } : { op: 'max_pool' },
       box: { x: lateralX, y: y - BOX_ROW_HEIGHT / 2 + 3, width: lateralWidth, height: BOX_ROW_HEIGHT - 6 },
-      lines: [{ text: fromBackbone ? '1×1 conv' : 'max-pool ÷2', bold: false, muted: false }],
+      lines: [{ text: fromBackbone ? '1×1 conv' : `max-pool ÷${poolFactor}`, bold: false, muted: false }],
     };
     blocks.push(block);
     if (fromBackbone) {
       edges.push({ from: 'backbone', to: block.id, level, points: [[backbone.box.x + backbone.box.width, y], [lateralX, y]], label: `C${level} · ${channels.get(level)}` });
-    } else {
-      // Pooled from the lateral one row up: a short drop on the lateral's left, entering from above.
-      const above = blocks.find((b) => b.id === `lateral${level - 1}`)!;
+    } else if (above) {
+      // A short drop from the lateral above, entering from the top.
       edges.push({
         from: above.id, to: block.id, level,
         points: [[lateralX + lateralWidth / 2, above.box.y + above.box.height], [lateralX + lateralWidth / 2, block.box.y]],
         label: null,
       });
+    } else {
+      edges.push({ from: 'backbone', to: block.id, level, points: [[backbone.box.x + backbone.box.width, y], [lateralX, y]], label: `C${deepest}` });
     }
   }
-  // Levels below the backbone's range (not used by the reference models) still get a row; nothing feeds them.
-  void backboneLevels;
   x = lateralX + lateralWidth + GAP;
   const lateralBlocks = blocks.filter((b) => b.kind === 'lateral');
 

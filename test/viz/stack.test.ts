@@ -62,3 +62,13 @@ describe('stack view (the detector)', () => {
     expect(svg).toMatch(/<desc id="desc">Detector retinanet_nasfpn_r50: ResNet-50 backbone/);
   });
 });
+
+describe('stack view of unusual level ranges', () => {
+  it('pools straight from the backbone when the pyramid starts above C5', () => {
+    const svg = renderStack(detector({ minLevel: 6, maxLevel: 8 }));
+    const laterals = elementsWith(svg, 'data-kind').filter((b) => b['data-kind'] === 'lateral');
+    expect(laterals.map((b) => b['data-node'])).toEqual(['lateral6', 'lateral7', 'lateral8']);
+    expect(svg).toContain('max-pool ÷2');
+    expect(elementsWith(svg, 'data-from').filter((e) => e['data-to'] === 'lateral6').map((e) => e['data-from'])).toEqual(['backbone']);
+  });
+});
