@@ -489,16 +489,25 @@ export function renderGraph(p: PyramidIR, options: GraphOptions = {}): string {
 export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions, 'levels'> = {}): string {
   const theme = themeByName(options.theme ?? 'light');
   const levels: [number, number] = [Math.min(...pyramids.map((p) => p.minLevel)), Math.max(...pyramids.map((p) => p.maxLevel))];
-  const layouts = pyramids.map((p, i) => layoutGraph(p, { ...options, levels, legend: i === pyramids.length - 1 && (options.legend ?? true) }));
+  const layouts = pyramids.map((p) => layoutGraph(p, { ...options, levels, legend: false }));
   const body: string[] = [];
   let x = 0;
   layouts.forEach((layout, i) => {
     body.push(group({ transform: x === 0 ? undefined : `translate(${num(x)},0)`, 'data-pyramid': pyramids[i].name }, renderGraphBody(pyramids[i], layout, theme)));
     x += layout.width;
   });
+  // One legend under all panels (the panels share the rows, so their bottoms line up).
+  let height = Math.max(...layouts.map((l) => l.height));
+  if (options.legend ?? true) {
+    const items: LegendItem[] = [];
+    const labels: GraphLabel[] = [];
+    const bottom = placeLegend(items, labels, MARGIN, height - MARGIN + 16, x - MARGIN, pyramids.some((p) => p.cells.some((c) => c.danglingSums.length > 0)));
+    body.push(group({ class: 'legend' }, [...items.map((item) => legendGlyph(item, theme)), ...labels.map((l) => labelElement(l, theme))]));
+    height = Math.ceil(bottom + MARGIN);
+  }
   return svgDocument({
     width: x,
-    height: Math.max(...layouts.map((l) => l.height)),
+    height,
     title: `${pyramids.map((p) => p.name).join(' vs ')}: architecture graphs`,
     desc: `Side-by-side comparison on the same row scale. ` + pyramids.map(describeGraph).join(' '),
     background: theme.background,
