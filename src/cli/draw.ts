@@ -188,6 +188,9 @@ function pickDetector(program: CheckedProgram, name: string | undefined): Detect
   const detectors = allDetectors(program);
   if (name === undefined) return detectors[0];
   const found = detectors.find((d) => d.name === name);
+  if (!found && program.pyramids.some((p) => p.name === name)) {
+    throw new InputError(`'${name}' is a pyramid; the stack view draws a detector (${detectors.map((d) => d.name).join(', ')}), or use --view graph or cells`);
+  }
   if (!found) throw new InputError(`${displayPath(program.file)} has no detector named '${name}' (it has: ${detectors.map((d) => d.name).join(', ')})`);
   return found;
 }

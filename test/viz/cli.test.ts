@@ -92,6 +92,7 @@ describe('nasfpn draw: the command', () => {
     writeFileSync(only, readFileSync('examples/fpn.fpn', 'utf8').split('# Table 1')[0]);
     await expect(draw(only, '--view', 'stack')).rejects.toThrow(/no detector/);
     await expect(draw(only, '--name', 'nope')).rejects.toThrow(/no pyramid or detector named 'nope'/);
+    await expect(draw('examples/nasfpn.fpn', '--view', 'stack', '--name', 'nasfpn')).rejects.toThrow(/'nasfpn' is a pyramid; the stack view draws a detector/);
   });
 
   it('rejects bad usage with UsageError (exit 2)', async () => {
