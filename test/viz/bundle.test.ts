@@ -1,0 +1,59 @@
+// The draw command as users run it: the esbuild bundle (built here into a private folder, with the same
+// externals as scripts/build.mjs), so lazy imports and the font lookup are tested from bundled code.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bundleDir = join('node_modules', '.cache', `nasfpn-test-draw-${process.pid}`);
+let outDir: string;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'nasfpn-draw-bundle-'));
+  await build({
+    entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
+    external: ['@tensorflow/*', 'webgpu', '@resvg/*', 'elkjs', 'elkjs/*', 'dejavu-fonts-ttf', 'd3-shape', 'd3-scale'],
+    define: { 'process.env.NASFPN_BUNDLE': '"1"' }, minifyWhitespace: true, minifySyntax: true,
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
+  });
+});
+afterAll(() => {
+  rmSync(bundleDir, { recursive: true, force: true });
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+const nasfpn = (...args: string[]) => spawnSync(process.execPath, [join(bundleDir, 'main.js'), ...args], { encoding: 'utf8' });
+
+describe('nasfpn draw from the bundle', () => {
+  it('writes a PNG with text (fonts found from the bundle)', () => {
+    const out = join(outDir, 'nasfpn.png');
+    const run = nasfpn('draw', 'examples/nasfpn.fpn', '--png', '--scale', '1', '-o', out);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('wrote');
+    expect(readFileSync(out).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('draws all three views', () => {
+    for (const view of ['graph', 'cells', 'stack']) {
+      const run = nasfpn('draw', 'examples/nasfpn.fpn', '--view', view, '-o', '-');
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^<svg [^>]*>\n<title id="title">/);
+    }
+  });
+
+  it('exits 1 with the diagnostics for a bad file, 2 for bad usage, and never prints a stack trace', () => {
+    const bad = join(outDir, 'bad.fpn');
+    writeFileSync(bad, 'pyramid bad {\n  inputs P3..P7\n  output o3 @P3 = sum(P3, nope)\n}\n');
+    const failed = nasfpn('draw', bad, '-o', join(outDir, 'bad.svg'));
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/FPN\d+/);
+    expect(failed.stderr).not.toMatch(/\n\s+at /);
+    const usage = nasfpn('draw', 'examples/nasfpn.fpn', '--view', 'sideways');
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('--view must be');
+  });
+});
