@@ -381,18 +381,22 @@ export function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme)
     ]);
   });
 
-  const dots = layout.dots.map((dot) =>
-    group(
+  const inputs = inputCount(p);
+  const dots = layout.dots.map((dot) => {
+    const cell = dot.node >= inputs ? p.cells[dot.node - inputs] : null;
+    return group(
       {
         'data-node': dot.name,
         'data-level': dot.level,
         'data-kind': dot.kind,
         'data-op': dot.op ?? undefined,
+        // For global pooling: the input whose global max gates the other (and is added unchanged).
+        'data-pooled': cell?.op.kind === 'global_pool' ? p.nodes[cell.inputs[cell.op.pooled]].name : undefined,
         'data-output': dot.isOutput ? 'true' : undefined,
       },
       dotShapes(dot.kind === 'input' ? 'input' : dot.op!, dot.isOutput, dot.x, dot.y, theme),
-    ),
-  );
+    );
+  });
 
   const legend = layout.legend.map((item) => legendGlyph(item, theme));
   const texts = layout.labels.filter((l) => l.role !== 'row' && l.role !== 'stride').map((l) => labelElement(l, theme));

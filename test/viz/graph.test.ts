@@ -84,6 +84,8 @@ describe('graph view (Figure 7)', () => {
     const dots = elementsWith(renderGraph(nasfpnPyramid()), 'data-node');
     expect(dots.filter((d) => d['data-op'] === 'global_pool').map((d) => d['data-node'])).toEqual(['n5', 'n9', 'n10', 'n11']);
     expect(dots.filter((d) => d['data-output'] === 'true').map((d) => d['data-node'])).toEqual(['n7', 'n8', 'n9', 'n10', 'n11']);
+    // The TF rule: the coarser input is pooled (P6 for n5, n8 for n9, n9 for n10, n10 for n11).
+    expect(dots.filter((d) => d['data-pooled']).map((d) => `${d['data-node']}:${d['data-pooled']}`)).toEqual(['n5:P6', 'n9:n8', 'n10:n9', 'n11:n10']);
   });
 
   it('keeps dots, labels and edges apart (overlap test)', () => {
