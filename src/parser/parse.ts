@@ -19,6 +19,9 @@ export function parseFpn(text: string, file: string): ParseResult {
 
   const lexed = fpnLexer.tokenize(text);
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => lexingDiagnostic(e, text, rangeOf));
+  for (const s of lexed.groups.unterminated ?? []) {
+    diagnostics.push({ code: 'FPN001', severity: 'error', message: 'unterminated string', hint: 'close the string with " on the same line', range: tokenRange(s) });
+  }
 
   fpnParser.input = lexed.tokens;
   const cst = fpnParser.file();

@@ -23,6 +23,8 @@ export const Output = keyword('output');
 
 export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/, label: 'a number' });
 export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
+/** A string without its closing quote: lexed as one token (so the rest of its line is not misread as code) and reported as FPN001. */
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\r\n]|\\.)*/, group: 'unterminated', label: 'an unterminated string' });
 
 export const LCurly = createToken({ name: 'LCurly', pattern: /\{/, label: "'{'" });
 export const RCurly = createToken({ name: 'RCurly', pattern: /\}/, label: "'}'" });
@@ -38,7 +40,7 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, label: "
 export const allTokens: TokenType[] = [
   WhiteSpace, Newline, Comment,
   Import, From, Pyramid, Detector, Search, Cell, Output,
-  Identifier, NumberLiteral, StringLiteral,
+  Identifier, NumberLiteral, StringLiteral, UnterminatedString,
   LCurly, RCurly, LParen, RParen, Comma, Equals, At, DotDot, Semicolon,
 ];
 
