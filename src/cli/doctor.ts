@@ -1,4 +1,113 @@
-// Placeholder: the `doctor` command is being written in its own issue; until then it is not registered.
+// `nasfpn doctor`: which TensorFlow.js backends can run here, why the others cannot, how fast each available
+// one trains (a one-second conv micro-benchmark), and how to get the faster ones.
+//
+// The backends differ ~1000× in training speed, and npm silently drops tfjs-node wherever its install step
+// cannot download libtensorflow, so this is where a user finds out why a model trains slowly.
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InputError } from './errors.js';
 
-export function registerDoctor(_program: Command): void {}
+interface DoctorOptions {
+  bench: boolean;
+  json?: boolean;
+}
+
+/** The script that builds tfjs-node from source on the CI machine kind, beside the project checkout. */
+const LOCAL_BUILD_SCRIPT = '../shared/tfjs-node/build-local.sh';
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('list the TensorFlow.js backends, why the unavailable ones are, their speed, and how to get faster ones')
+    .option('--no-bench', 'skip the one-second micro-benchmark of each available backend')
+    .option('--json', 'print JSON instead of text')
+    .action(async (options: DoctorOptions) => {
+      const { availableBackends, useBackend, BACKENDS } = await import('../runtime/backend.js');
+      const { benchmarkConvStep } = await import('../runtime/bench-step.js');
+      const probes = await availableBackends();
+      const rows = [];
+      for (const probe of probes) {
+        let bench = null;
+        if (probe.available && options.bench) {
+          const tf = await useBackend(probe.name);
+          bench = await benchmarkConvStep(tf, 1000);
+        }
+        rows.push({ ...probe, bench });
+      }
+      const chosen = probes.find((p) => p.available)?.name ?? null;
+      if (!chosen) throw new InputError('no TensorFlow.js backend can run here');
+      const advice = adviceFor(probes);
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ machine: machine(), backends: rows, default: chosen, order: BACKENDS, advice }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(formatReport(rows, chosen, advice, options.bench));
+    });
+}
+
+interface Row {
+  name: string;
+  available: boolean;
+  reason: string;
+  detail?: string;
+  bench: { gflops: number; msPerStep: number; shape: { batch: number; size: number; channels: number } } | null;
+}
+
+const machine = () => ({ node: process.version, platform: `${process.platform} ${process.arch}`, cores: cpus().length });
+
+function formatReport(rows: Row[], chosen: string, advice: string[], benched: boolean): string {
+  const m = machine();
+  const lines = [`TensorFlow.js backends on this machine (Node ${m.node}, ${m.platform}, ${m.cores} cores), fastest first:`, ''];
+  const name = Math.max(...rows.map((r) => r.name.length));
+  const speeds = rows.map((r) => (r.bench ? formatGflops(r.bench.gflops) : r.available ? 'available' : '-'));
+  const speed = Math.max(...speeds.map((s) => s.length));
+  rows.forEach((row, k) => {
+    const what = row.available ? row.reason : `not available: ${row.reason}${row.detail ? ` (${row.detail})` : ''}`;
+    lines.push(`  ${row.name.padEnd(name)}  ${speeds[k].padStart(speed)}  ${what}`);
+  });
+  lines.push('');
+  lines.push(`Models run on ${chosen}, the fastest available; choose another with --backend NAME or NASFPN_BACKEND=NAME.`);
+  if (benched) {
+    const shapes = rows.filter((r) => r.bench).map((r) => {
+      const { batch, size, channels } = r.bench!.shape;
+      return `${r.name} ${batch}×${size}×${size}×${channels} in ${formatMs(r.bench!.msPerStep)}`;
+    });
+    lines.push(`GFLOP/s of a conv step (3×3 conv forward + both gradients, 3 × its forward FLOPs), about one second each: ${shapes.join(', ')}.`);
+  }
+  if (advice.length > 0) lines.push('', 'Getting a faster backend:', ...advice.map((a) => `  - ${a}`));
+  return lines.join('\n') + '\n';
+}
+
+const formatGflops = (g: number) => `${g >= 10 ? g.toFixed(0) : g >= 1 ? g.toFixed(1) : g.toPrecision(2)} GFLOP/s`;
+const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`);
+
+/** How to get each faster backend that is missing, most useful first. */
+function adviceFor(probes: { name: string; available: boolean; reason: string }[]): string[] {
+  const has = (name: string) => probes.some((p) => p.name === name && p.available);
+  const advice: string[] = [];
+  if (!has('tfjs-node') && !has('tfjs-node-gpu')) {
+    advice.push(
+      'tfjs-node (TensorFlow\'s C library, all cores; ~10-20× wasm, ~1000× cpu when training): ' +
+      '`npm install @tensorflow/tfjs-node`. Its install step downloads libtensorflow from storage.googleapis.com; ' +
+      'where that is impossible (offline, air-gapped, often Windows) npm drops the optional package without a word.',
+    );
+    advice.push(
+      'Without that download, build tfjs-node from source against a TensorFlow C library you have ' +
+      '(libtensorflow.so.2, libtensorflow_framework.so.2 and headers, e.g. from a `tensorflow-cpu` wheel): ' +
+      '`npm install --no-save --ignore-scripts @tensorflow/tfjs-node`, put the library under ' +
+      'node_modules/@tensorflow/tfjs-node/deps/{lib,include}, then run ' +
+      '`npx node-pre-gyp install --build-from-source` in that package (needs a C++ compiler and Python). ' +
+      'See docs/backends.md.' +
+      (existsSync(resolve(LOCAL_BUILD_SCRIPT)) ? ` Here, \`${LOCAL_BUILD_SCRIPT}\` does all of this in about a minute.` : ''),
+    );
+  }
+  if (!has('tfjs-node-gpu') && !has('webgpu')) {
+    advice.push(
+      'GPU: on Linux with an NVIDIA GPU and CUDA, `npm install @tensorflow/tfjs-node-gpu`; or WebGPU, ' +
+      '`npm install webgpu @tensorflow/tfjs-backend-webgpu` (needs a GPU adapter through Vulkan, Metal or D3D12).',
+    );
+  }
+  return advice;
+}

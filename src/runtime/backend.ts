@@ -234,7 +234,7 @@ async function probeWasm(): Promise<ProbeResult> {
 
 async function probeCpu(): Promise<ProbeResult> {
   await loadTf();
-  return { ok: true, detail: 'pure JavaScript (for tiny inputs only)' };
+  return { ok: true, detail: 'pure JavaScript, for tiny inputs only' };
 }
 
 function probe(name: BackendName): Promise<ProbeResult> {

@@ -1,0 +1,68 @@
+// `nasfpn doctor` as users run it: from an esbuild bundle (built here into a private folder, with the
+// externals of scripts/build.mjs), so the wasm binaries must be found from bundled code. Its report must
+// tell the truth: tfjs-node is listed as available exactly when it loads in a plain Node process.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const bundleDir = join('node_modules', '.cache', `nasfpn-test-doctor-${process.pid}`);
+
+beforeAll(async () => {
+  await build({
+    entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm',
+    platform: 'node', target: 'node20', logLevel: 'warning',
+    external: ['@tensorflow/*', 'webgpu', '@resvg/*', 'elkjs', 'elkjs/*', 'dejavu-fonts-ttf', 'd3-shape', 'd3-scale'],
+    banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
+  });
+});
+afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+
+const env = { ...process.env, NASFPN_BACKEND: '' };
+const nasfpn = (...args: string[]) => spawnSync(process.execPath, [join(bundleDir, 'main.js'), ...args], { encoding: 'utf8', env });
+
+/** Whether @tensorflow/tfjs-node loads here, asked of Node itself. */
+const tfjsNodeLoads = () =>
+  spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], { encoding: 'utf8', env: { ...env, TF_CPP_MIN_LOG_LEVEL: '3' } }).status === 0;
+
+interface Report {
+  backends: { name: string; available: boolean; reason: string; bench: { gflops: number } | null }[];
+  default: string;
+  advice: string[];
+}
+
+describe('nasfpn doctor from the bundle', () => {
+  test('--json --no-bench: every backend with the truth about it', () => {
+    const run = nasfpn('doctor', '--json', '--no-bench');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu']);
+    const byName = Object.fromEntries(report.backends.map((b) => [b.name, b]));
+    expect(byName.wasm.available).toBe(true);
+    expect(byName.cpu.available).toBe(true);
+    const nodeLoads = tfjsNodeLoads();
+    expect(byName['tfjs-node'].available).toBe(nodeLoads);
+    expect(report.default).toBe(nodeLoads ? 'tfjs-node' : report.backends.find((b) => b.available)!.name);
+    if (!nodeLoads) {
+      expect(byName['tfjs-node'].reason).toMatch(/tfjs-node/);
+      expect(report.advice.join('\n')).toContain('npm install @tensorflow/tfjs-node');
+      expect(report.advice.join('\n')).toContain('--build-from-source');
+    }
+    for (const b of report.backends) expect(b.bench).toBeNull();
+  }, 60_000);
+
+  test('the text report benchmarks each available backend and says which one models run on', () => {
+    const run = nasfpn('doctor');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    for (const name of ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu']) {
+      expect(lines.some((l) => l.trimStart().startsWith(name))).toBe(true);
+    }
+    expect(lines.find((l) => l.trimStart().startsWith('wasm'))).toMatch(/\d GFLOP\/s/);
+    expect(lines.find((l) => l.trimStart().startsWith('cpu'))).toMatch(/\d GFLOP\/s/);
+    expect(run.stdout).toMatch(/Models run on (tfjs-node|wasm|webgpu|tfjs-node-gpu), the fastest available/);
+    // tfjs's own "install tfjs-node" banner stays out: doctor says it better.
+    expect(run.stderr).not.toContain('Hi, looks like you are running TensorFlow.js');
+  }, 60_000);
+});
