@@ -1,6 +1,6 @@
-// Deterministic token-level fuzzing of the parser, checker and formatter. Mutants of the examples (delete,
-// duplicate, swap adjacent tokens, replace a token by another token's text, truncate) must never make
-// checkText throw; every diagnostic must point inside its file; and where a mutant still parses, formatting
+// Deterministic token-level fuzzing of the parser, checker and formatter. Mutants of the examples and the
+// valid fixtures (delete, duplicate, swap adjacent tokens, replace a token by another token's text,
+// truncate) must never make checkText throw; every diagnostic must point inside its file; and where a mutant still parses, formatting
 // it must be idempotent and keep every comment.
 //
 // The PRNG is seeded, so a failure names a mutant that reproduces: re-run with FUZZ_SEED / FUZZ_COUNT to
@@ -15,7 +15,7 @@ import type { Diagnostic } from '../../src/semantics/diagnostics.js';
 import { checkText, type SourceHost } from '../../src/semantics/program.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20190417);
-const COUNT = Number(process.env.FUZZ_COUNT ?? 3000);
+const COUNT = Number(process.env.FUZZ_COUNT ?? 4000);
 
 /** mulberry32: small, fast, good enough for picking mutations. */
 function prng(seed: number): () => number {
@@ -49,8 +49,13 @@ function tokenize(text: string): { pieces: Piece[]; tail: string } {
 
 const join2 = (pieces: Piece[], tail: string): string => pieces.map((p) => p.gap + p.image).join('') + tail;
 
-const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.fpn')).sort();
-const sources = EXAMPLES.map((f) => ({ file: f, text: readFileSync(join('examples', f), 'utf8') }));
+// The examples, plus the valid checker fixtures for the constructs the examples do not use (allow stride8,
+// pool=avg and pooled=, ';', keywords as names, every detector setting).
+const VALID = readdirSync('test/fixtures/check').filter((d) => d.startsWith('valid-')).sort();
+const sources = [
+  ...readdirSync('examples').filter((f) => f.endsWith('.fpn')).sort().map((f) => ({ file: f, text: readFileSync(join('examples', f), 'utf8') })),
+  ...VALID.map((d) => ({ file: `${d}.fpn`, text: readFileSync(join('test/fixtures/check', d, 'input.fpn'), 'utf8') })),
+];
 const EXTRA_IMAGES = ['$', '"unterminated', '..', '@', '=', ',', ';', '{', '}', '(', ')', '\n', '9999', '-1', '0.5', 'P0', 'P99', 'P13', 'x', '"nasfpn.fpn"', '"missing.fpn"', 'import', 'output', 'cell', 'pyramid', 'detector', 'search', '# note'];
 const IMAGES = [...new Set([...sources.flatMap((s) => tokenize(s.text).pieces.map((p) => p.image)), ...EXTRA_IMAGES])];
 
