@@ -1,7 +1,7 @@
 // Deterministic token-level fuzzing of the parser, checker and formatter. Mutants of the examples and the
 // valid fixtures (delete, duplicate, swap adjacent tokens, replace a token by another token's text,
-// truncate) must never make checkText throw; every diagnostic must point inside its file; and where a mutant still parses, formatting
-// it must be idempotent and keep every comment.
+// truncate) must never make checkText throw; every diagnostic must point inside its file; and where a
+// mutant still parses, formatting it must be idempotent and keep every comment.
 //
 // The PRNG is seeded, so a failure names a mutant that reproduces: re-run with FUZZ_SEED / FUZZ_COUNT to
 // explore further (e.g. FUZZ_SEED=7 FUZZ_COUNT=20000 npx vitest run test/language/fuzz.test.ts).
