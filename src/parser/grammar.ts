@@ -78,12 +78,19 @@ export class FpnParser extends CstParser {
     this.CONSUME(t.Identifier, { LABEL: 'name' });
     this.CONSUME(t.LCurly);
     this.MANY(() => {
-      this.OR2([
-        { ALT: () => this.CONSUME(t.Newline) },
-        { ALT: () => this.CONSUME(t.Semicolon) },
-        { ALT: () => this.SUBRULE(this.cell) },
-        { ALT: () => this.SUBRULE(this.setting), IGNORE_AMBIGUITIES: true },
-      ]);
+      // One token of lookahead: a statement that starts with a name is a setting even when the next token
+      // is wrong (`backbone = resnet50`), so the error is reported inside the statement and recovery skips
+      // to the end of its line, staying in this block (with two tokens, the whole block was abandoned and
+      // its remaining lines were read as top-level declarations).
+      this.OR2({
+        MAX_LOOKAHEAD: 1,
+        DEF: [
+          { ALT: () => this.CONSUME(t.Newline) },
+          { ALT: () => this.CONSUME(t.Semicolon) },
+          { ALT: () => this.SUBRULE(this.cell) },
+          { ALT: () => this.SUBRULE(this.setting), IGNORE_AMBIGUITIES: true },
+        ],
+      });
     });
     this.CONSUME(t.RCurly);
   });
