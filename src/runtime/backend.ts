@@ -83,8 +83,9 @@ let tfPromise: Promise<Tfjs> | null = null;
 export function loadTf(): Promise<Tfjs> {
   tfPromise ??= (async () => {
     const tf = (await import('@tensorflow/tfjs')) as Tfjs;
-    const { registerReplacementKernels } = await import('./gradients/index.js');
+    const { registerReplacementGradients, registerReplacementKernels } = await import('./gradients/index.js');
     registerReplacementKernels(tf, 'cpu');
+    registerReplacementGradients(tf);
     return tf;
   })();
   return tfPromise;

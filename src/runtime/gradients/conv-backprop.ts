@@ -2,11 +2,11 @@
 //
 // The wasm backend has fast forward convolutions (XNNPACK) and a fast matmul, but no Conv2DBackpropFilter
 // kernel at all (training fails), a slow Conv2DBackpropInput (8× its forward conv), and no depthwise
-// backprop kernels. These functions express each gradient as one big matmul or as forward convolutions:
+// backprop kernels. These functions express each gradient as matmuls or as forward convolutions:
 //
-// - filter gradient (im2col): gather the kh·kw shifted, strided windows of the padded input, concatenate
-//   them along channels, and take one matmul with the output gradient. The windows come out in the filter's
-//   own [kh, kw, in] order, so the product reshapes straight into the filter's shape.
+// - filter gradient (im2col): gather the kh·kw shifted, strided windows of the padded input and multiply
+//   each with the output gradient (together: one im2col matmul). The windows come out in the filter's own
+//   [kh, kw, in] order, so the products line up straight into the filter's shape.
 // - input gradient (sub-pixel decomposition): an input pixel at padded position t = q·s + r (stride s,
 //   phase r) only receives output gradients through the filter taps r, r + s, r + 2s, … So for each phase
 //   the gradient is a stride-1 correlation of the output gradient with that phase's taps, flipped in space
@@ -61,17 +61,20 @@ function im2col(tf: Tfjs, x: Tensor4D, kh: number, kw: number, g: ConvGeometry, 
   return windows(tf, padded, kh, kw, strideH, strideW, outHeight, outWidth);
 }
 
-/** dL/dfilter of conv2d(x, filter) given dL/dy: one matmul of the im2col windows with dy. */
+/** dL/dfilter of conv2d(x, filter) given dL/dy: the im2col windows times dy, tap by tap. */
 export function conv2dFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, filterShape: number[], g: ConvGeometry): TF.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, inC, outC] = filterShape;
     const taps = im2col(tf, x, kh, kw, g, false);
     const rows = dy.shape[0] * dy.shape[1] * dy.shape[2];
-    const cols = (taps.length === 1 ? taps[0] : tf.concat(taps, 3)).reshape([rows, kh * kw * inC]);
-    // dWᵀ = dyᵀ · cols. wasm's matmul runs ~10× slower with a transposed operand flag than on operands
-    // transposed beforehand, and dy (out channels wide) is the smaller of the two to transpose.
+    // dWᵀ = dyᵀ · cols, one tap at a time: on wasm, k² matmuls against the windows as they are take about
+    // half the time of concatenating them into one im2col matrix first. And wasm's matmul runs ~10× slower
+    // with a transposed-operand flag than on an operand transposed beforehand: dy (out channels wide) is
+    // transposed once, the small per-tap results at the end.
     const dyT = tf.transpose(dy.reshape([rows, outC]));
-    return tf.transpose(tf.matMul(dyT, cols)).reshape([kh, kw, inC, outC]) as Tensor4D;
+    const perTap = taps.map((tap) => tf.matMul(dyT, tap.reshape([rows, inC])));
+    const dWT = perTap.length === 1 ? perTap[0] : tf.concat(perTap, 1);
+    return tf.transpose(dWT).reshape([kh, kw, inC, outC]) as Tensor4D;
   });
 }
 

@@ -15,10 +15,13 @@
 // - wasm MaxPoolGrad: wrong for some shapes. Replaced by a first-maximum routing with ordinary ops.
 // - cpu ResizeNearestNeighborGrad: wrong for batches of more than one image (the cpu backend is otherwise
 //   the reference, so it keeps all of its other built-in kernels).
+// - the FusedBatchNorm gradient (a registered gradient, not a kernel): a needless full-size Tile, slow on
+//   wasm; see batchnorm.ts.
 import type * as TF from '@tensorflow/tfjs';
 import {
   conv2dFilterGradient, conv2dInputGradient, depthwiseFilterGradient, depthwiseInputGradient, type ConvGeometry,
 } from './conv-backprop.js';
+import { registerBatchNormGradient } from './batchnorm.js';
 import { maxPoolGradient, nearestUpsampleGradient, type PoolGeometry } from './resample-backprop.js';
 
 type Tfjs = typeof TF;
@@ -110,4 +113,13 @@ export function registerReplacementKernels(tf: Tfjs, backendName: string): void 
     };
     tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as TF.KernelFunc });
   }
+}
+
+let gradientsRegistered = false;
+
+/** Registers the replacement gradients (each keeps tfjs's own on the backends it does not help). */
+export function registerReplacementGradients(tf: Tfjs): void {
+  if (gradientsRegistered) return;
+  gradientsRegistered = true;
+  registerBatchNormGradient(tf);
 }
