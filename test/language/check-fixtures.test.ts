@@ -5,7 +5,7 @@
 //   [{ "code": "FPN100", "severity": "error", "line": 4, "column": 22, "endLine": 4, "endColumn": 24 }, ...]
 //
 // Codes and ranges are asserted, never message wording. A diagnostic in another file of the folder also has
-// `"file": "other.fpn"`. An empty array means the case is valid.
+// `"file": "other.fpn"` (relative to the case folder). An empty array means the case is valid.
 //
 // To (re)generate the expected files after adding or changing a case, run
 //
@@ -14,7 +14,7 @@
 // and then READ the diff (and the messages it prints) before committing: the updater freezes whatever the
 // checker says today, right or wrong.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CODES } from '../../src/semantics/codes.js';
 import type { Diagnostic } from '../../src/semantics/diagnostics.js';
@@ -45,7 +45,7 @@ interface Expected {
 
 function toExpected(d: Diagnostic, input: string): Expected {
   const e: Expected = { code: d.code, severity: d.severity } as Expected;
-  if (d.range.file !== input) e.file = basename(d.range.file);
+  if (d.range.file !== input) e.file = relative(dirname(input), d.range.file);
   return { ...e, line: d.range.start.line, column: d.range.start.column, endLine: d.range.end.line, endColumn: d.range.end.column };
 }
 
