@@ -56,6 +56,8 @@ const sources = [
   ...readdirSync('examples').filter((f) => f.endsWith('.fpn')).sort().map((f) => ({ file: f, text: readFileSync(join('examples', f), 'utf8') })),
   ...VALID.map((d) => ({ file: `${d}.fpn`, text: readFileSync(join('test/fixtures/check', d, 'input.fpn'), 'utf8') })),
 ];
+// And the examples with Windows line ends, for the positions after a \r\n.
+sources.push(...sources.slice(0, 4).map((s) => ({ file: `crlf-${s.file}`, text: s.text.replace(/\n/g, '\r\n') })));
 const EXTRA_IMAGES = ['$', '"unterminated', '..', '@', '=', ',', ';', '{', '}', '(', ')', '\n', '9999', '-1', '0.5', 'P0', 'P99', 'P13', 'x', '"nasfpn.fpn"', '"missing.fpn"', 'import', 'output', 'cell', 'pyramid', 'detector', 'search', '# note'];
 const IMAGES = [...new Set([...sources.flatMap((s) => tokenize(s.text).pieces.map((p) => p.image)), ...EXTRA_IMAGES])];
 
