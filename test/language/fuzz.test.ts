@@ -165,4 +165,43 @@ describe(`token-level fuzzing (seed ${SEED}, ${COUNT} mutants)`, () => {
     expect(parsed).toBeGreaterThan(COUNT / 20);
     expect(parsed).toBeLessThan(COUNT);
   });
+
+  test('comments inserted anywhere a comment may go survive formatting, in order, and change nothing else', () => {
+    const random = prng(SEED + 1);
+    const failures: string[] = [];
+    const count = Math.max(200, Math.floor(COUNT / 4));
+    let inserted = 0;
+    for (let n = 0; n < count && failures.length < 5; n++) {
+      const source = sources[n % sources.length];
+      const { pieces, tail } = tokenize(source.text);
+      let k = 0;
+      // Before a line end: a trailing comment; after one: a comment on its own line, at a random indent.
+      const commented = pieces.map((p) => {
+        if (p.image !== '\n' && p.image !== '\r\n') return p;
+        let gap = p.gap;
+        if (random() < 0.3 && !/#/.test(p.gap)) gap = `${gap}${' '.repeat(1 + Math.floor(random() * 3))}# t${k++}`;
+        let image = p.image;
+        if (random() < 0.25) image = `${image}${' '.repeat(Math.floor(random() * 5))}# o${k++}${p.image}`;
+        return { gap, image };
+      });
+      const text = join2(commented, tail);
+      inserted += k;
+      const path = resolve('examples', `commented-${n}-${source.file}`);
+      const parsed = parseFpn(text, path);
+      if (parsed.diagnostics.length) {
+        failures.push(`commented ${n} of ${source.file} does not parse: ${parsed.diagnostics[0].message}\n${text}`);
+        continue;
+      }
+      const once = formatFile(parsed.ast);
+      const twice = formatFile(parseFpn(once, path).ast);
+      const problems = [
+        twice !== once ? 'formatting is not idempotent' : '',
+        JSON.stringify(commentsOf(once)) !== JSON.stringify(commentsOf(text)) ? 'comments lost or reordered' : '',
+        JSON.stringify(checkText(once, path, host).program) !== JSON.stringify(checkText(text, path, host).program) ? 'the checked program changed' : '',
+      ].filter(Boolean);
+      if (problems.length) failures.push(`commented ${n} of ${source.file}: ${problems.join(', ')}\n----\n${text}\n---- formatted ----\n${once}`);
+    }
+    expect(failures).toEqual([]);
+    expect(inserted).toBeGreaterThan(count * 3);
+  });
 });
