@@ -104,7 +104,7 @@ const headFields = {
 const readHead = (s: Setting, r: Reporter): FieldValues | null => {
   const v = s.values[0];
   if (!v || v.kind !== 'name' || v.text !== 'retinanet') {
-    r.error('FPN216', v?.range ?? s.key.range, `unknown head '${v ? describeValue(v) : ''}'`, `the head is retinanet: ${USAGE.head}`);
+    r.error('FPN216', v?.range ?? s.key.range, v ? `unknown head '${describeValue(v)}'` : 'the head needs a kind', `the head is retinanet: ${USAGE.head}`);
     return null;
   }
   return readFields(s.values.slice(1), headFields, r, 'head', USAGE.head);

@@ -204,7 +204,11 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
         `a cell can only take layers defined above it: move '${input.text}' above '${name}', or pick another input`);
     } else {
       const known = [...indexByName.keys()];
-      report.error('FPN100', input.range, `no layer named '${input.text}' in this pyramid.${didYouMean(input.text, known)}`,
+      const level = parseLevel(input.text);
+      const message = level !== null
+        ? `${input.text} is not an input of this pyramid, whose levels are ${levelName(range.minLevel)}..${levelName(range.maxLevel)}`
+        : `no layer named '${input.text}' in this pyramid.${didYouMean(input.text, known)}`;
+      report.error('FPN100', input.range, message,
         `the inputs are ${levelName(range.minLevel)}..${levelName(range.maxLevel)}; cells above this one are ${known.slice(range.maxLevel - range.minLevel + 1).join(', ') || '(none)'}`);
     }
   }
