@@ -89,7 +89,7 @@ function adviceFor(probes: { name: string; available: boolean; reason: string }[
   const advice: string[] = [];
   if (!has('tfjs-node') && !has('tfjs-node-gpu')) {
     advice.push(
-      'tfjs-node (TensorFlow\'s C library, all cores; ~10-20× wasm, ~1000× cpu when training): ' +
+      'tfjs-node (TensorFlow\'s C library on all cores, the fastest CPU backend; measurements in docs/backends.md): ' +
       '`npm install @tensorflow/tfjs-node`. Its install step downloads libtensorflow from storage.googleapis.com; ' +
       'where that is impossible (offline, air-gapped, often Windows) npm drops the optional package without a word.',
     );

@@ -98,8 +98,8 @@ const firstLine = (error: unknown): string =>
 // Probing: can a backend run here? Each probe loads what it needs; a successful probe leaves the backend
 // registered with tfjs (not selected).
 
-/** `reason` is short (it goes on the printed line); `detail` adds what doctor shows, e.g. Dawn's own message. */
-type ProbeResult = { ok: true; detail: string } | { ok: false; reason: string; detail?: string };
+/** Available: what the backend is. Not: `reason` is short (it goes on the printed line), `detail` adds what doctor shows (e.g. Dawn's own message). */
+type ProbeResult = { ok: true; what: string } | { ok: false; reason: string; detail?: string };
 
 /** Which tfjs-node package, if any, is loaded into this process (they cannot both be). */
 let nodePackageLoaded: 'tfjs-node' | 'tfjs-node-gpu' | null = null;
@@ -138,7 +138,7 @@ function probeTfjsNode(pkg: 'tfjs-node' | 'tfjs-node-gpu'): Promise<ProbeResult>
       tf.env().set('PROD', prod);
     }
     nodePackageLoaded = pkg;
-    return { ok: true, detail: `TensorFlow C library through @tensorflow/${pkg}` };
+    return { ok: true, what: `TensorFlow C library through @tensorflow/${pkg}` };
   })();
   nodeProbeCache.set(pkg, result);
   return result;
@@ -177,7 +177,7 @@ function probeWebgpu(): Promise<ProbeResult> {
     } catch (error) {
       return { ok: false, reason: `WebGPU does not load (${firstLine(error)})` };
     }
-    return { ok: true, detail: `WebGPU on ${adapter.description}` };
+    return { ok: true, what: `WebGPU on ${adapter.description}` };
   })();
   return webgpuProbe;
 }
@@ -230,12 +230,12 @@ async function probeWasm(): Promise<ProbeResult> {
   // The backward kernels that make wasm train (and train fast); see gradients/index.ts.
   const { registerReplacementKernels } = await import('./gradients/index.js');
   registerReplacementKernels(tf, 'wasm');
-  return { ok: true, detail: 'WebAssembly with SIMD, one thread' };
+  return { ok: true, what: 'WebAssembly with SIMD, one thread' };
 }
 
 async function probeCpu(): Promise<ProbeResult> {
   await loadTf();
-  return { ok: true, detail: 'pure JavaScript, for tiny inputs only' };
+  return { ok: true, what: 'pure JavaScript, for tiny inputs only' };
 }
 
 function probe(name: BackendName): Promise<ProbeResult> {
@@ -287,7 +287,7 @@ export async function availableBackends(): Promise<BackendProbe[]> {
   for (const name of BACKENDS) {
     const result = await probe(name);
     probes.push(result.ok
-      ? { name, available: true, reason: result.detail }
+      ? { name, available: true, reason: result.what }
       : { name, available: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) });
   }
   return probes;
