@@ -1,7 +1,7 @@
 // `nasfpn doctor`: which TensorFlow.js backends can run here, why the others cannot, how fast each available
 // one trains (a one-second conv micro-benchmark), and how to get the faster ones.
 //
-// The backends differ ~1000× in training speed, and npm silently drops tfjs-node wherever its install step
+// The backends differ several hundred times in training speed, and npm silently drops tfjs-node wherever its install step
 // cannot download libtensorflow, so this is where a user finds out why a model trains slowly.
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -68,7 +68,10 @@ function formatReport(rows: Row[], chosen: string, advice: string[], benched: bo
     lines.push(`  ${row.name.padEnd(name)}  ${speeds[k].padStart(speed)}  ${what}`);
   });
   lines.push('');
-  lines.push(`Models run on ${chosen}, the fastest available; choose another with --backend NAME or NASFPN_BACKEND=NAME.`);
+  const fromEnv = process.env.NASFPN_BACKEND;
+  lines.push(fromEnv
+    ? `NASFPN_BACKEND=${fromEnv} is set: models run on that one unless --backend says otherwise (the fastest available is ${chosen}).`
+    : `Models run on ${chosen}, the fastest available; choose another with --backend NAME or NASFPN_BACKEND=NAME.`);
   if (benched) {
     const shapes = rows.filter((r) => r.bench).map((r) => {
       const { batch, size, channels } = r.bench!.shape;
