@@ -1,22 +1,11 @@
 // How commands get a checked program: read the file, check it with its imports, print what the checker
 // found (errors and warnings; notes only with --verbose), and stop with exit 1 when there are errors.
 // Commands then pick the pyramid or detector they work on by name.
-import { readFileSync } from 'node:fs';
-import { checkFile, type CheckResult, type SourceHost } from '../semantics/program.js';
+import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
 import type { CheckedProgram, DetectorIR, PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../semantics/diagnostics.js';
 import { InputError } from './errors.js';
 import { displayPath, formatDiagnostic, summary } from './report.js';
-
-export const fileHost: SourceHost = {
-  readFile(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return null;
-    }
-  },
-};
 
 /** Checks `file`; throws InputError when it cannot be read. */
 export function checkPath(file: string): CheckResult {

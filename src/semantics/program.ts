@@ -4,6 +4,7 @@
 //
 // Declarations may refer to ones declared further down the same file or imported. Each file is parsed and
 // checked once, even when several files import it; an import cycle is reported at the import that closes it.
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Declaration, FileAst, ImportStatement } from '../parser/ast.js';
 import { parseFpn } from '../parser/parse.js';
@@ -21,6 +22,17 @@ export interface SourceHost {
   /** The file's text, or null when it cannot be read. */
   readFile(path: string): string | null;
 }
+
+/** The file system as a SourceHost. */
+export const fileHost: SourceHost = {
+  readFile(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+};
 
 export interface CheckResult {
   /** The checked IR, or null when any file has errors. */

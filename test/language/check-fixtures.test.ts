@@ -18,20 +18,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CODES } from '../../src/semantics/codes.js';
 import type { Diagnostic } from '../../src/semantics/diagnostics.js';
-import { checkFile, type SourceHost } from '../../src/semantics/program.js';
+import { checkFile, fileHost as fsHost } from '../../src/semantics/program.js';
 
 const ROOT = resolve('test/fixtures/check');
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
 
-const fsHost: SourceHost = {
-  readFile(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return null;
-    }
-  },
-};
 
 interface Expected {
   code: string;

@@ -7,17 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { exportTfSpec } from '../../src/interop/tfspec.js';
 import { CODES } from '../../src/semantics/codes.js';
-import { checkFile, checkText, type SourceHost } from '../../src/semantics/program.js';
+import { checkFile, checkText, fileHost as fsHost } from '../../src/semantics/program.js';
 
-const fsHost: SourceHost = {
-  readFile(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return null;
-    }
-  },
-};
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-docs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

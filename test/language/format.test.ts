@@ -5,17 +5,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatFile } from '../../src/format/format.js';
 import { parseFpn } from '../../src/parser/parse.js';
-import { checkText, type SourceHost } from '../../src/semantics/program.js';
+import { checkText, fileHost as fsHost } from '../../src/semantics/program.js';
 
-const fsHost: SourceHost = {
-  readFile(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return null;
-    }
-  },
-};
 
 const FMT = resolve('test/fixtures/fmt');
 const fmtCases = readdirSync(FMT, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();

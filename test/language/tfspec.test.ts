@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { NASFPN_BLOCK_SPECS } from '../helpers/ir.js';
 import { exportTfSpec, importTfSpec } from '../../src/interop/tfspec.js';
 import type { Diagnostic } from '../../src/semantics/diagnostics.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
@@ -23,15 +24,7 @@ function exported(p: PyramidIR): string {
 }
 
 /** reference.md §1.1, row by row: (output level, combine fn, (offset0, offset1), is_output). */
-const REFERENCE_BLOCK_SPECS = [
-  [4, 'attention', [1, 3], false],
-  [4, 'sum', [1, 5], false],
-  [3, 'sum', [0, 6], true],
-  [4, 'sum', [6, 7], true],
-  [5, 'attention', [7, 8], true],
-  [7, 'attention', [6, 9], true],
-  [6, 'attention', [9, 10], true],
-];
+const REFERENCE_BLOCK_SPECS = NASFPN_BLOCK_SPECS;
 
 const at = (d: Diagnostic) => ({ code: d.code, line: d.range.start.line, column: d.range.start.column, endLine: d.range.end.line, endColumn: d.range.end.column });
 const errors = (text: string, name = 'spec') => importTfSpec(text, '/specs/spec.json', name).diagnostics.filter((d) => d.severity === 'error');

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { checkFile } from '../../src/semantics/program.js';
 import type { CheckedProgram, PyramidIR } from '../../src/semantics/ir.js';
-import { fileHost } from '../../src/cli/load.js';
+import { fileHost } from '../../src/semantics/program.js';
 import { pyramidFromSpecs } from '../helpers/ir.js';
 
 export const EXAMPLES = ['nasfpn', 'fpn', 'nasfpn-lite', 'search'] as const;
