@@ -8,7 +8,7 @@
 //
 // What tfjs 4.22 lacks, runs slowly or gets wrong, found by running every layer kind's gradient on each
 // backend against the cpu backend (test/runtime/layers.parity.test.ts) and against exact formulas
-// (test/runtime/gradients.test.ts):
+// (test/runtime/gradients.parity.test.ts):
 // - wasm Conv2DBackpropFilter: not registered at all (training fails). Replaced by im2col + one matmul.
 // - wasm Conv2DBackpropInput: registered, but ~8× slower than the forward conv. Replaced by forward convs.
 // - wasm DepthwiseConv2dNativeBackpropFilter / …Input (separable convs, MobileNetV2): not registered.
