@@ -16,12 +16,13 @@
 // - cpu ResizeNearestNeighborGrad: wrong for batches of more than one image (the cpu backend is otherwise
 //   the reference, so it keeps all of its other built-in kernels).
 // - the FusedBatchNorm gradient (a registered gradient, not a kernel): a needless full-size Tile, slow on
-//   wasm; see batchnorm.ts.
+//   wasm; see batchnorm.ts. And the ReLU gradient's Step, composed from several ops on tfjs-node; relu.ts.
 import type * as TF from '@tensorflow/tfjs';
 import {
   conv2dFilterGradient, conv2dInputGradient, depthwiseFilterGradient, depthwiseInputGradient, type ConvGeometry,
 } from './conv-backprop.js';
 import { registerBatchNormGradient } from './batchnorm.js';
+import { registerReluGradient } from './relu.js';
 import { maxPoolGradient, nearestUpsampleGradient, type PoolGeometry } from './resample-backprop.js';
 
 type Tfjs = typeof TF;
@@ -122,4 +123,5 @@ export function registerReplacementGradients(tf: Tfjs): void {
   if (gradientsRegistered) return;
   gradientsRegistered = true;
   registerBatchNormGradient(tf);
+  registerReluGradient(tf);
 }
