@@ -44,7 +44,7 @@ function convInfo(tf: Tfjs, inShape: number[], filterShape: number[], g: ConvGeo
   };
 }
 
-/** x padded (or cropped) to exactly the extent a conv with this geometry reads, and the output size. */
+/** x padded, or cropped, to exactly the extent a conv with this geometry reads; and the output size. */
 function padForWindows(tf: Tfjs, x: Tensor4D, kh: number, kw: number, g: ConvGeometry, depthwise: boolean) {
   const [, h, w, c] = x.shape;
   const { top, left, outHeight, outWidth, strideH, strideW } = convInfo(tf, x.shape, [kh, kw, c, 1], g, depthwise);
@@ -53,6 +53,10 @@ function padForWindows(tf: Tfjs, x: Tensor4D, kh: number, kw: number, g: ConvGeo
   let padded: Tensor4D = x;
   if (top > 0 || left > 0 || bottom > 0 || right > 0) {
     padded = tf.pad(x, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]);
+  }
+  // Rows and columns past the last window (a 'valid' conv whose stride skips them) are cut off.
+  if (bottom < 0 || right < 0) {
+    padded = tf.slice(padded, [0, 0, 0, 0], [x.shape[0], (outHeight - 1) * strideH + kh, (outWidth - 1) * strideW + kw, c]);
   }
   return { padded, outHeight, outWidth, strideH, strideW };
 }
@@ -115,8 +119,21 @@ export function conv2dFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, filter
 export function depthwiseFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, filterShape: number[], g: ConvGeometry): TF.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, c, multiplier] = filterShape;
-    const taps = im2col(tf, x, kh, kw, g, true);
     const rows = dy.shape[0] * dy.shape[1] * dy.shape[2];
+    if (multiplier === 1) {
+      // dW[i, j, c] = Σ_{n,p,q} x_pad[n, p·s + i, q·s + j, c] · dy[n, p, q, c] is itself a depthwise conv:
+      // of the padded input, with the batch folded into the channels, by dy as a (dilation s) filter, down
+      // to a kh×kw output; then a sum over the batch. One XNNPACK call: 3–4× faster on MobileNetV2's
+      // layers than per-tap products and sums (a sum over a leading axis transposes first on wasm).
+      const { padded, strideH, strideW } = padForWindows(tf, x, kh, kw, g, true);
+      const [n, ph, pw] = padded.shape;
+      const [, oh, ow] = dy.shape;
+      const input = tf.transpose(padded, [1, 2, 0, 3]).reshape([1, ph, pw, n * c]) as Tensor4D;
+      const filter = tf.transpose(dy, [1, 2, 0, 3]).reshape([oh, ow, n * c, 1]) as Tensor4D;
+      const perImage = tf.depthwiseConv2d(input, filter, 1, 'valid', 'NHWC', [strideH, strideW]);
+      return tf.sum(perImage.reshape([kh, kw, n, c]), 2).reshape([kh, kw, c, 1]) as Tensor4D;
+    }
+    const taps = im2col(tf, x, kh, kw, g, true);
     // dy's channel c·multiplier + m belongs to input channel c. One reduction per tap keeps the memory at
     // one window's size (a single [rows, taps, c, multiplier] product would be taps times larger).
     const dyRows = dy.reshape([rows, c, multiplier]);
