@@ -35,6 +35,10 @@ describe('conv gradients on every backend match the cpu built-ins', () => {
     ['3×3 /2 explicit pad 1', [2, 8, 8, 2], [3, 3, 2, 4], 2, 1],
     ['5×5 /1 same', [1, 6, 6, 2], [5, 5, 2, 2], 1, 'same'],
     ['1×1 /3 valid (taps skip rows)', [1, 7, 7, 2], [1, 1, 2, 3], 3, 'valid'],
+    // At least 16 input channels and no widening: the wasm filter gradient takes its conv route.
+    ['3×3 /1 same, 16→8 channels', [2, 6, 6, 16], [3, 3, 16, 8], 1, 'same'],
+    ['3×3 /2 same, 16→16 channels, non-square', [2, 9, 7, 16], [3, 3, 16, 16], 2, 'same'],
+    ['3×3 /2 valid, 16→12 channels, rows skipped', [1, 10, 10, 16], [3, 3, 16, 12], 2, 'valid'],
   ];
   for (const [name, xShape, fShape, stride, pad] of geometries) {
     test(`conv2d ${name}`, async () => {

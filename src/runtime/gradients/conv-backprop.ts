@@ -102,6 +102,19 @@ export function conv2dFilterGradient(tf: Tfjs, x: Tensor4D, dy: Tensor4D, filter
     const taps = kh * kw;
     const rows = dy.shape[0] * dy.shape[1] * dy.shape[2];
     const dyT = tf.transpose(dy.reshape([rows, outC]));
+    if (taps > 1 && inC >= 16 && outC <= inC) {
+      // dW[i, j, c, o] = Σ_{n,p,q} x_pad[n, p·s + i, q·s + j, c] · dy[n, p, q, o] is itself a conv: of the
+      // padded input with batch and channels swapped, by dy as a (dilation s) filter, down to kh×kw. One
+      // XNNPACK call, up to 2× faster than im2col + matmul when the conv does not widen (64→64: 16 vs 31 ms
+      // at batch 4, 32×32); slower when it widens (the class predictor, 64→819) or the input is narrow
+      // (the RGB stem), which keep the im2col route below.
+      const { padded } = padForWindows(tf, x, kh, kw, g, false);
+      const input = tf.transpose(padded, [3, 1, 2, 0]) as Tensor4D; // [in, h, w, batch]
+      const filter = tf.transpose(dy, [1, 2, 0, 3]) as Tensor4D; // [outH, outW, batch, out]
+      const { strides } = g;
+      const perInChannel = tf.conv2d(input, filter, 1, 'valid', 'NHWC', strides); // [in, kh, kw, out]
+      return tf.transpose(perInChannel, [1, 2, 0, 3]) as Tensor4D;
+    }
     let cols: TF.Tensor;
     if (taps === 1) {
       cols = im2col(tf, x, kh, kw, g, false)[0];
