@@ -4,8 +4,10 @@
 // kernel at all (training fails), a slow Conv2DBackpropInput (8× its forward conv), and no depthwise
 // backprop kernels. These functions express each gradient as matmuls or as forward convolutions:
 //
-// - filter gradient (im2col): gather the kh·kw shifted, strided windows of the padded input (with one
-//   depthwise conv of 0/1 filters) and take one matmul with the output gradient.
+// - filter gradient: itself a conv of the padded input (batch and channels swapped) by the output gradient
+//   as a dilated filter, when the conv does not widen; otherwise im2col (the kh·kw shifted, strided windows
+//   of the padded input, gathered by one depthwise conv of 0/1 filters) and one matmul with the output
+//   gradient. Depthwise: the same conv idea with the batch folded into the channels.
 // - input gradient (sub-pixel decomposition): an input pixel at padded position t = q·s + r (stride s,
 //   phase r) only receives output gradients through the filter taps r, r + s, r + 2s, … So for each phase
 //   the gradient is a stride-1 correlation of the output gradient with that phase's taps, flipped in space
