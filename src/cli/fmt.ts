@@ -1,10 +1,10 @@
 // `nasfpn fmt FILE... [--write | --check]`: print, rewrite or verify the canonical layout.
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { formatFile } from '../format/format.js';
 import { parseFpn } from '../parser/parse.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
-import { InputError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
+import { readInput } from './load.js';
 import { displayPath, formatDiagnostic } from './report.js';
 
 export function registerFmt(program: Command): void {
@@ -20,12 +20,7 @@ export function registerFmt(program: Command): void {
       let failed = false;
       const unformatted: string[] = [];
       for (const file of files) {
-        let text: string;
-        try {
-          text = readFileSync(file, 'utf8');
-        } catch {
-          throw new InputError(`cannot read ${file}: no such file, or not readable`);
-        }
+        const text = readInput(file);
         const { ast, diagnostics } = parseFpn(text, file);
         if (diagnostics.length) {
           // Formatting around syntax errors could lose text: report them and leave the file alone.

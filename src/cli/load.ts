@@ -7,6 +7,13 @@ import { hasErrors } from '../semantics/diagnostics.js';
 import { InputError } from './errors.js';
 import { displayPath, formatDiagnostic, summary } from './report.js';
 
+/** The text of a file the user named; throws InputError when it cannot be read. */
+export function readInput(file: string): string {
+  const text = fileHost.readFile(file);
+  if (text === null) throw new InputError(`cannot read ${file}: no such file, or not readable`);
+  return text;
+}
+
 /** Checks `file`; throws InputError when it cannot be read. */
 export function checkPath(file: string): CheckResult {
   const result = checkFile(file, fileHost);

@@ -1,14 +1,14 @@
 // `nasfpn export FILE --to tf-spec` and `nasfpn import SPEC --from tf-spec`: convert pyramids to and from the
 // block-spec JSON of the TF reference / Model Garden (src/interop/tfspec.ts).
 import type { Command } from 'commander';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { printPyramid } from '../format/print.js';
 import { exportTfSpec, importTfSpec } from '../interop/tfspec.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { hasErrors } from '../semantics/diagnostics.js';
 import { InputError, UsageError } from './errors.js';
-import { checkPath, selectPyramid } from './load.js';
+import { checkPath, readInput, selectPyramid } from './load.js';
 import { displayPath, formatDiagnostic, summary } from './report.js';
 
 const FORMATS = ['tf-spec'];
@@ -70,12 +70,7 @@ export function registerImport(program: Command): void {
     .option('-f, --force', 'overwrite the output file')
     .action((spec: string, options: { from: string; name?: string; output?: string; force?: boolean }) => {
       requireFormat(options.from, '--from');
-      let text: string;
-      try {
-        text = readFileSync(spec, 'utf8');
-      } catch {
-        throw new InputError(`cannot read ${spec}: no such file, or not readable`);
-      }
+      const text = readInput(spec);
       const name = options.name ?? (basename(spec, extname(spec)).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, 'p_') || 'imported');
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--name must be a name (letters, digits, _), not '${name}'`);
       const imported = importTfSpec(text, spec, name);
