@@ -79,7 +79,7 @@ export function registerBuild(program: Command): void {
           nasfpn: {
             source: displayPath(file), detector: detector.name, inputSize: counts.inputSize,
             outputs: spec.outputs.map((o) => o.name),
-            customLayers: 'import src/codegen/layers.ts (GlobalPoolMerge, DropBlock) before tf.loadLayersModel',
+            customLayers: 'import src/codegen/layers.ts (GlobalPoolMerge, DropBlock, BatchNorm) before tf.loadLayersModel',
           },
         },
       }));

@@ -16,7 +16,7 @@ export class InitializerCall {
 
 export interface LayerCall {
   /** `tf.layers.<factory>(args)` for built-in layers, `new <Class>(args)` for this project's custom layers. */
-  callee: { builtin: string } | { custom: 'GlobalPoolMerge' | 'DropBlock' };
+  callee: { builtin: string } | { custom: 'GlobalPoolMerge' | 'DropBlock' | 'BatchNorm' };
   args: Record<string, CallValue>;
 }
 
@@ -70,7 +70,8 @@ export function layerCall(layer: LayerSpec): LayerCall {
       };
     }
     case 'batchNorm':
-      return { callee: { builtin: 'batchNormalization' }, args: { name, axis: -1, momentum: layer.config.momentum, epsilon: layer.config.epsilon } };
+      // Not tf.layers.batchNormalization: the same weights and inference, but one fused op in training (layers.ts).
+      return { callee: { custom: 'BatchNorm' }, args: { name, momentum: layer.config.momentum, epsilon: layer.config.epsilon } };
     case 'relu':
       return { callee: { builtin: 'reLU' }, args: layer.config.maxValue === undefined ? { name } : { name, maxValue: layer.config.maxValue } };
     case 'zeroPad':

@@ -5,7 +5,7 @@ import { InitializerCall, layerCall, type CallValue } from './calls.js';
 import type { ModelSpec } from './spec.js';
 
 export interface EmitOptions {
-  /** Module specifier the emitted file imports the custom layers (GlobalPoolMerge, DropBlock) from. */
+  /** Module specifier the emitted file imports the custom layers (GlobalPoolMerge, DropBlock, BatchNorm) from. */
   layersModule: string;
   /** A line saying where the model came from (file, detector), printed in the header comment. */
   source?: string;

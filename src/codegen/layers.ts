@@ -2,6 +2,7 @@
 // `tf.loadLayersModel` reloads a saved model once this module is imported. Everything else the models use is
 // a built-in tf.layers layer (see calls.ts).
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../runtime/batchnorm-training.js';
 
 type Kwargs = Record<string, unknown>;
 
@@ -97,8 +98,87 @@ export class DropBlock extends tf.layers.Layer {
   }
 }
 
+export interface BatchNormArgs {
+  name?: string;
+  /** Moving averages: moving = moving·momentum + batch·(1 − momentum). */
+  momentum: number;
+  epsilon: number;
+}
+
+/**
+ * Batch normalization over the last (channel) axis, a drop-in for tf.layers.batchNormalization({ axis: -1 }):
+ * the same four weights (`gamma`, `beta` trainable; `moving_mean`, `moving_variance` not), names, shapes and
+ * initialisers, so parameter counts and weight files are unchanged. Inference normalises with the moving
+ * statistics through the same op as tf.layers. Training is why it exists: tf.layers computes the batch
+ * moments with separate ops and autodiff runs back through each of them (~30 small kernels a layer and step),
+ * whereas batchNormTraining is one op with a closed-form gradient (src/runtime/batchnorm-training.ts).
+ */
+export class BatchNorm extends tf.layers.Layer {
+  static readonly className = 'NasfpnBatchNorm';
+  readonly momentum: number;
+  readonly epsilon: number;
+  private gamma: tf.LayerVariable | null = null;
+  private beta: tf.LayerVariable | null = null;
+  private movingMean: tf.LayerVariable | null = null;
+  private movingVariance: tf.LayerVariable | null = null;
+
+  constructor(args: BatchNormArgs) {
+    super({ name: args.name });
+    this.momentum = args.momentum;
+    this.epsilon = args.epsilon;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const channels = shape[shape.length - 1];
+    if (channels == null) throw new Error(`${this.name}: the channel axis of input shape ${JSON.stringify(shape)} must be known`);
+    this.inputSpec = [new tf.InputSpec({ ndim: shape.length, axes: { [shape.length - 1]: channels } })];
+    // Created in tf.layers' order, so getWeights()/setWeights() and saved weight files line up with it.
+    this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones(), undefined, true);
+    this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros(), undefined, true);
+    this.movingMean = this.addWeight('moving_mean', [channels], 'float32', tf.initializers.zeros(), undefined, false);
+    this.movingVariance = this.addWeight('moving_variance', [channels], 'float32', tf.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return inputShape as tf.Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const gamma = this.gamma!.read() as tf.Tensor1D;
+      const beta = this.beta!.read() as tf.Tensor1D;
+      // As tf.layers: only an explicit `training: true` uses batch statistics and moves the averages.
+      if (kwargs.training !== true) {
+        return tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
+      }
+      const { y, mean, variance } = batchNormTraining(tf, x, gamma, beta, this.epsilon);
+      // The batch moments come out kept (past the op's own tidy), so this tidy would not free them.
+      this.updateMovingAverage(this.movingMean!, mean);
+      this.updateMovingAverage(this.movingVariance!, variance);
+      tf.dispose([mean, variance]);
+      return y;
+    });
+  }
+
+  /** moving ← moving − (moving − batch)·(1 − momentum), written as tf.layers writes it (biased batch variance, as there). */
+  private updateMovingAverage(variable: tf.LayerVariable, batch: tf.Tensor): void {
+    tf.tidy(() => {
+      const moving = variable.read();
+      variable.write(tf.sub(moving, tf.mul(tf.sub(moving, batch), 1 - this.momentum)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+  }
+}
+
 tf.serialization.registerClass(GlobalPoolMerge);
 tf.serialization.registerClass(DropBlock);
+tf.serialization.registerClass(BatchNorm);
 
 /** The custom layer classes by name, for the builder and for emitted code. */
-export const CUSTOM_LAYERS = { GlobalPoolMerge, DropBlock } as const;
+export const CUSTOM_LAYERS = { GlobalPoolMerge, DropBlock, BatchNorm } as const;

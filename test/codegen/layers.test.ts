@@ -6,7 +6,7 @@ import { layerCall } from '../../src/codegen/calls.js';
 import { layerExamples } from '../../src/codegen/catalog.js';
 import { layerParams } from '../../src/codegen/count.js';
 import { inferShape } from '../../src/codegen/graph.js';
-import { DropBlock, GlobalPoolMerge } from '../../src/codegen/layers.js';
+import { BatchNorm, DropBlock, GlobalPoolMerge } from '../../src/codegen/layers.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import type { LayerSpec } from '../../src/codegen/spec.js';
 import { tinyLite, tinyResnet } from './fixtures.js';
@@ -76,6 +76,103 @@ describe('DropBlock', () => {
         }
       }
     }
+  });
+});
+
+describe('BatchNorm (the fused training-mode batch norm) against tf.layers.batchNormalization', () => {
+  const SHAPE = [3, 4, 5, 6];
+  const momentum = 0.9;
+  const epsilon = 1e-3;
+  /** Both layers built, with the same non-trivial γ, β, moving mean and variance. */
+  const pair = () => {
+    const ours = new BatchNorm({ momentum, epsilon });
+    const theirs = tf.layers.batchNormalization({ axis: -1, momentum, epsilon });
+    ours.build(SHAPE);
+    theirs.build(SHAPE);
+    const weights = [
+      tf.randomUniform([6], 0.5, 1.5, 'float32', 1), tf.randomNormal([6], 0, 1, 'float32', 2),
+      tf.randomNormal([6], 0, 1, 'float32', 3), tf.randomUniform([6], 0.5, 2, 'float32', 4),
+    ];
+    ours.setWeights(weights);
+    theirs.setWeights(weights);
+    return { ours, theirs };
+  };
+  const input = () => tf.add(tf.mul(tf.randomNormal(SHAPE, 0, 1, 'float32', 5), 3), 0.7);
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+  /** Copies of the moving mean and variance (getWeights() hands out the variables themselves). */
+  const movingStats = (l: tf.layers.Layer) => l.getWeights().slice(2).map((w) => w.clone());
+
+  test('has the same weights: names, shapes, initial values, trainable split', () => {
+    const ours = new BatchNorm({ name: 'ours/bn', momentum, epsilon });
+    const theirs = tf.layers.batchNormalization({ name: 'theirs/bn', axis: -1, momentum, epsilon });
+    ours.build(SHAPE);
+    theirs.build(SHAPE);
+    // Weight names are the layer's name + '/' + the weight's own name (what weight files and transfers key on).
+    const describe = (l: tf.layers.Layer) => l.weights.map((w) => ({ name: w.originalName.replace(`${l.name}/`, ''), shape: w.shape, trainable: w.trainable }));
+    expect(describe(ours)).toEqual(describe(theirs));
+    expect(ours.trainableWeights).toHaveLength(2);
+    expect(ours.nonTrainableWeights).toHaveLength(2);
+    ours.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(theirs.getWeights()[i].dataSync())));
+  });
+
+  test.each([[undefined], [false]])('inference (training %s) normalises with the moving statistics and leaves them alone', (training) => {
+    const { ours, theirs } = pair();
+    const x = input();
+    const before = movingStats(ours);
+    const kwargs = training === undefined ? {} : { training };
+    expect(maxDiff(ours.apply(x, kwargs) as tf.Tensor, theirs.apply(x, kwargs) as tf.Tensor)).toBeLessThan(1e-6);
+    movingStats(ours).forEach((w, i) => expect(maxDiff(w, before[i])).toBe(0));
+  });
+
+  test('training normalises with the batch statistics and moves the averages as tf.layers does', () => {
+    const { ours, theirs } = pair();
+    const x = input();
+    const [initialMean] = movingStats(ours);
+    for (let step = 0; step < 2; step++) {
+      expect(maxDiff(ours.apply(x, { training: true }) as tf.Tensor, theirs.apply(x, { training: true }) as tf.Tensor)).toBeLessThan(1e-6);
+      movingStats(ours).forEach((w, i) => expect(maxDiff(w, movingStats(theirs)[i])).toBeLessThan(1e-6));
+    }
+    // And they did move, twice: keras semantics, moving ← moving·momentum + batch·(1 − momentum).
+    const { mean } = tf.moments(x, [0, 1, 2]);
+    const once = tf.add(tf.mul(initialMean, momentum), tf.mul(mean, 1 - momentum));
+    const twice = tf.add(tf.mul(once, momentum), tf.mul(mean, 1 - momentum));
+    expect(maxDiff(movingStats(ours)[0], twice)).toBeLessThan(1e-6);
+    expect(maxDiff(twice, initialMean)).toBeGreaterThan(0.01);
+  });
+
+  test('training gives the same gradients for the input, γ and β', () => {
+    const { ours, theirs } = pair();
+    const x = input();
+    const r = tf.randomNormal(SHAPE, 0, 1, 'float32', 6);
+    // With respect to the input and the layer's own variables: what an optimizer sees.
+    const variableGrads = (l: tf.layers.Layer) => {
+      const vars = l.trainableWeights.map((w) => w.read() as tf.Variable);
+      const xVar = tf.variable(x);
+      const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(l.apply(xVar, { training: true }) as tf.Tensor, r)) as tf.Scalar, [xVar, ...vars]);
+      return [g[xVar.name], ...vars.map((v) => g[v.name])];
+    };
+    const a = variableGrads(ours);
+    const b = variableGrads(theirs);
+    a.forEach((g, i) => expect(maxDiff(g, b[i]) / tf.max(tf.abs(b[i])).dataSync()[0]).toBeLessThan(1e-5));
+  });
+
+  test('a training call leaves no tensors behind', () => {
+    const { ours } = pair();
+    const x = input();
+    ours.apply(x, { training: true }); // warm-up: nothing lazily allocated on the counted call
+    const before = tf.memory().numTensors;
+    const y = ours.apply(x, { training: true }) as tf.Tensor;
+    y.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('serializes under its own class name and comes back with the same config', () => {
+    const ours = new BatchNorm({ name: 'x/bn', momentum: 0.997, epsilon: 1e-4 });
+    expect(BatchNorm.className).toBe('NasfpnBatchNorm');
+    const config = ours.getConfig();
+    const revived = tf.serialization.SerializationMap.getMap().classNameMap.NasfpnBatchNorm[1](BatchNorm, config) as BatchNorm;
+    expect(revived).toBeInstanceOf(BatchNorm);
+    expect(revived.getConfig()).toEqual(config);
   });
 });
 

@@ -3,7 +3,7 @@
 // Input: one 128×128×3 image per batch entry, already normalised.
 // Outputs, in order: per level, class logits [H, W, anchors·classes] and box deltas [H, W, anchors·4].
 import * as tf from '@tensorflow/tfjs';
-import { GlobalPoolMerge } from '../../../src/codegen/layers.js';
+import { BatchNorm, GlobalPoolMerge } from '../../../src/codegen/layers.js';
 
 export const INPUT_SIZE = 128;
 
@@ -16,56 +16,56 @@ export function buildModel(): tf.LayersModel {
   // backbone
   const backbone_conv1_pad = tf.layers.zeroPadding2d({ name: 'backbone/conv1_pad', padding: [[3, 3], [3, 3]] }).apply(image) as tf.SymbolicTensor; // 134×134×3
   const backbone_conv1 = tf.layers.conv2d({ name: 'backbone/conv1', filters: 64, kernelSize: 7, strides: 2, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_conv1_pad) as tf.SymbolicTensor; // 64×64×64
-  const backbone_bn1 = tf.layers.batchNormalization({ name: 'backbone/bn1', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_conv1) as tf.SymbolicTensor; // 64×64×64
+  const backbone_bn1 = new BatchNorm({ name: 'backbone/bn1', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_conv1) as tf.SymbolicTensor; // 64×64×64
   const backbone_relu1 = tf.layers.reLU({ name: 'backbone/relu1' }).apply(backbone_bn1) as tf.SymbolicTensor; // 64×64×64
   const backbone_pool1 = tf.layers.maxPooling2d({ name: 'backbone/pool1', poolSize: 3, strides: 2, padding: 'same' }).apply(backbone_relu1) as tf.SymbolicTensor; // 32×32×64
   const backbone_res2_block0_shortcut = tf.layers.conv2d({ name: 'backbone/res2/block0/shortcut', filters: 64, kernelSize: 1, strides: 1, padding: 'same', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_pool1) as tf.SymbolicTensor; // 32×32×64
-  const backbone_res2_block0_shortcut_bn = tf.layers.batchNormalization({ name: 'backbone/res2/block0/shortcut_bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res2_block0_shortcut) as tf.SymbolicTensor; // 32×32×64
+  const backbone_res2_block0_shortcut_bn = new BatchNorm({ name: 'backbone/res2/block0/shortcut_bn', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res2_block0_shortcut) as tf.SymbolicTensor; // 32×32×64
   const backbone_res2_block0_conv1 = tf.layers.conv2d({ name: 'backbone/res2/block0/conv1', filters: 64, kernelSize: 3, strides: 1, padding: 'same', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_pool1) as tf.SymbolicTensor; // 32×32×64
-  const backbone_res2_block0_bn1 = tf.layers.batchNormalization({ name: 'backbone/res2/block0/bn1', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res2_block0_conv1) as tf.SymbolicTensor; // 32×32×64
+  const backbone_res2_block0_bn1 = new BatchNorm({ name: 'backbone/res2/block0/bn1', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res2_block0_conv1) as tf.SymbolicTensor; // 32×32×64
   const backbone_res2_block0_relu1 = tf.layers.reLU({ name: 'backbone/res2/block0/relu1' }).apply(backbone_res2_block0_bn1) as tf.SymbolicTensor; // 32×32×64
   const backbone_res2_block0_conv2 = tf.layers.conv2d({ name: 'backbone/res2/block0/conv2', filters: 64, kernelSize: 3, strides: 1, padding: 'same', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res2_block0_relu1) as tf.SymbolicTensor; // 32×32×64
-  const backbone_res2_block0_bn2 = tf.layers.batchNormalization({ name: 'backbone/res2/block0/bn2', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res2_block0_conv2) as tf.SymbolicTensor; // 32×32×64
+  const backbone_res2_block0_bn2 = new BatchNorm({ name: 'backbone/res2/block0/bn2', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res2_block0_conv2) as tf.SymbolicTensor; // 32×32×64
   const backbone_res2_block0_add = tf.layers.add({ name: 'backbone/res2/block0/add' }).apply([backbone_res2_block0_bn2, backbone_res2_block0_shortcut_bn]) as tf.SymbolicTensor; // 32×32×64
   const backbone_res2_block0_relu = tf.layers.reLU({ name: 'backbone/res2/block0/relu' }).apply(backbone_res2_block0_add) as tf.SymbolicTensor; // 32×32×64
   const backbone_res3_block0_shortcut = tf.layers.conv2d({ name: 'backbone/res3/block0/shortcut', filters: 128, kernelSize: 1, strides: 2, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res2_block0_relu) as tf.SymbolicTensor; // 16×16×128
-  const backbone_res3_block0_shortcut_bn = tf.layers.batchNormalization({ name: 'backbone/res3/block0/shortcut_bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res3_block0_shortcut) as tf.SymbolicTensor; // 16×16×128
+  const backbone_res3_block0_shortcut_bn = new BatchNorm({ name: 'backbone/res3/block0/shortcut_bn', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res3_block0_shortcut) as tf.SymbolicTensor; // 16×16×128
   const backbone_res3_block0_conv1_pad = tf.layers.zeroPadding2d({ name: 'backbone/res3/block0/conv1_pad', padding: [[1, 1], [1, 1]] }).apply(backbone_res2_block0_relu) as tf.SymbolicTensor; // 34×34×64
   const backbone_res3_block0_conv1 = tf.layers.conv2d({ name: 'backbone/res3/block0/conv1', filters: 128, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res3_block0_conv1_pad) as tf.SymbolicTensor; // 16×16×128
-  const backbone_res3_block0_bn1 = tf.layers.batchNormalization({ name: 'backbone/res3/block0/bn1', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res3_block0_conv1) as tf.SymbolicTensor; // 16×16×128
+  const backbone_res3_block0_bn1 = new BatchNorm({ name: 'backbone/res3/block0/bn1', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res3_block0_conv1) as tf.SymbolicTensor; // 16×16×128
   const backbone_res3_block0_relu1 = tf.layers.reLU({ name: 'backbone/res3/block0/relu1' }).apply(backbone_res3_block0_bn1) as tf.SymbolicTensor; // 16×16×128
   const backbone_res3_block0_conv2 = tf.layers.conv2d({ name: 'backbone/res3/block0/conv2', filters: 128, kernelSize: 3, strides: 1, padding: 'same', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res3_block0_relu1) as tf.SymbolicTensor; // 16×16×128
-  const backbone_res3_block0_bn2 = tf.layers.batchNormalization({ name: 'backbone/res3/block0/bn2', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res3_block0_conv2) as tf.SymbolicTensor; // 16×16×128
+  const backbone_res3_block0_bn2 = new BatchNorm({ name: 'backbone/res3/block0/bn2', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res3_block0_conv2) as tf.SymbolicTensor; // 16×16×128
   const backbone_res3_block0_add = tf.layers.add({ name: 'backbone/res3/block0/add' }).apply([backbone_res3_block0_bn2, backbone_res3_block0_shortcut_bn]) as tf.SymbolicTensor; // 16×16×128
   const backbone_res3_block0_relu = tf.layers.reLU({ name: 'backbone/res3/block0/relu' }).apply(backbone_res3_block0_add) as tf.SymbolicTensor; // 16×16×128
   const backbone_res4_block0_shortcut = tf.layers.conv2d({ name: 'backbone/res4/block0/shortcut', filters: 256, kernelSize: 1, strides: 2, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res3_block0_relu) as tf.SymbolicTensor; // 8×8×256
-  const backbone_res4_block0_shortcut_bn = tf.layers.batchNormalization({ name: 'backbone/res4/block0/shortcut_bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res4_block0_shortcut) as tf.SymbolicTensor; // 8×8×256
+  const backbone_res4_block0_shortcut_bn = new BatchNorm({ name: 'backbone/res4/block0/shortcut_bn', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res4_block0_shortcut) as tf.SymbolicTensor; // 8×8×256
   const backbone_res4_block0_conv1_pad = tf.layers.zeroPadding2d({ name: 'backbone/res4/block0/conv1_pad', padding: [[1, 1], [1, 1]] }).apply(backbone_res3_block0_relu) as tf.SymbolicTensor; // 18×18×128
   const backbone_res4_block0_conv1 = tf.layers.conv2d({ name: 'backbone/res4/block0/conv1', filters: 256, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res4_block0_conv1_pad) as tf.SymbolicTensor; // 8×8×256
-  const backbone_res4_block0_bn1 = tf.layers.batchNormalization({ name: 'backbone/res4/block0/bn1', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res4_block0_conv1) as tf.SymbolicTensor; // 8×8×256
+  const backbone_res4_block0_bn1 = new BatchNorm({ name: 'backbone/res4/block0/bn1', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res4_block0_conv1) as tf.SymbolicTensor; // 8×8×256
   const backbone_res4_block0_relu1 = tf.layers.reLU({ name: 'backbone/res4/block0/relu1' }).apply(backbone_res4_block0_bn1) as tf.SymbolicTensor; // 8×8×256
   const backbone_res4_block0_conv2 = tf.layers.conv2d({ name: 'backbone/res4/block0/conv2', filters: 256, kernelSize: 3, strides: 1, padding: 'same', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res4_block0_relu1) as tf.SymbolicTensor; // 8×8×256
-  const backbone_res4_block0_bn2 = tf.layers.batchNormalization({ name: 'backbone/res4/block0/bn2', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res4_block0_conv2) as tf.SymbolicTensor; // 8×8×256
+  const backbone_res4_block0_bn2 = new BatchNorm({ name: 'backbone/res4/block0/bn2', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res4_block0_conv2) as tf.SymbolicTensor; // 8×8×256
   const backbone_res4_block0_add = tf.layers.add({ name: 'backbone/res4/block0/add' }).apply([backbone_res4_block0_bn2, backbone_res4_block0_shortcut_bn]) as tf.SymbolicTensor; // 8×8×256
   const backbone_res4_block0_relu = tf.layers.reLU({ name: 'backbone/res4/block0/relu' }).apply(backbone_res4_block0_add) as tf.SymbolicTensor; // 8×8×256
   const backbone_res5_block0_shortcut = tf.layers.conv2d({ name: 'backbone/res5/block0/shortcut', filters: 512, kernelSize: 1, strides: 2, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res4_block0_relu) as tf.SymbolicTensor; // 4×4×512
-  const backbone_res5_block0_shortcut_bn = tf.layers.batchNormalization({ name: 'backbone/res5/block0/shortcut_bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res5_block0_shortcut) as tf.SymbolicTensor; // 4×4×512
+  const backbone_res5_block0_shortcut_bn = new BatchNorm({ name: 'backbone/res5/block0/shortcut_bn', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res5_block0_shortcut) as tf.SymbolicTensor; // 4×4×512
   const backbone_res5_block0_conv1_pad = tf.layers.zeroPadding2d({ name: 'backbone/res5/block0/conv1_pad', padding: [[1, 1], [1, 1]] }).apply(backbone_res4_block0_relu) as tf.SymbolicTensor; // 10×10×256
   const backbone_res5_block0_conv1 = tf.layers.conv2d({ name: 'backbone/res5/block0/conv1', filters: 512, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res5_block0_conv1_pad) as tf.SymbolicTensor; // 4×4×512
-  const backbone_res5_block0_bn1 = tf.layers.batchNormalization({ name: 'backbone/res5/block0/bn1', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res5_block0_conv1) as tf.SymbolicTensor; // 4×4×512
+  const backbone_res5_block0_bn1 = new BatchNorm({ name: 'backbone/res5/block0/bn1', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res5_block0_conv1) as tf.SymbolicTensor; // 4×4×512
   const backbone_res5_block0_relu1 = tf.layers.reLU({ name: 'backbone/res5/block0/relu1' }).apply(backbone_res5_block0_bn1) as tf.SymbolicTensor; // 4×4×512
   const backbone_res5_block0_conv2 = tf.layers.conv2d({ name: 'backbone/res5/block0/conv2', filters: 512, kernelSize: 3, strides: 1, padding: 'same', useBias: false, kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }) }).apply(backbone_res5_block0_relu1) as tf.SymbolicTensor; // 4×4×512
-  const backbone_res5_block0_bn2 = tf.layers.batchNormalization({ name: 'backbone/res5/block0/bn2', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res5_block0_conv2) as tf.SymbolicTensor; // 4×4×512
+  const backbone_res5_block0_bn2 = new BatchNorm({ name: 'backbone/res5/block0/bn2', momentum: 0.997, epsilon: 0.0001 }).apply(backbone_res5_block0_conv2) as tf.SymbolicTensor; // 4×4×512
   const backbone_res5_block0_add = tf.layers.add({ name: 'backbone/res5/block0/add' }).apply([backbone_res5_block0_bn2, backbone_res5_block0_shortcut_bn]) as tf.SymbolicTensor; // 4×4×512
   const backbone_res5_block0_relu = tf.layers.reLU({ name: 'backbone/res5/block0/relu' }).apply(backbone_res5_block0_add) as tf.SymbolicTensor; // 4×4×512
 
   // laterals
   const laterals_P3_conv = tf.layers.conv2d({ name: 'laterals/P3/conv', filters: 16, kernelSize: 1, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(backbone_res3_block0_relu) as tf.SymbolicTensor; // 16×16×16
-  const laterals_P3_bn = tf.layers.batchNormalization({ name: 'laterals/P3/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(laterals_P3_conv) as tf.SymbolicTensor; // 16×16×16
+  const laterals_P3_bn = new BatchNorm({ name: 'laterals/P3/bn', momentum: 0.997, epsilon: 0.0001 }).apply(laterals_P3_conv) as tf.SymbolicTensor; // 16×16×16
   const laterals_P4_conv = tf.layers.conv2d({ name: 'laterals/P4/conv', filters: 16, kernelSize: 1, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(backbone_res4_block0_relu) as tf.SymbolicTensor; // 8×8×16
-  const laterals_P4_bn = tf.layers.batchNormalization({ name: 'laterals/P4/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(laterals_P4_conv) as tf.SymbolicTensor; // 8×8×16
+  const laterals_P4_bn = new BatchNorm({ name: 'laterals/P4/bn', momentum: 0.997, epsilon: 0.0001 }).apply(laterals_P4_conv) as tf.SymbolicTensor; // 8×8×16
   const laterals_P5_conv = tf.layers.conv2d({ name: 'laterals/P5/conv', filters: 16, kernelSize: 1, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(backbone_res5_block0_relu) as tf.SymbolicTensor; // 4×4×16
-  const laterals_P5_bn = tf.layers.batchNormalization({ name: 'laterals/P5/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(laterals_P5_conv) as tf.SymbolicTensor; // 4×4×16
+  const laterals_P5_bn = new BatchNorm({ name: 'laterals/P5/bn', momentum: 0.997, epsilon: 0.0001 }).apply(laterals_P5_conv) as tf.SymbolicTensor; // 4×4×16
   const laterals_P6_pool = tf.layers.maxPooling2d({ name: 'laterals/P6/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(laterals_P5_bn) as tf.SymbolicTensor; // 2×2×16
   const laterals_P7_pool = tf.layers.maxPooling2d({ name: 'laterals/P7/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(laterals_P6_pool) as tf.SymbolicTensor; // 1×1×16
 
@@ -75,24 +75,24 @@ export function buildModel(): tf.LayersModel {
   const stack1_cell0_global_pool = new GlobalPoolMerge({ name: 'stack1/cell0/global_pool', pool: 'max' }).apply([stack1_cell0_in1_upsample, laterals_P4_bn]) as tf.SymbolicTensor; // 8×8×16
   const stack1_cell0_relu = tf.layers.reLU({ name: 'stack1/cell0/relu' }).apply(stack1_cell0_global_pool) as tf.SymbolicTensor; // 8×8×16
   const stack1_cell0_conv = tf.layers.conv2d({ name: 'stack1/cell0/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack1_cell0_relu) as tf.SymbolicTensor; // 8×8×16
-  const stack1_cell0_bn = tf.layers.batchNormalization({ name: 'stack1/cell0/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell0_conv) as tf.SymbolicTensor; // 8×8×16
+  const stack1_cell0_bn = new BatchNorm({ name: 'stack1/cell0/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell0_conv) as tf.SymbolicTensor; // 8×8×16
   // n6 @P4 = sum(P4, n5), then ReLU → conv → BN
   const stack1_cell1_sum = tf.layers.add({ name: 'stack1/cell1/sum' }).apply([laterals_P4_bn, stack1_cell0_bn]) as tf.SymbolicTensor; // 8×8×16
   const stack1_cell1_relu = tf.layers.reLU({ name: 'stack1/cell1/relu' }).apply(stack1_cell1_sum) as tf.SymbolicTensor; // 8×8×16
   const stack1_cell1_conv = tf.layers.conv2d({ name: 'stack1/cell1/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack1_cell1_relu) as tf.SymbolicTensor; // 8×8×16
-  const stack1_cell1_bn = tf.layers.batchNormalization({ name: 'stack1/cell1/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell1_conv) as tf.SymbolicTensor; // 8×8×16
+  const stack1_cell1_bn = new BatchNorm({ name: 'stack1/cell1/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell1_conv) as tf.SymbolicTensor; // 8×8×16
   // output n7 @P3 = sum(P3, n6), then ReLU → conv → BN
   const stack1_cell2_in1_upsample = tf.layers.upSampling2d({ name: 'stack1/cell2/in1/upsample', size: [2, 2], interpolation: 'nearest' }).apply(stack1_cell1_bn) as tf.SymbolicTensor; // 16×16×16
   const stack1_cell2_sum = tf.layers.add({ name: 'stack1/cell2/sum' }).apply([laterals_P3_bn, stack1_cell2_in1_upsample]) as tf.SymbolicTensor; // 16×16×16
   const stack1_cell2_relu = tf.layers.reLU({ name: 'stack1/cell2/relu' }).apply(stack1_cell2_sum) as tf.SymbolicTensor; // 16×16×16
   const stack1_cell2_conv = tf.layers.conv2d({ name: 'stack1/cell2/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack1_cell2_relu) as tf.SymbolicTensor; // 16×16×16
-  const stack1_cell2_bn = tf.layers.batchNormalization({ name: 'stack1/cell2/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell2_conv) as tf.SymbolicTensor; // 16×16×16
+  const stack1_cell2_bn = new BatchNorm({ name: 'stack1/cell2/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell2_conv) as tf.SymbolicTensor; // 16×16×16
   // output n8 @P4 = sum(n6, n7), then ReLU → conv → BN
   const stack1_cell3_in1_pool = tf.layers.maxPooling2d({ name: 'stack1/cell3/in1/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(stack1_cell2_bn) as tf.SymbolicTensor; // 8×8×16
   const stack1_cell3_sum = tf.layers.add({ name: 'stack1/cell3/sum' }).apply([stack1_cell1_bn, stack1_cell3_in1_pool]) as tf.SymbolicTensor; // 8×8×16
   const stack1_cell3_relu = tf.layers.reLU({ name: 'stack1/cell3/relu' }).apply(stack1_cell3_sum) as tf.SymbolicTensor; // 8×8×16
   const stack1_cell3_conv = tf.layers.conv2d({ name: 'stack1/cell3/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack1_cell3_relu) as tf.SymbolicTensor; // 8×8×16
-  const stack1_cell3_bn = tf.layers.batchNormalization({ name: 'stack1/cell3/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell3_conv) as tf.SymbolicTensor; // 8×8×16
+  const stack1_cell3_bn = new BatchNorm({ name: 'stack1/cell3/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell3_conv) as tf.SymbolicTensor; // 8×8×16
   // output n9 @P5 = global_pool(max of n8, gating n7) + P5 (dangling), then ReLU → conv → BN
   const stack1_cell4_in0_pool = tf.layers.maxPooling2d({ name: 'stack1/cell4/in0/pool', poolSize: 4, strides: 4, padding: 'same' }).apply(stack1_cell2_bn) as tf.SymbolicTensor; // 4×4×16
   const stack1_cell4_in1_pool = tf.layers.maxPooling2d({ name: 'stack1/cell4/in1/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(stack1_cell3_bn) as tf.SymbolicTensor; // 4×4×16
@@ -100,7 +100,7 @@ export function buildModel(): tf.LayersModel {
   const stack1_cell4_dangling_sum = tf.layers.add({ name: 'stack1/cell4/dangling_sum' }).apply([stack1_cell4_global_pool, laterals_P5_bn]) as tf.SymbolicTensor; // 4×4×16
   const stack1_cell4_relu = tf.layers.reLU({ name: 'stack1/cell4/relu' }).apply(stack1_cell4_dangling_sum) as tf.SymbolicTensor; // 4×4×16
   const stack1_cell4_conv = tf.layers.conv2d({ name: 'stack1/cell4/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack1_cell4_relu) as tf.SymbolicTensor; // 4×4×16
-  const stack1_cell4_bn = tf.layers.batchNormalization({ name: 'stack1/cell4/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell4_conv) as tf.SymbolicTensor; // 4×4×16
+  const stack1_cell4_bn = new BatchNorm({ name: 'stack1/cell4/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell4_conv) as tf.SymbolicTensor; // 4×4×16
   // output n10 @P7 = global_pool(max of n9, gating n6) + P7 (dangling), then ReLU → conv → BN
   const stack1_cell5_in0_pool = tf.layers.maxPooling2d({ name: 'stack1/cell5/in0/pool', poolSize: 8, strides: 8, padding: 'same' }).apply(stack1_cell1_bn) as tf.SymbolicTensor; // 1×1×16
   const stack1_cell5_in1_pool = tf.layers.maxPooling2d({ name: 'stack1/cell5/in1/pool', poolSize: 4, strides: 4, padding: 'same' }).apply(stack1_cell4_bn) as tf.SymbolicTensor; // 1×1×16
@@ -108,14 +108,14 @@ export function buildModel(): tf.LayersModel {
   const stack1_cell5_dangling_sum = tf.layers.add({ name: 'stack1/cell5/dangling_sum' }).apply([stack1_cell5_global_pool, laterals_P7_pool]) as tf.SymbolicTensor; // 1×1×16
   const stack1_cell5_relu = tf.layers.reLU({ name: 'stack1/cell5/relu' }).apply(stack1_cell5_dangling_sum) as tf.SymbolicTensor; // 1×1×16
   const stack1_cell5_conv = tf.layers.conv2d({ name: 'stack1/cell5/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack1_cell5_relu) as tf.SymbolicTensor; // 1×1×16
-  const stack1_cell5_bn = tf.layers.batchNormalization({ name: 'stack1/cell5/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell5_conv) as tf.SymbolicTensor; // 1×1×16
+  const stack1_cell5_bn = new BatchNorm({ name: 'stack1/cell5/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell5_conv) as tf.SymbolicTensor; // 1×1×16
   // output n11 @P6 = global_pool(max of n10, gating n9), then ReLU → conv → BN
   const stack1_cell6_in0_pool = tf.layers.maxPooling2d({ name: 'stack1/cell6/in0/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(stack1_cell4_bn) as tf.SymbolicTensor; // 2×2×16
   const stack1_cell6_in1_upsample = tf.layers.upSampling2d({ name: 'stack1/cell6/in1/upsample', size: [2, 2], interpolation: 'nearest' }).apply(stack1_cell5_bn) as tf.SymbolicTensor; // 2×2×16
   const stack1_cell6_global_pool = new GlobalPoolMerge({ name: 'stack1/cell6/global_pool', pool: 'max' }).apply([stack1_cell6_in1_upsample, stack1_cell6_in0_pool]) as tf.SymbolicTensor; // 2×2×16
   const stack1_cell6_relu = tf.layers.reLU({ name: 'stack1/cell6/relu' }).apply(stack1_cell6_global_pool) as tf.SymbolicTensor; // 2×2×16
   const stack1_cell6_conv = tf.layers.conv2d({ name: 'stack1/cell6/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack1_cell6_relu) as tf.SymbolicTensor; // 2×2×16
-  const stack1_cell6_bn = tf.layers.batchNormalization({ name: 'stack1/cell6/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell6_conv) as tf.SymbolicTensor; // 2×2×16
+  const stack1_cell6_bn = new BatchNorm({ name: 'stack1/cell6/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack1_cell6_conv) as tf.SymbolicTensor; // 2×2×16
 
   // stack2
   // n5 @P4 = global_pool(max of P6, gating P4), then ReLU → conv → BN
@@ -123,24 +123,24 @@ export function buildModel(): tf.LayersModel {
   const stack2_cell0_global_pool = new GlobalPoolMerge({ name: 'stack2/cell0/global_pool', pool: 'max' }).apply([stack2_cell0_in1_upsample, stack1_cell3_bn]) as tf.SymbolicTensor; // 8×8×16
   const stack2_cell0_relu = tf.layers.reLU({ name: 'stack2/cell0/relu' }).apply(stack2_cell0_global_pool) as tf.SymbolicTensor; // 8×8×16
   const stack2_cell0_conv = tf.layers.conv2d({ name: 'stack2/cell0/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack2_cell0_relu) as tf.SymbolicTensor; // 8×8×16
-  const stack2_cell0_bn = tf.layers.batchNormalization({ name: 'stack2/cell0/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell0_conv) as tf.SymbolicTensor; // 8×8×16
+  const stack2_cell0_bn = new BatchNorm({ name: 'stack2/cell0/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell0_conv) as tf.SymbolicTensor; // 8×8×16
   // n6 @P4 = sum(P4, n5), then ReLU → conv → BN
   const stack2_cell1_sum = tf.layers.add({ name: 'stack2/cell1/sum' }).apply([stack1_cell3_bn, stack2_cell0_bn]) as tf.SymbolicTensor; // 8×8×16
   const stack2_cell1_relu = tf.layers.reLU({ name: 'stack2/cell1/relu' }).apply(stack2_cell1_sum) as tf.SymbolicTensor; // 8×8×16
   const stack2_cell1_conv = tf.layers.conv2d({ name: 'stack2/cell1/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack2_cell1_relu) as tf.SymbolicTensor; // 8×8×16
-  const stack2_cell1_bn = tf.layers.batchNormalization({ name: 'stack2/cell1/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell1_conv) as tf.SymbolicTensor; // 8×8×16
+  const stack2_cell1_bn = new BatchNorm({ name: 'stack2/cell1/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell1_conv) as tf.SymbolicTensor; // 8×8×16
   // output n7 @P3 = sum(P3, n6), then ReLU → conv → BN
   const stack2_cell2_in1_upsample = tf.layers.upSampling2d({ name: 'stack2/cell2/in1/upsample', size: [2, 2], interpolation: 'nearest' }).apply(stack2_cell1_bn) as tf.SymbolicTensor; // 16×16×16
   const stack2_cell2_sum = tf.layers.add({ name: 'stack2/cell2/sum' }).apply([stack1_cell2_bn, stack2_cell2_in1_upsample]) as tf.SymbolicTensor; // 16×16×16
   const stack2_cell2_relu = tf.layers.reLU({ name: 'stack2/cell2/relu' }).apply(stack2_cell2_sum) as tf.SymbolicTensor; // 16×16×16
   const stack2_cell2_conv = tf.layers.conv2d({ name: 'stack2/cell2/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack2_cell2_relu) as tf.SymbolicTensor; // 16×16×16
-  const stack2_cell2_bn = tf.layers.batchNormalization({ name: 'stack2/cell2/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell2_conv) as tf.SymbolicTensor; // 16×16×16
+  const stack2_cell2_bn = new BatchNorm({ name: 'stack2/cell2/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell2_conv) as tf.SymbolicTensor; // 16×16×16
   // output n8 @P4 = sum(n6, n7), then ReLU → conv → BN
   const stack2_cell3_in1_pool = tf.layers.maxPooling2d({ name: 'stack2/cell3/in1/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(stack2_cell2_bn) as tf.SymbolicTensor; // 8×8×16
   const stack2_cell3_sum = tf.layers.add({ name: 'stack2/cell3/sum' }).apply([stack2_cell1_bn, stack2_cell3_in1_pool]) as tf.SymbolicTensor; // 8×8×16
   const stack2_cell3_relu = tf.layers.reLU({ name: 'stack2/cell3/relu' }).apply(stack2_cell3_sum) as tf.SymbolicTensor; // 8×8×16
   const stack2_cell3_conv = tf.layers.conv2d({ name: 'stack2/cell3/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack2_cell3_relu) as tf.SymbolicTensor; // 8×8×16
-  const stack2_cell3_bn = tf.layers.batchNormalization({ name: 'stack2/cell3/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell3_conv) as tf.SymbolicTensor; // 8×8×16
+  const stack2_cell3_bn = new BatchNorm({ name: 'stack2/cell3/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell3_conv) as tf.SymbolicTensor; // 8×8×16
   // output n9 @P5 = global_pool(max of n8, gating n7) + P5 (dangling), then ReLU → conv → BN
   const stack2_cell4_in0_pool = tf.layers.maxPooling2d({ name: 'stack2/cell4/in0/pool', poolSize: 4, strides: 4, padding: 'same' }).apply(stack2_cell2_bn) as tf.SymbolicTensor; // 4×4×16
   const stack2_cell4_in1_pool = tf.layers.maxPooling2d({ name: 'stack2/cell4/in1/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(stack2_cell3_bn) as tf.SymbolicTensor; // 4×4×16
@@ -148,7 +148,7 @@ export function buildModel(): tf.LayersModel {
   const stack2_cell4_dangling_sum = tf.layers.add({ name: 'stack2/cell4/dangling_sum' }).apply([stack2_cell4_global_pool, stack1_cell4_bn]) as tf.SymbolicTensor; // 4×4×16
   const stack2_cell4_relu = tf.layers.reLU({ name: 'stack2/cell4/relu' }).apply(stack2_cell4_dangling_sum) as tf.SymbolicTensor; // 4×4×16
   const stack2_cell4_conv = tf.layers.conv2d({ name: 'stack2/cell4/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack2_cell4_relu) as tf.SymbolicTensor; // 4×4×16
-  const stack2_cell4_bn = tf.layers.batchNormalization({ name: 'stack2/cell4/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell4_conv) as tf.SymbolicTensor; // 4×4×16
+  const stack2_cell4_bn = new BatchNorm({ name: 'stack2/cell4/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell4_conv) as tf.SymbolicTensor; // 4×4×16
   // output n10 @P7 = global_pool(max of n9, gating n6) + P7 (dangling), then ReLU → conv → BN
   const stack2_cell5_in0_pool = tf.layers.maxPooling2d({ name: 'stack2/cell5/in0/pool', poolSize: 8, strides: 8, padding: 'same' }).apply(stack2_cell1_bn) as tf.SymbolicTensor; // 1×1×16
   const stack2_cell5_in1_pool = tf.layers.maxPooling2d({ name: 'stack2/cell5/in1/pool', poolSize: 4, strides: 4, padding: 'same' }).apply(stack2_cell4_bn) as tf.SymbolicTensor; // 1×1×16
@@ -156,58 +156,58 @@ export function buildModel(): tf.LayersModel {
   const stack2_cell5_dangling_sum = tf.layers.add({ name: 'stack2/cell5/dangling_sum' }).apply([stack2_cell5_global_pool, stack1_cell5_bn]) as tf.SymbolicTensor; // 1×1×16
   const stack2_cell5_relu = tf.layers.reLU({ name: 'stack2/cell5/relu' }).apply(stack2_cell5_dangling_sum) as tf.SymbolicTensor; // 1×1×16
   const stack2_cell5_conv = tf.layers.conv2d({ name: 'stack2/cell5/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack2_cell5_relu) as tf.SymbolicTensor; // 1×1×16
-  const stack2_cell5_bn = tf.layers.batchNormalization({ name: 'stack2/cell5/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell5_conv) as tf.SymbolicTensor; // 1×1×16
+  const stack2_cell5_bn = new BatchNorm({ name: 'stack2/cell5/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell5_conv) as tf.SymbolicTensor; // 1×1×16
   // output n11 @P6 = global_pool(max of n10, gating n9), then ReLU → conv → BN
   const stack2_cell6_in0_pool = tf.layers.maxPooling2d({ name: 'stack2/cell6/in0/pool', poolSize: 2, strides: 2, padding: 'same' }).apply(stack2_cell4_bn) as tf.SymbolicTensor; // 2×2×16
   const stack2_cell6_in1_upsample = tf.layers.upSampling2d({ name: 'stack2/cell6/in1/upsample', size: [2, 2], interpolation: 'nearest' }).apply(stack2_cell5_bn) as tf.SymbolicTensor; // 2×2×16
   const stack2_cell6_global_pool = new GlobalPoolMerge({ name: 'stack2/cell6/global_pool', pool: 'max' }).apply([stack2_cell6_in1_upsample, stack2_cell6_in0_pool]) as tf.SymbolicTensor; // 2×2×16
   const stack2_cell6_relu = tf.layers.reLU({ name: 'stack2/cell6/relu' }).apply(stack2_cell6_global_pool) as tf.SymbolicTensor; // 2×2×16
   const stack2_cell6_conv = tf.layers.conv2d({ name: 'stack2/cell6/conv', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.glorotUniform({}), biasInitializer: tf.initializers.zeros() }).apply(stack2_cell6_relu) as tf.SymbolicTensor; // 2×2×16
-  const stack2_cell6_bn = tf.layers.batchNormalization({ name: 'stack2/cell6/bn', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell6_conv) as tf.SymbolicTensor; // 2×2×16
+  const stack2_cell6_bn = new BatchNorm({ name: 'stack2/cell6/bn', momentum: 0.997, epsilon: 0.0001 }).apply(stack2_cell6_conv) as tf.SymbolicTensor; // 2×2×16
 
   // head
   const layer_head_class_conv0 = tf.layers.conv2d({ name: 'head/class/conv0', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01 }), biasInitializer: tf.initializers.zeros() }); // shared across levels
   const head_class_conv0_at_P3 = layer_head_class_conv0.apply(stack2_cell2_bn) as tf.SymbolicTensor; // 16×16×16
-  const head_class_bn0_P3 = tf.layers.batchNormalization({ name: 'head/class/bn0/P3', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P3) as tf.SymbolicTensor; // 16×16×16
+  const head_class_bn0_P3 = new BatchNorm({ name: 'head/class/bn0/P3', momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P3) as tf.SymbolicTensor; // 16×16×16
   const head_class_relu0_P3 = tf.layers.reLU({ name: 'head/class/relu0/P3' }).apply(head_class_bn0_P3) as tf.SymbolicTensor; // 16×16×16
   const layer_head_class_predict = tf.layers.conv2d({ name: 'head/class/predict', filters: 6, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.00001 }), biasInitializer: tf.initializers.constant({ value: -4.59511985013459 }) }); // shared across levels
   const head_class_predict_at_P3 = layer_head_class_predict.apply(head_class_relu0_P3) as tf.SymbolicTensor; // 16×16×6
   const head_class_conv0_at_P4 = layer_head_class_conv0.apply(stack2_cell3_bn) as tf.SymbolicTensor; // 8×8×16
-  const head_class_bn0_P4 = tf.layers.batchNormalization({ name: 'head/class/bn0/P4', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P4) as tf.SymbolicTensor; // 8×8×16
+  const head_class_bn0_P4 = new BatchNorm({ name: 'head/class/bn0/P4', momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P4) as tf.SymbolicTensor; // 8×8×16
   const head_class_relu0_P4 = tf.layers.reLU({ name: 'head/class/relu0/P4' }).apply(head_class_bn0_P4) as tf.SymbolicTensor; // 8×8×16
   const head_class_predict_at_P4 = layer_head_class_predict.apply(head_class_relu0_P4) as tf.SymbolicTensor; // 8×8×6
   const head_class_conv0_at_P5 = layer_head_class_conv0.apply(stack2_cell4_bn) as tf.SymbolicTensor; // 4×4×16
-  const head_class_bn0_P5 = tf.layers.batchNormalization({ name: 'head/class/bn0/P5', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P5) as tf.SymbolicTensor; // 4×4×16
+  const head_class_bn0_P5 = new BatchNorm({ name: 'head/class/bn0/P5', momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P5) as tf.SymbolicTensor; // 4×4×16
   const head_class_relu0_P5 = tf.layers.reLU({ name: 'head/class/relu0/P5' }).apply(head_class_bn0_P5) as tf.SymbolicTensor; // 4×4×16
   const head_class_predict_at_P5 = layer_head_class_predict.apply(head_class_relu0_P5) as tf.SymbolicTensor; // 4×4×6
   const head_class_conv0_at_P6 = layer_head_class_conv0.apply(stack2_cell6_bn) as tf.SymbolicTensor; // 2×2×16
-  const head_class_bn0_P6 = tf.layers.batchNormalization({ name: 'head/class/bn0/P6', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P6) as tf.SymbolicTensor; // 2×2×16
+  const head_class_bn0_P6 = new BatchNorm({ name: 'head/class/bn0/P6', momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P6) as tf.SymbolicTensor; // 2×2×16
   const head_class_relu0_P6 = tf.layers.reLU({ name: 'head/class/relu0/P6' }).apply(head_class_bn0_P6) as tf.SymbolicTensor; // 2×2×16
   const head_class_predict_at_P6 = layer_head_class_predict.apply(head_class_relu0_P6) as tf.SymbolicTensor; // 2×2×6
   const head_class_conv0_at_P7 = layer_head_class_conv0.apply(stack2_cell5_bn) as tf.SymbolicTensor; // 1×1×16
-  const head_class_bn0_P7 = tf.layers.batchNormalization({ name: 'head/class/bn0/P7', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P7) as tf.SymbolicTensor; // 1×1×16
+  const head_class_bn0_P7 = new BatchNorm({ name: 'head/class/bn0/P7', momentum: 0.997, epsilon: 0.0001 }).apply(head_class_conv0_at_P7) as tf.SymbolicTensor; // 1×1×16
   const head_class_relu0_P7 = tf.layers.reLU({ name: 'head/class/relu0/P7' }).apply(head_class_bn0_P7) as tf.SymbolicTensor; // 1×1×16
   const head_class_predict_at_P7 = layer_head_class_predict.apply(head_class_relu0_P7) as tf.SymbolicTensor; // 1×1×6
   const layer_head_box_conv0 = tf.layers.conv2d({ name: 'head/box/conv0', filters: 16, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01 }), biasInitializer: tf.initializers.zeros() }); // shared across levels
   const head_box_conv0_at_P3 = layer_head_box_conv0.apply(stack2_cell2_bn) as tf.SymbolicTensor; // 16×16×16
-  const head_box_bn0_P3 = tf.layers.batchNormalization({ name: 'head/box/bn0/P3', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P3) as tf.SymbolicTensor; // 16×16×16
+  const head_box_bn0_P3 = new BatchNorm({ name: 'head/box/bn0/P3', momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P3) as tf.SymbolicTensor; // 16×16×16
   const head_box_relu0_P3 = tf.layers.reLU({ name: 'head/box/relu0/P3' }).apply(head_box_bn0_P3) as tf.SymbolicTensor; // 16×16×16
   const layer_head_box_predict = tf.layers.conv2d({ name: 'head/box/predict', filters: 8, kernelSize: 3, strides: 1, padding: 'same', useBias: true, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.00001 }), biasInitializer: tf.initializers.zeros() }); // shared across levels
   const head_box_predict_at_P3 = layer_head_box_predict.apply(head_box_relu0_P3) as tf.SymbolicTensor; // 16×16×8
   const head_box_conv0_at_P4 = layer_head_box_conv0.apply(stack2_cell3_bn) as tf.SymbolicTensor; // 8×8×16
-  const head_box_bn0_P4 = tf.layers.batchNormalization({ name: 'head/box/bn0/P4', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P4) as tf.SymbolicTensor; // 8×8×16
+  const head_box_bn0_P4 = new BatchNorm({ name: 'head/box/bn0/P4', momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P4) as tf.SymbolicTensor; // 8×8×16
   const head_box_relu0_P4 = tf.layers.reLU({ name: 'head/box/relu0/P4' }).apply(head_box_bn0_P4) as tf.SymbolicTensor; // 8×8×16
   const head_box_predict_at_P4 = layer_head_box_predict.apply(head_box_relu0_P4) as tf.SymbolicTensor; // 8×8×8
   const head_box_conv0_at_P5 = layer_head_box_conv0.apply(stack2_cell4_bn) as tf.SymbolicTensor; // 4×4×16
-  const head_box_bn0_P5 = tf.layers.batchNormalization({ name: 'head/box/bn0/P5', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P5) as tf.SymbolicTensor; // 4×4×16
+  const head_box_bn0_P5 = new BatchNorm({ name: 'head/box/bn0/P5', momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P5) as tf.SymbolicTensor; // 4×4×16
   const head_box_relu0_P5 = tf.layers.reLU({ name: 'head/box/relu0/P5' }).apply(head_box_bn0_P5) as tf.SymbolicTensor; // 4×4×16
   const head_box_predict_at_P5 = layer_head_box_predict.apply(head_box_relu0_P5) as tf.SymbolicTensor; // 4×4×8
   const head_box_conv0_at_P6 = layer_head_box_conv0.apply(stack2_cell6_bn) as tf.SymbolicTensor; // 2×2×16
-  const head_box_bn0_P6 = tf.layers.batchNormalization({ name: 'head/box/bn0/P6', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P6) as tf.SymbolicTensor; // 2×2×16
+  const head_box_bn0_P6 = new BatchNorm({ name: 'head/box/bn0/P6', momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P6) as tf.SymbolicTensor; // 2×2×16
   const head_box_relu0_P6 = tf.layers.reLU({ name: 'head/box/relu0/P6' }).apply(head_box_bn0_P6) as tf.SymbolicTensor; // 2×2×16
   const head_box_predict_at_P6 = layer_head_box_predict.apply(head_box_relu0_P6) as tf.SymbolicTensor; // 2×2×8
   const head_box_conv0_at_P7 = layer_head_box_conv0.apply(stack2_cell5_bn) as tf.SymbolicTensor; // 1×1×16
-  const head_box_bn0_P7 = tf.layers.batchNormalization({ name: 'head/box/bn0/P7', axis: -1, momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P7) as tf.SymbolicTensor; // 1×1×16
+  const head_box_bn0_P7 = new BatchNorm({ name: 'head/box/bn0/P7', momentum: 0.997, epsilon: 0.0001 }).apply(head_box_conv0_at_P7) as tf.SymbolicTensor; // 1×1×16
   const head_box_relu0_P7 = tf.layers.reLU({ name: 'head/box/relu0/P7' }).apply(head_box_bn0_P7) as tf.SymbolicTensor; // 1×1×16
   const head_box_predict_at_P7 = layer_head_box_predict.apply(head_box_relu0_P7) as tf.SymbolicTensor; // 1×1×8
 
