@@ -7,19 +7,13 @@
 // for NaN inputs, where Step passes the NaN on). Every other backend keeps tfjs's
 // own (wasm has a native Step; the cpu backend stays the parity reference).
 import type * as TF from '@tensorflow/tfjs';
+import { overrideGradientOn } from './override.js';
 
 type Tfjs = typeof TF;
 
 export function registerReluGradient(tf: Tfjs): void {
-  const builtin = tf.getGradient('Relu');
-  if (!builtin) return;
-  tf.registerGradient({
-    kernelName: 'Relu',
-    inputsToSave: builtin.inputsToSave,
-    gradFunc: (dy, saved, attrs) => {
-      if (tf.getBackend() !== 'tensorflow') return builtin.gradFunc(dy, saved, attrs);
-      const [x] = saved;
-      return { x: () => tf.mul(dy as TF.Tensor, tf.cast(tf.greater(x, 0), 'float32')) };
-    },
+  overrideGradientOn(tf, 'Relu', 'tensorflow', (_builtin, dy, saved) => {
+    const [x] = saved;
+    return { x: () => tf.mul(dy as TF.Tensor, tf.cast(tf.greater(x, 0), 'float32')) };
   });
 }
