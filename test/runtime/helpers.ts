@@ -1,15 +1,28 @@
 // Shared by the runtime tests: which backends this process can test, deterministic data, error measures.
-import { availableBackends, type BackendName } from '../../src/runtime/backend.js';
+import { availableBackends, BACKENDS, type BackendName } from '../../src/runtime/backend.js';
+
+/** The backends NASFPN_TEST_BACKENDS (comma-separated) names, or null when it is unset. */
+export function requestedTestBackends(): string[] | null {
+  return process.env.NASFPN_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+}
 
 /**
  * The backends to test against the cpu reference in this process: every available one except cpu itself.
  * wasm always; tfjs-node after `../shared/tfjs-node/build-local.sh`; WebGPU where a GPU adapter exists.
- * NASFPN_TEST_BACKENDS (comma-separated) narrows the list, e.g. to re-run only tfjs-node in CI.
+ * NASFPN_TEST_BACKENDS narrows the list, e.g. to re-run only tfjs-node in CI. A backend it names that cannot
+ * run here is an error: otherwise every parity and learning test would pass having tested nothing.
  */
 export async function backendsUnderTest(): Promise<BackendName[]> {
-  const available = (await availableBackends()).filter((b) => b.available && b.name !== 'cpu').map((b) => b.name);
-  const only = process.env.NASFPN_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter(Boolean);
-  return only ? available.filter((name) => only.includes(name)) : available;
+  const probes = await availableBackends();
+  const available = probes.filter((b) => b.available && b.name !== 'cpu').map((b) => b.name);
+  const only = requestedTestBackends();
+  if (!only) return available;
+  for (const name of only) {
+    const probe = probes.find((p) => p.name === name);
+    if (!probe) throw new Error(`NASFPN_TEST_BACKENDS: unknown backend '${name}' (choose from ${BACKENDS.join(', ')})`);
+    if (!probe.available) throw new Error(`NASFPN_TEST_BACKENDS names ${name}, which cannot run here: ${probe.reason}`);
+  }
+  return available.filter((name) => only.includes(name));
 }
 
 /** Deterministic pseudo-random values in [-1, 1) (mulberry32), so every backend sees the same numbers. */

@@ -11,7 +11,7 @@ import { useBackend, type BackendName } from '../../src/runtime/backend.js';
 import { disposeTask, makeSurrogateTask, sgdStep } from '../../src/runtime/surrogate.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
 import { detector, nasfpnPyramid, pyramidFromSpecs } from '../helpers/ir.js';
-import { backendsUnderTest } from './helpers.js';
+import { backendsUnderTest, requestedTestBackends } from './helpers.js';
 
 const smallHead = { ...detector().head, convs: 1, width: 16, classes: 3, anchors: { scales: 1, ratios: [1, 2], size: 4 } };
 
@@ -92,7 +92,7 @@ describe('a few SGD steps lower the surrogate loss and keep numTensors flat', ()
   // The pure-JS backend trains the small Lite model only: its built-in conv gradients would take minutes on
   // the ResNet one.
   // NASFPN_TEST_BACKENDS narrows a re-run (CI's second pass on tfjs-node) to the named backends.
-  const cpuWanted = process.env.NASFPN_TEST_BACKENDS?.split(',').includes('cpu') ?? true;
+  const cpuWanted = requestedTestBackends()?.includes('cpu') ?? true;
   test.skipIf(!cpuWanted)('MobileNetV2 Lite on the cpu backend', async () => {
     const result = await learn('cpu', tinyLite, 3);
     log.push(`${'MobileNetV2 Lite, separable, DropBlock'.padEnd(40)} ${'cpu'.padEnd(10)} ${result.losses.map((l) => l.toFixed(4)).join(' → ')}`);
