@@ -84,6 +84,27 @@ export function resampleText(fromLevel: number, toLevel: number): string | null 
   return fromLevel > toLevel ? `up ×${factor}` : `max-pool ÷${factor}`;
 }
 
+/** A layer's two lines: its name, then its level and stride (or "output" for an output layer). */
+function layerLines(p: PyramidIR, node: number): string[] {
+  const n = p.nodes[node];
+  const cell = node >= inputCount(p) ? p.cells[node - inputCount(p)] : null;
+  return [n.name, cell?.isOutput ? `P${n.level}′ output` : `P${n.level} · stride ${strideOf(n.level)}`];
+}
+
+function layerFill(p: PyramidIR, node: number): Block['fill'] {
+  return node < inputCount(p) ? 'input' : p.cells[node - inputCount(p)].isOutput ? 'output' : 'inner';
+}
+
+function opLines(p: PyramidIR, c: number): string[] {
+  const cell = p.cells[c];
+  return cell.op.kind === 'sum' ? ['+', 'sum'] : ['GP', `${cell.op.pool} gate: ${p.nodes[cell.inputs[cell.op.pooled]].name}`];
+}
+
+function rcbLines(options: CellsOptions): string[] {
+  const width = options.width ? ` ${options.width}` : '';
+  return options.separable ? ['R-SC-B', `sep. 3×3${width}`] : ['R-C-B', `3×3${width}`];
+}
+
 function blockSize(lines: string[]): { width: number; height: number } {
   const width = Math.max(...lines.map((t, i) => textWidth(t, i === 0 ? TEXT_SIZE : SMALL_SIZE, i === 0))) + 2 * PAD_X;
   return { width: Math.ceil(Math.max(width, 34)), height: lines.length === 1 ? 24 : 38 };
@@ -99,20 +120,13 @@ function buildGraph(p: PyramidIR, options: CellsOptions) {
   const link = (from: string, to: string, fromName: string, toName: string, dashed = false) =>
     links.push({ id: `e${links.length}`, from, to, dashed, fromName, toName });
 
-  for (let i = 0; i < inputs; i++) {
-    const node = p.nodes[i];
-    blocks.push({ id: layerId(i), kind: 'layer', node: i, fill: 'input', lines: [node.name, `P${node.level} · stride ${strideOf(node.level)}`] });
-  }
+  for (let i = 0; i < inputs; i++) blocks.push({ id: layerId(i), kind: 'layer', node: i, fill: 'input', lines: layerLines(p, i) });
   p.cells.forEach((cell, c) => {
     const self = cellNodeIndex(p, c);
     const prefix = `cell:${cell.name}`;
     const members: string[] = [];
     const opId = `${prefix}:op`;
-    const opLines =
-      cell.op.kind === 'sum'
-        ? ['+', 'sum']
-        : ['GP', `${cell.op.pool} gate: ${p.nodes[cell.inputs[cell.op.pooled]].name}`];
-    blocks.push({ id: opId, kind: 'op', node: self, fill: 'block', lines: opLines });
+    blocks.push({ id: opId, kind: 'op', node: self, fill: 'block', lines: opLines(p, c) });
     members.push(opId);
     cell.inputs.forEach((input, k) => {
       const text = resampleText(p.nodes[input].level, cell.level);
@@ -136,16 +150,10 @@ function buildGraph(p: PyramidIR, options: CellsOptions) {
       last = id;
     }
     const rcbId = `${prefix}:rcb`;
-    blocks.push({
-      id: rcbId, kind: 'rcb', node: self, fill: 'block',
-      lines: [options.separable ? 'R-SC-B' : 'R-C-B', options.separable ? `sep. 3×3${options.width ? ` ${options.width}` : ''}` : `3×3${options.width ? ` ${options.width}` : ''}`],
-    });
+    blocks.push({ id: rcbId, kind: 'rcb', node: self, fill: 'block', lines: rcbLines(options) });
     members.push(rcbId);
     link(last, rcbId, cell.name, cell.name);
-    blocks.push({
-      id: layerId(self), kind: 'layer', node: self, fill: cell.isOutput ? 'output' : 'inner',
-      lines: [cell.name, cell.isOutput ? `P${cell.level}′ output` : `P${cell.level} · stride ${strideOf(cell.level)}`],
-    });
+    blocks.push({ id: layerId(self), kind: 'layer', node: self, fill: layerFill(p, self), lines: layerLines(p, self) });
     link(rcbId, layerId(self), cell.name, cell.name);
     clusters.push({ cell: c, name: cell.name, title: `${cell.name} → P${cell.level}`, members });
   });
@@ -250,26 +258,17 @@ const CARDS_PER_ROW_WIDTH = 1400;
 function layoutCards(p: PyramidIR, options: CellsOptions): CellsLayout {
   const inputs = inputCount(p);
   const name = (node: number) => p.nodes[node].name;
-  const layerLines = (node: number) => {
-    const n = p.nodes[node];
-    const cell = node >= inputs ? p.cells[node - inputs] : null;
-    return [n.name, cell?.isOutput ? `P${n.level}′ output` : `P${n.level} · stride ${strideOf(n.level)}`];
-  };
-  const opLines = (c: number) => {
-    const cell = p.cells[c];
-    return cell.op.kind === 'sum' ? ['+', 'sum'] : ['GP', `${cell.op.pool} gate: ${name(cell.inputs[cell.op.pooled])}`];
-  };
-  const rcbLines = options.separable ? ['R-SC-B', `sep. 3×3${options.width ? ` ${options.width}` : ''}`] : ['R-C-B', `3×3${options.width ? ` ${options.width}` : ''}`];
+  const rcb = rcbLines(options);
   const danglingLines = (c: number) => ['+', p.cells[c].danglingSums.map(name).join(', ')];
 
   // Column widths shared by every card, so the grid lines up.
   const widest = (lineSets: string[][]) => Math.max(34, ...lineSets.map((lines) => blockSize(lines).width));
-  const layerWidth = widest(p.nodes.map((_, i) => layerLines(i)));
+  const layerWidth = widest(p.nodes.map((_, i) => layerLines(p, i)));
   const resampleWidth = widest(p.cells.flatMap((cell) => cell.inputs.map((i) => resampleText(p.nodes[i].level, cell.level)).filter((t): t is string => t !== null).map((t) => [t])));
-  const opWidth = widest(p.cells.map((_, c) => opLines(c)));
+  const opWidth = widest(p.cells.map((_, c) => opLines(p, c)));
   const hasDangling = p.cells.some((cell) => cell.danglingSums.length > 0);
   const danglingWidth = hasDangling ? widest(p.cells.flatMap((cell, c) => (cell.danglingSums.length ? [danglingLines(c)] : []))) : 0;
-  const rcbWidth = widest([rcbLines]);
+  const rcbWidth = widest([rcb]);
   const columnX = [0, layerWidth + COLUMN_GAP];
   columnX.push(columnX[1] + resampleWidth + COLUMN_GAP); // op
   columnX.push(columnX[2] + opWidth + COLUMN_GAP); // dangling sum (or R-C-B when there is none)
@@ -287,7 +286,7 @@ function layoutCards(p: PyramidIR, options: CellsOptions): CellsLayout {
 
   // The pyramid's inputs, once, in a row.
   for (let i = 0; i < inputs; i++) {
-    const lines = layerLines(i);
+    const lines = layerLines(p, i);
     blocks.push({ id: `layer:${name(i)}`, kind: 'layer', node: i, fill: 'input', lines, x: MARGIN + i * (layerWidth + CARD_GAP), y: top, ...blockSize(lines), width: layerWidth });
   }
   const gridTop = top + ROW_HEIGHT + 2 * CARD_GAP;
@@ -310,10 +309,10 @@ function layoutCards(p: PyramidIR, options: CellsOptions): CellsLayout {
       blocks.push(block);
       return block;
     };
-    const op = place(`${prefix}:op`, 'op', opLines(c), 'block', 2, opWidth, midY);
+    const op = place(`${prefix}:op`, 'op', opLines(p, c), 'block', 2, opWidth, midY);
     cell.inputs.forEach((input, k) => {
       const y = rowY(k) + ROW_HEIGHT / 2;
-      const ref = place(`${prefix}:in${k}`, 'layer', layerLines(input), input < inputs ? 'input' : p.cells[input - inputs].isOutput ? 'output' : 'inner', 0, layerWidth, y, input, true);
+      const ref = place(`${prefix}:in${k}`, 'layer', layerLines(p, input), layerFill(p, input), 0, layerWidth, y, input, true);
       const arriveY = midY + (k === 0 ? -5 : 5);
       const text = resampleText(p.nodes[input].level, cell.level);
       let from = ref.id;
@@ -333,10 +332,10 @@ function layoutCards(p: PyramidIR, options: CellsOptions): CellsLayout {
       link(op.id, dangling.id, cell.name, cell.name, [[op.x + op.width, midY], [dangling.x, midY]]);
       last = dangling;
     }
-    const rcb = place(`${prefix}:rcb`, 'rcb', rcbLines, 'block', 4, rcbWidth, midY);
-    link(last.id, rcb.id, cell.name, cell.name, [[last.x + last.width, midY], [rcb.x, midY]]);
-    const out = place(`layer:${cell.name}`, 'layer', layerLines(self), cell.isOutput ? 'output' : 'inner', 5, layerWidth, midY);
-    link(rcb.id, out.id, cell.name, cell.name, [[rcb.x + rcb.width, midY], [out.x, midY]]);
+    const rcbBlock = place(`${prefix}:rcb`, 'rcb', rcb, 'block', 4, rcbWidth, midY);
+    link(last.id, rcbBlock.id, cell.name, cell.name, [[last.x + last.width, midY], [rcbBlock.x, midY]]);
+    const out = place(`layer:${cell.name}`, 'layer', layerLines(p, self), layerFill(p, self), 5, layerWidth, midY);
+    link(rcbBlock.id, out.id, cell.name, cell.name, [[rcbBlock.x + rcbBlock.width, midY], [out.x, midY]]);
   });
   const rows = Math.ceil(p.cells.length / perRow);
   const width = Math.max(
