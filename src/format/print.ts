@@ -1,6 +1,6 @@
 // Checked IR → .fpn text: how sampled architectures (search) and converted specs (import) become files a
 // person can read, check and draw. The output is already in the formatter's canonical layout.
-import type { BinaryOp, PyramidIR } from '../semantics/ir.js';
+import { coarserInput, type BinaryOp, type PyramidIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 
 /** The op as a call, writing options only where they differ from the defaults the checker would pick. */
@@ -8,8 +8,7 @@ function opCall(op: BinaryOp, inputs: [string, string], levels: [number, number]
   if (op.kind === 'sum') return `sum(${inputs.join(', ')})`;
   const options: string[] = [];
   if (op.pool !== 'max') options.push(`pool=${op.pool}`);
-  const defaultPooled = levels[0] >= levels[1] ? 0 : 1;
-  if (op.pooled !== defaultPooled) options.push(`pooled=${inputs[op.pooled]}`);
+  if (op.pooled !== coarserInput(...levels)) options.push(`pooled=${inputs[op.pooled]}`);
   return `global_pool(${[...inputs, ...options].join(', ')})`;
 }
 

@@ -7,7 +7,7 @@
 // Import turns a spec into .fpn text and runs the ordinary checker on it, mapping every diagnostic back to
 // the JSON element it came from, so a bad spec gets the same checks, codes and hints as a bad .fpn file.
 import { rangeMaker, type Diagnostic, type SourceRange } from '../semantics/diagnostics.js';
-import type { PyramidIR } from '../semantics/ir.js';
+import { coarserInput, type PyramidIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { checkText } from '../semantics/program.js';
 import { JsonSyntaxError, parseJsonWithPositions, type JsonNode } from './json.js';
@@ -29,8 +29,7 @@ export function exportTfSpec(p: PyramidIR): { text: string } | { problems: SpecP
     if (cell.op.kind === 'global_pool') {
       combine = 'attention';
       const [a, b] = cell.inputs.map((n) => p.nodes[n].level);
-      const referencePooled = a >= b ? 0 : 1;
-      if (cell.op.pool !== 'max' || cell.op.pooled !== referencePooled) {
+      if (cell.op.pool !== 'max' || cell.op.pooled !== coarserInput(a, b)) {
         problems.push({
           cell: i,
           message: `cell '${cell.name}' uses global_pool with ${cell.op.pool !== 'max' ? `pool=${cell.op.pool}` : `pooled=${p.nodes[cell.inputs[cell.op.pooled]].name}`}, which the TF spec cannot express`,

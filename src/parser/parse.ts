@@ -48,17 +48,14 @@ function blankLines(text: string): number[] {
 // ---------------------------------------------------------------------------------------------------
 // Syntax diagnostics
 
+/** The lexer only fails on a character no token starts with (unclosed strings are a token of their own). */
 function lexingDiagnostic(error: ILexingError, text: string, rangeOf: (a: number, b: number) => SourceRange): Diagnostic {
-  const char = text.slice(error.offset, error.offset + Math.max(1, error.length));
-  const unterminated = char.startsWith('"');
   return {
     code: 'FPN001',
     severity: 'error',
-    message: unterminated ? 'unterminated string' : `unexpected character ${JSON.stringify(char[0])}`,
-    hint: unterminated
-      ? 'close the string with " on the same line'
-      : 'names are letters, digits and _; comments start with #; see docs/language.md for the syntax',
-    range: rangeOf(error.offset, error.offset + Math.max(1, unterminated ? error.length : 1)),
+    message: `unexpected character ${JSON.stringify(text[error.offset])}`,
+    hint: 'names are letters, digits and _; comments start with #; see docs/language.md for the syntax',
+    range: rangeOf(error.offset, error.offset + 1),
   };
 }
 

@@ -31,6 +31,12 @@ export interface GlobalPoolOp {
 }
 
 export type BinaryOp = SumOp | GlobalPoolOp;
+
+/**
+ * The input the TF reference's global pooling pools: the one at the higher (coarser) level, the first on a
+ * tie. It is the default of `global_pool`, and the only choice the TF block spec can express.
+ */
+export const coarserInput = (level0: Level, level1: Level): 0 | 1 => (level0 >= level1 ? 0 : 1);
 export type OpKind = BinaryOp['kind'];
 
 // ---------------------------------------------------------------------------------------------------

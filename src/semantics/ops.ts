@@ -1,7 +1,7 @@
 // The binary ops a merging cell may use. Adding an op (say a weighted sum) means adding an entry here and
 // its layer in src/codegen: the grammar already accepts any op name with key=value options.
 import type { OpOption } from '../parser/ast.js';
-import type { BinaryOp, Level, OpKind } from './ir.js';
+import { coarserInput, type BinaryOp, type Level, type OpKind } from './ir.js';
 import type { Reporter } from './report.js';
 import { didYouMean } from './suggest.js';
 
@@ -76,12 +76,12 @@ export const OPS: Record<string, OpDefinition> = {
         pool = poolOption.text;
       }
       const [l0, l1] = call.inputLevels;
-      let pooled: 0 | 1 = l0 >= l1 ? 0 : 1;
+      let pooled = coarserInput(l0, l1);
       const pooledOption = optionText(call, 'pooled');
       if (pooledOption) {
         const t = pooledOption.text;
-        if (t === 'coarser') pooled = l0 >= l1 ? 0 : 1;
-        else if (t === 'finer') pooled = l0 < l1 ? 0 : 1;
+        if (t === 'coarser') pooled = coarserInput(l0, l1);
+        else if (t === 'finer') pooled = coarserInput(l0, l1) === 0 ? 1 : 0;
         else if (t === call.inputNames[0]) pooled = 0;
         else if (t === call.inputNames[1]) pooled = 1;
         else {

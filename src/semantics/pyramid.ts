@@ -58,24 +58,27 @@ export function readLevelRange(setting: Setting, report: Reporter, usage: string
   return { minLevel: levels[0], maxLevel: levels[levels.length - 1] };
 }
 
+/** `allow stride8`: the one rule of the paper a pyramid (or a search space) may opt out of. */
+export const allowStride8Setting: SettingSpec<boolean> = {
+  usage: 'allow stride8',
+  read(s: Setting, r: Reporter) {
+    const v = s.values[0];
+    if (!v || v.kind !== 'name' || v.text !== 'stride8') {
+      r.error('FPN202', v?.range ?? s.key.range, v ? `unknown exception '${describeValue(v)}'` : "'allow' needs the rule to opt out of",
+        "the one rule that can be lifted is the paper's: write 'allow stride8' to permit intermediate cells at stride 8");
+      return null;
+    }
+    return rejectExtra(s, 1, r, 'allow stride8') ? true : null;
+  },
+};
+
 const pyramidSettings = {
   inputs: {
     usage: INPUTS_USAGE,
     required: true,
     read: (s: Setting, r: Reporter) => readLevelRange(s, r, INPUTS_USAGE),
   } satisfies SettingSpec<LevelRange>,
-  allow: {
-    usage: 'allow stride8',
-    read(s: Setting, r: Reporter) {
-      const v = s.values[0];
-      if (!v || v.kind !== 'name' || v.text !== 'stride8') {
-        r.error('FPN202', v?.range ?? s.key.range, `unknown exception '${v ? describeValue(v) : ''}'`,
-          "the one rule a pyramid may opt out of is the paper's: write 'allow stride8' to permit intermediate cells at stride 8");
-        return null;
-      }
-      return rejectExtra(s, 1, r, 'allow stride8') ? true : null;
-    },
-  } satisfies SettingSpec<boolean>,
+  allow: allowStride8Setting,
 };
 
 /** The finest stride at which the paper allows intermediate (non-output) cells is 16 (level 4). */

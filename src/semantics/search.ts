@@ -4,7 +4,7 @@ import type { Declaration, Setting } from '../parser/ast.js';
 import type { DetectorIR, OpKind, SearchSpaceIR } from './ir.js';
 import { levelName } from './levels.js';
 import { OPS, OP_NAMES } from './ops.js';
-import { readLevelRange, type LevelRange } from './pyramid.js';
+import { allowStride8Setting, readLevelRange, type LevelRange } from './pyramid.js';
 import type { Reporter } from './report.js';
 import { describeValue, numberSetting, readSettings, rejectExtra, type SettingSpec } from './settings.js';
 import { didYouMean } from './suggest.js';
@@ -15,7 +15,6 @@ const USAGE = {
   outputs: 'outputs P3..P7',
   ops: 'ops sum global_pool',
   pool: 'pool max | avg',
-  allow: 'allow stride8',
   proxy: 'proxy DETECTOR   (a detector declared or imported in this file)',
 };
 
@@ -52,17 +51,7 @@ const searchSettings = {
       return rejectExtra(s, 1, r, USAGE.pool) ? v.text : null;
     },
   } satisfies SettingSpec<'max' | 'avg'>,
-  allow: {
-    usage: USAGE.allow,
-    read(s: Setting, r: Reporter) {
-      const v = s.values[0];
-      if (!v || v.kind !== 'name' || v.text !== 'stride8') {
-        r.error('FPN202', v?.range ?? s.key.range, 'the only exception is stride8', `write it as: ${USAGE.allow}`);
-        return null;
-      }
-      return rejectExtra(s, 1, r, USAGE.allow) ? true : null;
-    },
-  } satisfies SettingSpec<boolean>,
+  allow: allowStride8Setting,
   proxy: {
     usage: USAGE.proxy,
     read(s: Setting, r: Reporter) {

@@ -1,7 +1,7 @@
 // Checked-IR values for tests in every room. Until the checker exists these are built by hand from the
 // reference block spec; once it does, they come from the bundled examples through the checker.
 import { computeDanglingSums } from '../../src/semantics/dangling.js';
-import type { BinaryOp, DetectorIR, PyramidIR } from '../../src/semantics/ir.js';
+import { coarserInput, type BinaryOp, type DetectorIR, type PyramidIR } from '../../src/semantics/ir.js';
 
 type Spec = [level: number, op: 'sum' | 'attention', inputs: [number, number], isOutput: boolean];
 
@@ -35,7 +35,7 @@ export function pyramidFromSpecs(name: string, specs: Spec[], minLevel = 3, maxL
     const op: BinaryOp =
       s[1] === 'sum'
         ? { kind: 'sum' }
-        : { kind: 'global_pool', pool: 'max', pooled: levels[s[2][0]] >= levels[s[2][1]] ? 0 : 1 };
+        : { kind: 'global_pool', pool: 'max', pooled: coarserInput(levels[s[2][0]], levels[s[2][1]]) };
     return { name: nodes[maxLevel - minLevel + 1 + i].name, level: s[0], op, inputs: [...s[2]], isOutput: s[3], danglingSums: sums[i] };
   });
   return {
