@@ -96,52 +96,45 @@ const firstLine = (error: unknown): string =>
 
 // ---------------------------------------------------------------------------------------------------
 // Probing: can a backend run here? Each probe loads what it needs; a successful probe leaves the backend
-// registered with tfjs (not selected).
+// registered with tfjs (not selected). Each backend is probed once per process (probe() keeps the answer).
 
 /** Available: what the backend is. Not: `reason` is short (it goes on the printed line), `detail` adds what doctor shows (e.g. Dawn's own message). */
 type ProbeResult = { ok: true; what: string } | { ok: false; reason: string; detail?: string };
 
 /** Which tfjs-node package, if any, is loaded into this process (they cannot both be). */
 let nodePackageLoaded: 'tfjs-node' | 'tfjs-node-gpu' | null = null;
-const nodeProbeCache = new Map<string, Promise<ProbeResult>>();
 
-function probeTfjsNode(pkg: 'tfjs-node' | 'tfjs-node-gpu'): Promise<ProbeResult> {
-  const cached = nodeProbeCache.get(pkg);
-  if (cached) return cached;
-  const result = (async (): Promise<ProbeResult> => {
-    if (nodePackageLoaded && nodePackageLoaded !== pkg) {
-      return { ok: false, reason: `${nodePackageLoaded} is loaded instead (both provide the same 'tensorflow' backend)` };
-    }
-    const entry = resolvePackage(`@tensorflow/${pkg}`);
-    if (!entry) return { ok: false, reason: `${pkg} is not installed` };
-    // With --ignore-scripts, or where its install step could not download libtensorflow, the package is
-    // there but its native addon is not. Importing it anyway would register all of its kernels before it
-    // throws, so look for the addon first.
-    const packageDir = join(dirname(entry), '..');
-    if (!hasNativeAddon(packageDir)) {
-      return { ok: false, reason: `${pkg} is installed without its native addon`, detail: `no tfjs_binding.node under ${join(packageDir, 'lib')}` };
-    }
-    const tf = await loadTf();
-    const prod = tf.env().getBool('PROD');
-    try {
-      // A tfjs-node-gpu that failed (no CUDA) has registered the same 'tensorflow' kernels that tfjs-node
-      // registers again: PROD mode keeps tfjs from warning about each of them.
-      tf.env().set('PROD', true);
-      // TensorFlow's C++ start-up notes (CPU features) would land in every command's output. (Its oneDNN
-      // note comes through absl before TensorFlow reads this, and cannot be silenced from here.)
-      process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-      await import(pathToFileURL(entry).href);
-    } catch (error) {
-      // Anything it throws means "not usable here".
-      return { ok: false, reason: `${pkg} is installed but does not load`, detail: firstLine(error) };
-    } finally {
-      tf.env().set('PROD', prod);
-    }
-    nodePackageLoaded = pkg;
-    return { ok: true, what: `TensorFlow C library through @tensorflow/${pkg}` };
-  })();
-  nodeProbeCache.set(pkg, result);
-  return result;
+async function probeTfjsNode(pkg: 'tfjs-node' | 'tfjs-node-gpu'): Promise<ProbeResult> {
+  if (nodePackageLoaded && nodePackageLoaded !== pkg) {
+    return { ok: false, reason: `${nodePackageLoaded} is loaded instead (both provide the same 'tensorflow' backend)` };
+  }
+  const entry = resolvePackage(`@tensorflow/${pkg}`);
+  if (!entry) return { ok: false, reason: `${pkg} is not installed` };
+  // With --ignore-scripts, or where its install step could not download libtensorflow, the package is
+  // there but its native addon is not. Importing it anyway would register all of its kernels before it
+  // throws, so look for the addon first.
+  const packageDir = join(dirname(entry), '..');
+  if (!hasNativeAddon(packageDir)) {
+    return { ok: false, reason: `${pkg} is installed without its native addon`, detail: `no tfjs_binding.node under ${join(packageDir, 'lib')}` };
+  }
+  const tf = await loadTf();
+  const prod = tf.env().getBool('PROD');
+  try {
+    // A tfjs-node-gpu that failed (no CUDA) has registered the same 'tensorflow' kernels that tfjs-node
+    // registers again: PROD mode keeps tfjs from warning about each of them.
+    tf.env().set('PROD', true);
+    // TensorFlow's C++ start-up notes (CPU features) would land in every command's output. (Its oneDNN
+    // note comes through absl before TensorFlow reads this, and cannot be silenced from here.)
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+    await import(pathToFileURL(entry).href);
+  } catch (error) {
+    // Anything it throws means "not usable here".
+    return { ok: false, reason: `${pkg} is installed but does not load`, detail: firstLine(error) };
+  } finally {
+    tf.env().set('PROD', prod);
+  }
+  nodePackageLoaded = pkg;
+  return { ok: true, what: `TensorFlow C library through @tensorflow/${pkg}` };
 }
 
 function hasNativeAddon(packageDir: string): boolean {
@@ -150,8 +143,6 @@ function hasNativeAddon(packageDir: string): boolean {
   return readdirSync(lib).some((d) => existsSync(join(lib, d, 'tfjs_binding.node')));
 }
 
-let webgpuProbe: Promise<ProbeResult> | null = null;
-
 /**
  * WebGPU through the `webgpu` package (Dawn). The adapter is requested in a child process first: without a
  * GPU, Dawn prints warnings straight to stderr (e.g. "Couldn't load Vulkan"), which would otherwise land in
@@ -159,27 +150,24 @@ let webgpuProbe: Promise<ProbeResult> | null = null;
  * installed here and the tfjs backend imported (installing it without one leaves tfjs reporting 'webgpu'
  * while every op throws).
  */
-function probeWebgpu(): Promise<ProbeResult> {
-  webgpuProbe ??= (async (): Promise<ProbeResult> => {
-    const dawn = resolvePackage('webgpu');
-    const backendEntry = resolvePackage('@tensorflow/tfjs-backend-webgpu');
-    if (!dawn || !backendEntry) {
-      return { ok: false, reason: `${!dawn ? 'the webgpu package' : '@tensorflow/tfjs-backend-webgpu'} is not installed` };
-    }
-    const adapter = await requestAdapterInChild(dawn);
-    if (!adapter.found) return { ok: false, reason: 'no GPU adapter', detail: adapter.why || undefined };
-    try {
-      const { create, globals } = await import(pathToFileURL(dawn).href);
-      Object.assign(globalThis, globals);
-      Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true, writable: true });
-      await loadTf();
-      await import(pathToFileURL(backendEntry).href);
-    } catch (error) {
-      return { ok: false, reason: `WebGPU does not load (${firstLine(error)})` };
-    }
-    return { ok: true, what: `WebGPU on ${adapter.description}` };
-  })();
-  return webgpuProbe;
+async function probeWebgpu(): Promise<ProbeResult> {
+  const dawn = resolvePackage('webgpu');
+  const backendEntry = resolvePackage('@tensorflow/tfjs-backend-webgpu');
+  if (!dawn || !backendEntry) {
+    return { ok: false, reason: `${!dawn ? 'the webgpu package' : '@tensorflow/tfjs-backend-webgpu'} is not installed` };
+  }
+  const adapter = await requestAdapterInChild(dawn);
+  if (!adapter.found) return { ok: false, reason: 'no GPU adapter', detail: adapter.why || undefined };
+  try {
+    const { create, globals } = await import(pathToFileURL(dawn).href);
+    Object.assign(globalThis, globals);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true, writable: true });
+    await loadTf();
+    await import(pathToFileURL(backendEntry).href);
+  } catch (error) {
+    return { ok: false, reason: `WebGPU does not load (${firstLine(error)})` };
+  }
+  return { ok: true, what: `WebGPU on ${adapter.description}` };
 }
 
 function requestAdapterInChild(dawnEntry: string): Promise<{ found: true; description: string } | { found: false; why: string }> {
@@ -205,8 +193,6 @@ function requestAdapterInChild(dawnEntry: string): Promise<{ found: true; descri
   });
 }
 
-let wasmPathsSet = false;
-
 async function probeWasm(): Promise<ProbeResult> {
   const entry = resolvePackage('@tensorflow/tfjs-backend-wasm');
   if (!entry) return { ok: false, reason: '@tensorflow/tfjs-backend-wasm is not installed' };
@@ -219,10 +205,7 @@ async function probeWasm(): Promise<ProbeResult> {
   const tf = await loadTf();
   try {
     const wasm = await import(pathToFileURL(entry).href);
-    if (!wasmPathsSet) {
-      (wasm.setWasmPaths ?? wasm.default?.setWasmPaths)(binaries + '/');
-      wasmPathsSet = true;
-    }
+    (wasm.setWasmPaths ?? wasm.default?.setWasmPaths)(binaries + '/');
   } catch (error) {
     return { ok: false, reason: `the wasm backend does not load (${firstLine(error)})` };
   }
@@ -238,7 +221,18 @@ async function probeCpu(): Promise<ProbeResult> {
   return { ok: true, what: 'pure JavaScript, for tiny inputs only' };
 }
 
+const probed = new Map<BackendName, Promise<ProbeResult>>();
+
 function probe(name: BackendName): Promise<ProbeResult> {
+  let result = probed.get(name);
+  if (!result) {
+    result = runProbe(name);
+    probed.set(name, result);
+  }
+  return result;
+}
+
+function runProbe(name: BackendName): Promise<ProbeResult> {
   switch (name) {
     case 'tfjs-node-gpu':
     case 'tfjs-node':
