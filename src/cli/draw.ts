@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CheckedProgram, DetectorIR, PyramidIR } from '../semantics/ir.js';
+import type { PyramidSubject } from '../viz/index.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { loadProgram } from './load.js';
@@ -134,16 +135,14 @@ function splitSpec(spec: string): [string, string | undefined] {
   return hash > 0 ? [spec.slice(0, hash), spec.slice(hash + 1) || undefined] : [spec, undefined];
 }
 
-interface PyramidSubject {
-  pyramid: PyramidIR;
-  detector?: DetectorIR;
+/** The proxy detectors of a file's search spaces. */
+function proxyDetectors(program: CheckedProgram): DetectorIR[] {
+  return program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []));
 }
 
 /** Detectors a file can show: its own, else the proxy detectors of its search spaces. */
 function allDetectors(program: CheckedProgram): DetectorIR[] {
-  const own = program.detectors;
-  const proxies = program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []));
-  const found = own.length ? own : proxies;
+  const found = program.detectors.length ? program.detectors : proxyDetectors(program);
   if (!found.length) throw new InputError(`${displayPath(program.file)} declares no detector; the stack view draws a detector`);
   return found;
 }
@@ -153,26 +152,19 @@ function allDetectors(program: CheckedProgram): DetectorIR[] {
  * without a name, the first pyramid, else the first detector's.
  */
 function pickPyramid(program: CheckedProgram, name: string | undefined): PyramidSubject {
-  const detectors = [...program.detectors, ...program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []))];
-  if (name !== undefined) {
-    const pyramid = program.pyramids.find((p) => p.name === name);
-    if (pyramid) return { pyramid, detector: detectors.find((d) => d.pyramid.name === name) };
-    const detector = detectors.find((d) => d.name === name);
-    if (detector) return { pyramid: detector.pyramid, detector };
-    const known = [...program.pyramids.map((p) => p.name), ...detectors.map((d) => d.name)];
-    throw new InputError(`${displayPath(program.file)} has no pyramid or detector named '${name}' (it has: ${known.join(', ') || 'none'})`);
-  }
-  if (program.pyramids.length) {
-    const pyramid = program.pyramids[0];
-    return { pyramid, detector: detectors.find((d) => d.pyramid.name === pyramid.name) };
-  }
-  if (detectors.length) return { pyramid: detectors[0].pyramid, detector: detectors[0] };
-  throw new InputError(`${displayPath(program.file)} declares no pyramid or detector to draw`);
+  if (name === undefined) return allPyramids(program)[0];
+  const detectors = [...program.detectors, ...proxyDetectors(program)];
+  const pyramid = program.pyramids.find((p) => p.name === name);
+  if (pyramid) return { pyramid, detector: detectors.find((d) => d.pyramid.name === name) };
+  const detector = detectors.find((d) => d.name === name);
+  if (detector) return { pyramid: detector.pyramid, detector };
+  const known = [...program.pyramids.map((p) => p.name), ...detectors.map((d) => d.name)];
+  throw new InputError(`${displayPath(program.file)} has no pyramid or detector named '${name}' (it has: ${known.join(', ') || 'none'})`);
 }
 
-/** Every distinct pyramid of a file, each with the first detector that uses it. */
+/** Every distinct pyramid of a file (its own first, then its detectors'), each with the first detector that uses it. */
 function allPyramids(program: CheckedProgram): PyramidSubject[] {
-  const detectors = [...program.detectors, ...program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []))];
+  const detectors = [...program.detectors, ...proxyDetectors(program)];
   const seen = new Set<string>();
   const subjects: PyramidSubject[] = [];
   for (const pyramid of [...program.pyramids, ...detectors.map((d) => d.pyramid)]) {
