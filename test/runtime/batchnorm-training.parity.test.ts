@@ -1,6 +1,7 @@
 // batchNormTraining (one op, closed-form gradient) against tf.layers' BatchNormalization in training mode:
 // same output, same batch moments, same gradients for x, γ and β, on the cpu backend and every backend
-// under test; and no tensors left behind once the caller disposes the moments.
+// under test; and no tensors left behind once the caller disposes the moments. Also tf.layers' own batch norm
+// on every backend under test against cpu.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useBackend, type BackendName } from '../../src/runtime/backend.js';
@@ -57,6 +58,17 @@ describe('batchNormTraining matches tf.layers batch norm in training mode', () =
       const ours = await run(backend, 'closed-form');
       expect(relativeError(ours.y, reference.y), `${backend} forward`).toBeLessThan(1e-5);
       expect(relativeError(ours.grads, reference.grads), `${backend} gradients`).toBeLessThan(1e-5);
+    }
+  });
+
+  // The models no longer train through tf.layers' batch norm, but plain tf.layers users on wasm get the
+  // replacement FusedBatchNorm gradient (src/runtime/gradients/batchnorm.ts): this is its only check.
+  test('tf.layers batch norm itself, on every backend under test, matches cpu', async () => {
+    const reference = await run('cpu', 'layers');
+    for (const backend of backends) {
+      const theirs = await run(backend, 'layers');
+      expect(relativeError(theirs.y, reference.y), `${backend} forward`).toBeLessThan(1e-5);
+      expect(relativeError(theirs.grads, reference.grads), `${backend} gradients`).toBeLessThan(1e-5);
     }
   });
 
