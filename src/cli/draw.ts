@@ -68,10 +68,13 @@ export function registerDraw(program: Command): void {
       const ext = png ? '.png' : '.svg';
 
       if (options.compare) {
+        // A file named twice (A.fpn#x A.fpn#y) is checked once, and its diagnostics printed once.
+        const programs = new Map<string, CheckedProgram>();
         const subjects: PyramidIR[] = [];
         for (const spec of files) {
           const [file, name] = splitSpec(spec);
-          subjects.push(pickPyramid(await loadProgram(file), name).pyramid);
+          if (!programs.has(file)) programs.set(file, await loadProgram(file));
+          subjects.push(pickPyramid(programs.get(file)!, name).pyramid);
         }
         const [first] = splitSpec(files[0]);
         const stem = subjects.map((p) => p.name).join('-vs-');
