@@ -1,6 +1,7 @@
 // Lowers a checked DetectorIR into a ModelSpec: backbone → laterals and P6/P7 → `repeats` pyramid networks →
 // RetinaNet heads. Every semantic choice cites reference.md (which follows the [TPU] code).
 import { inputCount, outputNodeByLevel, type DetectorIR, type Level, type MergingCell } from '../semantics/ir.js';
+import { levelName } from '../semantics/levels.js';
 import { lowerBackbone } from './backbones.js';
 import { SpecGraph } from './graph.js';
 import type { InitSpec, LayerConfig, ModelOutput, ModelSpec } from './spec.js';
@@ -85,9 +86,9 @@ function lowerLaterals(g: SpecGraph, detector: DetectorIR, endpoints: Map<Level,
   for (let level = detector.minLevel; level <= detector.maxLevel; level++) {
     const endpoint = endpoints.get(level);
     if (endpoint !== undefined) {
-      features.push(resample(g, detector, `laterals/P${level}`, endpoint, level, level));
+      features.push(resample(g, detector, `laterals/${levelName(level)}`, endpoint, level, level));
     } else if (level > detector.minLevel && level > topBackboneLevel) {
-      features.push(resample(g, detector, `laterals/P${level}`, features[features.length - 1], level - 1, level));
+      features.push(resample(g, detector, `laterals/${levelName(level)}`, features[features.length - 1], level - 1, level));
     } else {
       throw new RangeError(`the backbone has no endpoint for level ${level}`);
     }
@@ -148,7 +149,7 @@ function describeCell(detector: DetectorIR, cell: MergingCell): string {
     ? `sum(${cell.inputs.map(name).join(', ')})`
     : `global_pool(${cell.op.pool} of ${name(cell.inputs[cell.op.pooled])}, gating ${name(cell.inputs[1 - cell.op.pooled])})`;
   const dangling = cell.danglingSums.map((i) => ` + ${name(i)} (dangling)`).join('');
-  return `${cell.isOutput ? 'output ' : ''}${cell.name} @P${cell.level} = ${op}${dangling}, then ReLU → conv → BN`;
+  return `${cell.isOutput ? 'output ' : ''}${cell.name} @${levelName(cell.level)} = ${op}${dangling}, then ReLU → conv → BN`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ function applyHeads(g: SpecGraph, detector: DetectorIR, heads: HeadLayers, featu
   const outputs: ModelOutput[] = [];
   for (const subnet of ['class', 'box'] as const) {
     features.forEach((feature, k) => {
-      const level = `P${detector.minLevel + k}`;
+      const level = levelName(detector.minLevel + k);
       let x = feature;
       heads.tower[subnet].forEach((conv, i) => {
         x = g.applyDeclared(conv, [x], `${prefix}${conv}@${level}`);
