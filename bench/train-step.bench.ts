@@ -9,9 +9,8 @@
 // Environment: NASFPN_BENCH_BACKENDS=wasm,cpu to run only some; NASFPN_BENCH_STEPS (default 5) timed
 // steps per backend. The pure-JS cpu backend gets one timed step and no warm-up: a step takes minutes.
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import type * as TF from '@tensorflow/tfjs';
-import { writeResult } from './lib.js';
+import { time, writeResult } from './lib.js';
 import { buildModel } from '../src/codegen/builder.js';
 import { countModel } from '../src/codegen/count.js';
 import { lowerDetector } from '../src/codegen/lower.js';
@@ -53,18 +52,11 @@ async function benchBackend(backend: BackendName): Promise<BackendResult> {
   const losses: number[] = [];
   try {
     for (let i = 0; i < (slow ? 0 : 2); i++) losses.push(await step());
-    const times: number[] = [];
-    for (let i = 0; i < (slow ? 1 : STEPS); i++) {
-      const start = performance.now();
-      losses.push(await step());
-      times.push(performance.now() - start);
-      console.log(`  ${backend} step ${i + 1}: ${times[i].toFixed(0)} ms`);
-    }
+    const timing = await time(slow ? 1 : STEPS, async () => losses.push(await step()));
     const profile = slow ? null : await profileStep(tf, step);
-    times.sort((a, b) => a - b);
-    const stepMs = times[Math.floor(times.length / 2)];
+    const stepMs = timing.medianMs;
     return {
-      backend, steps: times.length, stepMs: round(stepMs), minMs: round(times[0]),
+      backend, steps: timing.runs, stepMs, minMs: timing.minMs,
       imagesPerSecond: round((1000 * BATCH) / stepMs), gflops: round(stepFlops / (stepMs * 1e6)), losses: losses.map((l) => round(l, 5)), profile,
     };
   } finally {
