@@ -7,7 +7,6 @@
 // runs along it and climbs to its target; edges sharing a lane are spread over parallel tracks (bundled),
 // and d3-shape turns the waypoints into smooth paths.
 import { curveLinear, curveMonotoneX, line } from 'd3-shape';
-import { scaleLinear } from 'd3-scale';
 import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
 import { arrowHeadPath, circleBox, distanceToSegment, lastTangentPoint, polylineLength, segmentIntersectsBox, stepTowards, type Point } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
@@ -107,7 +106,6 @@ export interface LegendItem {
 
 export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayout {
   const [minLevel, maxLevel] = options.levels ?? [p.minLevel, p.maxLevel];
-  const rowCount = maxLevel - minLevel + 1;
   const labels: GraphLabel[] = [];
 
   const title = p.name;
@@ -120,7 +118,7 @@ export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayo
   const subtitleBaseline = titleBaseline + SUBTITLE_SIZE + 6;
   const top = subtitleBaseline + 20 + ROW_GAP / 2;
 
-  const rowY = scaleLinear().domain([minLevel, maxLevel]).range([top, top + (rowCount - 1) * ROW_GAP]);
+  const rowY = (level: number) => top + (level - minLevel) * ROW_GAP;
   const rows: GraphRow[] = [];
   for (let level = minLevel; level <= maxLevel; level++) rows.push({ level, y: rowY(level) });
 
