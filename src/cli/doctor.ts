@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { BackendProbe } from '../runtime/backend.js';
+import type { ConvStepResult } from '../runtime/bench-step.js';
 import { InputError } from './errors.js';
 
 interface DoctorOptions {
@@ -27,7 +29,7 @@ export function registerDoctor(program: Command): void {
       const { availableBackends, useBackend, BACKENDS } = await import('../runtime/backend.js');
       const { benchmarkConvStep } = await import('../runtime/bench-step.js');
       const probes = await availableBackends();
-      const rows = [];
+      const rows: Row[] = [];
       for (const probe of probes) {
         let bench = null;
         if (probe.available && options.bench) {
@@ -47,12 +49,8 @@ export function registerDoctor(program: Command): void {
     });
 }
 
-interface Row {
-  name: string;
-  available: boolean;
-  reason: string;
-  detail?: string;
-  bench: { gflops: number; msPerStep: number; shape: { batch: number; size: number; channels: number } } | null;
+interface Row extends BackendProbe {
+  bench: ConvStepResult | null;
 }
 
 const machine = () => ({ node: process.version, platform: `${process.platform} ${process.arch}`, cores: cpus().length });
@@ -87,7 +85,7 @@ const formatGflops = (g: number) => `${g >= 10 ? g.toFixed(0) : g >= 1 ? g.toFix
 const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`);
 
 /** How to get each faster backend that is missing, most useful first. */
-function adviceFor(probes: { name: string; available: boolean; reason: string }[]): string[] {
+function adviceFor(probes: BackendProbe[]): string[] {
   const has = (name: string) => probes.some((p) => p.name === name && p.available);
   const advice: string[] = [];
   if (!has('tfjs-node') && !has('tfjs-node-gpu')) {
