@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { hasErrors, type Diagnostic } from '../semantics/diagnostics.js';
 import { UsageError } from './errors.js';
 import { checkPath } from './load.js';
-import { displayPath, formatDiagnostic, summary, toJson } from './report.js';
+import { colorFor, displayPath, formatDiagnostic, summary, toJson } from './report.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -17,13 +17,15 @@ export function registerCheck(program: Command): void {
       const all: Diagnostic[] = [];
       let failed = false;
       const human: string[] = [];
+      // Diagnostics are check's output, so they go to (and are coloured for) standard output.
+      const color = colorFor(process.stdout);
       for (const file of files) {
         const result = checkPath(file);
         const shown = result.diagnostics.filter((d) => !options.quiet || d.severity !== 'info');
         all.push(...shown);
         if (hasErrors(result.diagnostics)) failed = true;
         if (options.format === 'human') {
-          for (const d of shown) human.push(formatDiagnostic(d, result.sources));
+          for (const d of shown) human.push(formatDiagnostic(d, result.sources, color));
           const p = result.program;
           const what = p ? [`${p.pyramids.length} pyramid${p.pyramids.length === 1 ? '' : 's'}`, `${p.detectors.length} detector${p.detectors.length === 1 ? '' : 's'}`, `${p.searchSpaces.length} search space${p.searchSpaces.length === 1 ? '' : 's'}`].join(', ') : '';
           human.push(`${displayPath(file)}: ${p ? `ok (${what})` : 'failed'}; ${summary(result.diagnostics)}`);

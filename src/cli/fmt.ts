@@ -5,7 +5,7 @@ import { parseFpn } from '../parser/parse.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { UsageError } from './errors.js';
 import { readInput } from './load.js';
-import { displayPath, formatDiagnostic } from './report.js';
+import { displayPath, printDiagnostics } from './report.js';
 
 export function registerFmt(program: Command): void {
   program
@@ -25,7 +25,7 @@ export function registerFmt(program: Command): void {
         if (diagnostics.length) {
           // Formatting around syntax errors could lose text: report them and leave the file alone.
           const sources = new Map([[file, text]]);
-          for (const d of diagnostics) process.stderr.write(formatDiagnostic(d, sources) + '\n\n');
+          printDiagnostics(diagnostics, sources);
           process.stderr.write(`${displayPath(file)}: not formatted, it has syntax errors\n`);
           failed = true;
           continue;

@@ -5,7 +5,7 @@ import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
 import type { CheckedProgram, DetectorIR, PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../semantics/diagnostics.js';
 import { InputError } from './errors.js';
-import { displayPath, formatDiagnostic, summary } from './report.js';
+import { displayPath, printDiagnostics, summary } from './report.js';
 
 /** The text of a file the user named; throws InputError when it cannot be read. */
 export function readInput(file: string): string {
@@ -29,7 +29,7 @@ export interface LoadOptions {
 export async function loadProgram(file: string, options: LoadOptions = {}): Promise<CheckedProgram> {
   const result = checkPath(file);
   const shown = result.diagnostics.filter((d) => options.verbose || d.severity !== 'info');
-  for (const d of shown) process.stderr.write(formatDiagnostic(d, result.sources) + '\n\n');
+  printDiagnostics(shown, result.sources);
   if (hasErrors(result.diagnostics) || !result.program) {
     process.stderr.write(`${displayPath(file)}: ${summary(result.diagnostics)}\n`);
     throw new InputError(`${file} has errors`, true);

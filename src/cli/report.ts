@@ -30,12 +30,13 @@ export function toJson(d: Diagnostic): JsonDiagnostic {
   };
 }
 
-const useColor = (): boolean => Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+/** Colour only for a terminal, and never when NO_COLOR is set. */
+export const colorFor = (stream: NodeJS.WriteStream): boolean => Boolean(stream.isTTY) && !process.env.NO_COLOR;
 const paint = (code: string, text: string, color: boolean) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 const severityColor = { error: '31;1', warning: '33;1', info: '36' } as const;
 
 /** One diagnostic with a code frame: the line before, the line itself with carets under the range. */
-export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, color = useColor()): string {
+export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, color = false): string {
   const { start, end } = d.range;
   const head = `${displayPath(d.range.file)}:${start.line}:${start.column}: ${paint(severityColor[d.severity], d.severity, color)} ${d.code} ${CODES[d.code as Code] ?? ''}: ${d.message}`;
   const out = [head];
@@ -53,6 +54,12 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   }
   if (d.hint) out.push(`  ${paint('2', 'hint:', color)} ${d.hint}`);
   return out.join('\n');
+}
+
+/** Prints diagnostics with their code frames, coloured when `stream` is a terminal. */
+export function printDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, stream = process.stderr): void {
+  const color = colorFor(stream);
+  for (const d of diagnostics) stream.write(formatDiagnostic(d, sources, color) + '\n\n');
 }
 
 export function summary(diagnostics: readonly Diagnostic[]): string {

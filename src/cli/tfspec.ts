@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../runtime/atomic.js';
 import { hasErrors } from '../semantics/diagnostics.js';
 import { InputError, UsageError } from './errors.js';
 import { checkPath, readInput, selectPyramid } from './load.js';
-import { displayPath, formatDiagnostic, summary } from './report.js';
+import { displayPath, printDiagnostics, summary } from './report.js';
 
 const FORMATS = ['tf-spec'];
 
@@ -41,7 +41,7 @@ export function registerExport(program: Command): void {
       const result = checkPath(file);
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       if (!result.program) {
-        for (const d of errors) process.stderr.write(formatDiagnostic(d, result.sources) + '\n\n');
+        printDiagnostics(errors, result.sources);
         throw new InputError(`${displayPath(file)}: ${summary(result.diagnostics)}`);
       }
       const pyramid = selectPyramid(result.program, options.pyramid);
@@ -51,7 +51,7 @@ export function registerExport(program: Command): void {
         const cells = declaration?.body.filter((s) => s.kind === 'cell') ?? [];
         for (const problem of exported.problems) {
           const range = cells[problem.cell]?.range ?? declaration!.name.range;
-          process.stderr.write(formatDiagnostic({ code: 'FPN401', severity: 'error', message: problem.message, hint: problem.hint, range }, result.sources) + '\n\n');
+          printDiagnostics([{ code: 'FPN401', severity: 'error', message: problem.message, hint: problem.hint, range }], result.sources);
         }
         throw new InputError(`pyramid '${pyramid.name}' cannot be written as a TF spec`, true);
       }
@@ -75,7 +75,7 @@ export function registerImport(program: Command): void {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--name must be a name (letters, digits, _), not '${name}'`);
       const imported = importTfSpec(text, spec, name);
       const sources = new Map([[imported.diagnostics[0]?.range.file ?? spec, text]]);
-      for (const d of imported.diagnostics.filter((x) => x.severity !== 'info')) process.stderr.write(formatDiagnostic(d, sources) + '\n\n');
+      printDiagnostics(imported.diagnostics.filter((x) => x.severity !== 'info'), sources);
       if (hasErrors(imported.diagnostics) || !imported.pyramid) {
         throw new InputError(`${displayPath(spec)}: ${summary(imported.diagnostics)}`, false);
       }

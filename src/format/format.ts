@@ -51,34 +51,29 @@ class Layout {
   constructor(private readonly ast: FileAst) {
     this.comments = [...ast.comments].sort((a, b) => a.range.start.offset - b.range.start.offset);
     this.blank = new Set(ast.blankLines);
-    this.ownLine = new Set(this.computeOwnLine());
-    this.trailingOwner = this.computeTrailingOwners();
+    this.ownLine = new Set();
+    this.trailingOwner = new Map();
+    this.classifyComments();
   }
 
-  /** Each element that starts a line's code (import, header, statement, closing brace), by line. */
-  private elementStarts(): { line: number; column: number; offset: number }[] {
-    const starts = [];
-    for (const s of this.ast.imports) starts.push(s.range.start);
+  /**
+   * A comment is own-line when no code starts before it on its line; otherwise it trails the last element
+   * (import, declaration header, statement, closing brace) that starts before it on that line.
+   */
+  private classifyComments(): void {
+    const startsByLine = new Map<number, number[]>();
+    const note = ({ line, offset }: { line: number; offset: number }) => startsByLine.set(line, [...(startsByLine.get(line) ?? []), offset]);
+    for (const s of this.ast.imports) note(s.range.start);
     for (const d of this.ast.declarations) {
-      starts.push(d.range.start);
-      for (const s of d.body) starts.push(s.range.start);
-      const close = d.range.end;
-      starts.push({ line: close.line, column: close.column - 1, offset: close.offset - 1 });
+      note(d.range.start);
+      for (const s of d.body) note(s.range.start);
+      note({ line: d.range.end.line, offset: d.range.end.offset - 1 }); // the closing brace
     }
-    return starts;
-  }
-
-  /** A trailing comment belongs to the last element that starts before it on its line. */
-  private computeTrailingOwners(): Map<number, number> {
-    const owners = new Map<number, number>();
-    const starts = this.elementStarts();
     for (const c of this.ast.comments) {
-      if (this.isOwnLine(c)) continue;
-      let owner = -1;
-      for (const e of starts) if (e.line === c.range.start.line && e.offset < c.range.start.offset && e.offset > owner) owner = e.offset;
-      owners.set(c.range.start.offset, owner);
+      const before = (startsByLine.get(c.range.start.line) ?? []).filter((offset) => offset < c.range.start.offset);
+      if (before.length === 0) this.ownLine.add(c.range.start.offset);
+      else this.trailingOwner.set(c.range.start.offset, Math.max(...before));
     }
-    return owners;
   }
 
   run(): string {
@@ -124,18 +119,6 @@ class Layout {
 
   private isOwnLine(c: CommentToken): boolean {
     return this.ownLine.has(c.range.start.offset);
-  }
-
-  private *computeOwnLine(): Generator<number> {
-    const codeStartByLine = new Map<number, number>();
-    for (const { line, column } of this.elementStarts()) {
-      const prev = codeStartByLine.get(line);
-      if (prev === undefined || column < prev) codeStartByLine.set(line, column);
-    }
-    for (const c of this.ast.comments) {
-      const code = codeStartByLine.get(c.range.start.line);
-      if (code === undefined || code > c.range.start.column) yield c.range.start.offset;
-    }
   }
 
   /** Emits the own-line comments before `beforeOffset`; returns how many. */
