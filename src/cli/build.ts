@@ -7,12 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { countModel } from '../codegen/count.js';
 import { emitTypeScript } from '../codegen/emit.js';
-import { lowerDetector } from '../codegen/lower.js';
-import type { ModelSpec } from '../codegen/spec.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { loadProgram, selectDetector } from './load.js';
 import { displayPath } from './report.js';
+import { lowerAt, parseInputSize } from './stats.js';
 
 interface BuildOptions {
   output?: string;
@@ -45,14 +44,7 @@ export function registerBuild(program: Command): void {
       refuseToOverwrite(output, options.force === true);
       const program = await loadProgram(file);
       const detector = selectDetector(program, options.detector);
-      const inputSize = options.input === undefined ? undefined : parseInputSize(options.input);
-      let spec: ModelSpec;
-      try {
-        spec = lowerDetector(detector, { inputSize });
-      } catch (error) {
-        if (error instanceof RangeError) throw new UsageError(`${detector.name}: ${error.message}`);
-        throw error;
-      }
+      const spec = lowerAt(detector, parseInputSize(options.input));
       const counts = countModel(spec);
       const what = `${detector.name} (${displayPath(file)}), input ${counts.inputSize}×${counts.inputSize}, ` +
         `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${(counts.flops / 1e9).toFixed(1)} GFLOPs`;
@@ -90,12 +82,6 @@ export function registerBuild(program: Command): void {
         `built in ${((built - start) / 1000).toFixed(1)} s, saved in ${((performance.now() - built) / 1000).toFixed(1)} s\n`,
       );
     });
-}
-
-function parseInputSize(value: string): number {
-  const size = Number(value);
-  if (!Number.isInteger(size) || size <= 0) throw new UsageError(`--input must be a positive integer number of pixels, not '${value}'`);
-  return size;
 }
 
 /** An existing file, or a non-empty directory, is only replaced with --force. */

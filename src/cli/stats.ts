@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { countModel, type ModelCounts } from '../codegen/count.js';
 import { lowerDetector } from '../codegen/lower.js';
+import type { ModelSpec } from '../codegen/spec.js';
 import { compareTable1, FLOPS_TOLERANCE, PARAMS_TOLERANCE, type Comparison } from '../codegen/table1.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
@@ -30,7 +31,7 @@ export function registerStats(program: Command): void {
     .option('--paper', 'compare with Table 1 of the paper (rows matched to the detectors by configuration)')
     .option('--json', 'print JSON instead of tables')
     .action(async (files: string[], options: StatsOptions) => {
-      const inputSize = options.input === undefined ? undefined : parseInputSize(options.input);
+      const inputSize = parseInputSize(options.input);
       const detectors: { file: string; detector: DetectorIR }[] = [];
       const names: string[] = [];
       for (const file of files) {
@@ -51,7 +52,7 @@ export function registerStats(program: Command): void {
         printPaper(compareTable1(detectors.map((d) => d.detector)), options.json === true);
         return;
       }
-      const counted = detectors.map(({ file, detector }) => ({ file, counts: count(detector, inputSize) }));
+      const counted = detectors.map(({ file, detector }) => ({ file, counts: countModel(lowerAt(detector, inputSize)) }));
       if (options.json) {
         process.stdout.write(JSON.stringify({ convention: FLOPS_CONVENTION, detectors: counted.map(({ file, counts }) => ({ file: displayPath(file), ...counts, params: counts.trainable + counts.nonTrainable })) }, null, 2) + '\n');
       } else {
@@ -60,15 +61,18 @@ export function registerStats(program: Command): void {
     });
 }
 
-function parseInputSize(value: string): number {
+/** The `--input` option of `stats` and `build`: undefined (the detector's own size) or a positive integer. */
+export function parseInputSize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const size = Number(value);
   if (!Number.isInteger(size) || size <= 0) throw new UsageError(`--input must be a positive integer number of pixels, not '${value}'`);
   return size;
 }
 
-function count(detector: DetectorIR, inputSize: number | undefined): ModelCounts {
+/** The detector's model spec at `inputSize`; a size the detector cannot take (lowering's RangeError) is a usage error. */
+export function lowerAt(detector: DetectorIR, inputSize: number | undefined): ModelSpec {
   try {
-    return countModel(lowerDetector(detector, { inputSize }));
+    return lowerDetector(detector, { inputSize });
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(`${detector.name}: ${error.message}`);
     throw error;
