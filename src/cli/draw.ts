@@ -5,13 +5,13 @@ import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CheckedProgram, DetectorIR, PyramidIR } from '../semantics/ir.js';
 import type { PyramidSubject } from '../viz/index.js';
+import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { loadProgram } from './load.js';
 import { displayPath } from './report.js';
 
 const VIEWS = ['graph', 'cells', 'stack'] as const;
-const THEMES = ['light', 'dark'] as const;
 
 interface DrawOptions {
   view: string;
@@ -46,7 +46,7 @@ export function registerDraw(program: Command): void {
     .option('--theme <theme>', 'light or dark', 'light')
     .action(async (files: string[], options: DrawOptions) => {
       const view = oneOf(options.view, VIEWS, '--view');
-      const theme = oneOf(options.theme, THEMES, '--theme');
+      const theme = oneOf(options.theme, THEME_NAMES, '--theme');
       const scale = Number(options.scale);
       if (!Number.isFinite(scale) || scale <= 0 || scale > 16) throw new UsageError(`--scale must be a number in (0, 16], not '${options.scale}'`);
       const png = options.png === true || (options.output !== undefined && extname(options.output).toLowerCase() === '.png');

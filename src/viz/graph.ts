@@ -358,7 +358,7 @@ const straightPath = line().curve(curveLinear).digits(2);
 const lanePath = line().curve(curveMonotoneX).digits(2);
 
 /** The graph's elements (rows, edges, dots, labels, legend) as lines of SVG, without the document around them. */
-export function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): string[] {
+function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): string[] {
   const rows = layout.rows.map((row, i) => {
     const children = [];
     if (i % 2 === 0) {
@@ -459,7 +459,7 @@ function labelElement(l: GraphLabel, theme: Theme): string {
 }
 
 
-export function describeGraph(p: PyramidIR): string {
+function describeGraph(p: PyramidIR): string {
   const outputs = p.cells.filter((c) => c.isOutput).length;
   const dangling = p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
   return (

@@ -6,14 +6,7 @@ import { renderCompare, renderGraph } from './graph.js';
 import { renderStack } from './stack.js';
 import type { ThemeName } from './theme.js';
 
-export { renderPng, fontFiles } from './png.js';
-export { renderGraph, renderCompare, layoutGraph } from './graph.js';
-export { renderCells, layoutCells } from './cells.js';
-export { renderStack, layoutStack } from './stack.js';
-export { THEME_NAMES, type ThemeName } from './theme.js';
-
-export type ViewName = 'graph' | 'cells' | 'stack';
-export const VIEW_NAMES: readonly ViewName[] = ['graph', 'cells', 'stack'];
+export { renderPng } from './png.js';
 
 /** What a pyramid view draws: the pyramid, and the detector it came from when there is one (width, conv kind). */
 export interface PyramidSubject {
