@@ -1,5 +1,6 @@
-// Checked-IR values for tests in every room. Until the checker exists these are built by hand from the
-// reference block spec; once it does, they come from the bundled examples through the checker.
+// Checked-IR values for tests in every room, built straight from the reference block specs (reference.md
+// §1.1) without the parser or the checker, so tests of later stages don't depend on the language; and
+// test/language/hash.test.ts checks that the checker produces the same IR from examples/nasfpn.fpn.
 import { computeDanglingSums } from '../../src/semantics/dangling.js';
 import { coarserInput, type BinaryOp, type DetectorIR, type PyramidIR } from '../../src/semantics/ir.js';
 
