@@ -238,9 +238,11 @@ describe('the layer catalog (one example per kind, for backend parity tests)', (
     expect(instance.countParams()).toBe(Object.values(layerParams(example.layer, example.inputs[0])).reduce((a, b) => a + b, 0));
   });
 
-  test('covers every layer kind the lowering produces', () => {
+  // The catalog is a Record over LayerKind, so the compiler already gives every kind an example; what can
+  // still go wrong is a kind the lowering no longer produces (dead in spec.ts, calls.ts, count.ts, graph.ts).
+  test('every layer kind is one the lowering produces', () => {
     const kinds = new Set(layerExamples().map((e) => e.layer.kind));
     const used = new Set([tinyResnet({ dropblock: { size: 3, keepProb: 0.9 } }), tinyLite()].flatMap((d) => lowerDetector(d).layers.map((l) => l.kind)));
-    for (const kind of used) expect(kinds).toContain(kind);
+    expect([...used].sort()).toEqual([...kinds].sort());
   });
 });
