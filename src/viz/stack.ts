@@ -113,8 +113,8 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
     x += width + GAP;
     return block;
   };
-  const connectRows = (from: StackBlock, to: StackBlock, label: string | null, only?: number[]) => {
-    for (const level of only ?? levels) {
+  const connectRows = (from: StackBlock, to: StackBlock, label: string | null) => {
+    for (const level of levels) {
       const y = rowY(level);
       edges.push({ from: from.id, to: to.id, level, points: [[from.box.x + from.box.width, y], [to.box.x, y]], label: level === d.minLevel ? label : null });
     }
