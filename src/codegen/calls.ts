@@ -14,9 +14,12 @@ export class InitializerCall {
   constructor(readonly initializer: string, readonly args: Record<string, CallValue> | null) {}
 }
 
+/** This project's custom layer classes (layers.ts), by the names emitted code imports them under. */
+export const CUSTOM_LAYER_CLASSES = ['GlobalPoolMerge', 'DropBlock', 'BatchNorm'] as const;
+
 export interface LayerCall {
   /** `tf.layers.<factory>(args)` for built-in layers, `new <Class>(args)` for this project's custom layers. */
-  callee: { builtin: string } | { custom: 'GlobalPoolMerge' | 'DropBlock' | 'BatchNorm' };
+  callee: { builtin: string } | { custom: (typeof CUSTOM_LAYER_CLASSES)[number] };
   args: Record<string, CallValue>;
 }
 

@@ -1,7 +1,7 @@
 // Prints a ModelSpec as a readable TypeScript module whose `buildModel()` constructs the same model as
 // builder.ts: the same layers (same names, so weights transfer by name), the same constructor arguments
 // (both come from calls.ts), applied in the same order.
-import { InitializerCall, layerCall, type CallValue } from './calls.js';
+import { CUSTOM_LAYER_CLASSES, InitializerCall, layerCall, type CallValue } from './calls.js';
 import type { ModelSpec } from './spec.js';
 
 export interface EmitOptions {
@@ -27,7 +27,7 @@ function printValue(value: CallValue): string {
 
 /** Readable, unique variable names derived from tensor ids: `stack2/cell3/conv` → `stack2_cell3_conv`. */
 class Names {
-  private readonly used = new Set<string>(['tf', 'GlobalPoolMerge', 'DropBlock', 'buildModel', 'INPUT_SIZE', 'OUTPUT_NAMES']);
+  private readonly used = new Set<string>(['tf', ...CUSTOM_LAYER_CLASSES, 'buildModel', 'INPUT_SIZE', 'OUTPUT_NAMES']);
   private readonly byId = new Map<string, string>();
 
   of(id: string): string {
