@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { PyramidIR } from '../src/semantics/ir.js';
+import { printPyramid } from '../src/format/print.js';
 import { renderGraph } from '../src/viz/graph.js';
 import { renderStack } from '../src/viz/stack.js';
 import { renderCells } from '../src/viz/cells.js';
@@ -14,18 +14,6 @@ import { renderPng } from '../src/viz/png.js';
 import { detector, nasfpnPyramid } from '../test/helpers/ir.js';
 import { generatedPyramid } from '../test/viz/helpers.js';
 import { time, timeCommand, writeResult } from './lib.js';
-
-/** The .fpn text of a pyramid IR (cells written in creation order, outputs marked). */
-function fpnText(p: PyramidIR): string {
-  const lines = [`pyramid ${p.name} {`, `  inputs P${p.minLevel}..P${p.maxLevel}`];
-  for (const cell of p.cells) {
-    const op = cell.op.kind === 'sum' ? 'sum' : 'global_pool';
-    const [a, b] = cell.inputs.map((i) => p.nodes[i].name);
-    lines.push(`  ${cell.isOutput ? 'output' : 'cell'} ${cell.name} @P${cell.level} = ${op}(${a}, ${b})`);
-  }
-  lines.push('}');
-  return lines.join('\n') + '\n';
-}
 
 const ms = (x: number) => Math.round(x * 10) / 10;
 async function once(fn: () => unknown): Promise<number> {
@@ -38,7 +26,7 @@ execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const dir = mkdtempSync(join(tmpdir(), 'nasfpn-bench-draw-'));
 const big = generatedPyramid(200);
 const bigFile = join(dir, 'big200.fpn');
-writeFileSync(bigFile, fpnText(big));
+writeFileSync(bigFile, printPyramid(big));
 
 const cli = (args: string[], runs = 10) => timeCommand(runs, process.execPath, ['bin/nasfpn.js', ...args]);
 const startup = await cli(['--version']);
