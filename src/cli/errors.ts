@@ -11,6 +11,5 @@ export class InputError extends Error {
   }
 }
 
-export const EXIT_OK = 0;
 export const EXIT_INPUT = 1;
 export const EXIT_USAGE = 2;

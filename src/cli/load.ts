@@ -2,7 +2,7 @@
 // found (errors and warnings; notes only with --verbose), and stop with exit 1 when there are errors.
 // Commands then pick the pyramid or detector they work on by name.
 import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
-import type { CheckedProgram, DetectorIR, PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import type { CheckedProgram, DetectorIR, PyramidIR } from '../semantics/ir.js';
 import { hasErrors } from '../semantics/diagnostics.js';
 import { InputError } from './errors.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
@@ -49,5 +49,3 @@ export const selectPyramid = (program: CheckedProgram, name?: string): PyramidIR
   select(program.pyramids, name, 'pyramid', program.file);
 export const selectDetector = (program: CheckedProgram, name?: string): DetectorIR =>
   select(program.detectors, name, 'detector', program.file);
-export const selectSearchSpace = (program: CheckedProgram, name?: string): SearchSpaceIR =>
-  select(program.searchSpaces, name, 'search space', program.file);

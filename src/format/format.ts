@@ -4,7 +4,7 @@
 // kept (one at most). Formatting is idempotent: formatting formatted text changes nothing.
 import type { CellStatement, CommentToken, Declaration, FileAst, ImportStatement, Setting, Statement, Value } from '../parser/ast.js';
 
-export function formatValue(v: Value): string {
+function formatValue(v: Value): string {
   switch (v.kind) {
     case 'range':
       return `${v.from.text}..${v.to.text}`;
@@ -15,7 +15,7 @@ export function formatValue(v: Value): string {
   }
 }
 
-export function formatStatement(s: Statement): string {
+function formatStatement(s: Statement): string {
   return s.kind === 'cell' ? formatCell(s) : formatSetting(s);
 }
 

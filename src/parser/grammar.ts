@@ -16,7 +16,7 @@ import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type Tok
 import * as t from './tokens.js';
 
 /** What a token looks like in a message: its label, or "the end of the line/file". */
-export function describeToken(token: IToken): string {
+function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'the end of the file';
   if (token.tokenType.name === 'Newline') return 'the end of the line';
   return `'${token.image}'`;

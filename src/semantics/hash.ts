@@ -11,7 +11,7 @@ import type { PyramidIR } from './ir.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export function nodeHashes(p: PyramidIR): string[] {
+function nodeHashes(p: PyramidIR): string[] {
   const hashes: string[] = [];
   const inputs = p.maxLevel - p.minLevel + 1;
   for (let i = 0; i < inputs; i++) hashes.push(sha(`input:${p.nodes[i].level}`));

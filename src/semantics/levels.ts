@@ -2,8 +2,8 @@
 // pyramid's input layers.
 import type { Level } from './ir.js';
 
-export const MIN_LEVEL = 1;
-export const MAX_LEVEL = 12;
+const MIN_LEVEL = 1;
+const MAX_LEVEL = 12;
 
 /** The level a name like `P4` denotes, or null when it is not a level name. */
 export function parseLevel(text: string): Level | null {

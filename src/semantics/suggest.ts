@@ -1,7 +1,7 @@
 // "Did you mean …?" for unknown names: the closest candidate by edit distance, if it is close enough to be
 // a likely typo (at most a third of the name's length, at least 1 edit).
 
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = previous[0];
@@ -16,7 +16,7 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-export function closest(name: string, candidates: Iterable<string>): string | null {
+function closest(name: string, candidates: Iterable<string>): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
