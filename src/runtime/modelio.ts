@@ -14,15 +14,13 @@ import { writeDirAtomic } from './atomic.js';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** Joins the weight buffers tfjs hands over (one ArrayBuffer, or several) into one byte array. */
-function weightBytes(data: io.WeightData | undefined): Uint8Array {
-  if (data === undefined) return new Uint8Array(0);
-  const parts = Array.isArray(data) ? data : [data];
+/** Joins weight buffers (tfjs's ArrayBuffers on save, the files' Buffers on load) into one fresh byte array. */
+function joinBytes(parts: readonly (ArrayBuffer | Uint8Array)[]): Uint8Array {
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const part of parts) {
-    bytes.set(new Uint8Array(part), offset);
+    bytes.set(part instanceof Uint8Array ? part : new Uint8Array(part), offset);
     offset += part.byteLength;
   }
   return bytes;
@@ -39,7 +37,8 @@ export function fileSaveHandler(dir: string, options: SaveOptions = {}): io.IOHa
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new Error('fileSaveHandler saves layers models (JSON topology) only');
       }
-      const weights = weightBytes(artifacts.weightData);
+      const data = artifacts.weightData ?? [];
+      const weights = joinBytes(Array.isArray(data) ? data : [data]);
       const modelJson: io.ModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format ?? 'layers-model',
@@ -79,11 +78,11 @@ export function fileLoadHandler(dir: string): io.IOHandler {
         weightSpecs.push(...group.weights);
         for (const path of group.paths) buffers.push(readFileSync(join(dir, path)));
       }
-      const bytes = weightBytes(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
       return {
         modelTopology: modelJson.modelTopology,
         weightSpecs,
-        weightData: bytes.buffer as ArrayBuffer,
+        // A fresh array from joinBytes, so its buffer is exactly the weights.
+        weightData: joinBytes(buffers).buffer as ArrayBuffer,
         format: modelJson.format,
         generatedBy: modelJson.generatedBy,
         convertedBy: modelJson.convertedBy,
