@@ -9,7 +9,7 @@ import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantic
 import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { textWidth } from './text.js';
-import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
+import { boxFill, FONT_FAMILY, themeByName, type BoxFill, type ThemeName } from './theme.js';
 
 const TEXT_SIZE = 11;
 const SMALL_SIZE = 10;
@@ -54,7 +54,7 @@ interface Block {
   lines: string[];
   /** For layers: the pyramid node; for the rest: the cell's node. */
   node: number;
-  fill: 'input' | 'output' | 'inner' | 'block';
+  fill: Exclude<BoxFill, 'cluster'>;
   /** A repeated mention of a layer drawn elsewhere (the card layout's inputs): data-ref, not data-node. */
   ref?: boolean;
 }
@@ -351,10 +351,6 @@ function subtitleOf(p: PyramidIR, options: CellsOptions): string {
     ` · GP = global pooling, R-C-B = ReLU-${options.separable ? 'SepConv' : 'Conv'}-BatchNorm`;
 }
 
-function fillOf(kind: Block['fill'], theme: Theme): string {
-  return kind === 'input' ? theme.inputLayer : kind === 'output' ? theme.outputLayer : kind === 'inner' ? theme.innerLayer : theme.block;
-}
-
 export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Promise<string> {
   const theme = themeByName(options.theme ?? 'light');
   const layout = await layoutCells(p, options);
@@ -387,7 +383,7 @@ export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Pro
     }, [
       el('rect', {
         x: b.x, y: b.y, width: b.width, height: b.height, rx: isLayer ? 4 : b.kind === 'op' || b.kind === 'dangling_sum' ? 12 : 3,
-        fill: fillOf(b.fill, theme), stroke: theme.clusterStroke, 'stroke-width': 1.1,
+        fill: boxFill(b.fill, theme), stroke: theme.clusterStroke, 'stroke-width': 1.1,
       }),
       ...b.lines.map((text, i) => textEl('text', {
         x: b.x + b.width / 2, y: first + i * lineHeight, 'text-anchor': 'middle', 'font-size': i === 0 ? TEXT_SIZE : SMALL_SIZE,

@@ -6,7 +6,7 @@ import { strideOf, type Backbone, type DetectorIR } from '../semantics/ir.js';
 import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
-import { FONT_FAMILY, themeByName, type Theme, type ThemeName } from './theme.js';
+import { boxFill, FONT_FAMILY, themeByName, type BoxFill, type Theme, type ThemeName } from './theme.js';
 
 const ROW_GAP = 44;
 const MARGIN = 20;
@@ -34,7 +34,7 @@ export interface StackBlock {
   levels: number[];
   /** Extra data-* attributes. */
   data: Record<string, string | number>;
-  fill: 'block' | 'input' | 'output' | 'inner' | 'cluster';
+  fill: BoxFill;
   /** Drawn as a pile of boxes (the collapsed repeats). */
   stacked?: boolean;
 }
@@ -245,20 +245,10 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
 
 // ---------------------------------------------------------------------------------------------------
 
-function fillOf(block: StackBlock, theme: Theme): string {
-  switch (block.fill) {
-    case 'input': return theme.inputLayer;
-    case 'output': return theme.outputLayer;
-    case 'inner': return theme.innerLayer;
-    case 'cluster': return theme.cluster;
-    default: return theme.block;
-  }
-}
-
 function blockElement(block: StackBlock, theme: Theme): string {
   const { x, y, width, height } = block.box;
   const shapes: string[] = [];
-  const rect = (dx: number) => el('rect', { x: x + dx, y: y - dx, width, height, rx: 5, fill: fillOf(block, theme), stroke: theme.clusterStroke, 'stroke-width': 1.2 });
+  const rect = (dx: number) => el('rect', { x: x + dx, y: y - dx, width, height, rx: 5, fill: boxFill(block.fill, theme), stroke: theme.clusterStroke, 'stroke-width': 1.2 });
   // A pile: two offset outlines behind the box.
   if (block.stacked) shapes.push(rect(8), rect(4));
   shapes.push(rect(0));

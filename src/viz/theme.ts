@@ -63,6 +63,19 @@ const DARK: Theme = {
   onDot: '#1b1d21',
 };
 
+/** What a box is filled as, in the views that draw boxes (cells, stack): a feature layer or a plain block. */
+export type BoxFill = 'input' | 'output' | 'inner' | 'block' | 'cluster';
+
+export function boxFill(fill: BoxFill, theme: Theme): string {
+  switch (fill) {
+    case 'input': return theme.inputLayer;
+    case 'output': return theme.outputLayer;
+    case 'inner': return theme.innerLayer;
+    case 'cluster': return theme.cluster;
+    case 'block': return theme.block;
+  }
+}
+
 export function themeByName(name: ThemeName): Theme {
   return name === 'dark' ? DARK : LIGHT;
 }
