@@ -130,7 +130,7 @@ export function checkPyramid(declaration: Declaration, report: Reporter): Pyrami
 
   // (A pyramid without cells already has FPN130; its unused inputs are no news.)
   if (levelsKnown && statements.length > 0 && cells.every((c): c is MergingCell => c !== null)) {
-    checkDangling(statements, nodes, cells, report);
+    checkDangling(statements, nodes, cells, settings.inputs!.setting, report);
   }
   if (report.errorCount > errorsBefore) return null;
   const checkedCells = cells as MergingCell[];
@@ -263,7 +263,7 @@ function checkOutputLevels(declaration: Declaration, statements: CellStatement[]
 }
 
 /** Records the reference's dangling-layer sums on the output cells and reports them. */
-function checkDangling(statements: CellStatement[], nodes: PyramidNode[], cells: MergingCell[], report: Reporter): void {
+function checkDangling(statements: CellStatement[], nodes: PyramidNode[], cells: MergingCell[], inputs: Setting, report: Reporter): void {
   const levels = nodes.map((n) => n.level);
   const { sums, dropped } = computeDanglingSums(levels, cells);
   const firstCell = nodes.length - cells.length;
@@ -277,7 +277,8 @@ function checkDangling(statements: CellStatement[], nodes: PyramidNode[], cells:
   });
   const outputLevels = new Set(cells.filter((c) => c.isOutput).map((c) => c.level));
   for (const node of dropped) {
-    const at = node >= firstCell ? statements[node - firstCell].name.range : statements[0].range;
+    // An unused input is pointed out on the `inputs` line that declares it.
+    const at = node >= firstCell ? statements[node - firstCell].name.range : inputs.range;
     if (!outputLevels.has(levels[node])) {
       report.error('FPN141', at, `'${nodes[node].name}' is not used by any cell and no output is at its level ${levelName(levels[node])}`,
         'feed it to a later cell, or add an output at its level');
