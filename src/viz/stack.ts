@@ -5,7 +5,7 @@
 import { strideOf, type Backbone, type DetectorIR } from '../semantics/ir.js';
 import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
-import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
+import { textBox, textWidth, type Box } from './text.js';
 import { boxFill, FONT_FAMILY, themeByName, type BoxFill, type Theme, type ThemeName } from './theme.js';
 
 const ROW_GAP = 44;
@@ -310,13 +310,4 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
       group({ class: 'labels' }, textElements),
     ],
   });
-}
-
-/** Exposed for the overlap tests: the label boxes of a layout must not intersect. */
-export function stackTextOverlaps(layout: StackLayout): [string, string][] {
-  const found: [string, string][] = [];
-  layout.texts.forEach((a, i) => layout.texts.slice(i + 1).forEach((b) => {
-    if (boxesOverlap(a.box, b.box)) found.push([a.text, b.text]);
-  }));
-  return found;
 }

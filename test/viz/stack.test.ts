@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { layoutStack, renderStack, stackTextOverlaps, backboneChannels } from '../../src/viz/stack.js';
+import { layoutStack, renderStack, backboneChannels, type StackLayout } from '../../src/viz/stack.js';
 import { boxesOverlap, textWidth } from '../../src/viz/text.js';
 import { detector } from '../helpers/ir.js';
 import { elementsWith } from './helpers.js';
+
+/** Pairs of texts of a layout whose boxes intersect. */
+function textOverlaps(layout: StackLayout): [string, string][] {
+  const found: [string, string][] = [];
+  layout.texts.forEach((a, i) => layout.texts.slice(i + 1).forEach((b) => {
+    if (boxesOverlap(a.box, b.box)) found.push([a.text, b.text]);
+  }));
+  return found;
+}
 
 describe('stack view (the detector)', () => {
   it('collapses the middle repeats of a 7-repeat detector into one "× 5" block', () => {
@@ -49,7 +58,7 @@ describe('stack view (the detector)', () => {
   it('keeps blocks and labels apart', () => {
     for (const d of [detector(), detector({ repeats: 2, anytimeHeads: true, conv: 'separable', maxLevel: 6 })]) {
       const layout = layoutStack(d);
-      expect(stackTextOverlaps(layout)).toEqual([]);
+      expect(textOverlaps(layout)).toEqual([]);
       const boxes = layout.blocks.map((b) => b.box);
       for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(boxesOverlap(boxes[i], boxes[j]), `${layout.blocks[i].id} vs ${layout.blocks[j].id}`).toBe(false);
     }
