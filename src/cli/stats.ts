@@ -11,7 +11,7 @@ import { InputError, UsageError } from './errors.js';
 import { loadProgram } from './load.js';
 import { displayPath } from './report.js';
 
-export const FLOPS_CONVENTION =
+const FLOPS_CONVENTION =
   'FLOPs = 2 × multiply-adds of the convolutions (BN, bias, add, pooling not counted); the paper\'s Table 1 uses this convention.';
 
 interface StatsOptions {
@@ -92,7 +92,7 @@ function table(header: string[], rows: string[][], leftColumns = 1): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatCounts(counts: ModelCounts, file: string): string {
+function formatCounts(counts: ModelCounts, file: string): string {
   const rows = counts.groups.map((g) => [g.group, thousands(g.trainable), thousands(g.nonTrainable), giga(g.macs), giga(2 * g.macs)]);
   rows.push(['total', thousands(counts.trainable), thousands(counts.nonTrainable), giga(counts.macs), giga(counts.flops)]);
   return [

@@ -44,7 +44,7 @@ const relu = (g: SpecGraph, name: string, x: string, maxValue?: number): string 
 // ResNet v1
 
 /** [TPU] `Resnet.__init__` model_params: block kind and blocks per group. */
-export const RESNET_LAYERS: Record<10 | 18 | 34 | 50 | 101, { bottleneck: boolean; blocks: [number, number, number, number] }> = {
+const RESNET_LAYERS: Record<10 | 18 | 34 | 50 | 101, { bottleneck: boolean; blocks: [number, number, number, number] }> = {
   10: { bottleneck: false, blocks: [1, 1, 1, 1] },
   18: { bottleneck: false, blocks: [2, 2, 2, 2] },
   34: { bottleneck: false, blocks: [3, 4, 6, 3] },
@@ -99,7 +99,7 @@ function bottleneckBlock(g: SpecGraph, name: string, x: string, filters: number,
 // MobileNetV2
 
 /** Channels rounded to a multiple of 8, never more than 10 % below the exact value (MobileNet's rule). */
-export function makeDivisible(value: number, divisor = 8): number {
+function makeDivisible(value: number, divisor = 8): number {
   const rounded = Math.max(divisor, Math.floor(value + divisor / 2) - (Math.floor(value + divisor / 2) % divisor));
   return rounded < 0.9 * value ? rounded + divisor : rounded;
 }

@@ -71,7 +71,7 @@ export interface Comparison {
   withinTolerance: boolean;
 }
 
-export function compareRow(row: PaperRow, detector: DetectorIR): Comparison {
+function compareRow(row: PaperRow, detector: DetectorIR): Comparison {
   const counts = countModel(lowerDetector(detector, { inputSize: row.inputSize }));
   const paramsDiff = counts.trainable / (row.paperParamsM * 1e6) - 1;
   const flopsDiff = counts.flops / (row.paperFlopsB * 1e9) - 1;
