@@ -55,6 +55,7 @@ export function registerDraw(program: Command): void {
       if (options.compare) {
         if (files.length < 2) throw new UsageError('--compare needs two or more files (FILE#NAME picks a pyramid)');
         if (view !== 'graph') throw new UsageError('--compare draws the graph view only');
+        if (options.name) throw new UsageError('--compare picks pyramids with FILE#NAME; leave out --name');
       } else if (files.length !== 1) {
         throw new UsageError(`draw takes one file (got ${files.length}); use --compare to put pyramids side by side`);
       }

@@ -100,6 +100,7 @@ describe('nasfpn draw: the command', () => {
     await expect(draw('examples/nasfpn.fpn', '--theme', 'blue')).rejects.toBeInstanceOf(UsageError);
     await expect(draw('examples/nasfpn.fpn', '--png', '--scale', '0')).rejects.toBeInstanceOf(UsageError);
     await expect(draw('--compare', 'examples/nasfpn.fpn')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('--compare', 'examples/fpn.fpn', 'examples/nasfpn.fpn', '--name', 'nasfpn')).rejects.toBeInstanceOf(UsageError);
     await expect(draw('examples/fpn.fpn', 'examples/nasfpn.fpn')).rejects.toBeInstanceOf(UsageError);
     await expect(draw('examples/nasfpn.fpn', '--all', '--name', 'nasfpn')).rejects.toBeInstanceOf(UsageError);
     await expect(draw('examples/nasfpn.fpn', '--png', '-o', join(dir, 'x.svg'))).rejects.toBeInstanceOf(UsageError);
