@@ -37,9 +37,9 @@ interface KernelArgs {
 
 /**
  * A replacement computes the kernel's output with tf ops, or returns null to hand the call to the backend's
- * own kernel (attributes it does not handle: NCHW data, dilations, non-integer resize factors).
+ * own kernel, `native` (attributes it does not handle: NCHW data, dilations).
  */
-type Replacement = (tf: Tfjs, inputs: Record<string, Tensor4D>, attrs: Attrs) => TF.Tensor | null;
+type Replacement = (tf: Tfjs, inputs: Record<string, Tensor4D>, attrs: Attrs, native: TF.KernelConfig | undefined) => TF.Tensor | null;
 
 const channelsLast = (attrs: Attrs) => attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
 const undilated = (attrs: Attrs) => attrs.dilations === undefined || pair(attrs.dilations as number).every((d) => d === 1);
@@ -64,8 +64,8 @@ export const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
     MaxPoolGrad: (tf, { dy, input, output }, attrs) => maxPoolGradient(tf, dy, input, output, attrs as unknown as PoolGeometry),
   },
   cpu: {
-    ResizeNearestNeighborGrad: (tf, { images, dy }, attrs) =>
-      nearestUpsampleGradient(tf, dy, images.shape, attrs.alignCorners === true) ?? perImage(tf, images, dy, attrs),
+    ResizeNearestNeighborGrad: (tf, { images, dy }, attrs, native) =>
+      nearestUpsampleGradient(tf, dy, images.shape, attrs.alignCorners === true) ?? perImage(tf, native!, images, dy, attrs),
   },
 };
 
@@ -73,11 +73,10 @@ export const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
  * Non-integer resizes on cpu: the built-in kernel is right for a single image, so run it image by image.
  * Only reached by resizes the models do not use (they upsample by 2^k).
  */
-let nativeResizeGrad: TF.KernelConfig | undefined;
-function perImage(tf: Tfjs, images: Tensor4D, dy: Tensor4D, attrs: Attrs): TF.Tensor {
+function perImage(tf: Tfjs, native: TF.KernelConfig, images: Tensor4D, dy: Tensor4D, attrs: Attrs): TF.Tensor {
   return tf.tidy(() => {
     const parts = tf.unstack(images).map((image, b) => {
-      const info = nativeResizeGrad!.kernelFunc({
+      const info = native.kernelFunc({
         inputs: { images: image.expandDims(0), dy: tf.slice(dy, [b, 0, 0, 0], [1, -1, -1, -1]) },
         attrs: attrs as TF.NamedAttrMap, backend: tf.findBackend('cpu')!,
       }) as TF.TensorInfo;
@@ -99,7 +98,6 @@ export function registerReplacementKernels(tf: Tfjs, backendName: string): void 
   for (const [kernelName, replacement] of Object.entries(REPLACEMENTS[backendName] ?? {})) {
     const native = tf.getKernel(kernelName, backendName);
     if (native) tf.unregisterKernel(kernelName, backendName);
-    if (kernelName === 'ResizeNearestNeighborGrad') nativeResizeGrad = native;
     // Inside a kernel the tape is off (the engine's kernelDepth > 0), so these tf ops are not recorded; the
     // tidy in each replacement frees its intermediates, and the tensor it returns becomes the kernel's output.
     const kernelFunc = (args: KernelArgs) => {
@@ -107,7 +105,7 @@ export function registerReplacementKernels(tf: Tfjs, backendName: string): void 
       for (const [name, info] of Object.entries(args.inputs)) {
         inputs[name] = (info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info)) as Tensor4D;
       }
-      const result = replacement(tf, inputs, args.attrs ?? {});
+      const result = replacement(tf, inputs, args.attrs ?? {}, native);
       if (result) return result;
       if (!native) throw new Error(`${kernelName} on ${backendName}: these attributes are not supported`);
       return native.kernelFunc(args as unknown as Parameters<TF.KernelFunc>[0]);
