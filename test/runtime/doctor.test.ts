@@ -2,7 +2,7 @@
 // externals of scripts/build.mjs), so the wasm binaries must be found from bundled code. Its report must
 // tell the truth: tfjs-node is listed as available exactly when it loads in a plain Node process.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,7 +13,7 @@ beforeAll(async () => {
   await build({
     entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm',
     platform: 'node', target: 'node20', logLevel: 'warning',
-    external: ['@tensorflow/*', 'webgpu', '@resvg/*', 'elkjs', 'elkjs/*', 'dejavu-fonts-ttf', 'd3-shape', 'd3-scale'],
+    external: JSON.parse(readFileSync('scripts/bundle-externals.json', 'utf8')) as string[],
     banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
   });
 });

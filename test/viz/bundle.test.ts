@@ -14,7 +14,7 @@ beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'nasfpn-draw-bundle-'));
   await build({
     entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    external: ['@tensorflow/*', 'webgpu', '@resvg/*', 'elkjs', 'elkjs/*', 'dejavu-fonts-ttf', 'd3-shape', 'd3-scale'],
+    external: JSON.parse(readFileSync('scripts/bundle-externals.json', 'utf8')) as string[],
     define: { 'process.env.NASFPN_BUNDLE': '"1"' }, minifyWhitespace: true, minifySyntax: true,
     logLevel: 'warning',
     banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
