@@ -27,7 +27,10 @@ export function registerCheck(program: Command): void {
         if (options.format === 'human') {
           for (const d of shown) human.push(formatDiagnostic(d, result.sources, color));
           const p = result.program;
-          const what = p ? [`${p.pyramids.length} pyramid${p.pyramids.length === 1 ? '' : 's'}`, `${p.detectors.length} detector${p.detectors.length === 1 ? '' : 's'}`, `${p.searchSpaces.length} search space${p.searchSpaces.length === 1 ? '' : 's'}`].join(', ') : '';
+          const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+          // Training recipes are named only where a file has some (most files are architectures only).
+          const what = p ? [count(p.pyramids.length, 'pyramid'), count(p.detectors.length, 'detector'), count(p.searchSpaces.length, 'search space'),
+            ...(p.trains.length ? [count(p.trains.length, 'training recipe')] : [])].join(', ') : '';
           human.push(`${displayPath(file)}: ${p ? `ok (${what})` : 'failed'}; ${summary(result.diagnostics)}`);
         }
       }

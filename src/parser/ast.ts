@@ -47,7 +47,7 @@ export interface CellStatement {
 export type Statement = CellStatement | Setting;
 
 export interface Declaration {
-  kind: 'pyramid' | 'detector' | 'search';
+  kind: 'pyramid' | 'detector' | 'search' | 'train';
   keyword: Name;
   name: Name;
   body: Statement[];

@@ -4,7 +4,7 @@
 //
 //   file         = { Newline | ';' | import | declaration } ;
 //   import       = 'import' [ '{' name { ',' name } '}' 'from' ] String end ;
-//   declaration  = ( 'pyramid' | 'detector' | 'search' ) name block ;
+//   declaration  = ( 'pyramid' | 'detector' | 'search' | 'train' ) name block ;
 //   block        = '{' { Newline | ';' | statement } '}' ;
 //   statement    = cell | setting ;
 //   cell         = ( 'cell' | 'output' ) name '@' name '=' name '(' argument { ',' argument } ')' end ;
@@ -74,6 +74,7 @@ export class FpnParser extends CstParser {
       { ALT: () => this.CONSUME(t.Pyramid) },
       { ALT: () => this.CONSUME(t.Detector) },
       { ALT: () => this.CONSUME(t.Search) },
+      { ALT: () => this.CONSUME(t.Train) },
     ]);
     this.CONSUME(t.Identifier, { LABEL: 'name' });
     this.CONSUME(t.LCurly);

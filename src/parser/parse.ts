@@ -162,7 +162,7 @@ class AstBuilder {
 
   private declaration(node: CstNode): Declaration | null {
     const c = childrenOf(node);
-    const keyword = [...tokens(c, 'Pyramid'), ...tokens(c, 'Detector'), ...tokens(c, 'Search')].find(real);
+    const keyword = [...tokens(c, 'Pyramid'), ...tokens(c, 'Detector'), ...tokens(c, 'Search'), ...tokens(c, 'Train')].find(real);
     const name = tokens(c, 'name')[0];
     const range = this.nodeSpan(node, false);
     if (!keyword || !real(name) || !range) return null;

@@ -2,7 +2,7 @@
 //
 // Newlines end statements, so they are tokens; spaces are skipped and `#` comments go to their own group
 // (the formatter puts them back). Keywords are contextual: each one is also an Identifier (token category),
-// so a setting or a layer may be called `output` or `search` wherever a name is expected.
+// so a setting or a layer may be called `output`, `search` or `train` wherever a name is expected.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
@@ -18,6 +18,7 @@ export const From = keyword('from');
 export const Pyramid = keyword('pyramid');
 export const Detector = keyword('detector');
 export const Search = keyword('search');
+export const Train = keyword('train');
 export const Cell = keyword('cell');
 export const Output = keyword('output');
 
@@ -39,7 +40,7 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, label: "
 /** Order matters: keywords before Identifier, longer symbols first. */
 export const allTokens: TokenType[] = [
   WhiteSpace, Newline, Comment,
-  Import, From, Pyramid, Detector, Search, Cell, Output,
+  Import, From, Pyramid, Detector, Search, Train, Cell, Output,
   Identifier, NumberLiteral, StringLiteral, UnterminatedString,
   LCurly, RCurly, LParen, RParen, Comma, Equals, At, DotDot, Semicolon,
 ];

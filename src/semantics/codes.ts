@@ -30,7 +30,7 @@ export const CODES = {
   FPN141: 'dangling-without-output',
   FPN142: 'unused-layer',
   FPN150: 'bad-inputs',
-  // settings (detectors, search spaces, pyramid options)
+  // settings (detectors, search spaces, training recipes, pyramid options)
   FPN200: 'unknown-setting',
   FPN201: 'missing-setting',
   FPN202: 'bad-setting-value',
@@ -44,6 +44,8 @@ export const CODES = {
   FPN216: 'unknown-head',
   FPN217: 'bad-input-size',
   FPN218: 'unknown-detector',
+  FPN230: 'bad-train-length',
+  FPN231: 'bad-schedule',
   FPN300: 'bad-search-space',
   // interchange formats
   FPN400: 'bad-spec-file',

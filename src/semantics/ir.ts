@@ -175,6 +175,54 @@ export interface SearchSpaceIR {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Training recipes
+
+/** When the learning rate drops after warm-up. */
+export type DecaySchedule =
+  /** Multiply by `factor` at each boundary (the paper's ×0.1 at epochs 30 and 40). Boundaries ascend. */
+  | { kind: 'step'; unit: 'epochs' | 'steps'; at: number[]; factor: number }
+  /** Half a cosine from the peak down to 0 at the last step ([TPU] learning_rates.py cosine). */
+  | { kind: 'cosine' }
+  | { kind: 'none' };
+
+/**
+ * A `train` declaration: everything a training run needs besides the data itself, so that a run is
+ * reproducible from the .fpn file alone. Learning rates here are already scaled to `batch`.
+ */
+export interface TrainIR {
+  name: string;
+  detector: DetectorIR;
+  /** The data folder as written in the file, and resolved against the file's folder. */
+  data: { written: string; path: string };
+  /** How long: a whole number of epochs (passes over the train split) or of steps (batches). */
+  length: { unit: 'epochs' | 'steps'; count: number };
+  /** Images per step, ≥ 1. */
+  batch: number;
+  /** The written rate `base` holds at `perBatch` images; `peak` = base · batch / perBatch is the rate used. */
+  learningRate: { base: number; perBatch: number; peak: number };
+  /** Linear warm-up over `steps` steps from `from` (scaled like the peak) to the peak; steps 0 = none. */
+  warmup: { steps: number; from: number };
+  decay: DecaySchedule;
+  momentum: number;
+  /** L2 factor on conv kernels (the loss adds weightDecay · Σ ½‖w‖²). */
+  weightDecay: number;
+  /** Scale jitter: the training target size is round(s · input) with s ~ U[min, max]; [1, 1] is off. */
+  jitter: { min: number; max: number };
+  /** Probability of a horizontal flip, in [0, 1]. */
+  flip: number;
+  /** Clip the gradients to this global L2 norm; null is no clipping. */
+  clipNorm: number | null;
+  /** Write a checkpoint every `every` steps (and at the end), keeping the last `keep`. */
+  checkpoint: { every: number; keep: number };
+  /** Evaluate COCO AP on the val split every `every` steps (null: only when asked); at most `images` images (null: all). */
+  eval: { every: number | null; images: number | null };
+  /** Log (metrics.jsonl, progress) every `every` steps. */
+  logEvery: number;
+  /** Seeds the weights' initialisation, the data order and augmentation. */
+  seed: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // A checked file (with its imports resolved)
 
 export interface CheckedProgram {
@@ -183,4 +231,5 @@ export interface CheckedProgram {
   pyramids: PyramidIR[];
   detectors: DetectorIR[];
   searchSpaces: SearchSpaceIR[];
+  trains: TrainIR[];
 }

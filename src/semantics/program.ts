@@ -1,6 +1,6 @@
 // Checks a whole .fpn file with its imports and produces the CheckedProgram.
 //
-//   text ──parse──▶ AST ──resolve imports──▶ scopes ──check pyramids, then detectors, then search spaces──▶ IR
+//   text ──parse──▶ AST ──resolve imports──▶ scopes ──check pyramids, detectors, search spaces, recipes──▶ IR
 //
 // Declarations may refer to ones declared further down the same file or imported. Each file is parsed and
 // checked once, even when several files import it; an import cycle is reported at the import that closes it.
@@ -11,10 +11,11 @@ import { parseFpn } from '../parser/parse.js';
 import { checkDetector } from './detector.js';
 import type { Diagnostic } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
-import type { CheckedProgram, DetectorIR, PyramidIR, SearchSpaceIR } from './ir.js';
+import type { CheckedProgram, DetectorIR, PyramidIR, SearchSpaceIR, TrainIR } from './ir.js';
 import { checkPyramid } from './pyramid.js';
 import { Reporter } from './report.js';
 import { checkSearch } from './search.js';
+import { checkTrain } from './train.js';
 import { didYouMean } from './suggest.js';
 
 /** Where source text comes from: the file system for the CLI, a map in tests and editors. */
@@ -51,6 +52,7 @@ interface Module {
   pyramids: Map<string, PyramidIR | null>;
   detectors: Map<string, DetectorIR | null>;
   searches: Map<string, SearchSpaceIR | null>;
+  trains: Map<string, TrainIR | null>;
 }
 
 type Kind = Declaration['kind'];
@@ -88,6 +90,7 @@ class ProgramChecker {
           pyramids: [...root.pyramids.values()] as PyramidIR[],
           detectors: [...root.detectors.values()] as DetectorIR[],
           searchSpaces: [...root.searches.values()] as SearchSpaceIR[],
+          trains: [...root.trains.values()] as TrainIR[],
         };
     return { program, diagnostics, sources: this.sources, ast: root.ast };
   }
@@ -100,7 +103,7 @@ class ProgramChecker {
 
     // The scope: imported declarations first, then this file's own (which may not clash with them).
     const scope: Record<Kind, Map<string, { decl: Declaration; from: Module | null }>> = {
-      pyramid: new Map(), detector: new Map(), search: new Map(),
+      pyramid: new Map(), detector: new Map(), search: new Map(), train: new Map(),
     };
     for (const statement of ast.imports) {
       const imported = this.resolveImport(path, statement);
@@ -118,7 +121,7 @@ class ProgramChecker {
     }
 
     // Check this file's declarations in dependency order; imported ones were checked in their own module.
-    const module: Module = { path, ast, pyramids: new Map(), detectors: new Map(), searches: new Map() };
+    const module: Module = { path, ast, pyramids: new Map(), detectors: new Map(), searches: new Map(), trains: new Map() };
     const pyramidsInScope = new Map<string, PyramidIR | null>();
     for (const [name, { decl, from }] of scope.pyramid) {
       const ir = from ? from.pyramids.get(name)! : checkPyramid(decl, this.reporter);
@@ -133,6 +136,9 @@ class ProgramChecker {
     }
     for (const [name, { decl, from }] of scope.search) {
       if (!from) module.searches.set(name, checkSearch(decl, detectorsInScope, this.reporter));
+    }
+    for (const [name, { decl, from }] of scope.train) {
+      if (!from) module.trains.set(name, checkTrain(decl, path, detectorsInScope, this.reporter));
     }
 
     this.inProgress.pop();

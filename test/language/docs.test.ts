@@ -67,7 +67,7 @@ describe('docs/language.md', () => {
     expect(files.length).toBeGreaterThanOrEqual(6);
   });
 
-  test.each(files.map((b, i) => [i, b.body.split('\n').find((l) => /^(pyramid|detector|search) /.test(l.trim())) ?? '', b.body] as const))(
+  test.each(files.map((b, i) => [i, b.body.split('\n').find((l) => /^(pyramid|detector|search|train) /.test(l.trim())) ?? '', b.body] as const))(
     'example %i (%s) checks without errors or warnings',
     (_, __, body) => {
       const result = checkText(`${body}\n`, join(scratch, 'language-example.fpn'));
@@ -95,6 +95,17 @@ describe('docs/language.md', () => {
     expect(d.batchNorm).toEqual({ momentum: 0.997, epsilon: 0.0001 });
     const s = program.searchSpaces[0];
     expect([s.outputLevels, s.ops, s.pool, s.allowStride8Intermediates, s.proxy]).toEqual([[3, 4, 5, 6, 7], ['sum', 'global_pool'], 'max', false, null]);
+    for (const key of ['detector', 'data', 'epochs', 'steps', 'batch', 'lr', 'warmup', 'decay', 'momentum', 'weight_decay', 'jitter', 'flip', 'clip', 'checkpoint', 'eval', 'log', 'seed']) {
+      expect(page).toMatch(new RegExp(`^\\| \`${key}[ \`]`, 'm'));
+    }
+    // A recipe that sets only what is required gets the paper's schedule (reference.md §8, §9.1, §9.2).
+    const recipe = checkText(`${text}train t {\n  detector d\n  data "x"\n  epochs 1\n  batch 8\n}\n`, join(scratch, 'recipe.fpn')).program!.trains[0];
+    expect({ ...recipe, detector: undefined, data: undefined }).toEqual({
+      name: 't', detector: undefined, data: undefined, length: { unit: 'epochs', count: 1 }, batch: 8,
+      learningRate: { base: 0.08, perBatch: 64, peak: 0.01 }, warmup: { steps: 500, from: 0.0067 / 8 }, decay: { kind: 'none' },
+      momentum: 0.9, weightDecay: 0.0001, jitter: { min: 0.8, max: 1.2 }, flip: 0.5, clipNorm: null,
+      checkpoint: { every: 1000, keep: 3 }, eval: { every: null, images: null }, logEvery: 20, seed: 0,
+    });
     expect(page).toContain('| `input N` | the square input size in pixels, a whole number that is a multiple of 2^max_level (128 for P3..P7, FPN217) | 640 |');
   });
 });
