@@ -138,6 +138,10 @@ export class Trainer {
 
   async run(): Promise<Outcome> {
     while (!this.done && !this.stopRequested) {
+      // On wasm and cpu a step resolves through microtasks only; without a turn of the event loop, signal
+      // handlers (and so requestStop) would never run.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopRequested) break;
       for (const hook of this.hooks) hook.beforeStep?.(this);
       const result = await this.runStep();
       for (const hook of this.hooks) await hook.afterStep?.(this, result);

@@ -1,0 +1,88 @@
+// A training run in a folder: start it fresh or resume it from its newest checkpoint, with the standard
+// hooks, and stop it cleanly on SIGINT/SIGTERM. The command (src/cli/train.ts) and the tests' child
+// processes both start runs through here, so a resumed run is set up exactly as a fresh one.
+//
+//   RUN/metrics.jsonl      every logged value (training intervals and evaluations), one JSON object a line
+//   RUN/checkpoints/…      see checkpoint.ts
+//   RUN/latest
+import { existsSync, readdirSync } from 'node:fs';
+import type * as TF from '@tensorflow/tfjs';
+import type { TrainIR } from '../semantics/ir.js';
+import { latestCheckpointDir, readCheckpoint, type SourceSnapshot } from './checkpoint.js';
+import { LearningRateSchedule, MetricsLogger, PeriodicCheckpoint, PeriodicEvaluation, truncateMetrics, type MetricsRecord } from './hooks.js';
+import { buildDetectorModel } from './model.js';
+import { Trainer, type BatchSource, type Hook, type Objective } from './trainer.js';
+
+type Tfjs = typeof TF;
+
+export interface RunSetup {
+  tf: Tfjs;
+  runDir: string;
+  /** The recipe of a fresh run; a resumed run continues with the recipe saved in its checkpoint. */
+  recipe: TrainIR;
+  source: SourceSnapshot;
+  objective: (recipe: TrainIR) => Objective;
+  /** Opens the training batches for `recipe` at a saved position (null: from the start). */
+  openData: (recipe: TrainIR, from: unknown) => Promise<BatchSource>;
+  /** COCO metrics of the model on the val split, for the periodic evaluation (none: no evaluation hook). */
+  evaluate?: (trainer: Trainer) => Promise<Record<string, number>>;
+  /** Each metrics record as it is written (the progress display). */
+  report: (record: MetricsRecord, trainer: Trainer) => void;
+  /** Each checkpoint as it is written. */
+  onCheckpoint?: (dir: string, trainer: Trainer) => void;
+  /** Extra hooks, run after the standard ones. */
+  hooks?: Hook[];
+}
+
+export type RunStart = { kind: 'fresh' } | { kind: 'resume'; checkpoint: string; step: number };
+
+/** Whether a folder holds a run's files already (so a fresh run would mix with them). */
+export function hasRunFiles(runDir: string): boolean {
+  return existsSync(runDir) && readdirSync(runDir).length > 0;
+}
+
+/**
+ * Sets up the trainer for a fresh run, or for `resume`: the newest checkpoint's recipe (with `adjust` applied,
+ * e.g. a longer --steps), weights, optimizer slots, RNG, hook states and data position; metrics logged after
+ * that checkpoint are dropped, since those steps run again.
+ */
+export async function prepareRun(setup: RunSetup, resume: boolean, adjust: (recipe: TrainIR) => TrainIR = (r) => r): Promise<{ trainer: Trainer; start: RunStart }> {
+  const checkpointDir = resume ? latestCheckpointDir(setup.runDir) : null;
+  if (resume && !checkpointDir) throw new Error(`${setup.runDir} has no checkpoint to resume from`);
+  const checkpoint = checkpointDir ? readCheckpoint(checkpointDir) : null;
+  const recipe = checkpoint ? adjust(checkpoint.state.recipe as TrainIR) : setup.recipe;
+  if (checkpoint) truncateMetrics(setup.runDir, checkpoint.state.step);
+
+  const logger = new MetricsLogger(setup.runDir, recipe.logEvery, setup.report);
+  const hooks: Hook[] = [new LearningRateSchedule(), logger];
+  if (setup.evaluate && recipe.eval.every !== null) hooks.push(new PeriodicEvaluation(recipe.eval.every, setup.evaluate, logger));
+  hooks.push(new PeriodicCheckpoint(recipe.checkpoint.every, setup.onCheckpoint), ...(setup.hooks ?? []));
+
+  const data = await setup.openData(recipe, checkpoint ? checkpoint.state.data : null);
+  const trainer = new Trainer({
+    tf: setup.tf, model: buildDetectorModel(recipe.detector, recipe.seed), recipe, objective: setup.objective(recipe), data,
+    runDir: setup.runDir, source: checkpoint ? checkpoint.source : setup.source, hooks,
+  });
+  if (checkpoint) trainer.restore(checkpoint);
+  return { trainer, start: checkpoint ? { kind: 'resume', checkpoint: checkpoint.dir, step: checkpoint.state.step } : { kind: 'fresh' } };
+}
+
+/**
+ * SIGINT and SIGTERM ask the trainer to stop after the current step (it then checkpoints and the run ends
+ * normally); a second signal exits at once (the last checkpoint stays intact). Returns the uninstaller.
+ */
+export function stopOnSignals(trainer: Trainer, say: (line: string) => void): () => void {
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received++;
+    if (received > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+    say(`${signal}: finishing step ${trainer.step + 1}, then writing a checkpoint (send it again to quit at once)`);
+    trainer.requestStop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
