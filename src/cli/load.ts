@@ -3,7 +3,7 @@
 // Commands then pick the pyramid or detector they work on by name.
 import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
 import type { CheckedProgram, DetectorIR, PyramidIR } from '../semantics/ir.js';
-import { hasErrors } from '../semantics/diagnostics.js';
+import { hasErrors } from '../diagnostics/diagnostics.js';
 import { InputError } from './errors.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
 

@@ -6,7 +6,7 @@ import { basename, extname } from 'node:path';
 import { printPyramid } from '../format/print.js';
 import { exportTfSpec, importTfSpec } from '../interop/tfspec.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
-import { hasErrors } from '../semantics/diagnostics.js';
+import { hasErrors } from '../diagnostics/diagnostics.js';
 import { InputError, UsageError } from './errors.js';
 import { checkPath, readInput, selectPyramid } from './load.js';
 import { displayPath, printDiagnostics, summary } from './report.js';

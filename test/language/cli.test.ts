@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CODES } from '../../src/semantics/codes.js';
+import { CODES } from '../../src/diagnostics/codes.js';
 
 const BUNDLE = 'dist/main.js';
 
