@@ -44,7 +44,7 @@ export function registerExport(program: Command): void {
         printDiagnostics(errors, result.sources);
         throw new InputError(`${displayPath(file)}: ${summary(result.diagnostics)}`);
       }
-      const pyramid = selectPyramid(result.program, options.pyramid);
+      const pyramid = selectPyramid(result.program, options.pyramid).pyramid;
       const exported = exportTfSpec(pyramid);
       if ('problems' in exported) {
         const declaration = result.ast?.declarations.find((d) => d.kind === 'pyramid' && d.name.text === pyramid.name);

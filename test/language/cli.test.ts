@@ -205,7 +205,7 @@ describe('nasfpn export / import', () => {
     expect(nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'fpn').code).toBe(0);
     const r = nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'nope');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("no pyramid named 'nope'");
+    expect(r.stderr).toContain("no pyramid or detector named 'nope'");
   });
 
   test('a pyramid using pool=avg cannot be exported: FPN401, exit 1', () => {
