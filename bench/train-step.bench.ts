@@ -1,6 +1,6 @@
 // One training step of the proxy-style detector on every available backend, in one run:
 // ResNet-10, 3 stacked NAS-FPN pyramids at width 64, RetinaNet heads, 128×128 images, batch 4, the
-// surrogate loss (src/runtime/surrogate.ts), forward + backward + SGD update, read back after each step.
+// surrogate loss (src/train/surrogate.ts), forward + backward + SGD update, read back after each step.
 //
 // Reports step time, images/s and effective GFLOP/s (3 × the forward FLOPs that `nasfpn stats` counts:
 // forward, input gradients, filter gradients), the ratios wasm/cpu and tfjs-node/wasm, and for every
@@ -15,7 +15,7 @@ import { buildModel } from '../src/codegen/builder.js';
 import { countModel } from '../src/codegen/count.js';
 import { lowerDetector } from '../src/codegen/lower.js';
 import { availableBackends, useBackend, type BackendName } from '../src/runtime/backend.js';
-import { disposeTask, makeSurrogateTask, sgdStep } from '../src/runtime/surrogate.js';
+import { disposeTask, makeSurrogateTask, sgdStep } from '../src/train/surrogate.js';
 import { detector } from '../test/helpers/ir.js';
 
 const BATCH = 4;

@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { countModel } from '../codegen/count.js';
 import { emitTypeScript } from '../codegen/emit.js';
+import { lowerDetector } from '../codegen/lower.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
-import { loadProgram, selectDetector } from './load.js';
+import { loadDetector } from './load.js';
+import { parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
-import { lowerAt, parseInputSize } from './stats.js';
 
 interface BuildOptions {
   output?: string;
@@ -27,7 +28,7 @@ export function registerBuild(program: Command): void {
   program
     .command('build')
     .description('build a detector of a .fpn file as a TensorFlow.js model (or emit the TypeScript that builds it)')
-    .argument('<file>', '.fpn file')
+    .argument('<file>', '.fpn file (FILE#NAME picks the detector)')
     .requiredOption('-o, --output <path>', 'output directory (model.json + weights.bin), or the .ts file with --emit ts')
     .option('-d, --detector <name>', 'which detector (default: the first in the file)')
     .option('--emit <what>', 'model (a saved TF.js model) or ts (TypeScript source)', 'model')
@@ -35,16 +36,16 @@ export function registerBuild(program: Command): void {
     .option('--backend <name>', 'TF.js backend: auto, tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu (default: the fastest available)')
     .option('--layers-module <specifier>', 'with --emit ts: where the emitted file imports the custom layers from (default: this package\'s src/codegen/layers.js, relative to the output)')
     .option('-f, --force', 'replace an existing output')
-    .action(async (file: string, options: BuildOptions) => {
+    .action(async (argument: string, options: BuildOptions) => {
       if (options.emit !== 'model' && options.emit !== 'ts') throw new UsageError(`--emit must be model or ts, not '${options.emit}'`);
       const output = options.output!;
       if (options.emit === 'ts' && existsSync(output) && statSync(output).isDirectory()) {
         throw new UsageError(`${output} is a directory; with --emit ts, -o names the .ts file to write`);
       }
       refuseToOverwrite(output, options.force === true);
-      const program = await loadProgram(file);
-      const detector = selectDetector(program, options.detector);
-      const spec = lowerAt(detector, parseInputSize(options.input));
+      const inputSize = parseInputSize(options.input);
+      const { file, chosen: detector } = await loadDetector(argument, { name: options.detector, flag: '--detector' });
+      const spec = lowerDetector(withInputSize(detector, inputSize));
       const counts = countModel(spec);
       const what = `${detector.name} (${displayPath(file)}), input ${counts.inputSize}×${counts.inputSize}, ` +
         `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${(counts.flops / 1e9).toFixed(1)} GFLOPs`;

@@ -1,6 +1,6 @@
 // `nasfpn check FILE...`: run the checker and print every diagnostic (exit 1 when any file has errors).
 import type { Command } from 'commander';
-import { hasErrors, type Diagnostic } from '../semantics/diagnostics.js';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostics.js';
 import { UsageError } from './errors.js';
 import { checkPath } from './load.js';
 import { colorFor, displayPath, formatDiagnostic, summary, toJson } from './report.js';

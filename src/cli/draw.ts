@@ -3,15 +3,17 @@
 // written, every file is written atomically, and a file with errors prints its diagnostics and writes nothing.
 import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
-import type { CheckedProgram, DetectorIR, PyramidIR } from '../semantics/ir.js';
-import type { PyramidSubject } from '../viz/index.js';
+import type { CheckedProgram, PyramidIR } from '../semantics/ir.js';
 import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
-import { loadProgram } from './load.js';
+import { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid } from './load.js';
 import { displayPath } from './report.js';
 
 const VIEWS = ['graph', 'cells', 'stack'] as const;
+
+/** The stack view draws detectors: a file's own, else its search spaces' proxy detectors. */
+const STACK = { proxies: true, purpose: 'the stack view draws a detector; use --view graph or cells for a pyramid' };
 
 interface DrawOptions {
   view: string;
@@ -35,7 +37,7 @@ export function registerDraw(program: Command): void {
   program
     .command('draw')
     .description('draw a pyramid as in the paper\'s Figure 7 (graph) or Figure 6 (cells), or a detector (stack), as SVG or PNG')
-    .argument('<files...>', 'the .fpn file (two or more with --compare; FILE#NAME picks a pyramid there)')
+    .argument('<files...>', 'the .fpn file (two or more with --compare; FILE#NAME picks a pyramid or detector)')
     .option('--view <view>', 'graph (Figure 7), cells (Figure 6) or stack (the detector)', 'graph')
     .option('-n, --name <name>', 'the pyramid or detector to draw (default: the first in the file)')
     .option('--all', 'draw every pyramid (graph, cells) or detector (stack) of the file')
@@ -72,12 +74,12 @@ export function registerDraw(program: Command): void {
         // A file named twice (A.fpn#x A.fpn#y) is checked once, and its diagnostics printed once.
         const programs = new Map<string, CheckedProgram>();
         const subjects: PyramidIR[] = [];
-        for (const spec of files) {
-          const [file, name] = splitSpec(spec);
+        for (const argument of files) {
+          const { file, name } = parseTarget(argument);
           if (!programs.has(file)) programs.set(file, await loadProgram(file));
-          subjects.push(pickPyramid(programs.get(file)!, name).pyramid);
+          subjects.push(selectPyramid(programs.get(file)!, name).pyramid);
         }
-        const [first] = splitSpec(files[0]);
+        const first = parseTarget(files[0]).file;
         const stem = subjects.map((p) => p.name).join('-vs-');
         drawings.push({
           label: subjects.map((p) => p.name).join(' vs '),
@@ -85,21 +87,24 @@ export function registerDraw(program: Command): void {
           render: async () => viz.drawComparison(subjects, theme),
         });
       } else {
-        const file = files[0];
+        const target = parseTarget(files[0]);
+        const file = target.file;
+        const name = chosenName(target, options.name, '--name');
+        if (options.all && name !== undefined) throw new UsageError('--all draws everything; leave out the name');
         const program = await loadProgram(file);
         const stem = basename(file, extname(file));
         const beside = (suffix: string) => join(dirname(file), `${stem}${suffix}${ext}`);
         if (view === 'stack') {
-          const detectors = options.all ? allDetectors(program) : [pickDetector(program, options.name)];
+          const detectors = options.all ? allDetectors(program, STACK) : [selectDetector(program, name, STACK)];
           for (const detector of detectors) {
-            const suffix = options.all || options.name ? `-${detector.name}-stack` : '-stack';
+            const suffix = options.all || name ? `-${detector.name}-stack` : '-stack';
             drawings.push({ label: `${detector.name}, stack view`, path: outputPath(options, beside(suffix), `${stem}-${detector.name}-stack${ext}`), render: async () => viz.drawDetector(detector, theme) });
           }
         } else {
-          const subjects = options.all ? allPyramids(program) : [pickPyramid(program, options.name)];
+          const subjects = options.all ? allPyramids(program) : [selectPyramid(program, name)];
           for (const subject of subjects) {
-            const named = subject.detector && options.name === subject.detector.name ? subject.detector.name : subject.pyramid.name;
-            const suffix = options.all || options.name ? `-${named}-${view}` : `-${view}`;
+            const named = subject.detector && name === subject.detector.name ? subject.detector.name : subject.pyramid.name;
+            const suffix = options.all || name ? `-${named}-${view}` : `-${view}`;
             drawings.push({ label: `${named}, ${view} view`, path: outputPath(options, beside(suffix), `${stem}-${named}-${view}${ext}`), render: () => viz.drawPyramid(view, subject, theme) });
           }
         }
@@ -131,62 +136,4 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 function outputPath(options: DrawOptions, besideInput: string, nameInDirectory: string): string {
   if (options.output === undefined) return besideInput;
   return options.all ? join(options.output, nameInDirectory) : options.output;
-}
-
-/** `file.fpn#name` → [file, name]. */
-function splitSpec(spec: string): [string, string | undefined] {
-  const hash = spec.lastIndexOf('#');
-  return hash > 0 ? [spec.slice(0, hash), spec.slice(hash + 1) || undefined] : [spec, undefined];
-}
-
-/** The proxy detectors of a file's search spaces. */
-function proxyDetectors(program: CheckedProgram): DetectorIR[] {
-  return program.searchSpaces.flatMap((s) => (s.proxy ? [s.proxy] : []));
-}
-
-/** Detectors a file can show: its own, else the proxy detectors of its search spaces. */
-function allDetectors(program: CheckedProgram): DetectorIR[] {
-  const found = program.detectors.length ? program.detectors : proxyDetectors(program);
-  if (!found.length) throw new InputError(`${displayPath(program.file)} declares no detector; the stack view draws a detector`);
-  return found;
-}
-
-/**
- * A pyramid view of a file: `name` may be a pyramid or a detector (which draws its pyramid at its width);
- * without a name, the first pyramid, else the first detector's.
- */
-function pickPyramid(program: CheckedProgram, name: string | undefined): PyramidSubject {
-  if (name === undefined) return allPyramids(program)[0];
-  const detectors = [...program.detectors, ...proxyDetectors(program)];
-  const pyramid = program.pyramids.find((p) => p.name === name);
-  if (pyramid) return { pyramid, detector: detectors.find((d) => d.pyramid.name === name) };
-  const detector = detectors.find((d) => d.name === name);
-  if (detector) return { pyramid: detector.pyramid, detector };
-  const known = [...program.pyramids.map((p) => p.name), ...detectors.map((d) => d.name)];
-  throw new InputError(`${displayPath(program.file)} has no pyramid or detector named '${name}' (it has: ${known.join(', ') || 'none'})`);
-}
-
-/** Every distinct pyramid of a file (its own first, then its detectors'), each with the first detector that uses it. */
-function allPyramids(program: CheckedProgram): PyramidSubject[] {
-  const detectors = [...program.detectors, ...proxyDetectors(program)];
-  const seen = new Set<string>();
-  const subjects: PyramidSubject[] = [];
-  for (const pyramid of [...program.pyramids, ...detectors.map((d) => d.pyramid)]) {
-    if (seen.has(pyramid.name)) continue;
-    seen.add(pyramid.name);
-    subjects.push({ pyramid, detector: detectors.find((d) => d.pyramid.name === pyramid.name) });
-  }
-  if (!subjects.length) throw new InputError(`${displayPath(program.file)} declares no pyramid or detector to draw`);
-  return subjects;
-}
-
-function pickDetector(program: CheckedProgram, name: string | undefined): DetectorIR {
-  const detectors = allDetectors(program);
-  if (name === undefined) return detectors[0];
-  const found = detectors.find((d) => d.name === name);
-  if (!found && program.pyramids.some((p) => p.name === name)) {
-    throw new InputError(`'${name}' is a pyramid; the stack view draws a detector (${detectors.map((d) => d.name).join(', ')}), or use --view graph or cells`);
-  }
-  if (!found) throw new InputError(`${displayPath(program.file)} has no detector named '${name}' (it has: ${detectors.map((d) => d.name).join(', ')})`);
-  return found;
 }

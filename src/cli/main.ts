@@ -2,7 +2,7 @@
 // modules (TensorFlow.js, the diagram renderers) are imported inside the actions, so `nasfpn check` does not
 // pay for them at start-up.
 import { Command, CommanderError } from 'commander';
-import { EXIT_INPUT, EXIT_USAGE, InputError, UsageError } from './errors.js';
+import { EXIT_INPUT, EXIT_USAGE, fromRoomError, InputError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 import { registerCheck } from './check.js';
 import { registerFmt } from './fmt.js';
@@ -35,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (error) {
+  } catch (raised) {
+    const error = fromRoomError(raised);
     if (error instanceof CommanderError) {
       // --help and --version end through here too, with exit code 0.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;

@@ -1,11 +1,11 @@
 // Printing diagnostics: for people (file:line:col, severity, code, message, a code frame, the hint) or as
-// JSON for editors and CI. The diagnostics themselves are data from src/semantics.
+// JSON for editors and CI. The diagnostics themselves are data (src/diagnostics).
 import { relative } from 'node:path';
-import { CODES, type Code } from '../semantics/codes.js';
-import type { Diagnostic } from '../semantics/diagnostics.js';
+import { CODES, type Code } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostics.js';
 
 export interface JsonDiagnostic {
-  code: string;
+  code: Code;
   name: string;
   severity: string;
   message: string;
@@ -24,7 +24,7 @@ export const displayPath = (file: string): string => {
 
 export function toJson(d: Diagnostic): JsonDiagnostic {
   return {
-    code: d.code, name: CODES[d.code as Code] ?? '', severity: d.severity, message: d.message,
+    code: d.code, name: CODES[d.code], severity: d.severity, message: d.message,
     file: displayPath(d.range.file), line: d.range.start.line, column: d.range.start.column,
     endLine: d.range.end.line, endColumn: d.range.end.column, hint: d.hint ?? null,
   };
@@ -38,7 +38,7 @@ const severityColor = { error: '31;1', warning: '33;1', info: '36' } as const;
 /** One diagnostic with a code frame: the line before, the line itself with carets under the range. */
 export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, color = false): string {
   const { start, end } = d.range;
-  const head = `${displayPath(d.range.file)}:${start.line}:${start.column}: ${paint(severityColor[d.severity], d.severity, color)} ${d.code} ${CODES[d.code as Code] ?? ''}: ${d.message}`;
+  const head = `${displayPath(d.range.file)}:${start.line}:${start.column}: ${paint(severityColor[d.severity], d.severity, color)} ${d.code} ${CODES[d.code]}: ${d.message}`;
   const out = [head];
   const text = sources.get(d.range.file);
   if (text !== undefined) {

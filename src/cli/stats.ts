@@ -4,11 +4,11 @@
 import type { Command } from 'commander';
 import { countModel, type ModelCounts } from '../codegen/count.js';
 import { lowerDetector } from '../codegen/lower.js';
-import type { ModelSpec } from '../codegen/spec.js';
 import { compareTable1, FLOPS_TOLERANCE, PARAMS_TOLERANCE, type Comparison } from '../codegen/table1.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
-import { loadProgram } from './load.js';
+import { chosenName, loadProgram, parseTarget, selectDetector } from './load.js';
+import { parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
 
 const FLOPS_CONVENTION =
@@ -25,7 +25,7 @@ export function registerStats(program: Command): void {
   program
     .command('stats')
     .description('count parameters and FLOPs of the detectors in .fpn files, without building them')
-    .argument('<files...>', '.fpn files')
+    .argument('<files...>', '.fpn files (FILE#NAME counts one detector of a file)')
     .option('-d, --detector <name>', 'only this detector (default: every detector in the files)')
     .option('--input <size>', 'square input size in pixels, overriding the detectors\' own')
     .option('--paper', 'compare with Table 1 of the paper (rows matched to the detectors by configuration)')
@@ -34,11 +34,19 @@ export function registerStats(program: Command): void {
       const inputSize = parseInputSize(options.input);
       const detectors: { file: string; detector: DetectorIR }[] = [];
       const names: string[] = [];
-      for (const file of files) {
-        const program = await loadProgram(file);
+      for (const argument of files) {
+        const target = parseTarget(argument);
+        const program = await loadProgram(target.file);
+        if (target.name !== undefined) {
+          // FILE#NAME picks one detector of that file (and must agree with --detector when both are given).
+          const detector = selectDetector(program, chosenName(target, options.detector, '--detector'));
+          names.push(detector.name);
+          detectors.push({ file: target.file, detector });
+          continue;
+        }
         for (const detector of program.detectors) {
           names.push(detector.name);
-          if (options.detector === undefined || detector.name === options.detector) detectors.push({ file, detector });
+          if (options.detector === undefined || detector.name === options.detector) detectors.push({ file: target.file, detector });
         }
       }
       if (detectors.length === 0) {
@@ -52,31 +60,13 @@ export function registerStats(program: Command): void {
         printPaper(compareTable1(detectors.map((d) => d.detector)), options.json === true);
         return;
       }
-      const counted = detectors.map(({ file, detector }) => ({ file, counts: countModel(lowerAt(detector, inputSize)) }));
+      const counted = detectors.map(({ file, detector }) => ({ file, counts: countModel(lowerDetector(withInputSize(detector, inputSize))) }));
       if (options.json) {
         process.stdout.write(JSON.stringify({ convention: FLOPS_CONVENTION, detectors: counted.map(({ file, counts }) => ({ file: displayPath(file), ...counts, params: counts.trainable + counts.nonTrainable })) }, null, 2) + '\n');
       } else {
         process.stdout.write(counted.map(({ file, counts }) => formatCounts(counts, displayPath(file))).join('\n\n') + `\n\n${FLOPS_CONVENTION}\n`);
       }
     });
-}
-
-/** The `--input` option of `stats` and `build`: undefined (the detector's own size) or a positive integer. */
-export function parseInputSize(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const size = Number(value);
-  if (!Number.isInteger(size) || size <= 0) throw new UsageError(`--input must be a positive integer number of pixels, not '${value}'`);
-  return size;
-}
-
-/** The detector's model spec at `inputSize`; a size the detector cannot take (lowering's RangeError) is a usage error. */
-export function lowerAt(detector: DetectorIR, inputSize: number | undefined): ModelSpec {
-  try {
-    return lowerDetector(detector, { inputSize });
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(`${detector.name}: ${error.message}`);
-    throw error;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { basename, extname } from 'node:path';
 import { printPyramid } from '../format/print.js';
 import { exportTfSpec, importTfSpec } from '../interop/tfspec.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
-import { hasErrors } from '../semantics/diagnostics.js';
+import { hasErrors } from '../diagnostics/diagnostics.js';
 import { InputError, UsageError } from './errors.js';
 import { checkPath, readInput, selectPyramid } from './load.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
@@ -44,7 +44,7 @@ export function registerExport(program: Command): void {
         printDiagnostics(errors, result.sources);
         throw new InputError(`${displayPath(file)}: ${summary(result.diagnostics)}`);
       }
-      const pyramid = selectPyramid(result.program, options.pyramid);
+      const pyramid = selectPyramid(result.program, options.pyramid).pyramid;
       const exported = exportTfSpec(pyramid);
       if ('problems' in exported) {
         const declaration = result.ast?.declarations.find((d) => d.kind === 'pyramid' && d.name.text === pyramid.name);

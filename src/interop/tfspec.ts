@@ -6,7 +6,7 @@
 // An offset indexes the pyramid's node list: the inputs in level order, then one node per block.
 // Import turns a spec into .fpn text and runs the ordinary checker on it, mapping every diagnostic back to
 // the JSON element it came from, so a bad spec gets the same checks, codes and hints as a bad .fpn file.
-import { rangeMaker, type Diagnostic, type SourceRange } from '../semantics/diagnostics.js';
+import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
 import { coarserInput, type PyramidIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { checkText } from '../semantics/program.js';

@@ -1,7 +1,7 @@
 // The abstract syntax tree of a .fpn file. Every node carries its source range, so the checker can point
 // at exactly what is wrong. The AST keeps what was written (names, option spellings, number texts); the
 // meaning (levels, ops, defaults) is decided by src/semantics.
-import type { SourceRange } from '../semantics/diagnostics.js';
+import type { SourceRange } from '../diagnostics/diagnostics.js';
 
 export interface Name {
   text: string;

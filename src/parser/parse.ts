@@ -3,7 +3,7 @@
 // them for the checker.
 import type { CstNode, IRecognitionException, IToken, ILexingError } from 'chevrotain';
 import { EOF } from 'chevrotain';
-import { rangeMaker, type Diagnostic, type SourceRange } from '../semantics/diagnostics.js';
+import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
 import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
 import { fpnLexer } from './tokens.js';
 import { fpnParser } from './grammar.js';

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as TF from '@tensorflow/tfjs';
-import { InputError, UsageError } from '../cli/errors.js';
+import { BackendUnavailableError, UnknownBackendError } from './errors.js';
 
 export type Tfjs = typeof TF;
 
@@ -272,7 +272,7 @@ export function parseBackendName(value: string | undefined): BackendName | 'auto
   const lower = value.toLowerCase();
   if ((BACKENDS as readonly string[]).includes(lower)) return lower as BackendName;
   if (lower in ALIASES) return ALIASES[lower];
-  throw new UsageError(`unknown backend '${value}' (choose from auto, ${BACKENDS.join(', ')})`);
+  throw new UnknownBackendError(`unknown backend '${value}' (choose from auto, ${BACKENDS.join(', ')})`);
 }
 
 /** Every backend, probed in order, each with whether it is available here and why not. */
@@ -291,9 +291,9 @@ export async function availableBackends(): Promise<BackendProbe[]> {
 export async function useBackend(name: BackendName): Promise<Tfjs> {
   const tf = await loadTf();
   const result = await probe(name);
-  if (!result.ok) throw new InputError(`backend ${name} is not available: ${result.reason}`);
+  if (!result.ok) throw new BackendUnavailableError(`backend ${name} is not available: ${result.reason}`);
   const activated = await activate(tf, name);
-  if (!activated.ok) throw new InputError(`backend ${name} is not available: ${activated.reason}`);
+  if (!activated.ok) throw new BackendUnavailableError(`backend ${name} is not available: ${activated.reason}`);
   return tf;
 }
 
@@ -302,8 +302,8 @@ let printed = false;
 
 /**
  * Chooses and activates the backend: `requested` (a --backend value) if given, else NASFPN_BACKEND, else the
- * fastest one available. Prints one line about the choice, once per process. Throws UsageError for an
- * unknown name and InputError when the requested backend cannot run here.
+ * fastest one available. Prints one line about the choice, once per process. Throws UnknownBackendError for an
+ * unknown name and BackendUnavailableError when the requested backend cannot run here.
  */
 export async function initBackend(requested?: string, opts: InitOptions = {}): Promise<BackendChoice> {
   const fromEnv = requested === undefined || requested === '' ? process.env.NASFPN_BACKEND : undefined;
@@ -318,7 +318,7 @@ export async function initBackend(requested?: string, opts: InitOptions = {}): P
     const result = await probe(wanted);
     const activated = result.ok ? await activate(tf, wanted) : result;
     if (!activated.ok) {
-      throw new InputError(`backend ${wanted} is not available here: ${activated.reason} (see \`nasfpn doctor\`)`);
+      throw new BackendUnavailableError(`backend ${wanted} is not available here: ${activated.reason} (see \`nasfpn doctor\`)`);
     }
     const source = requested !== undefined && requested !== '' ? `--backend ${requested}` : `NASFPN_BACKEND=${fromEnv}`;
     choice = makeChoice(wanted, `requested (${source})`, []);
@@ -332,7 +332,7 @@ export async function initBackend(requested?: string, opts: InitOptions = {}): P
       }
       skipped.push({ name, reason: activated.reason });
     }
-    if (!choice) throw new InputError('no TensorFlow.js backend can run here (see `nasfpn doctor`)');
+    if (!choice) throw new BackendUnavailableError('no TensorFlow.js backend can run here (see `nasfpn doctor`)');
   }
   current = { request: wanted, choice };
   if (!printed) {

@@ -1,7 +1,7 @@
 // Collects diagnostics while a check runs. Checks call `error`/`warning`/`info` with a code from the
 // catalogue, the range to point at, what is wrong and how to fix it.
-import type { Code } from './codes.js';
-import type { Diagnostic, Severity, SourceRange } from './diagnostics.js';
+import type { Code } from '../diagnostics/codes.js';
+import type { Diagnostic, Severity, SourceRange } from '../diagnostics/diagnostics.js';
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];

@@ -2,7 +2,7 @@
 // against a schema: unknown keys get a "did you mean", duplicates and missing required ones are reported,
 // and values are checked for kind and range. The grammar stays generic; the meaning lives here.
 import type { Declaration, Setting, Value } from '../parser/ast.js';
-import type { SourceRange } from './diagnostics.js';
+import type { SourceRange } from '../diagnostics/diagnostics.js';
 import type { Reporter } from './report.js';
 import { didYouMean } from './suggest.js';
 

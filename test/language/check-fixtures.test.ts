@@ -16,8 +16,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CODES } from '../../src/semantics/codes.js';
-import type { Diagnostic } from '../../src/semantics/diagnostics.js';
+import { CODES } from '../../src/diagnostics/codes.js';
+import type { Diagnostic } from '../../src/diagnostics/diagnostics.js';
 import { checkFile, fileHost as fsHost } from '../../src/semantics/program.js';
 
 const ROOT = resolve('test/fixtures/check');

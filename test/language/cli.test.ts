@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CODES } from '../../src/semantics/codes.js';
+import { CODES } from '../../src/diagnostics/codes.js';
 
 const BUNDLE = 'dist/main.js';
 
@@ -205,7 +205,7 @@ describe('nasfpn export / import', () => {
     expect(nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'fpn').code).toBe(0);
     const r = nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'nope');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("no pyramid named 'nope'");
+    expect(r.stderr).toContain("no pyramid or detector named 'nope'");
   });
 
   test('a pyramid using pool=avg cannot be exported: FPN401, exit 1', () => {

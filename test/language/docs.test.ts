@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { exportTfSpec } from '../../src/interop/tfspec.js';
-import { CODES } from '../../src/semantics/codes.js';
+import { CODES } from '../../src/diagnostics/codes.js';
 import { checkFile, checkText, fileHost as fsHost } from '../../src/semantics/program.js';
 
 
@@ -30,7 +30,7 @@ describe('docs/diagnostics.md', () => {
   const sections = new Map<string, string>();
   for (const part of page.split(/^### /m).slice(1)) sections.set(part.slice(0, 6), part);
 
-  test('documents every code of src/semantics/codes.ts, with its name', () => {
+  test('documents every code of src/diagnostics/codes.ts, with its name', () => {
     for (const [code, name] of Object.entries(CODES)) {
       expect(page, code).toContain(`### ${code} ${name}\n`);
     }

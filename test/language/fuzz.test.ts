@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { formatFile } from '../../src/format/format.js';
 import { parseFpn } from '../../src/parser/parse.js';
 import { fpnLexer } from '../../src/parser/tokens.js';
-import type { Diagnostic } from '../../src/semantics/diagnostics.js';
+import type { Diagnostic } from '../../src/diagnostics/diagnostics.js';
 import { checkText, type SourceHost } from '../../src/semantics/program.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20190417);

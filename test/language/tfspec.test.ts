@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { NASFPN_BLOCK_SPECS } from '../helpers/ir.js';
 import { exportTfSpec, importTfSpec } from '../../src/interop/tfspec.js';
-import type { Diagnostic } from '../../src/semantics/diagnostics.js';
+import type { Diagnostic } from '../../src/diagnostics/diagnostics.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
 

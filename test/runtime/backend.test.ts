@@ -3,7 +3,7 @@
 // which doctor.test.ts checks against what actually loads.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { InputError, UsageError } from '../../src/cli/errors.js';
+import { BackendUnavailableError, UnknownBackendError } from '../../src/runtime/errors.js';
 import {
   availableBackends, BACKENDS, currentBackend, initBackend, parseBackendName, TFJS_NAME, type BackendProbe,
 } from '../../src/runtime/backend.js';
@@ -20,7 +20,7 @@ describe('backend names', () => {
     expect(parseBackendName('auto')).toBe('auto');
     expect(parseBackendName('WASM')).toBe('wasm');
     expect(parseBackendName('tensorflow')).toBe('tfjs-node');
-    expect(() => parseBackendName('webgl')).toThrow(UsageError);
+    expect(() => parseBackendName('webgl')).toThrow(UnknownBackendError);
   });
 });
 
@@ -79,11 +79,11 @@ describe('initBackend', () => {
   });
 
   test('an unknown name is a usage error; an unavailable backend an input error that says why', async () => {
-    await expect(initBackend('opengl')).rejects.toThrow(UsageError);
+    await expect(initBackend('opengl')).rejects.toThrow(UnknownBackendError);
     const missing = probes.find((p) => !p.available);
     if (missing) {
       const error = await initBackend(missing.name).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InputError);
+      expect(error).toBeInstanceOf(BackendUnavailableError);
       expect((error as Error).message).toContain(missing.reason);
     }
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildModel } from '../../src/codegen/builder.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import { useBackend, type BackendName } from '../../src/runtime/backend.js';
-import { disposeTask, makeSurrogateTask, sgdStep } from '../../src/runtime/surrogate.js';
+import { disposeTask, makeSurrogateTask, sgdStep } from '../../src/train/surrogate.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
 import { detector, nasfpnPyramid, pyramidFromSpecs } from '../helpers/ir.js';
 import { backendsUnderTest, requestedTestBackends } from './helpers.js';

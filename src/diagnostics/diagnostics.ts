@@ -1,5 +1,10 @@
 // Diagnostics are data: a stable code, a severity, a message that says what is wrong, a hint that says how
 // to fix it, and the source range. Printing them (human code frames or JSON) lives in src/cli/report.ts.
+// This is the ground floor: the parser, the checker and the interchange formats all report through it, so it
+// imports nothing but its own code table.
+import type { Code } from './codes.js';
+
+export type { Code } from './codes.js';
 
 /** 1-based line and column, as editors show them; `offset` is the 0-based character offset. */
 export interface Position {
@@ -18,7 +23,7 @@ export interface SourceRange {
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Diagnostic {
-  code: string;
+  code: Code;
   severity: Severity;
   message: string;
   hint?: string;

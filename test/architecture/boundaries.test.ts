@@ -1,0 +1,97 @@
+// The rooms of src/ and which way their imports may point. A room imports only itself and the rooms below
+// it in ROOMS, so the pipeline parser → semantics → IR → (codegen | viz | data | train | eval | search) never
+// runs backwards, and nothing but the CLI knows about the command line. The imports are read with
+// TypeScript's own pre-processor (static, type-only, re-exports and dynamic `import()` alike).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, test } from 'vitest';
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
+
+/**
+ * Every room, lowest first. Rooms not yet written are listed where they will go, so a new room lands in its
+ * place rather than wherever its first import happens to work. `runtime` (TF.js backends, kernels, gradient
+ * replacements, model files) is the engine codegen's layers run on, so it sits below codegen.
+ */
+const ROOMS = [
+  'util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'interop', 'runtime', 'codegen', 'viz',
+  'data', 'targets', 'train', 'predict', 'eval', 'search', 'tui', 'cli',
+] as const;
+
+/** Rooms that must stay free of tensors (`@tensorflow/*`), so they load fast and run anywhere. */
+const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'viz', 'eval'];
+
+/** The stages before semantics: the parser may use only these (and itself). */
+const BELOW_PARSER = ['util', 'diagnostics'];
+
+interface Import {
+  /** The importing file, relative to src/. */
+  file: string;
+  /** The room of the importing file. */
+  room: string;
+  /** What the import statement names. */
+  specifier: string;
+  /** The room it lands in, for a relative import inside src/; undefined for a package. */
+  target?: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+const roomOf = (pathInSrc: string): string => pathInSrc.split(/[\\/]/)[0];
+
+function importsOf(path: string): Import[] {
+  const file = relative(SRC, path);
+  const { importedFiles } = ts.preProcessFile(readFileSync(path, 'utf8'), true, true);
+  return importedFiles.map(({ fileName: specifier }) => {
+    if (!specifier.startsWith('.')) return { file, room: roomOf(file), specifier };
+    const landed = relative(SRC, resolve(dirname(path), specifier));
+    return { file, room: roomOf(file), specifier, target: landed.startsWith('..') ? '(outside src)' : roomOf(landed) };
+  });
+}
+
+const files = sourceFiles(SRC);
+const imports = files.flatMap(importsOf);
+const show = (list: Import[]) => list.map((i) => `${i.file} imports ${i.specifier}`);
+
+describe('room boundaries', () => {
+  test('the import reader sees the imports (static, dynamic and type-only)', () => {
+    expect(files.length).toBeGreaterThan(20);
+    expect(imports.some((i) => i.file === join('cli', 'main.ts') && i.target === 'cli')).toBe(true);
+    expect(imports.some((i) => i.file === join('cli', 'build.ts') && i.specifier === '../codegen/builder.js')).toBe(true);
+    expect(imports.some((i) => i.room === 'codegen' && i.specifier === '@tensorflow/tfjs')).toBe(true);
+  });
+
+  test('every folder of src/ is a declared room', () => {
+    const rooms = new Set(files.map((f) => roomOf(relative(SRC, f))));
+    expect([...rooms].filter((r) => !(ROOMS as readonly string[]).includes(r))).toEqual([]);
+  });
+
+  test('nothing imports from outside src/', () => {
+    expect(show(imports.filter((i) => i.target === '(outside src)'))).toEqual([]);
+  });
+
+  test('no room imports the CLI', () => {
+    expect(show(imports.filter((i) => i.target === 'cli' && i.room !== 'cli'))).toEqual([]);
+  });
+
+  test('the parser imports no later stage', () => {
+    expect(show(imports.filter((i) => i.room === 'parser' && i.target && i.target !== 'parser' && !BELOW_PARSER.includes(i.target)))).toEqual([]);
+  });
+
+  test(`${TENSOR_FREE.join(', ')} import no tensors`, () => {
+    expect(show(imports.filter((i) => TENSOR_FREE.includes(i.room) && i.specifier.startsWith('@tensorflow/')))).toEqual([]);
+  });
+
+  test('a room imports only itself and the rooms below it', () => {
+    const rank = (room: string) => (ROOMS as readonly string[]).indexOf(room);
+    expect(show(imports.filter((i) => i.target && i.target !== '(outside src)' && rank(i.target) > rank(i.room)))).toEqual([]);
+  });
+});
