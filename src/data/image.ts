@@ -5,12 +5,12 @@ import type { Sharp } from 'sharp';
 import { IMAGENET_MEAN, IMAGENET_STD } from './constants.js';
 import type { Placement } from './augment.js';
 
-type SharpFactory = typeof import('sharp');
+type SharpFactory = typeof import('sharp').default;
 let sharpModule: SharpFactory | undefined;
 
 /** sharp, imported on first use (it is a heavy native module; commands that need no images never load it). */
 export async function loadSharp(): Promise<SharpFactory> {
-  sharpModule ??= ((await import('sharp')) as unknown as { default: SharpFactory }).default;
+  sharpModule ??= (await import('sharp')).default;
   return sharpModule;
 }
 

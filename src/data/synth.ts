@@ -319,7 +319,8 @@ export async function writeSynthDataset(dir: string, options: SynthOptions, onIm
   for (const split of splits) mkdirSync(join(dir, split), { recursive: true });
   mkdirSync(join(dir, 'annotations'), { recursive: true });
 
-  const records = { train: [] as { id: number; file: string; annotations: readonly SynthAnnotation[] }[], val: [] as typeof records.train };
+  type ImageRecord = { id: number; file: string; annotations: readonly SynthAnnotation[] };
+  const records: Record<'train' | 'val', ImageRecord[]> = { train: [], val: [] };
   const inFlight = new Set<Promise<void>>();
   const limit = Math.max(2, availableParallelism() * 2);
   let done = 0;
