@@ -15,7 +15,7 @@ import { Random } from '../util/random.js';
 import { loadSharp } from './image.js';
 
 /** One shape class: whether the point (u, v) ∈ [−1, 1]² of its box (v grows downwards) is inside the shape. */
-interface Shape {
+export interface Shape {
   readonly name: string;
   readonly inside: (u: number, v: number) => boolean;
 }
@@ -93,14 +93,21 @@ export interface SynthImage {
   readonly annotations: readonly SynthAnnotation[];
 }
 
-interface DrawnObject {
-  shape: Shape;
-  annotation: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  rgb: [number, number, number];
+/** One drawn object: its shape, the annotation it belongs to (crowd members share one), its box and colour. */
+export interface SceneObject {
+  readonly shape: Shape;
+  readonly annotation: number;
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+  readonly rgb: readonly [number, number, number];
+}
+
+/** What an annotation of a scene is before it is measured. */
+export interface SceneAnnotation {
+  readonly categoryId: number;
+  readonly iscrowd: 0 | 1;
 }
 
 function randomColour(random: Random, avoid: readonly number[]): [number, number, number] {
@@ -139,7 +146,7 @@ function drawBackground(random: Random, size: number, pixels: Uint8ClampedArray)
 }
 
 /** Marks each object's pixels in `owner` with its index, later objects over earlier ones; skips `removed` annotations. */
-function rasterise(objects: readonly DrawnObject[], size: number, owner: Int16Array, removed: Uint8Array): void {
+function rasterise(objects: readonly SceneObject[], size: number, owner: Int16Array, removed: Uint8Array): void {
   owner.fill(-1);
   objects.forEach((o, index) => {
     if (removed[o.annotation]) return;
@@ -160,7 +167,7 @@ export function renderSynthImage(index: number, options: SynthOptions, root: Ran
   const background = drawBackground(random, size, pixels);
 
   // Plan the objects: (annotation, class, crowd) and their boxes; crowd members share one annotation.
-  const objects: DrawnObject[] = [];
+  const objects: SceneObject[] = [];
   const annotationClass: number[] = [];
   const annotationCrowd: (0 | 1)[] = [];
   const logMin = Math.log(MIN_OBJECT_SIZE);
@@ -194,9 +201,22 @@ export function renderSynthImage(index: number, options: SynthOptions, root: Ran
     place(SHAPES[cls]!, annotation, Math.exp(random.uniform(logMin, logMax)));
   }
 
+  const planned = annotationClass.map((cls, a) => ({ categoryId: cls + 1, iscrowd: annotationCrowd[a]! }));
+  return { size, ...composeScene(objects, planned, size, pixels, random) };
+}
+
+/**
+ * Draws `objects` in order over the background in `pixels` (later ones occlude earlier ones) and measures what
+ * stays visible of each annotation: its tight pixel box and pixel count. Annotations with too little left
+ * (MIN_VISIBLE_PIXELS, MIN_VISIBLE_FRACTION) are removed together with their objects. `random` adds the
+ * objects' pixel noise.
+ */
+export function composeScene(
+  objects: readonly SceneObject[], planned: readonly SceneAnnotation[], size: number, pixels: Uint8ClampedArray, random: Random,
+): Omit<SynthImage, 'size'> {
   // Occlusion: rasterise, drop annotations too hidden to label, rasterise again without them (which can only
   // uncover pixels of the others, so every remaining annotation still passes).
-  const annotations = annotationClass.length;
+  const annotations = planned.length;
   const owner = new Int16Array(size * size);
   const removed = new Uint8Array(annotations);
   const fullArea = new Float64Array(annotations);
@@ -245,18 +265,18 @@ export function renderSynthImage(index: number, options: SynthOptions, root: Ran
     const bbox = [minX[a]!, minY[a]!, maxX[a]! - minX[a]! + 1, maxY[a]! - minY[a]! + 1] as const;
     const [x, y, w, h] = bbox;
     out.push({
-      categoryId: annotationClass[a]! + 1,
-      iscrowd: annotationCrowd[a]!,
+      categoryId: planned[a]!.categoryId,
+      iscrowd: planned[a]!.iscrowd,
       bbox,
       area: area[a]!,
-      segmentation: annotationCrowd[a] ? { counts: [], size: [size, size] } : [[x, y, x + w, y, x + w, y + h, x, y + h]],
+      segmentation: planned[a]!.iscrowd ? { counts: [], size: [size, size] } : [[x, y, x + w, y, x + w, y + h, x, y + h]],
     });
   }
   for (let p = 0; p < owner.length; p++) if (owner[p]! >= 0) owner[p] = renumber[owner[p]!]!;
   for (const [i, annotation] of out.entries()) {
     if (annotation.iscrowd) (annotation.segmentation as { counts: number[] }).counts = columnMajorRle(owner, size, i);
   }
-  return { size, pixels: new Uint8Array(pixels.buffer), owner, annotations: out };
+  return { pixels: new Uint8Array(pixels.buffer), owner, annotations: out };
 }
 
 /** COCO's uncompressed RLE of the pixels where owner = id: run lengths in column-major order, starting with 0s. */
