@@ -170,7 +170,8 @@ function registerCheck(data: Command): void {
           const out = r.errors ? process.stderr : process.stdout;
           const status = r.errors ? `${r.errors} error${r.errors === 1 ? '' : 's'}` : 'ok';
           const lines = [
-            `${displayPath(r.source.annotations)} (images in ${displayPath(r.source.images)}): ${r.images} images, ${r.annotations} annotations: ${status}` +
+            `${displayPath(r.source.annotations)} (images in ${displayPath(r.source.images)}): ` +
+              (r.images === null ? 'unreadable, image files not checked: ' : `${r.images} images, ${r.annotations} annotations: `) + status +
               (r.warnings ? `, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}` : ''),
           ];
           for (const [code, count] of Object.entries(r.counts)) {

@@ -2,14 +2,16 @@
 // (src/coco/read.ts: duplicate image ids, unknown category ids, malformed entries), the images' fields, each
 // box against its image, and each image file: it exists, decodes completely, and has the size its entry says.
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { datasetFromGroundTruth, readGroundTruth, type DataProblem, type DataProblemCode, type DatasetSource } from './dataset.js';
 import { decodeImage, ImageError } from './image.js';
 
 export interface CheckReport {
   readonly source: DatasetSource;
-  readonly images: number;
-  readonly annotations: number;
+  /** Images and annotations in the file; null when the file itself could not be read. */
+  readonly images: number | null;
+  readonly annotations: number | null;
   readonly problems: readonly DataProblem[];
   /** Problems per code, in the order codes first occur. */
   readonly counts: Readonly<Partial<Record<DataProblemCode, number>>>;
@@ -26,8 +28,8 @@ export interface CheckOptions {
 
 export async function checkDataset(source: DatasetSource, options: CheckOptions = {}): Promise<CheckReport> {
   const problems: DataProblem[] = [];
-  let images = 0;
-  let annotations = 0;
+  let images: number | null = null;
+  let annotations: number | null = null;
   const gt = await readGroundTruth(source);
   if (Array.isArray(gt)) {
     problems.push(...gt);
@@ -58,7 +60,7 @@ async function checkImageFiles(
   const checkOne = async (image: (typeof images)[number]) => {
     const entry = `image ${image.id}`;
     const error = (code: DataProblemCode, message: string) => problems.push({ severity: 'error', code, file: image.file, entry, message });
-    if (!existsSync(image.file)) return error('missing-image', `image file not found (listed in ${source.annotations})`);
+    if (!existsSync(image.file)) return error('missing-image', `image file not found (listed in ${basename(source.annotations)})`);
     if (!decode) return;
     try {
       const decoded = await decodeImage(image.file);
