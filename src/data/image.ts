@@ -98,12 +98,18 @@ export async function placePixels(file: string, placement: Placement, size: numb
   } catch (error) {
     throw imageError(file, error);
   }
+  normaliseInto(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.length), vw, vh, flip, size, out, offset);
+}
+
+/** Writes vw × vh RGB bytes (mirrored if `flip`) into rows of an S × S × 3 float image at `offset`, normalised. */
+function normaliseInto(pixels: Uint8Array, vw: number, vh: number, flip: boolean, size: number, out: Float32Array, offset: number): void {
   const [r, g, b] = NORMALISE as [Float32Array, Float32Array, Float32Array];
+  // Plain typed arrays and a branch-free inner loop: this loop is the JavaScript thread's whole share of a batch.
+  const step = flip ? -3 : 3;
   for (let y = 0; y < vh; y++) {
     let o = offset + y * size * 3;
-    const row = y * vw * 3;
-    for (let x = 0; x < vw; x++, o += 3) {
-      const s = row + (flip ? vw - 1 - x : x) * 3;
+    let s = y * vw * 3 + (flip ? (vw - 1) * 3 : 0);
+    for (let x = 0; x < vw; x++, o += 3, s += step) {
       out[o] = r[pixels[s]!]!;
       out[o + 1] = g[pixels[s + 1]!]!;
       out[o + 2] = b[pixels[s + 2]!]!;

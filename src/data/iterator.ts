@@ -5,9 +5,10 @@
 //   holds depends on (seed, epoch, batch index) only, never on how far the prefetch ran or whether the run was
 //   interrupted: a run resumed from a stored `position()` sees exactly the batches an uninterrupted one would.
 // - Prefetch: up to `prefetch` batches are decoded and augmented ahead of the consumer. The pixel work
-//   (decode, resize, crop) runs on libvips' threads through sharp's asynchronous API, so the JavaScript thread
-//   only normalises pixels into the batch buffer while the training step runs; worker threads would add
-//   copies and start-up for no gain (measured in bench/data.bench.ts).
+//   (decode, resize, crop) runs on libvips' threads through sharp's asynchronous API; the JavaScript thread
+//   only normalises bytes into the batch buffer (one table lookup per byte, a few ms for a 640² image), so
+//   worker threads are not used: they would add a copy of every batch for a loop that is not the limit.
+//   bench/data.bench.ts reports images/s and how busy the JavaScript thread is.
 // - Memory: the dataset holds annotations only; pixels exist only for the batches in flight, so memory is
 //   bounded by (prefetch + 1) batches whatever the dataset's size.
 import { Random } from '../util/random.js';
