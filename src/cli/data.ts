@@ -1,0 +1,286 @@
+// `nasfpn data …`: make, check, see and measure detection datasets. Each subcommand is one `register…`
+// function in DATA_SUBCOMMANDS, so later rooms add theirs (targets, show --detector) beside these. The data
+// room (and sharp) is imported inside the actions, so `nasfpn check` never loads it.
+import type { Command } from 'commander';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DatasetSource } from '../data/dataset.js';
+import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
+import { InputError, UsageError } from './errors.js';
+import { displayPath } from './report.js';
+
+/** The options every dataset-reading subcommand takes besides its DIR argument. */
+export interface DatasetArgs {
+  images?: string;
+  annotations?: string;
+  split?: string;
+}
+
+/** Adds `--images`, `--annotations` and `--split` to a subcommand that reads a dataset. */
+export function datasetOptions(command: Command): Command {
+  return command
+    .argument('[dir]', 'a COCO folder: annotations/instances_<split>.json and the images in <split>/ (or images/<split>/)')
+    .option('--annotations <file>', 'an instances JSON file (instead of DIR; with --images)')
+    .option('--images <dir>', 'the folder the annotation file\'s file_name entries are in (with --annotations)')
+    .option('--split <name>', 'only this split of DIR (e.g. train, val2017)');
+}
+
+/** The dataset sources a subcommand's DIR / --images / --annotations / --split name. */
+export async function resolveSources(dir: string | undefined, args: DatasetArgs): Promise<DatasetSource[]> {
+  const { explicitSource, findSplits } = await import('../data/dataset.js');
+  if (args.annotations !== undefined || args.images !== undefined) {
+    if (dir !== undefined) throw new UsageError('give either DIR or --annotations FILE --images DIR, not both');
+    if (args.annotations === undefined || args.images === undefined) throw new UsageError('--annotations and --images go together');
+    if (!existsSync(args.images) || !statSync(args.images).isDirectory()) throw new InputError(`${args.images}: no such image folder`);
+    return [explicitSource(args.annotations, args.images)];
+  }
+  if (dir === undefined) throw new UsageError('name a dataset: DIR, or --annotations FILE --images DIR');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${dir}: no such folder`);
+  const splits = findSplits(dir);
+  if (splits.length === 0) throw new InputError(`${dir}: not a COCO folder (no annotations/instances_*.json)`);
+  if (args.split === undefined) return splits;
+  const chosen = splits.filter((s) => s.split === args.split);
+  if (chosen.length === 0) throw new InputError(`${dir}: no split '${args.split}' (there are: ${splits.map((s) => s.split).join(', ')})`);
+  return chosen;
+}
+
+/** Loads one source's annotations, turning a bad dataset into an input error that lists its problems. */
+export async function loadSource(source: DatasetSource, numClasses?: number) {
+  const { loadDataset, DatasetError } = await import('../data/dataset.js');
+  try {
+    return await loadDataset(source, numClasses);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new InputError(`${error.message}\n(run 'nasfpn data check' to see every problem)`);
+    if (error instanceof RangeError) throw new InputError(`${displayPath(source.annotations)}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** An integer option ≥ `min`, or a usage error naming the option. */
+export function integerOption(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, not '${value}'`);
+  return n;
+}
+
+function numberOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, not '${value}'`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// data synth
+
+interface SynthArgs {
+  output?: string;
+  images?: string;
+  size?: string;
+  classes?: string;
+  seed?: string;
+  minObjects?: string;
+  maxObjects?: string;
+  val?: string;
+  force?: boolean;
+}
+
+function registerSynth(data: Command): void {
+  data
+    .command('synth')
+    .description('write a synthetic COCO dataset of shapes (PNG files, instances_train.json and instances_val.json)')
+    .requiredOption('-o, --output <dir>', 'the dataset folder to create')
+    .option('--images <n>', 'images in all, train and val together', '1000')
+    .option('--size <px>', 'square image side', '128')
+    .option('--classes <k>', 'object classes, one shape each (1–12)', '8')
+    .option('--seed <x>', 'the seed: the same options give byte-identical files', '1')
+    .option('--min-objects <a>', 'fewest objects per image (crowd groups come on top)', '2')
+    .option('--max-objects <b>', 'most objects per image', '6')
+    .option('--val <fraction>', 'fraction of the images in the val split', '0.1')
+    .option('--force', 'replace the output folder if it exists and is not empty')
+    .action(async (args: SynthArgs) => {
+      const { DEFAULT_SYNTH, synthOptionsProblem, writeSynthDataset } = await import('../data/synth.js');
+      const options = {
+        images: integerOption('--images', args.images, 1000),
+        size: integerOption('--size', args.size, 128),
+        classes: integerOption('--classes', args.classes, 8),
+        seed: numberOption('--seed', args.seed, 1),
+        minObjects: integerOption('--min-objects', args.minObjects, DEFAULT_SYNTH.minObjects, 0),
+        maxObjects: integerOption('--max-objects', args.maxObjects, DEFAULT_SYNTH.maxObjects, 0),
+        valFraction: numberOption('--val', args.val, DEFAULT_SYNTH.valFraction),
+      };
+      const problem = synthOptionsProblem(options);
+      if (problem) throw new UsageError(problem);
+      const dir = args.output!;
+      if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0) && !args.force) {
+        throw new InputError(`${dir} exists and is not empty; use --force to replace it`);
+      }
+      const start = performance.now();
+      let summary: Awaited<ReturnType<typeof writeSynthDataset>> | undefined;
+      await writeDirAtomic(resolve(dir), async (temp) => {
+        summary = await writeSynthDataset(temp, options);
+      });
+      const seconds = ((performance.now() - start) / 1000).toFixed(1);
+      const { train, val } = summary!;
+      process.stdout.write(
+        `${displayPath(resolve(dir))}: ${train.images} train + ${val.images} val images of ${options.size}×${options.size}, ` +
+          `${train.annotations + val.annotations} boxes, ${options.classes} classes, seed ${options.seed} (${seconds} s)\n`,
+      );
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// data check
+
+interface CheckArgs extends DatasetArgs {
+  decode?: boolean;
+  strict?: boolean;
+  json?: boolean;
+  limit?: string;
+}
+
+function registerCheck(data: Command): void {
+  datasetOptions(data.command('check'))
+    .description('check a dataset: annotation files, boxes and every image file; all problems at once, with counts')
+    .option('--no-decode', 'only check that image files exist (skip decoding them)')
+    .option('--strict', 'warnings (skipped or clipped boxes) fail the check too')
+    .option('--limit <n>', 'problems listed per split (all are counted)', '50')
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string | undefined, args: CheckArgs) => {
+      const limit = integerOption('--limit', args.limit, 50, 0);
+      const sources = await resolveSources(dir, args);
+      const { checkDataset } = await import('../data/check.js');
+      const { formatProblems } = await import('../data/dataset.js');
+      const reports = [];
+      for (const source of sources) reports.push(await checkDataset(source, { decode: args.decode !== false }));
+      const failed = reports.some((r) => r.errors > 0 || (args.strict && r.warnings > 0));
+      if (args.json) {
+        process.stdout.write(JSON.stringify({
+          ok: !failed,
+          splits: reports.map((r) => ({
+            split: r.source.split, annotations: displayPath(r.source.annotations), images: displayPath(r.source.images),
+            imageCount: r.images, annotationCount: r.annotations, errors: r.errors, warnings: r.warnings, counts: r.counts,
+            problems: r.problems.map((p) => ({ ...p, file: displayPath(p.file) })),
+          })),
+        }, null, 2) + '\n');
+      } else {
+        for (const r of reports) {
+          const out = r.errors ? process.stderr : process.stdout;
+          const status = r.errors ? `${r.errors} error${r.errors === 1 ? '' : 's'}` : 'ok';
+          const lines = [
+            `${displayPath(r.source.annotations)} (images in ${displayPath(r.source.images)}): ` +
+              (r.images === null ? 'unreadable, image files not checked: ' : `${r.images} images, ${r.annotations} annotations: `) + status +
+              (r.warnings ? `, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}` : ''),
+          ];
+          for (const [code, count] of Object.entries(r.counts)) {
+            const severity = r.problems.find((p) => p.code === code)!.severity;
+            lines.push(`  ${severity.padEnd(8)}${code.padEnd(16)}${String(count).padStart(8)}`);
+          }
+          if (r.problems.length && limit > 0) {
+            const shown = r.problems.map((p) => ({ ...p, file: displayPath(p.file), message: `${p.severity}: ${p.message}` }));
+            lines.push(formatProblems(shown, limit).replace(/^/gm, '  '));
+          }
+          out.write(lines.join('\n') + '\n');
+        }
+      }
+      if (failed) throw new InputError('the dataset has errors', true);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// data show
+
+interface ShowArgs extends DatasetArgs {
+  image?: string;
+  output?: string;
+}
+
+function registerShow(data: Command): void {
+  datasetOptions(data.command('show'))
+    .description('draw one image with its ground-truth boxes and class names (crowd boxes dashed), as SVG or PNG')
+    .option('--image <id>', 'the COCO image id (default: the first image)')
+    .requiredOption('-o, --output <file>', 'out.svg or out.png')
+    .action(async (dir: string | undefined, args: ShowArgs) => {
+      const output = args.output!;
+      const ext = extname(output).toLowerCase();
+      if (ext !== '.svg' && ext !== '.png') throw new UsageError(`-o names an .svg or .png file, not '${output}'`);
+      const imageId = args.image === undefined ? undefined : integerOption('--image', args.image, 0, 0);
+      const sources = await resolveSources(dir, args);
+      const { drawAnnotatedImage } = await import('../data/show.js');
+      const { categoryOfChannel } = await import('../data/classmap.js');
+      const { decodeImage, ImageError, loadSharp } = await import('../data/image.js');
+      for (const source of sources) {
+        const dataset = await loadSource(source);
+        const image = imageId === undefined ? dataset.images[0] : dataset.images.find((i) => i.id === imageId);
+        if (!image) continue;
+        let rgb;
+        try {
+          rgb = await decodeImage(image.file);
+        } catch (error) {
+          if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.message.slice(error.file.length + 2)}`);
+          throw error;
+        }
+        const sharp = await loadSharp();
+        const png = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer();
+        const names = new Map(Array.from(dataset.categories.ids, (id, i) => [id, dataset.categories.names[i]!]));
+        const { boxes, classes, crowd } = image.annotations;
+        const shown = Array.from(classes, (channel, i) => {
+          const categoryId = categoryOfChannel(dataset.classMap, channel)!;
+          return {
+            box: [boxes[4 * i]!, boxes[4 * i + 1]!, boxes[4 * i + 2]!, boxes[4 * i + 3]!] as const,
+            label: names.get(categoryId) ?? String(categoryId), colourIndex: categoryId, crowd: crowd[i] === 1,
+          };
+        });
+        const svg = drawAnnotatedImage({
+          title: `${displayPath(image.file)} (image ${image.id}, ${source.split})`, width: image.width, height: image.height, png, boxes: shown,
+        });
+        if (ext === '.png') {
+          const { renderPng } = await import('../viz/png.js');
+          writeFileAtomic(output, await renderPng(svg, 1));
+        } else {
+          writeFileAtomic(output, svg);
+        }
+        process.stdout.write(`${displayPath(resolve(output))}: image ${image.id} of ${displayPath(source.annotations)}, ${shown.length} boxes\n`);
+        return;
+      }
+      throw new InputError(imageId === undefined ? 'the dataset has no images' : `no image with id ${imageId} in ${sources.map((s) => displayPath(s.annotations)).join(', ')}`);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// data stats
+
+interface StatsArgs extends DatasetArgs {
+  input?: string;
+  json?: boolean;
+}
+
+function registerStats(data: Command): void {
+  datasetOptions(data.command('stats'))
+    .description('images, boxes per class, and box sizes as a histogram over the pyramid levels\' anchors')
+    .option('--input <size>', 'the network input side the boxes are measured at (images resized to fit it)', '640')
+    .option('--json', 'print JSON')
+    .action(async (dir: string | undefined, args: StatsArgs) => {
+      const inputSize = integerOption('--input', args.input, 640);
+      const sources = await resolveSources(dir, args);
+      const { datasetStats, formatStats } = await import('../data/stats.js');
+      const all = [];
+      for (const source of sources) all.push(datasetStats(await loadSource(source), inputSize));
+      if (args.json) {
+        process.stdout.write(JSON.stringify(all.map((s) => ({ ...s, annotations: displayPath(s.annotations) })), null, 2) + '\n');
+      } else {
+        process.stdout.write(all.map((s) => formatStats({ ...s, annotations: displayPath(s.annotations) })).join('\n'));
+      }
+    });
+}
+
+/** The `data` subcommands, in help order; later rooms append theirs. */
+export const DATA_SUBCOMMANDS: ((data: Command) => void)[] = [registerSynth, registerCheck, registerShow, registerStats];
+
+export function registerData(program: Command): void {
+  const data = program.command('data').description('make, check, draw and measure detection datasets (COCO format)');
+  for (const register of DATA_SUBCOMMANDS) register(data);
+  for (const command of data.commands) command.exitOverride();
+}

@@ -1,0 +1,118 @@
+// Image files in, network-input pixels out, with sharp (libvips): JPEG, PNG and WebP; the EXIF orientation
+// applied; grayscale, CMYK and alpha images made 3-channel sRGB. Decoding, resizing and cropping run on
+// libvips' own threads (sharp's work is asynchronous), so the JavaScript thread only normalises the pixels.
+import type { Sharp } from 'sharp';
+import { IMAGENET_MEAN, IMAGENET_STD } from './constants.js';
+import type { Placement } from './augment.js';
+
+type SharpFactory = typeof import('sharp').default;
+let sharpModule: SharpFactory | undefined;
+
+/** sharp, imported on first use (it is a heavy native module; commands that need no images never load it). */
+export async function loadSharp(): Promise<SharpFactory> {
+  sharpModule ??= (await import('sharp')).default;
+  return sharpModule;
+}
+
+/** An image file that cannot be read or decoded (missing, truncated, not an image). */
+export class ImageError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+  }
+}
+
+/** A decoded image: height × width × 3 bytes, RGB. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** The decoding pipeline every reader shares: fail on truncated files, apply the EXIF orientation, make RGB. */
+async function openRgb(file: string): Promise<Sharp> {
+  const sharp = await loadSharp();
+  // failOn 'truncated': a cut-off JPEG or PNG is an error, not a silently grey bottom half.
+  return sharp(file, { failOn: 'truncated' }).autoOrient().removeAlpha().toColourspace('srgb');
+}
+
+function imageError(file: string, error: unknown): ImageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new ImageError(file, 'image file not found');
+  const message = error instanceof Error ? error.message : String(error);
+  if (/missing|no such file/i.test(message)) return new ImageError(file, 'image file not found');
+  return new ImageError(file, `cannot decode image: ${message.split('\n')[0]}`);
+}
+
+/** Decodes a whole image to RGB bytes (EXIF orientation applied). */
+export async function decodeImage(file: string): Promise<RgbImage> {
+  try {
+    const { data, info } = await (await openRgb(file)).raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (error) {
+    throw imageError(file, error);
+  }
+}
+
+/** Only the header: the displayed (EXIF-oriented) size, without decoding the pixels. */
+export async function imageSize(file: string): Promise<{ width: number; height: number; format: string }> {
+  const sharp = await loadSharp();
+  try {
+    const meta = await sharp(file).metadata();
+    const swap = (meta.orientation ?? 1) >= 5; // EXIF orientations 5–8 turn the image by 90°
+    return { width: swap ? meta.height! : meta.width!, height: swap ? meta.width! : meta.height!, format: meta.format ?? 'unknown' };
+  } catch (error) {
+    throw imageError(file, error);
+  }
+}
+
+/** Per channel, byte value → normalised float: (v / 255 − mean) / std ([TPU] `input_utils.normalize_image`). */
+const NORMALISE: readonly Float32Array[] = [0, 1, 2].map((c) => {
+  const lut = new Float32Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = (v / 255 - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
+  return lut;
+});
+
+/**
+ * Decodes `file`, resizes it bilinearly to the placement's resized size, crops the visible part, flips it if
+ * asked, and writes it normalised into `out` (an S × S × 3 slice at `offset`, S = `size`). Padding (bottom and
+ * right) is left as it is: the caller hands a zeroed buffer, and 0 is the padding value after normalisation.
+ */
+export async function placePixels(file: string, placement: Placement, size: number, out: Float32Array, offset: number): Promise<void> {
+  const { resizedWidth, resizedHeight, visibleWidth: vw, visibleHeight: vh, cropY, flip } = placement;
+  // The crop of the flipped image at cropX is the mirror of the unflipped image's crop at the other end.
+  const left = flip ? resizedWidth - placement.cropX - vw : placement.cropX;
+  let pixels: Buffer;
+  try {
+    let pipeline = await openRgb(file);
+    // kernel 'linear': bilinear, as [TPU] tf.image.resize_images (libvips antialiases when it shrinks a lot).
+    pipeline = pipeline.resize(resizedWidth, resizedHeight, { fit: 'fill', kernel: 'linear' });
+    if (left !== 0 || cropY !== 0 || vw !== resizedWidth || vh !== resizedHeight) {
+      pipeline = pipeline.extract({ left, top: cropY, width: vw, height: vh });
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== vw || info.height !== vh) {
+      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${vw}×${vh}×3`);
+    }
+    pixels = data;
+  } catch (error) {
+    throw imageError(file, error);
+  }
+  normaliseInto(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.length), vw, vh, flip, size, out, offset);
+}
+
+/** Writes vw × vh RGB bytes (mirrored if `flip`) into rows of an S × S × 3 float image at `offset`, normalised. */
+function normaliseInto(pixels: Uint8Array, vw: number, vh: number, flip: boolean, size: number, out: Float32Array, offset: number): void {
+  const [r, g, b] = NORMALISE as [Float32Array, Float32Array, Float32Array];
+  // Plain typed arrays and a branch-free inner loop: this loop is the JavaScript thread's whole share of a batch.
+  const step = flip ? -3 : 3;
+  for (let y = 0; y < vh; y++) {
+    let o = offset + y * size * 3;
+    let s = y * vw * 3 + (flip ? (vw - 1) * 3 : 0);
+    for (let x = 0; x < vw; x++, o += 3, s += step) {
+      out[o] = r[pixels[s]!]!;
+      out[o + 1] = g[pixels[s + 1]!]!;
+      out[o + 2] = b[pixels[s + 2]!]!;
+    }
+  }
+}

@@ -1,0 +1,390 @@
+// A synthetic detection dataset in real COCO form: PNG files and annotations/instances_{train,val}.json. Each
+// image has a textured background and several objects, one shape per class (filled and outlined circles,
+// squares, triangles, diamonds, crosses…) in random colours, from ~6 px to half the image, so every pyramid
+// level has work. Later objects occlude earlier ones; each annotation records the *visible* box (the tight box
+// of the object's pixels that remain) and the visible area. Some images hold an `iscrowd` group: a cluster of
+// small objects of one class under one annotation, as COCO marks crowds.
+//
+// Reproducible: image i draws only from `Random.seeded(seed).fork('image-i')`, so the same options give
+// byte-identical files whatever the order in which images are encoded.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Random } from '../util/random.js';
+import { loadSharp } from './image.js';
+
+/** One shape class: whether the point (u, v) ∈ [−1, 1]² of its box (v grows downwards) is inside the shape. */
+export interface Shape {
+  readonly name: string;
+  readonly inside: (u: number, v: number) => boolean;
+}
+
+const RING = 0.55; // inner radius of the outlined shapes, as a fraction of the outer one
+const inTriangle = (u: number, v: number, s: number) => v <= s && v >= -s && Math.abs(u) <= (v + s) / 2;
+
+/** The shape of class i (category id i + 1). */
+export const SHAPES: readonly Shape[] = [
+  { name: 'disc', inside: (u, v) => u * u + v * v <= 1 },
+  { name: 'ring', inside: (u, v) => u * u + v * v <= 1 && u * u + v * v >= RING * RING },
+  { name: 'square', inside: () => true },
+  { name: 'frame', inside: (u, v) => Math.max(Math.abs(u), Math.abs(v)) >= RING },
+  { name: 'triangle', inside: (u, v) => inTriangle(u, v, 1) },
+  { name: 'outlined-triangle', inside: (u, v) => inTriangle(u, v, 1) && !inTriangle(u, v + 0.2, RING) },
+  { name: 'plus', inside: (u, v) => Math.abs(u) <= 0.3 || Math.abs(v) <= 0.3 },
+  { name: 'cross', inside: (u, v) => Math.abs(u - v) <= 0.4 || Math.abs(u + v) <= 0.4 },
+  { name: 'diamond', inside: (u, v) => Math.abs(u) + Math.abs(v) <= 1 },
+  { name: 'outlined-diamond', inside: (u, v) => Math.abs(u) + Math.abs(v) <= 1 && Math.abs(u) + Math.abs(v) >= RING },
+  { name: 'bars', inside: (_u, v) => Math.floor((v + 1) * 2.5) % 2 === 0 },
+  { name: 'half-disc', inside: (u, v) => v >= 0 && u * u + v * v <= 1 },
+];
+
+export interface SynthOptions {
+  /** Images in all (train + val). */
+  readonly images: number;
+  /** Square image side in pixels. */
+  readonly size: number;
+  /** Object classes (1..SHAPES.length); category ids 1..classes. */
+  readonly classes: number;
+  readonly seed: number;
+  readonly minObjects: number;
+  readonly maxObjects: number;
+  /** Fraction of the images in the val split (the last ones). */
+  readonly valFraction: number;
+}
+
+export const DEFAULT_SYNTH: Omit<SynthOptions, 'images' | 'size' | 'classes' | 'seed'> = {
+  minObjects: 2,
+  maxObjects: 6,
+  valFraction: 0.1,
+};
+
+/** The smallest object side drawn, in pixels (a few pixels more than one P3 stride's worth of detail). */
+export const MIN_OBJECT_SIZE = 6;
+/** An object keeps its annotation only if at least this fraction of its pixels stays visible... */
+export const MIN_VISIBLE_FRACTION = 0.25;
+/** ...and at least this many pixels; otherwise it is removed from the image altogether. */
+export const MIN_VISIBLE_PIXELS = 12;
+/** Probability that an image holds one crowd group, and the group's member count. */
+const CROWD_PROBABILITY = 0.15;
+const CROWD_MEMBERS: readonly [number, number] = [4, 8];
+/** Per-pixel noise amplitude (± grey levels) on the background and on objects. */
+const NOISE = 10;
+/** Objects' colours are redrawn while closer than this (Euclidean, 0–255 RGB) to the background's base colour. */
+const MIN_CONTRAST = 90;
+
+/** One annotation of a synthetic image, in COCO's terms. */
+export interface SynthAnnotation {
+  readonly categoryId: number;
+  readonly iscrowd: 0 | 1;
+  /** The visible box, [x, y, w, h] in whole pixels. */
+  readonly bbox: readonly [number, number, number, number];
+  /** Visible pixels. */
+  readonly area: number;
+  /** COCO segmentation: the box as a polygon, or for crowds the visible mask as uncompressed RLE. */
+  readonly segmentation: number[][] | { counts: number[]; size: [number, number] };
+}
+
+/** A rendered image: RGB bytes, and per pixel the annotation it shows (−1 for background), for tests. */
+export interface SynthImage {
+  readonly size: number;
+  readonly pixels: Uint8Array;
+  readonly owner: Int16Array;
+  readonly annotations: readonly SynthAnnotation[];
+}
+
+/** One drawn object: its shape, the annotation it belongs to (crowd members share one), its box and colour. */
+export interface SceneObject {
+  readonly shape: Shape;
+  readonly annotation: number;
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+  readonly rgb: readonly [number, number, number];
+}
+
+/** What an annotation of a scene is before it is measured. */
+export interface SceneAnnotation {
+  readonly categoryId: number;
+  readonly iscrowd: 0 | 1;
+}
+
+function randomColour(random: Random, avoid: readonly number[]): [number, number, number] {
+  let rgb: [number, number, number] = [0, 0, 0];
+  for (let attempt = 0; attempt < 8; attempt++) {
+    rgb = [random.int(256), random.int(256), random.int(256)];
+    if (Math.hypot(rgb[0] - avoid[0]!, rgb[1] - avoid[1]!, rgb[2] - avoid[2]!) >= MIN_CONTRAST) break;
+  }
+  return rgb;
+}
+
+/** A textured background: two colours mixed by a pattern (stripes, checks, a gradient or blotches). */
+function drawBackground(random: Random, size: number, pixels: Uint8ClampedArray): number[] {
+  const base = [random.int(256), random.int(256), random.int(256)];
+  const other = base.map((c) => Math.max(0, Math.min(255, c + random.intBetween(-60, 60))));
+  const pattern = random.int(4);
+  const angle = random.uniform(0, Math.PI);
+  const period = random.uniform(4, size / 2);
+  const [ca, sa] = [Math.cos(angle), Math.sin(angle)];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const t = (x * ca + y * sa) / period;
+      let mix: number;
+      switch (pattern) {
+        case 0: mix = Math.floor(t) & 1; break; // stripes
+        case 1: mix = (Math.floor(x / period) + Math.floor(y / period)) & 1; break; // checks
+        case 2: mix = (x * ca + y * sa) / (size * 1.5) + 0.3; break; // gradient
+        default: mix = 0.5 + 0.5 * Math.sin(t * 2) * Math.cos((y * ca - x * sa) / period); // blotches
+      }
+      const noise = (random.uint32() & 0xff) / 255 * 2 * NOISE - NOISE;
+      const p = 3 * (y * size + x);
+      for (let c = 0; c < 3; c++) pixels[p + c] = base[c]! + (other[c]! - base[c]!) * mix + noise;
+    }
+  }
+  return base;
+}
+
+/** Marks each object's pixels in `owner` with its index, later objects over earlier ones; skips `removed` annotations. */
+function rasterise(objects: readonly SceneObject[], size: number, owner: Int16Array, removed: Uint8Array): void {
+  owner.fill(-1);
+  objects.forEach((o, index) => {
+    if (removed[o.annotation]) return;
+    for (let y = o.y; y < o.y + o.h; y++) {
+      const v = ((y + 0.5 - o.y) / o.h) * 2 - 1;
+      for (let x = o.x; x < o.x + o.w; x++) {
+        if (o.shape.inside(((x + 0.5 - o.x) / o.w) * 2 - 1, v)) owner[y * size + x] = index;
+      }
+    }
+  });
+}
+
+/** Draws image `index` of a dataset from its own stream of `root` (see the module comment). */
+export function renderSynthImage(index: number, options: SynthOptions, root: Random): SynthImage {
+  const { size, classes } = options;
+  const random = root.fork(`image-${index}`);
+  const pixels = new Uint8ClampedArray(size * size * 3); // clamped: colour + noise saturates instead of wrapping
+  const background = drawBackground(random, size, pixels);
+
+  // Plan the objects: (annotation, class, crowd) and their boxes; crowd members share one annotation.
+  const objects: SceneObject[] = [];
+  const annotationClass: number[] = [];
+  const annotationCrowd: (0 | 1)[] = [];
+  const logMin = Math.log(MIN_OBJECT_SIZE);
+  const logMax = Math.log(Math.max(MIN_OBJECT_SIZE, size / 2));
+  const place = (shape: Shape, annotation: number, side: number, cx?: number, cy?: number, spread = 0) => {
+    const ratio = Math.exp(random.uniform(Math.log(0.5), Math.log(2)));
+    const w = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side * Math.sqrt(ratio))));
+    const h = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side / Math.sqrt(ratio))));
+    const clamp = (p: number, extent: number) => Math.max(0, Math.min(size - extent, Math.round(p)));
+    const x = cx === undefined ? random.int(size - w + 1) : clamp(cx + random.uniform(-spread, spread) - w / 2, w);
+    const y = cy === undefined ? random.int(size - h + 1) : clamp(cy + random.uniform(-spread, spread) - h / 2, h);
+    objects.push({ shape, annotation, x, y, w, h, rgb: randomColour(random, background) });
+  };
+  const count = random.intBetween(options.minObjects, options.maxObjects);
+  const crowdAt = random.float() < CROWD_PROBABILITY ? random.int(count + 1) : -1;
+  for (let i = 0; i <= count; i++) {
+    if (i === crowdAt) {
+      const cls = random.int(classes);
+      const annotation = annotationClass.push(cls) - 1;
+      annotationCrowd.push(1);
+      const members = random.intBetween(CROWD_MEMBERS[0], CROWD_MEMBERS[1]);
+      const cx = random.uniform(size / 4, (3 * size) / 4);
+      const cy = random.uniform(size / 4, (3 * size) / 4);
+      const side = Math.max(MIN_OBJECT_SIZE, size / 10);
+      for (let m = 0; m < members; m++) place(SHAPES[cls]!, annotation, random.uniform(MIN_OBJECT_SIZE, side), cx, cy, size / 8);
+    }
+    if (i === count) break;
+    const cls = random.int(classes);
+    const annotation = annotationClass.push(cls) - 1;
+    annotationCrowd.push(0);
+    place(SHAPES[cls]!, annotation, Math.exp(random.uniform(logMin, logMax)));
+  }
+
+  const planned = annotationClass.map((cls, a) => ({ categoryId: cls + 1, iscrowd: annotationCrowd[a]! }));
+  return { size, ...composeScene(objects, planned, size, pixels, random) };
+}
+
+/**
+ * Draws `objects` in order over the background in `pixels` (later ones occlude earlier ones) and measures what
+ * stays visible of each annotation: its tight pixel box and pixel count. Annotations with too little left
+ * (MIN_VISIBLE_PIXELS, MIN_VISIBLE_FRACTION) are removed together with their objects. `random` adds the
+ * objects' pixel noise.
+ */
+export function composeScene(
+  objects: readonly SceneObject[], planned: readonly SceneAnnotation[], size: number, pixels: Uint8ClampedArray, random: Random,
+): Omit<SynthImage, 'size'> {
+  // Occlusion: rasterise, drop annotations too hidden to label, rasterise again without them (which can only
+  // uncover pixels of the others, so every remaining annotation still passes).
+  const annotations = planned.length;
+  const owner = new Int16Array(size * size);
+  const removed = new Uint8Array(annotations);
+  const fullArea = new Float64Array(annotations);
+  for (const o of objects) {
+    for (let y = 0; y < o.h; y++) {
+      for (let x = 0; x < o.w; x++) if (o.shape.inside(((x + 0.5) / o.w) * 2 - 1, ((y + 0.5) / o.h) * 2 - 1)) fullArea[o.annotation]!++;
+    }
+  }
+  rasterise(objects, size, owner, removed);
+  const visible = new Float64Array(annotations);
+  for (let p = 0; p < owner.length; p++) if (owner[p]! >= 0) visible[objects[owner[p]!]!.annotation]!++;
+  for (let a = 0; a < annotations; a++) {
+    if (visible[a]! < MIN_VISIBLE_PIXELS || visible[a]! < MIN_VISIBLE_FRACTION * fullArea[a]!) removed[a] = 1;
+  }
+  if (removed.some((r) => r)) rasterise(objects, size, owner, removed);
+
+  // Paint the objects and measure each annotation's visible pixels.
+  const minX = new Int32Array(annotations).fill(size);
+  const minY = new Int32Array(annotations).fill(size);
+  const maxX = new Int32Array(annotations).fill(-1);
+  const maxY = new Int32Array(annotations).fill(-1);
+  const area = new Int32Array(annotations);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const p = y * size + x;
+      const index = owner[p]!;
+      if (index < 0) continue;
+      const o = objects[index]!;
+      const noise = (random.uint32() & 0xff) / 255 * 2 * NOISE - NOISE;
+      for (let c = 0; c < 3; c++) pixels[3 * p + c] = o.rgb[c]! + noise;
+      const a = o.annotation;
+      owner[p] = a; // from here on, owner holds annotations, not objects
+      area[a]!++;
+      if (x < minX[a]!) minX[a] = x;
+      if (x > maxX[a]!) maxX[a] = x;
+      if (y < minY[a]!) minY[a] = y;
+      if (y > maxY[a]!) maxY[a] = y;
+    }
+  }
+  // Renumber the kept annotations 0..n−1 in drawing order.
+  const renumber = new Int16Array(annotations).fill(-1);
+  const out: SynthAnnotation[] = [];
+  for (let a = 0; a < annotations; a++) {
+    if (removed[a]) continue;
+    renumber[a] = out.length;
+    const bbox = [minX[a]!, minY[a]!, maxX[a]! - minX[a]! + 1, maxY[a]! - minY[a]! + 1] as const;
+    const [x, y, w, h] = bbox;
+    out.push({
+      categoryId: planned[a]!.categoryId,
+      iscrowd: planned[a]!.iscrowd,
+      bbox,
+      area: area[a]!,
+      segmentation: planned[a]!.iscrowd ? { counts: [], size: [size, size] } : [[x, y, x + w, y, x + w, y + h, x, y + h]],
+    });
+  }
+  for (let p = 0; p < owner.length; p++) if (owner[p]! >= 0) owner[p] = renumber[owner[p]!]!;
+  for (const [i, annotation] of out.entries()) {
+    if (annotation.iscrowd) (annotation.segmentation as { counts: number[] }).counts = columnMajorRle(owner, size, i);
+  }
+  return { pixels: new Uint8Array(pixels.buffer), owner, annotations: out };
+}
+
+/** COCO's uncompressed RLE of the pixels where owner = id: run lengths in column-major order, starting with 0s. */
+function columnMajorRle(owner: Int16Array, size: number, id: number): number[] {
+  const counts: number[] = [];
+  let current = false;
+  let run = 0;
+  for (let x = 0; x < size; x++) {
+    for (let y = 0; y < size; y++) {
+      const on = owner[y * size + x] === id;
+      if (on !== current) {
+        counts.push(run);
+        run = 0;
+        current = on;
+      }
+      run++;
+    }
+  }
+  counts.push(run);
+  return counts;
+}
+
+/** What `writeSynthDataset` wrote. */
+export interface SynthSummary {
+  readonly train: { images: number; annotations: number };
+  readonly val: { images: number; annotations: number };
+}
+
+/** The two splits: image indices [0, trainCount) are train, the rest val. */
+export function splitSizes(options: SynthOptions): { train: number; val: number } {
+  const val = options.images > 1 ? Math.round(options.images * options.valFraction) : 0;
+  return { train: options.images - val, val };
+}
+
+/** Validates options; returns a message for the first bad one (the CLI reports it as a usage error). */
+export function synthOptionsProblem(o: SynthOptions): string | undefined {
+  const isInt = Number.isInteger;
+  if (!isInt(o.images) || o.images < 1) return `--images must be a positive integer, not ${o.images}`;
+  if (!isInt(o.size) || o.size < 2 * MIN_OBJECT_SIZE || o.size > 4096) return `--size must be an integer in [${2 * MIN_OBJECT_SIZE}, 4096], not ${o.size}`;
+  if (!isInt(o.classes) || o.classes < 1 || o.classes > SHAPES.length) return `--classes must be an integer in [1, ${SHAPES.length}] (one shape a class), not ${o.classes}`;
+  if (!Number.isFinite(o.seed)) return `--seed must be a number, not ${o.seed}`;
+  if (!isInt(o.minObjects) || o.minObjects < 0) return `--min-objects must be a non-negative integer, not ${o.minObjects}`;
+  if (!isInt(o.maxObjects) || o.maxObjects < o.minObjects || o.maxObjects > 200) return `--max-objects must be an integer in [--min-objects, 200], not ${o.maxObjects}`;
+  if (!(o.valFraction >= 0 && o.valFraction < 1)) return `--val must be a fraction in [0, 1), not ${o.valFraction}`;
+  return undefined;
+}
+
+/**
+ * Writes the dataset into `dir` (which should be empty or new; the CLI writes into a temp dir and renames it):
+ * train/ and val/ with the PNG files, annotations/instances_train.json and instances_val.json. PNG encoding
+ * runs on sharp's threads, several images at a time, while the next images are drawn.
+ */
+export async function writeSynthDataset(dir: string, options: SynthOptions, onImage?: (done: number) => void): Promise<SynthSummary> {
+  const problem = synthOptionsProblem(options);
+  if (problem) throw new RangeError(problem);
+  const sharp = await loadSharp();
+  const root = Random.seeded(options.seed);
+  const { train } = splitSizes(options);
+  const splits = ['train', 'val'] as const;
+  for (const split of splits) mkdirSync(join(dir, split), { recursive: true });
+  mkdirSync(join(dir, 'annotations'), { recursive: true });
+
+  type ImageRecord = { id: number; file: string; annotations: readonly SynthAnnotation[] };
+  const records: Record<'train' | 'val', ImageRecord[]> = { train: [], val: [] };
+  const inFlight = new Set<Promise<void>>();
+  const limit = Math.max(2, availableParallelism() * 2);
+  let done = 0;
+  for (let i = 0; i < options.images; i++) {
+    const image = renderSynthImage(i, options, root);
+    const split = i < train ? 'train' : 'val';
+    const file = `${String(i + 1).padStart(6, '0')}.png`;
+    records[split].push({ id: i + 1, file, annotations: image.annotations });
+    const job = sharp(image.pixels, { raw: { width: options.size, height: options.size, channels: 3 } })
+      .png({ compressionLevel: 6, adaptiveFiltering: false })
+      .toBuffer()
+      .then((png) => writeFile(join(dir, split, file), png))
+      .then(() => {
+        inFlight.delete(job);
+        onImage?.(++done);
+      });
+    inFlight.add(job);
+    if (inFlight.size >= limit) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+
+  const summary = { train: { images: 0, annotations: 0 }, val: { images: 0, annotations: 0 } };
+  let annotationId = 1;
+  for (const split of splits) {
+    const images = records[split];
+    const annotations = images.flatMap((image) =>
+      image.annotations.map((a) => ({
+        id: annotationId++, image_id: image.id, category_id: a.categoryId, bbox: a.bbox, area: a.area,
+        iscrowd: a.iscrowd, segmentation: a.segmentation,
+      })),
+    );
+    const coco = {
+      info: {
+        description: 'nasfpn synthetic shapes',
+        version: '1',
+        generator: { images: options.images, size: options.size, classes: options.classes, seed: options.seed, minObjects: options.minObjects, maxObjects: options.maxObjects, valFraction: options.valFraction },
+      },
+      licenses: [],
+      images: images.map((image) => ({ id: image.id, file_name: image.file, width: options.size, height: options.size })),
+      annotations,
+      categories: SHAPES.slice(0, options.classes).map((shape, k) => ({ id: k + 1, name: shape.name, supercategory: 'shape' })),
+    };
+    writeFileSync(join(dir, 'annotations', `instances_${split}.json`), JSON.stringify(coco) + '\n');
+    summary[split] = { images: images.length, annotations: annotations.length };
+  }
+  return summary;
+}
