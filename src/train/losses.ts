@@ -146,7 +146,7 @@ function sliceTargets(tf: Tfjs, layout: HeadLayout, targets: TargetTensors): Lev
   return layout.levels.map((level) => {
     const classes = tf.slice(targets.classes, [0, level.anchorOffset], [batch, level.anchorCount]);
     // Negatives and ignored anchors learn 0 on every channel: one-hot of max(c, 0), then zeroed off the positives.
-    const oneHot = tf.cast(tf.oneHot(tf.maximum(classes, 0) as TF.Tensor2D, layout.classes), 'float32');
+    const oneHot = tf.cast(tf.oneHot(tf.maximum(classes, tf.scalar(0, 'int32')) as TF.Tensor2D, layout.classes), 'float32');
     const positive = tf.expandDims(tf.cast(tf.greaterEqual(classes, 0), 'float32'), 2);
     return {
       oneHot: tf.mul(oneHot, positive),
