@@ -136,17 +136,18 @@ function postprocessImage(
     const { anchors: cand, scores } = perClass[k];
     if (cand.length === 0) continue;
     const order = Array.from(cand.keys()).sort((p, q) => scores[q] - scores[p] || cand[p] - cand[q]).slice(0, preNmsTopK);
+    // Decode lazily: NMS stops after maxDetections kept boxes, usually long before the 5000th candidate.
     const boxes = new Float32Array(order.length * 4);
-    order.forEach((c, r) => {
-      const n = cand[c];
+    const decodeCandidate = (r: number) => {
+      const n = cand[order[r]];
       const { level, local } = levelOf(layout, n);
       decodeBox(outputs.boxCodes[level], b * layout.levels[level].anchorCount + local, anchors.centres, n, decoded, 0);
       boxes[4 * r] = clamp(decoded[0], 0, clip[0]);
       boxes[4 * r + 1] = clamp(decoded[1], 0, clip[1]);
       boxes[4 * r + 2] = clamp(decoded[2], 0, clip[0]);
       boxes[4 * r + 3] = clamp(decoded[3], 0, clip[1]);
-    });
-    const selected = nonMaxSuppression(boxes, order.length, iouThreshold, maxDetections);
+    };
+    const selected = nonMaxSuppression(boxes, order.length, iouThreshold, maxDetections, decodeCandidate);
     selected.forEach((r, rank) => kept.push({ box: boxes.subarray(4 * r, 4 * r + 4), score: scores[order[r]], cls: k, order: rank }));
   }
 
@@ -164,11 +165,15 @@ function postprocessImage(
 
 /**
  * Greedy NMS over `count` boxes ([x1, y1, x2, y2]) already sorted best first: keeps a box unless its IoU with an
- * already kept box exceeds `iouThreshold`; stops after `maxKept`. Returns the kept indices in order.
+ * already kept box exceeds `iouThreshold`; stops after `maxKept`. Returns the kept indices in order. `prepare(i)`,
+ * when given, is called before box i is first read (to fill it in lazily).
  */
-export function nonMaxSuppression(boxes: Float32Array, count: number, iouThreshold: number, maxKept: number): number[] {
+export function nonMaxSuppression(
+  boxes: Float32Array, count: number, iouThreshold: number, maxKept: number, prepare?: (i: number) => void,
+): number[] {
   const kept: number[] = [];
   for (let i = 0; i < count && kept.length < maxKept; i++) {
+    prepare?.(i);
     let suppressed = false;
     for (const j of kept) {
       if (iou(boxes, i, boxes, j) > iouThreshold) {

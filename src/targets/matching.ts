@@ -14,7 +14,8 @@
 // an all-zero row would force-match anchor 0, which is an accident of the op, not a match.
 //
 // Speed: instead of the dense N × G IoU matrix, each GT visits only the anchors whose boxes can overlap it: per
-// level and anchor shape, the grid rows and columns whose centres lie within half an anchor of the box.
+// level and anchor shape, the grid rows and columns whose centres lie within half an anchor of the box; and
+// shapes whose area alone rules out reaching the unmatched threshold only while they could hold the GT's best.
 // Pure typed-array code, no tensors.
 import type { ImageAnnotations } from '../data/types.js';
 import { anchorShape, anchorsFor, type Anchors } from './anchors.js';
@@ -113,6 +114,15 @@ export function encodeBatchTargets(
   return { batch, anchorCount: n, classes, boxes, positivesPerImage, positives };
 }
 
+/** Relative slack on the area bound of the IoU: far above float32's rounding of anchor corners (~1e-7). */
+const BOUND_MARGIN = 1e-5;
+
+/** Anchor width and height per (level, shape), level-major: shapes[levelIndex · A + a]. */
+function anchorShapes(layout: HeadLayout): { width: number; height: number }[] {
+  return layout.levels.flatMap((level) =>
+    Array.from({ length: layout.anchorsPerLocation }, (_, a) => anchorShape(layout, level.stride, a)));
+}
+
 function thresholds(options: MatchOptions): { match: number; unmatched: number } {
   const match = options.matchThreshold ?? MATCH_THRESHOLD;
   const unmatched = options.unmatchedThreshold ?? UNMATCHED_THRESHOLD;
@@ -141,53 +151,85 @@ function encodeInto(
   const forcedAnchor = new Int32Array(gtCount).fill(-1);
   const A = layout.anchorsPerLocation;
   const ab = anchors.boxes;
-  for (let g = 0; g < gtCount; g++) {
-    if (image.crowd[g]) continue;
-    const gx1 = image.boxes[4 * g];
-    const gy1 = image.boxes[4 * g + 1];
-    const gx2 = image.boxes[4 * g + 2];
-    const gy2 = image.boxes[4 * g + 3];
-    const gtArea = (gx2 - gx1) * (gy2 - gy1);
-    if (!(gtArea > 0)) continue;
-    let gBest = 0;
-    let gBestAnchor = -1;
-    for (const level of layout.levels) {
-      const s = level.stride;
-      for (let a = 0; a < A; a++) {
-        const { width, height } = anchorShape(layout, s, a);
-        // Centres c = s/2 + i·s overlap the box when c ∈ (g1 − half, g2 + half); one index of margin each side
-        // absorbs rounding (the IoU below decides).
-        const x0 = Math.max(0, Math.floor((gx1 - width / 2 - s / 2) / s));
-        const x1 = Math.min(level.width - 1, Math.ceil((gx2 + width / 2 - s / 2) / s));
-        const y0 = Math.max(0, Math.floor((gy1 - height / 2 - s / 2) / s));
-        const y1 = Math.min(level.height - 1, Math.ceil((gy2 + height / 2 - s / 2) / s));
-        for (let y = y0; y <= y1; y++) {
-          let n = level.anchorOffset + (y * level.width + x0) * A + a;
-          for (let x = x0; x <= x1; x++, n += A) {
-            const ax1 = ab[4 * n];
-            const ay1 = ab[4 * n + 1];
-            const ax2 = ab[4 * n + 2];
-            const ay2 = ab[4 * n + 3];
-            const iw = Math.min(ax2, gx2) - Math.max(ax1, gx1);
-            if (iw <= 0) continue;
-            const ih = Math.min(ay2, gy2) - Math.max(ay1, gy1);
-            if (ih <= 0) continue;
-            const inter = iw * ih;
-            const iou = inter / ((ax2 - ax1) * (ay2 - ay1) + gtArea - inter);
-            if (iou > bestIou[n]) {
-              if (bestIou[n] === 0) touched[scratch.touchedCount++] = n;
-              bestIou[n] = iou;
-              bestGt[n] = g;
-            }
-            if (iou > gBest || (iou === gBest && n < gBestAnchor)) {
-              gBest = iou;
-              gBestAnchor = n;
-            }
-          }
+  const shapes = anchorShapes(layout);
+  let gx1 = 0, gy1 = 0, gx2 = 0, gy2 = 0, gtArea = 0, gBest = 0, gBestAnchor = -1;
+
+  /**
+   * Visits the anchors of one level and shape that can overlap the current GT. `perAnchor` false only tracks
+   * the GT's best anchor (for shapes whose IoU cannot reach the unmatched threshold, see below).
+   */
+  const visit = (levelIndex: number, a: number, perAnchor: boolean) => {
+    const level = layout.levels[levelIndex];
+    const s = level.stride;
+    const { width, height } = shapes[levelIndex * A + a];
+    // Centres c = s/2 + i·s overlap the box when c ∈ (g1 − half, g2 + half); one index of margin each side
+    // absorbs rounding (the IoU below decides).
+    const x0 = Math.max(0, Math.floor((gx1 - width / 2 - s / 2) / s));
+    const x1 = Math.min(level.width - 1, Math.ceil((gx2 + width / 2 - s / 2) / s));
+    const y0 = Math.max(0, Math.floor((gy1 - height / 2 - s / 2) / s));
+    const y1 = Math.min(level.height - 1, Math.ceil((gy2 + height / 2 - s / 2) / s));
+    for (let y = y0; y <= y1; y++) {
+      let n = level.anchorOffset + (y * level.width + x0) * A + a;
+      for (let x = x0; x <= x1; x++, n += A) {
+        const ax1 = ab[4 * n];
+        const ay1 = ab[4 * n + 1];
+        const ax2 = ab[4 * n + 2];
+        const ay2 = ab[4 * n + 3];
+        const iw = Math.min(ax2, gx2) - Math.max(ax1, gx1);
+        if (iw <= 0) continue;
+        const ih = Math.min(ay2, gy2) - Math.max(ay1, gy1);
+        if (ih <= 0) continue;
+        const inter = iw * ih;
+        const iou = inter / ((ax2 - ax1) * (ay2 - ay1) + gtArea - inter);
+        if (perAnchor && iou > bestIou[n]) {
+          if (bestIou[n] === 0) touched[scratch.touchedCount++] = n;
+          bestIou[n] = iou;
+          bestGt[n] = currentGt;
+        }
+        if (iou > gBest || (iou === gBest && n < gBestAnchor)) {
+          gBest = iou;
+          gBestAnchor = n;
         }
       }
     }
-    forcedAnchor[g] = gBestAnchor;
+  };
+
+  // IoU ≤ min(area)/max(area), so an anchor shape far smaller or larger than the GT box can never reach the
+  // unmatched threshold: its anchors stay negative whatever their IoU, and they matter only when one of them
+  // is the GT's best anchor (force match). Those shapes are visited afterwards, and only while their bound
+  // beats the best IoU found so far. (A 512-px box would otherwise visit ~40,000 P3 anchors for nothing.)
+  const skipped: number[] = [];
+  let currentGt = 0;
+  for (let g = 0; g < gtCount; g++) {
+    if (image.crowd[g]) continue;
+    gx1 = image.boxes[4 * g];
+    gy1 = image.boxes[4 * g + 1];
+    gx2 = image.boxes[4 * g + 2];
+    gy2 = image.boxes[4 * g + 3];
+    gtArea = (gx2 - gx1) * (gy2 - gy1);
+    if (!(gtArea > 0)) continue;
+    currentGt = g;
+    gBest = 0;
+    gBestAnchor = -1;
+    skipped.length = 0;
+    for (let i = 0; i < shapes.length; i++) {
+      const area = shapes[i].width * shapes[i].height;
+      // The margin covers the float32 rounding of the stored anchor corners the IoU is computed from.
+      const bound = (Math.min(area, gtArea) / Math.max(area, gtArea)) * (1 + BOUND_MARGIN);
+      if (bound >= limits.unmatched) visit(Math.floor(i / A), i % A, true);
+      else skipped.push(i, bound);
+    }
+    for (let j = 0; j < skipped.length; j += 2) {
+      if (skipped[j + 1] >= gBest) visit(Math.floor(skipped[j] / A), skipped[j] % A, false);
+    }
+    if (gBestAnchor >= 0) {
+      forcedAnchor[g] = gBestAnchor;
+      // A best anchor found among the skipped shapes was never recorded per anchor: record it for step 4.
+      if (bestIou[gBestAnchor] === 0) {
+        touched[scratch.touchedCount++] = gBestAnchor;
+        bestIou[gBestAnchor] = Number.MIN_VALUE;
+      }
+    }
   }
 
   // 2. Thresholds, for the anchors that overlap some GT (all others stay negative).
