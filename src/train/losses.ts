@@ -1,0 +1,189 @@
+// The RetinaNet training loss (reference §8, [TPU] `modeling/losses.py` RetinanetClassLoss/RetinanetBoxLoss,
+// `modeling/retinanet_model.py`):
+//
+//   total = Σ_heads (focal / (P + 1) + BOX_LOSS_WEIGHT · huber / (4 · (P + 1))) + WEIGHT_DECAY · Σ_kernels ½‖w‖²
+//
+// where P is the number of positive anchors in the whole batch, `focal` is the sigmoid focal loss summed over
+// anchors × class channels (anchors labelled IGNORED excluded), `huber` the Huber loss (δ = HUBER_DELTA) of the
+// four encoded coordinates summed over positive anchors, and the sum over heads runs over every repeat's head
+// with anytime heads (deep supervision), the one head otherwise.
+//
+// Numerics: with the signed logit y = x for a positive channel and y = −x for a negative one,
+//   cross-entropy = −log σ(y) = softplus(−y),  modulator (1 − p_t)^γ = σ(−y)^γ = exp(−γ · softplus(y)),
+// which stays finite for any finite logit (the [TPU] log-form rewrite of the modulator, written with softplus
+// on both sides so that neither exp overflows).
+//
+// Departure: the box loss counts the coordinates of positive anchors (class target ≥ 0). [TPU] masks with
+// `box_targets != 0`, which also drops a positive's coordinate that happens to encode to exactly 0 (a GT centred
+// on its anchor); the normaliser is the same.
+//
+// Inputs are the model's outputs (per level, in the head layout) and the batch targets as flat tensors
+// ([B, N] int32 class targets, [B, N, 4] box targets, from src/targets/matching.ts `encodeBatchTargets`); each
+// level's output is reshaped to [B, H·W·A, K] (no copy) and meets the matching slice of the targets.
+import type * as TF from '@tensorflow/tfjs';
+import type { HeadLayout } from '../targets/layout.js';
+import type { BatchTargets } from '../targets/matching.js';
+
+type Tfjs = typeof TF;
+
+/** [TPU] configs/retinanet_config.py `focal_loss_alpha` (the file's head.focal.alpha overrides it). */
+export const FOCAL_ALPHA = 0.25;
+/** [TPU] configs/retinanet_config.py `focal_loss_gamma`, the paper's β = 1.5 (the file's head.focal.gamma overrides it). */
+export const FOCAL_GAMMA = 1.5;
+/** [TPU] configs/retinanet_config.py `huber_loss_delta`. */
+export const HUBER_DELTA = 0.1;
+/** [TPU] configs/retinanet_config.py `box_loss_weight`. */
+export const BOX_LOSS_WEIGHT = 50;
+/** [TPU] configs/base_config.py `l2_weight_decay`, applied as WEIGHT_DECAY · ½‖w‖² (tf.nn.l2_loss). */
+export const WEIGHT_DECAY = 1e-4;
+/** [TPU] modeling/base_model.py `_l2_regularization_loss`: the variables decayed, conv kernels only. */
+export const DECAYED_WEIGHT_NAME = /kernel$/;
+
+export interface LossOptions {
+  /** Focal α and γ (the IR's head.focal; defaults FOCAL_ALPHA, FOCAL_GAMMA). */
+  alpha?: number;
+  gamma?: number;
+  huberDelta?: number;
+  boxLossWeight?: number;
+  weightDecay?: number;
+}
+
+/** Batch targets as tensors (see `targetTensors`). */
+export interface TargetTensors {
+  /** [B, N] int32: −1 negative, −2 ignored, else the class channel. */
+  classes: TF.Tensor2D;
+  /** [B, N, 4] float32 (ty, tx, th, tw), 0 off the positives. */
+  boxes: TF.Tensor3D;
+  /** Positive anchors in the batch (the normaliser is this + 1). */
+  positives: number;
+}
+
+/** The loss and its parts, all scalars. `class` and `box` are summed over heads and already normalised. */
+export interface DetectionLoss {
+  total: TF.Scalar;
+  class: TF.Scalar;
+  /** The normalised Huber loss before BOX_LOSS_WEIGHT. */
+  box: TF.Scalar;
+  /** WEIGHT_DECAY · Σ ½‖w‖² (0 when no kernels are given). */
+  l2: TF.Scalar;
+}
+
+/** Uploads a batch's targets (two tensors; the caller disposes them, e.g. with tf.dispose or inside tf.tidy). */
+export function targetTensors(tf: Tfjs, targets: BatchTargets): TargetTensors {
+  const { batch, anchorCount } = targets;
+  return {
+    classes: tf.tensor2d(targets.classes, [batch, anchorCount], 'int32'),
+    boxes: tf.tensor3d(targets.boxes, [batch, anchorCount, 4], 'float32'),
+    positives: targets.positives,
+  };
+}
+
+/**
+ * The weights WEIGHT_DECAY applies to: the conv kernels (regular, depthwise and pointwise), never biases or
+ * batch-norm parameters. Read their values with `.read()` inside the loss function.
+ */
+export function decayedWeights(model: TF.LayersModel): TF.LayerVariable[] {
+  return model.trainableWeights.filter((w) => DECAYED_WEIGHT_NAME.test(w.originalName));
+}
+
+/**
+ * The full loss of one batch: every head set's focal and box losses plus weight decay on `kernels` (pass the
+ * values of `decayedWeights(model)`, e.g. `decayedWeights(model).map((w) => w.read())`).
+ *
+ * `outputs` are the model's outputs in order (`model.apply(images, {training: true})` as an array). Call it
+ * inside `optimizer.minimize` / `tf.variableGrads`; to log the parts, `tf.keep` them there.
+ */
+export function detectionLoss(
+  tf: Tfjs, layout: HeadLayout, outputs: readonly TF.Tensor[], targets: TargetTensors,
+  kernels: readonly TF.Tensor[] = [], options: LossOptions = {},
+): DetectionLoss {
+  return tf.tidy(() => {
+    const levelTargets = sliceTargets(tf, layout, targets);
+    const normaliser = targets.positives + 1;
+    const classTerms: TF.Tensor[] = [];
+    const boxTerms: TF.Tensor[] = [];
+    for (const head of layout.heads) {
+      layout.levels.forEach((level, i) => {
+        classTerms.push(focalLossSum(tf, reshapeClass(tf, layout, outputs[head.classOutputs[i]], level.anchorCount), levelTargets[i], options));
+        boxTerms.push(huberLossSum(tf, reshapeBox(tf, outputs[head.boxOutputs[i]], level.anchorCount), levelTargets[i], options));
+      });
+    }
+    const classLoss = tf.div(tf.addN(classTerms), normaliser) as TF.Scalar;
+    const boxLoss = tf.div(tf.addN(boxTerms), 4 * normaliser) as TF.Scalar;
+    const l2 = l2Penalty(tf, kernels, options.weightDecay ?? WEIGHT_DECAY);
+    const total = tf.addN([classLoss, tf.mul(boxLoss, options.boxLossWeight ?? BOX_LOSS_WEIGHT), l2]) as TF.Scalar;
+    return { total, class: classLoss, box: boxLoss, l2 };
+  });
+}
+
+/** WEIGHT_DECAY · Σ ½‖w‖² over `kernels` ([TPU] tf.nn.l2_loss summed). */
+export function l2Penalty(tf: Tfjs, kernels: readonly TF.Tensor[], weightDecay: number = WEIGHT_DECAY): TF.Scalar {
+  return tf.tidy(() => {
+    if (kernels.length === 0 || weightDecay === 0) return tf.scalar(0);
+    const squares = kernels.map((k) => tf.sum(tf.square(k)));
+    return tf.mul(tf.addN(squares), weightDecay / 2) as TF.Scalar;
+  });
+}
+
+/** One level's targets: the one-hot class targets, the non-ignored mask, the positive mask, the box targets. */
+interface LevelTargets {
+  /** [B, n, K] 1 at the target class channel of positives, 0 elsewhere. */
+  oneHot: TF.Tensor;
+  /** [B, n, 1] 0 for ignored anchors, 1 otherwise. */
+  counted: TF.Tensor;
+  /** [B, n, 1] 1 for positive anchors. */
+  positive: TF.Tensor;
+  /** [B, n, 4]. */
+  boxes: TF.Tensor;
+}
+
+/** Slices the flat targets per level once, shared by every head set. */
+function sliceTargets(tf: Tfjs, layout: HeadLayout, targets: TargetTensors): LevelTargets[] {
+  const [batch, n] = targets.classes.shape;
+  if (n !== layout.anchorCount || targets.boxes.shape[1] !== n || targets.boxes.shape[0] !== batch) {
+    throw new RangeError(`targets [${targets.classes.shape}] / [${targets.boxes.shape}] do not fit the layout's ${layout.anchorCount} anchors`);
+  }
+  return layout.levels.map((level) => {
+    const classes = tf.slice(targets.classes, [0, level.anchorOffset], [batch, level.anchorCount]);
+    // Negatives and ignored anchors learn 0 on every channel: one-hot of max(c, 0), then zeroed off the positives.
+    const oneHot = tf.cast(tf.oneHot(tf.maximum(classes, tf.scalar(0, 'int32')) as TF.Tensor2D, layout.classes), 'float32');
+    const positive = tf.expandDims(tf.cast(tf.greaterEqual(classes, 0), 'float32'), 2);
+    return {
+      oneHot: tf.mul(oneHot, positive),
+      counted: tf.expandDims(tf.cast(tf.notEqual(classes, -2), 'float32'), 2),
+      positive,
+      boxes: tf.slice(targets.boxes, [0, level.anchorOffset, 0], [batch, level.anchorCount, 4]),
+    };
+  });
+}
+
+function reshapeClass(tf: Tfjs, layout: HeadLayout, logits: TF.Tensor, anchorCount: number): TF.Tensor {
+  return tf.reshape(logits, [logits.shape[0], anchorCount, layout.classes]);
+}
+
+function reshapeBox(tf: Tfjs, boxes: TF.Tensor, anchorCount: number): TF.Tensor {
+  return tf.reshape(boxes, [boxes.shape[0], anchorCount, 4]);
+}
+
+/** Σ over anchors (not ignored) × classes of α_t · σ(−y)^γ · softplus(−y), y the signed logit. */
+function focalLossSum(tf: Tfjs, logits: TF.Tensor, targets: LevelTargets, options: LossOptions): TF.Scalar {
+  const alpha = options.alpha ?? FOCAL_ALPHA;
+  const gamma = options.gamma ?? FOCAL_GAMMA;
+  const z = targets.oneHot;
+  const sign = tf.sub(tf.mul(z, 2), 1); // +1 for the positive channel, −1 elsewhere
+  const y = tf.mul(logits, sign);
+  const crossEntropy = tf.softplus(tf.neg(y));
+  const modulator = tf.exp(tf.mul(tf.softplus(y), -gamma));
+  const alphaT = tf.add(tf.mul(z, 2 * alpha - 1), 1 - alpha); // α for positives, 1 − α for negatives
+  return tf.sum(tf.mul(tf.mul(tf.mul(alphaT, modulator), crossEntropy), targets.counted)) as TF.Scalar;
+}
+
+/** Σ over positive anchors × 4 coordinates of the Huber loss: ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond. */
+function huberLossSum(tf: Tfjs, predicted: TF.Tensor, targets: LevelTargets, options: LossOptions): TF.Scalar {
+  const delta = options.huberDelta ?? HUBER_DELTA;
+  const error = tf.abs(tf.sub(predicted, targets.boxes));
+  const quadratic = tf.minimum(error, delta);
+  const linear = tf.sub(error, quadratic);
+  const huber = tf.add(tf.mul(tf.square(quadratic), 0.5), tf.mul(linear, delta));
+  return tf.sum(tf.mul(huber, targets.positive)) as TF.Scalar;
+}
