@@ -122,6 +122,28 @@ function atLeast<T extends Float64Array | Int32Array | Uint8Array>(array: T, n: 
   return array.length >= n ? array : make(Math.max(n, 2 * array.length));
 }
 
+/**
+ * Sorts positions 0..count−1 of a cell's detections by score, highest first, ties by position (a stable sort,
+ * as numpy's mergesort): insertion sort for the few detections most cells have, the engine's sort otherwise.
+ */
+function sortByScore(order: Int32Array, count: number, scores: Float64Array, rows: Int32Array, first: number): void {
+  for (let i = 0; i < count; i++) order[i] = i;
+  if (count <= 16) {
+    for (let i = 1; i < count; i++) {
+      const position = order[i];
+      const score = scores[rows[first + position]];
+      let j = i - 1;
+      while (j >= 0 && scores[rows[first + order[j]]] < score) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = position;
+    }
+  } else {
+    order.subarray(0, count).sort((a, b) => scores[rows[first + b]] - scores[rows[first + a]] || a - b);
+  }
+}
+
 /** COCOeval.evaluate: match detections to GT in every (image, category) and area range at every threshold. */
 function evaluateCells(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEvalParams): MatchedDetections {
   const I = params.imgIds.length;
@@ -171,12 +193,9 @@ function evaluateCells(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEval
 
     // Detections by score, highest first; ties keep their position in the cell (mergesort is stable).
     order = atLeast(order, allD, (m) => new Int32Array(m));
-    for (let i = 0; i < allD; i++) order[i] = i;
     const dtRows = dtGroups.rows;
     const dtScores = dt.scores;
-    if (allD > 1) {
-      order.subarray(0, allD).sort((a, b) => dtScores[dtRows[d0 + b]] - dtScores[dtRows[d0 + a]] || a - b);
-    }
+    sortByScore(order, allD, dtScores, dtRows, d0);
     const D = Math.min(allD, maxDet);
 
     // IoU of every kept detection with every GT (maskApi.c bbIou), once for all area ranges and thresholds.
@@ -207,6 +226,19 @@ function evaluateCells(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEval
     for (let d = 0; d < D; d++) {
       scores[n + d] = dtScores[dtRows[d0 + order[d]]];
       ranks[n + d] = d;
+    }
+    if (G === 0) {
+      // No GT: every detection is a false positive, or ignored when outside the area range, at every threshold.
+      for (let d = 0; d < D; d++) {
+        const row = dtRows[d0 + order[d]];
+        const area = dt.bboxes[4 * row + 2] * dt.bboxes[4 * row + 3];
+        for (let a = 0; a < A; a++) {
+          const { min, max } = params.areaRanges[a];
+          outcomes.fill(area < min || area > max ? IGNORED : FALSE_POSITIVE, ((n + d) * A + a) * T, ((n + d) * A + a + 1) * T);
+        }
+      }
+      n += D;
+      continue;
     }
     gtOrder = atLeast(gtOrder, G, (m) => new Int32Array(m));
     gtIgnored = atLeast(gtIgnored, G, (m) => new Uint8Array(m));
@@ -269,13 +301,24 @@ function evaluateCells(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEval
   return { categoryStart, scores: scores.subarray(0, n), ranks: ranks.subarray(0, n), outcomes, gtCounts };
 }
 
-/** COCOeval.accumulate: precision at the recall thresholds and the final recall, per threshold, category, area, maxDets. */
+/**
+ * COCOeval.accumulate: precision at the recall thresholds and the final recall, per threshold, category, area,
+ * maxDets.
+ *
+ * pycocotools builds rc and pr for every sorted detection, makes pr monotone from the right and reads it at
+ * searchsorted(rc, recThrs, 'left'). The same numbers come from the true positives alone: rc only rises at a
+ * true positive, so the first index with rc ≥ r > 0 is a true positive; and between true positives pr only falls
+ * (fp grows, tp stays) or stays (ignored detections), so the envelope at a true positive is the maximum of pr
+ * over the true positives from there on. At r = 0 the index is 0 and the envelope is the maximum of all pr (0
+ * when there is no true positive). Every pr and rc is the same expression as pycocotools', so the same double.
+ */
 function accumulate(matched: MatchedDetections, params: CocoEvalParams): CocoEvalResult {
   const T = params.iouThrs.length;
   const R = params.recThrs.length;
   const K = params.useCats ? params.catIds.length : 1;
   const A = params.areaRanges.length;
   const M = params.maxDets.length;
+  const AT = A * T;
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const scores = new Float64Array(T * R * K * A * M).fill(-1);
@@ -283,10 +326,12 @@ function accumulate(matched: MatchedDetections, params: CocoEvalParams): CocoEva
   const detScores = matched.scores;
   const recThrs = params.recThrs;
 
-  let sorted = new Int32Array(0);
-  let kept = new Int32Array(0);
-  let rc = new Float64Array(0);
-  let pr = new Float64Array(0);
+  let sorted = new Int32Array(0); // a category's detections by score
+  let kept = new Int32Array(0); // those within maxDets
+  let column = new Uint8Array(0); // [A×T][nd]: their outcomes, one contiguous run per (area, threshold)
+  let tpPosition = new Int32Array(0);
+  let tpPrecision = new Float64Array(0);
+  let tpRecall = new Float64Array(0);
   for (let k = 0; k < K; k++) {
     const start = categoryStart[k];
     const count = categoryStart[k + 1] - start;
@@ -296,43 +341,58 @@ function accumulate(matched: MatchedDetections, params: CocoEvalParams): CocoEva
     for (let i = 0; i < count; i++) sorted[i] = start + i;
     sorted.subarray(0, count).sort((a, b) => detScores[b] - detScores[a] || a - b);
     kept = atLeast(kept, count, (m) => new Int32Array(m));
-    rc = atLeast(rc, count, (m) => new Float64Array(m));
-    pr = atLeast(pr, count, (m) => new Float64Array(m));
+    column = atLeast(column, count * AT, (m) => new Uint8Array(m));
+    tpPosition = atLeast(tpPosition, count, (m) => new Int32Array(m));
+    tpPrecision = atLeast(tpPrecision, count, (m) => new Float64Array(m));
+    tpRecall = atLeast(tpRecall, count, (m) => new Float64Array(m));
     for (let m = 0; m < M; m++) {
       const maxDet = params.maxDets[m];
       let nd = 0;
       for (let i = 0; i < count; i++) if (ranks[sorted[i]] < maxDet) kept[nd++] = sorted[i];
+      for (let i = 0; i < nd; i++) {
+        const from = kept[i] * AT;
+        for (let j = 0; j < AT; j++) column[j * nd + i] = outcomes[from + j];
+      }
       for (let a = 0; a < A; a++) {
         const npig = gtCounts[k * A + a];
-        if (npig === 0) continue;
+        if (npig === 0) continue; // precision and recall stay −1
         for (let t = 0; t < T; t++) {
+          const base = (a * T + t) * nd;
           let tp = 0;
           let fp = 0;
+          let tpCount = 0;
           for (let i = 0; i < nd; i++) {
-            const outcome = outcomes[(kept[i] * A + a) * T + t];
-            if (outcome === TRUE_POSITIVE) tp++;
-            else if (outcome === FALSE_POSITIVE) fp++;
-            rc[i] = tp / npig;
-            pr[i] = tp / (fp + tp + NP_SPACING_1);
-          }
-          recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1] : 0;
-          // Precision made monotone from the right (the envelope of the PR curve).
-          for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
-          // np.searchsorted(rc, recThrs, side='left'); thresholds past the last recall keep precision 0.
-          let i = 0;
-          for (let r = 0; r < R; r++) {
-            while (i < nd && rc[i] < recThrs[r]) i++;
-            const at = (((t * R + r) * K + k) * A + a) * M + m;
-            if (i >= nd) {
-              for (let rest = r; rest < R; rest++) {
-                const restAt = (((t * R + rest) * K + k) * A + a) * M + m;
-                precision[restAt] = 0;
-                scores[restAt] = 0;
-              }
-              break;
+            const outcome = column[base + i];
+            if (outcome === TRUE_POSITIVE) {
+              tp++;
+              tpPosition[tpCount] = i;
+              tpRecall[tpCount] = tp / npig;
+              tpPrecision[tpCount] = tp / (fp + tp + NP_SPACING_1);
+              tpCount++;
+            } else if (outcome === FALSE_POSITIVE) {
+              fp++;
             }
-            precision[at] = pr[i];
-            scores[at] = detScores[kept[i]];
+          }
+          recall[((t * K + k) * A + a) * M + m] = nd ? tp / npig : 0;
+          for (let j = tpCount - 2; j >= 0; j--) if (tpPrecision[j + 1] > tpPrecision[j]) tpPrecision[j] = tpPrecision[j + 1];
+          let j = 0;
+          for (let r = 0; r < R; r++) {
+            const at = (((t * R + r) * K + k) * A + a) * M + m;
+            if (recThrs[r] <= 0) {
+              // searchsorted gives index 0: the envelope there is the best precision of all.
+              if (nd === 0) {
+                precision[at] = 0;
+                scores[at] = 0;
+              } else {
+                precision[at] = tpCount ? tpPrecision[0] : 0;
+                scores[at] = detScores[kept[0]];
+              }
+              continue;
+            }
+            while (j < tpCount && tpRecall[j] < recThrs[r]) j++;
+            // Past the last recall reached, precision (and score) stay 0.
+            precision[at] = j < tpCount ? tpPrecision[j] : 0;
+            scores[at] = j < tpCount ? detScores[kept[tpPosition[j]]] : 0;
           }
         }
       }
