@@ -1,9 +1,10 @@
 #!/opt/venv-coco/bin/python
 """pycocotools' numbers for the eval room's fixtures and benchmark (the tests never run this; they read its output).
 
-  coco-expected.py test/fixtures/coco/CASE...   writes CASE/expected.json for each case: from CASE/gt.json and
+  coco-expected.py [test/fixtures/coco/CASE...] writes CASE/expected.json for each case: from CASE/gt.json and
                                                 CASE/dt.json, or from CASE/synthetic.json (materialised with
                                                 scripts/coco-synthetic.mjs); CASE/params.json overrides Params.
+                                                No CASE: every case under test/fixtures/coco.
   coco-expected.py --gt GT.json --dt DT.json    prints {"stats": {...}, "seconds": ...} (the benchmark's run).
 
 Run with /opt/venv-coco/bin/python (pycocotools 2.0.11, numpy).
@@ -106,16 +107,21 @@ def write_case(case):
     print('wrote', old_path)
 
 
+def all_cases():
+    """Every fixture case with inputs to evaluate (test/fixtures/coco/bad holds unreadable inputs, on purpose)."""
+    fixtures = os.path.join(ROOT, 'test', 'fixtures', 'coco')
+    return [os.path.join(fixtures, name) for name in sorted(os.listdir(fixtures))
+            if any(os.path.exists(os.path.join(fixtures, name, f)) for f in ('gt.json', 'synthetic.json'))]
+
+
 def main(argv):
     if len(argv) >= 1 and argv[0] == '--gt':
         gt_path, dt_path = argv[1], argv[3]
         ev, seconds = evaluate(gt_path, dt_path)
         print(json.dumps({'stats': {k: float(v) for k, v in zip(KEYS, ev.stats)}, 'seconds': seconds}))
         return 0
-    if not argv:
-        print(__doc__, file=sys.stderr)
-        return 2
-    for case in argv:
+    cases = argv or all_cases()
+    for case in cases:
         write_case(case)
     return 0
 

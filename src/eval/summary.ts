@@ -94,6 +94,9 @@ function select(result: CocoEvalResult, s: Selection): Float64Array {
   return Float64Array.from(out);
 }
 
+// [COCO] cocoeval.py summarize: `stats[0] = _summarize(1)` uses the default argument maxDets=100.
+const SUMMARY_AP_MAX_DETS = 100;
+
 /**
  * COCOeval.summarize's 12 numbers. Like pycocotools it reads maxDets[0], [1] and [2] and the area labels
  * all/small/medium/large (a label that is missing gives −1); fewer than three maxDets is a RangeError.
@@ -104,7 +107,8 @@ export function summarize(result: CocoEvalResult): CocoSummary {
   const stat = (ap: boolean, maxDets: number, areaLabel = 'all', iouThr?: number) =>
     meanOfValid(select(result, { ap, iouThr, areaLabel, maxDets }));
   return {
-    AP: stat(true, md[2]),
+    // summarize's `_summarize(1)` keeps its default maxDets=100: with maxDets that lack 100, AP is −1 there too.
+    AP: stat(true, SUMMARY_AP_MAX_DETS),
     AP50: stat(true, md[2], 'all', 0.5),
     AP75: stat(true, md[2], 'all', 0.75),
     APs: stat(true, md[2], 'small'),
@@ -146,7 +150,7 @@ export function formatSummary(result: CocoEvalResult, summary: CocoSummary): str
     ` ${(ap ? 'Average Precision' : 'Average Recall').padEnd(18)} ${ap ? '(AP)' : '(AR)'} @[ IoU=${iou.padEnd(9)} | area=${area.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${value.toFixed(3)}`;
   const all = `${first}:${last}`;
   return [
-    line(true, summary.AP, all, 'all', md[2]),
+    line(true, summary.AP, all, 'all', SUMMARY_AP_MAX_DETS),
     line(true, summary.AP50, '0.50', 'all', md[2]),
     line(true, summary.AP75, '0.75', 'all', md[2]),
     line(true, summary.APs, all, 'small', md[2]),
