@@ -51,7 +51,7 @@ export interface CocoEvalResult {
  * The outcome of `evaluate` for every kept detection (per image and category, the top maxDets[-1] by score),
  * stored category by category, images in `imgIds` order, then by rank: what accumulate needs of evalImgs.
  */
-interface MatchedDetections {
+export interface MatchedDetections {
   /** Rows of category k are [categoryStart[k], categoryStart[k + 1]). */
   readonly categoryStart: Int32Array;
   readonly scores: Float64Array;
@@ -145,7 +145,7 @@ function sortByScore(order: Int32Array, count: number, scores: Float64Array, row
 }
 
 /** COCOeval.evaluate: match detections to GT in every (image, category) and area range at every threshold. */
-function evaluateCells(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEvalParams): MatchedDetections {
+export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEvalParams): MatchedDetections {
   const I = params.imgIds.length;
   const C = params.catIds.length;
   const K = params.useCats ? C : 1;
@@ -312,7 +312,7 @@ function evaluateCells(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEval
  * over the true positives from there on. At r = 0 the index is 0 and the envelope is the maximum of all pr (0
  * when there is no true positive). Every pr and rc is the same expression as pycocotools', so the same double.
  */
-function accumulate(matched: MatchedDetections, params: CocoEvalParams): CocoEvalResult {
+export function accumulate(matched: MatchedDetections, params: CocoEvalParams): CocoEvalResult {
   const T = params.iouThrs.length;
   const R = params.recThrs.length;
   const K = params.useCats ? params.catIds.length : 1;
@@ -408,5 +408,5 @@ function accumulate(matched: MatchedDetections, params: CocoEvalParams): CocoEva
  */
 export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections, params: CocoEvalParams): CocoEvalResult {
   checkDetectionImages(gt, dt);
-  return accumulate(evaluateCells(gt, dt, params), params);
+  return accumulate(evaluateImages(gt, dt, params), params);
 }
