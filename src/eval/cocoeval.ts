@@ -318,7 +318,6 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
   const K = params.useCats ? params.catIds.length : 1;
   const A = params.areaRanges.length;
   const M = params.maxDets.length;
-  const AT = A * T;
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const scores = new Float64Array(T * R * K * A * M).fill(-1);
@@ -328,10 +327,12 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
 
   let sorted = new Int32Array(0); // a category's detections by score
   let kept = new Int32Array(0); // those within maxDets
-  let column = new Uint8Array(0); // [A×T][nd]: their outcomes, one contiguous run per (area, threshold)
+  // Per threshold t, the true positives in sorted order: [T × count] position, recall, precision.
   let tpPosition = new Int32Array(0);
-  let tpPrecision = new Float64Array(0);
   let tpRecall = new Float64Array(0);
+  let tpPrecision = new Float64Array(0);
+  const tpCount = new Int32Array(T);
+  const fpCount = new Int32Array(T);
   for (let k = 0; k < K; k++) {
     const start = categoryStart[k];
     const count = categoryStart[k + 1] - start;
@@ -341,58 +342,53 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
     for (let i = 0; i < count; i++) sorted[i] = start + i;
     sorted.subarray(0, count).sort((a, b) => detScores[b] - detScores[a] || a - b);
     kept = atLeast(kept, count, (m) => new Int32Array(m));
-    column = atLeast(column, count * AT, (m) => new Uint8Array(m));
-    tpPosition = atLeast(tpPosition, count, (m) => new Int32Array(m));
-    tpPrecision = atLeast(tpPrecision, count, (m) => new Float64Array(m));
-    tpRecall = atLeast(tpRecall, count, (m) => new Float64Array(m));
+    tpPosition = atLeast(tpPosition, T * count, (m) => new Int32Array(m));
+    tpRecall = atLeast(tpRecall, T * count, (m) => new Float64Array(m));
+    tpPrecision = atLeast(tpPrecision, T * count, (m) => new Float64Array(m));
     for (let m = 0; m < M; m++) {
       const maxDet = params.maxDets[m];
       let nd = 0;
       for (let i = 0; i < count; i++) if (ranks[sorted[i]] < maxDet) kept[nd++] = sorted[i];
-      for (let i = 0; i < nd; i++) {
-        const from = kept[i] * AT;
-        for (let j = 0; j < AT; j++) column[j * nd + i] = outcomes[from + j];
-      }
       for (let a = 0; a < A; a++) {
         const npig = gtCounts[k * A + a];
         if (npig === 0) continue; // precision and recall stay −1
-        for (let t = 0; t < T; t++) {
-          const base = (a * T + t) * nd;
-          let tp = 0;
-          let fp = 0;
-          let tpCount = 0;
-          for (let i = 0; i < nd; i++) {
-            const outcome = column[base + i];
+        // One pass over the sorted detections for all thresholds (a category's outcomes are one small block).
+        tpCount.fill(0);
+        fpCount.fill(0);
+        for (let i = 0; i < nd; i++) {
+          const from = (kept[i] * A + a) * T;
+          for (let t = 0; t < T; t++) {
+            const outcome = outcomes[from + t];
             if (outcome === TRUE_POSITIVE) {
-              tp++;
-              tpPosition[tpCount] = i;
-              tpRecall[tpCount] = tp / npig;
-              tpPrecision[tpCount] = tp / (fp + tp + NP_SPACING_1);
-              tpCount++;
+              const tp = ++tpCount[t];
+              const at = t * count + tp - 1;
+              tpPosition[at] = i;
+              tpRecall[at] = tp / npig;
+              tpPrecision[at] = tp / (fpCount[t] + tp + NP_SPACING_1);
             } else if (outcome === FALSE_POSITIVE) {
-              fp++;
+              fpCount[t]++;
             }
           }
-          recall[((t * K + k) * A + a) * M + m] = nd ? tp / npig : 0;
-          for (let j = tpCount - 2; j >= 0; j--) if (tpPrecision[j + 1] > tpPrecision[j]) tpPrecision[j] = tpPrecision[j + 1];
+        }
+        for (let t = 0; t < T; t++) {
+          const first = t * count;
+          const tps = tpCount[t];
+          recall[((t * K + k) * A + a) * M + m] = nd ? tps / npig : 0;
+          // Precision made monotone from the right, at the true positives (see above).
+          for (let j = first + tps - 2; j >= first; j--) if (tpPrecision[j + 1] > tpPrecision[j]) tpPrecision[j] = tpPrecision[j + 1];
           let j = 0;
           for (let r = 0; r < R; r++) {
             const at = (((t * R + r) * K + k) * A + a) * M + m;
             if (recThrs[r] <= 0) {
               // searchsorted gives index 0: the envelope there is the best precision of all.
-              if (nd === 0) {
-                precision[at] = 0;
-                scores[at] = 0;
-              } else {
-                precision[at] = tpCount ? tpPrecision[0] : 0;
-                scores[at] = detScores[kept[0]];
-              }
+              precision[at] = nd && tps ? tpPrecision[first] : 0;
+              scores[at] = nd ? detScores[kept[0]] : 0;
               continue;
             }
-            while (j < tpCount && tpRecall[j] < recThrs[r]) j++;
+            while (j < tps && tpRecall[first + j] < recThrs[r]) j++;
             // Past the last recall reached, precision (and score) stay 0.
-            precision[at] = j < tpCount ? tpPrecision[j] : 0;
-            scores[at] = j < tpCount ? detScores[kept[tpPosition[j]]] : 0;
+            precision[at] = j < tps ? tpPrecision[first + j] : 0;
+            scores[at] = j < tps ? detScores[kept[tpPosition[first + j]]] : 0;
           }
         }
       }
