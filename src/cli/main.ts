@@ -13,16 +13,17 @@ import { registerBuild } from './build.js';
 import { registerStats } from './stats.js';
 import { registerDoctor } from './doctor.js';
 import { registerData } from './data.js';
+import { registerEval } from './eval.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
-    .description('Feature-pyramid architectures in the style of NAS-FPN: check, format, draw, build and count them.')
+    .description('Feature-pyramid architectures in the style of NAS-FPN: check, format, draw, build and count them; evaluate detections.')
     .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash,
-    registerDraw, registerBuild, registerStats, registerDoctor, registerData,
+    registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval,
   ]) {
     register(program);
   }

@@ -1,0 +1,108 @@
+// COCO evaluation benchmark (issue 12): 5,000 images, 80 categories, ~7 GT and 100 detections per image
+// (500,000 detections), seeded random boxes of all sizes. Measures, in a fresh Node process, reading both files
+// and evaluating them (what `nasfpn eval` does), phase by phase, and its peak RSS; the evaluation alone from
+// columns (what training calls in-process); and pycocotools on the same files in the same run when its Python
+// is available (/opt/venv-coco/bin/python or NASFPN_PYCOCOTOOLS_PYTHON). Targets: ≥ 10× pycocotools, the same
+// 12 numbers, peak RSS < 1 GB.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { readCocoDetections, readCocoGroundTruth } from '../src/coco/read.js';
+import { accumulate, evaluateImages } from '../src/eval/cocoeval.js';
+import { makeParams } from '../src/eval/params.js';
+import { summarize, SUMMARY_KEYS, type CocoSummary } from '../src/eval/summary.js';
+import { detectionsJson, groundTruthJson, syntheticCoco, type SyntheticSpec } from '../src/eval/synthetic.js';
+import { time, writeResult } from './lib.js';
+
+const SPEC: SyntheticSpec = { seed: 2026, images: 5000, categories: 80, gtPerImage: 7, detectionsPerImage: 100 };
+const TARGET_SPEEDUP = 10;
+const TARGET_PEAK_RSS_MB = 1024;
+const DEFAULT_PYTHON = '/opt/venv-coco/bin/python';
+
+/** The child: read both files and evaluate, timing each phase; prints one JSON line. */
+async function child(gtPath: string, dtPath: string): Promise<void> {
+  const t0 = performance.now();
+  const gt = await readCocoGroundTruth(gtPath);
+  const t1 = performance.now();
+  const dt = await readCocoDetections(dtPath, gt);
+  const t2 = performance.now();
+  const params = makeParams(gt);
+  const matched = evaluateImages(gt, dt, params);
+  const t3 = performance.now();
+  const result = accumulate(matched, params);
+  const t4 = performance.now();
+  const summary = summarize(result);
+  const t5 = performance.now();
+  const round = (x: number) => Math.round(x);
+  process.stdout.write(JSON.stringify({
+    phasesMs: { readGt: round(t1 - t0), readDetections: round(t2 - t1), evaluate: round(t3 - t2), accumulate: round(t4 - t3), summarize: round(t5 - t4) },
+    totalMs: round(t5 - t0),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    summary,
+  }) + '\n');
+}
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3], process.argv[4]);
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'nasfpn-bench-eval-'));
+try {
+  console.log(`eval: generating ${SPEC.images} images × ${SPEC.detectionsPerImage} detections, ${SPEC.categories} categories (seed ${SPEC.seed})`);
+  const { gt, dt } = syntheticCoco(SPEC);
+  const gtPath = join(dir, 'gt.json');
+  const dtPath = join(dir, 'dt.json');
+  writeFileSync(gtPath, groundTruthJson(gt));
+  writeFileSync(dtPath, detectionsJson(dt));
+
+  // 1. From files, in a fresh process (what `nasfpn eval` does), with its peak RSS.
+  const run = spawnSync(process.execPath, [process.argv[1], '--child', gtPath, dtPath], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`eval child failed:\n${run.stderr}`);
+  const ours = JSON.parse(run.stdout) as { phasesMs: Record<string, number>; totalMs: number; peakRssMB: number; summary: CocoSummary };
+  console.log(`eval: from files ${ours.totalMs} ms (${Object.entries(ours.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}), peak RSS ${ours.peakRssMB} MB`);
+
+  // 2. The evaluation alone, from columns already in memory (training's in-process call).
+  const params = makeParams(gt);
+  const inMemory = await time(3, () => summarize(accumulate(evaluateImages(gt, dt, params), params)));
+  console.log(`eval: from columns ${inMemory.medianMs} ms (median of ${inMemory.runs})`);
+
+  // 3. pycocotools on the same files, in this run.
+  const python = process.env.NASFPN_PYCOCOTOOLS_PYTHON ?? DEFAULT_PYTHON;
+  let pycocotools: { ms: number; summary: CocoSummary } | null = null;
+  if (existsSync(python)) {
+    console.log(`eval: running pycocotools (${python}); this takes a minute or more`);
+    const py = spawnSync(python, ['scripts/coco-expected.py', '--gt', gtPath, '--dt', dtPath], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (py.status !== 0) throw new Error(`pycocotools failed:\n${py.stderr}`);
+    const out = JSON.parse(py.stdout) as { stats: CocoSummary; seconds: number };
+    pycocotools = { ms: Math.round(out.seconds * 1000), summary: out.stats };
+    console.log(`eval: pycocotools ${pycocotools.ms} ms (load + evaluate + accumulate + summarize)`);
+  } else {
+    console.log(`eval: no pycocotools Python at ${python}; set NASFPN_PYCOCOTOOLS_PYTHON to compare`);
+  }
+
+  const maxAbsDiff = pycocotools
+    ? Math.max(...SUMMARY_KEYS.map((k) => Math.abs(ours.summary[k] - pycocotools!.summary[k])))
+    : null;
+  const speedup = pycocotools ? Math.round((pycocotools.ms / ours.totalMs) * 10) / 10 : null;
+  if (pycocotools) {
+    console.log(`eval: ${speedup}× pycocotools from files (target ≥ ${TARGET_SPEEDUP}×); 12 numbers agree to ${maxAbsDiff!.toExponential(1)}`);
+  }
+  console.log(`eval: peak RSS ${ours.peakRssMB} MB (target < ${TARGET_PEAK_RSS_MB} MB)`);
+  writeResult('eval', {
+    note: 'Timed on a shared 2-core machine with other work running; pycocotools runs in the same bench run on the same files.',
+    data: { ...SPEC, gt: gt.annotations.count, detections: dt.count },
+    ours: { fromFilesMs: ours.totalMs, phasesMs: ours.phasesMs, fromColumns: inMemory, peakRssMB: ours.peakRssMB },
+    pycocotools: pycocotools ? { ms: pycocotools.ms, python } : null,
+    speedup,
+    targetSpeedup: TARGET_SPEEDUP,
+    numbersAgree: maxAbsDiff === null ? null : maxAbsDiff <= 1e-9,
+    maxAbsDiff,
+    peakRssUnderTarget: ours.peakRssMB < TARGET_PEAK_RSS_MB,
+    summary: ours.summary,
+  });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
