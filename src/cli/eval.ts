@@ -17,6 +17,9 @@ import { displayPath } from './report.js';
 const IOU_TYPES = ['bbox'] as const;
 
 interface EvalOptions {
+  data?: string;
+  images?: string;
+  backend?: string;
   gt?: string;
   pred?: string;
   iouType: string;
@@ -33,7 +36,11 @@ interface EvalOptions {
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('COCO detection metrics (pycocotools\' COCOeval, bbox) of a detection results file against a ground truth')
+    .description('COCO detection metrics (pycocotools\' COCOeval, bbox) of a detection results file against a ground truth, or of a training run on a dataset\'s val split')
+    .argument('[run]', 'a training run folder (or one of its checkpoints): predict the val split of --data and evaluate that')
+    .option('--data <dir>', 'with RUN: the dataset folder (default: the one its recipe trained on)')
+    .option('--images <n>', 'with RUN: evaluate the first n val images only')
+    .option('--backend <name>', 'with RUN: TF.js backend (default: the fastest available)')
     .option('--gt <file>', 'ground truth: a COCO instances_*.json file')
     .option('--pred <file>', 'detections: a COCO results file [{image_id, category_id, bbox, score}]')
     .option('--iou-type <type>', 'bbox (the only type for now)', 'bbox')
@@ -45,9 +52,16 @@ export function registerEval(program: Command): void {
     .option('--img-ids <list>', 'evaluate these image ids only (comma-separated)')
     .option('--plot <dir>', 'write precision–recall curves (overall and per category) into this directory')
     .option('--png', 'with --plot: PNG (rendered with resvg) instead of SVG')
-    .action(async (options: EvalOptions) => {
+    .action(async (run: string | undefined, options: EvalOptions) => {
       const params = parseParams(options);
       if (options.png && options.plot === undefined) throw new UsageError('--png goes with --plot DIR');
+      if (run !== undefined) {
+        if (options.gt !== undefined || options.pred !== undefined) throw new UsageError('give a RUN (with --data) or --gt and --pred, not both');
+        const { evaluation, gt } = await evaluateRun(run, options, params);
+        await report(evaluation, gt, options);
+        return;
+      }
+      if (options.data !== undefined || options.images !== undefined) throw new UsageError('--data and --images go with a RUN');
       const { gt, dt } = await loadInputs(options);
       const { evaluateDetections } = await import('../eval/evaluator.js');
       const { makeParams } = await import('../eval/params.js');
@@ -61,6 +75,35 @@ export function registerEval(program: Command): void {
       }
       await report(evaluation, gt, options);
     });
+}
+
+/** A training run's model on the val split of a dataset folder: predicted here, then evaluated. */
+async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalParamsInput): Promise<{ evaluation: CocoEvaluation; gt: CocoGroundTruth }> {
+  let limit: number | null = null;
+  if (options.images !== undefined) {
+    limit = Number(options.images);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--images must be a whole number of at least 1, not '${options.images}'`);
+  }
+  if (Object.keys(params).length) throw new UsageError('--max-dets, --area-ranges, --cat-ids and --img-ids go with --gt/--pred (a RUN is evaluated with the defaults)');
+  const { initBackend } = await import('../runtime/backend.js');
+  await initBackend(options.backend);
+  const tf = await import('@tensorflow/tfjs');
+  const [{ loadSavedRun }, { evaluateOn, loadEvaluationSet }] = await Promise.all([import('../train/saved-run.js'), import('./evaluate-run.js')]);
+  const saved = (() => {
+    try {
+      return loadSavedRun(tf, run);
+    } catch (error) {
+      throw new InputError(error instanceof Error ? error.message : String(error));
+    }
+  })();
+  const dataDir = options.data ?? saved.recipe.data.path;
+  const set = await loadEvaluationSet(saved.recipe.detector, dataDir).catch((error: unknown) => {
+    throw new InputError(`${displayPath(dataDir)}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  process.stderr.write(`evaluating ${displayPath(saved.checkpoint)} (step ${saved.step}) on ${limit ?? set.dataset.images.length} images of ${displayPath(set.dataset.source.annotations)}\n`);
+  const evaluation = await evaluateOn(tf, saved.model, saved.recipe.detector, set, limit);
+  saved.model.dispose();
+  return { evaluation, gt: set.groundTruth };
 }
 
 /** The ground truth and detections named by --gt and --pred, read and checked (a bad file is an InputError). */

@@ -14,6 +14,9 @@ import { registerStats } from './stats.js';
 import { registerDoctor } from './doctor.js';
 import { registerData } from './data.js';
 import { registerEval } from './eval.js';
+import { registerTrain } from './train.js';
+import { registerPredict } from './predict.js';
+import { registerPlot } from './plot.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -23,7 +26,7 @@ function makeProgram(): Command {
     .exitOverride();
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash,
-    registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval,
+    registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
   ]) {
     register(program);
   }

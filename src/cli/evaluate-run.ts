@@ -1,0 +1,35 @@
+// COCO metrics of a model on a dataset's val split: the predict room's detections fed to the eval room's
+// evaluator. Shared by `nasfpn eval RUN` and the periodic evaluation of `nasfpn train` (the only rooms that
+// may use both, since prediction needs tensors and evaluation must not).
+import type * as TF from '@tensorflow/tfjs';
+import type { CocoGroundTruth } from '../coco/types.js';
+import { DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
+import { CocoEvaluator, type CocoEvaluation } from '../eval/evaluator.js';
+import { detectDataset } from '../predict/detect.js';
+import type { DetectorIR } from '../semantics/ir.js';
+import { loadSplitFor } from '../train/detection.js';
+
+type Tfjs = typeof TF;
+
+/** A val split with its COCO ground truth. */
+export interface EvaluationSet {
+  dataset: Dataset;
+  groundTruth: CocoGroundTruth;
+}
+
+export async function loadEvaluationSet(detector: DetectorIR, dir: string): Promise<EvaluationSet> {
+  const dataset = await loadSplitFor(detector, dir, 'val');
+  const groundTruth = await readGroundTruth(dataset.source);
+  if (Array.isArray(groundTruth)) throw new DatasetError(groundTruth);
+  return { dataset, groundTruth };
+}
+
+/** COCOeval (bbox) of `model` on the first `limit` val images (all when null). */
+export async function evaluateOn(tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, set: EvaluationSet, limit: number | null = null): Promise<CocoEvaluation> {
+  const images = limit === null ? set.dataset.images : set.dataset.images.slice(0, limit);
+  const evaluator = new CocoEvaluator(set.groundTruth, { imgIds: images.map((i) => i.id).sort((a, b) => a - b) });
+  await detectDataset(tf, model, detector, set.dataset, limit, (id, records) => {
+    evaluator.process(id, { boxes: records.flatMap((r) => r.bbox), scores: records.map((r) => r.score), categoryIds: records.map((r) => r.category_id) });
+  });
+  return evaluator.evaluate();
+}

@@ -1,0 +1,92 @@
+// `nasfpn predict RUN IMAGE_OR_DIR… -o detections.json [--draw DIR]`: a trained model's detections on image
+// files, in the COCO results format (boxes [x, y, w, h] in original-image pixels, the dataset's category ids).
+// Image ids: a file named by a number (COCO's 000000139.jpg) keeps it, others are numbered 1, 2, … in the
+// order given. --draw writes each image with its boxes (score ≥ --draw-score) as PNG.
+import type { Command } from 'commander';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { InputError, UsageError } from './errors.js';
+import { displayPath } from './report.js';
+
+interface PredictOptions {
+  output?: string;
+  draw?: string;
+  drawScore: string;
+  backend?: string;
+}
+
+const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif', '.avif'];
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('detect objects in images with a trained run\'s model; writes COCO detection records')
+    .argument('<run>', 'a training run folder (its newest checkpoint) or one checkpoint directory')
+    .argument('<images...>', 'image files, or folders of them')
+    .requiredOption('-o, --output <file>', 'the detections (COCO results JSON)')
+    .option('--draw <dir>', 'also write each image with its boxes into this folder (PNG)')
+    .option('--draw-score <s>', 'with --draw: the lowest score drawn', '0.3')
+    .option('--backend <name>', 'TF.js backend (default: the fastest available)')
+    .action(async (run: string, inputs: string[], options: PredictOptions) => {
+      const drawScore = Number(options.drawScore);
+      if (!(drawScore >= 0 && drawScore <= 1)) throw new UsageError(`--draw-score must be in [0, 1], not '${options.drawScore}'`);
+      const files = imageFiles(inputs);
+      const { initBackend } = await import('../runtime/backend.js');
+      await initBackend(options.backend);
+      const tf = await import('@tensorflow/tfjs');
+      const [{ loadSavedRun }, { detectFiles }] = await Promise.all([import('../train/saved-run.js'), import('../predict/detect.js')]);
+      const saved = (() => {
+        try {
+          return loadSavedRun(tf, run);
+        } catch (error) {
+          throw new InputError(error instanceof Error ? error.message : String(error));
+        }
+      })();
+      const records = await detectFiles(tf, saved.model, saved.recipe.detector, files, saved.classMap).catch((error: unknown) => {
+        throw new InputError(error instanceof Error ? error.message : String(error));
+      });
+      saved.model.dispose();
+      writeFileAtomic(options.output!, JSON.stringify(records) + '\n');
+      process.stdout.write(`wrote ${displayPath(options.output!)}: ${records.length} detections in ${files.length} images (model ${displayPath(saved.checkpoint)}, step ${saved.step})\n`);
+      if (options.draw !== undefined) {
+        const names = new Map<number, string>();
+        saved.categories?.ids.forEach((id, i) => names.set(id, saved.categories!.names[i]));
+        const [{ drawAnnotatedImage }, { loadSharp }, { renderPng }] = await Promise.all([
+          import('../data/show.js'), import('../data/image.js'), import('../viz/png.js'),
+        ]);
+        const sharp = await loadSharp();
+        for (const { file, id } of files) {
+          const mine = records.filter((r) => r.image_id === id && r.score >= drawScore);
+          const { data, info } = await sharp(file).png().toBuffer({ resolveWithObject: true });
+          const svg = drawAnnotatedImage({
+            title: `${basename(file)}: ${mine.length} detections with score ≥ ${drawScore}`, width: info.width, height: info.height, png: data,
+            boxes: mine.map((r) => ({
+              box: [r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3]] as const,
+              label: `${names.get(r.category_id) ?? r.category_id} ${r.score.toFixed(2)}`, colourIndex: r.category_id, crowd: false,
+            })),
+          });
+          writeFileAtomic(join(options.draw, `${basename(file, extname(file))}.png`), await renderPng(svg, 1));
+        }
+        process.stdout.write(`drew ${files.length} images into ${displayPath(options.draw)}\n`);
+      }
+    });
+}
+
+/** The image files named on the command line (folders expanded, sorted), each with its image id. */
+function imageFiles(inputs: string[]): { file: string; id: number }[] {
+  const files: string[] = [];
+  for (const input of inputs) {
+    if (!existsSync(input)) throw new InputError(`${input}: no such file or folder`);
+    if (statSync(input).isDirectory()) {
+      const found = readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+      if (!found.length) throw new InputError(`${input}: no images (${IMAGE_EXTENSIONS.join(', ')})`);
+      files.push(...found.map((f) => join(input, f)));
+    } else {
+      files.push(input);
+    }
+  }
+  const numbered = files.map((file) => /^\d+$/.exec(basename(file, extname(file))) ? Number(basename(file, extname(file))) : null);
+  const allNumbered = numbered.every((n) => n !== null) && new Set(numbered).size === files.length;
+  return files.map((file, i) => ({ file, id: allNumbered ? numbered[i]! : i + 1 }));
+}

@@ -1,0 +1,89 @@
+// A model's detections, as COCO records: batches of images through the model in inference mode, the head's
+// outputs post-processed (reference §9.3: sigmoid, decode with the th/tw clip, per-class top 5000, NMS 0.5 at
+// score ≥ 0.05, 100 per image), boxes divided back into original-image pixels, class channels mapped to the
+// dataset's category ids. Evaluation preprocessing (reference §9.2): the long side resized to the input size,
+// padded, never jittered or flipped.
+import type * as TF from '@tensorflow/tfjs';
+import type { CocoDetectionRecord } from '../coco/read.js';
+import { placeImage } from '../data/augment.js';
+import type { Dataset } from '../data/dataset.js';
+import { imageSize, placePixels } from '../data/image.js';
+import { BatchIterator } from '../data/iterator.js';
+import type { ClassMapSpec, DetectionBatch } from '../data/types.js';
+import type { DetectorIR } from '../semantics/ir.js';
+import { headLayout, type HeadLayout } from '../targets/layout.js';
+import { postprocess, readHeadOutputs, toCocoRecords } from './postprocess.js';
+
+type Tfjs = typeof TF;
+
+/** Images predicted at once. */
+export const INFERENCE_BATCH = 8;
+
+/** Detections of one batch (inference mode), as COCO records in original-image pixels and category ids. */
+export async function detectBatch(tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, batch: DetectionBatch, classMap: ClassMapSpec): Promise<CocoDetectionRecord[]> {
+  const outputs = tf.tidy(() => {
+    const images = tf.tensor4d(batch.images, [batch.batch, batch.size, batch.size, 3]);
+    const out = model.apply(images, { training: false }) as TF.Tensor | TF.Tensor[];
+    return Array.isArray(out) ? out : [out];
+  });
+  try {
+    const heads = await readHeadOutputs(layout, outputs);
+    // Clip boxes to each image's resized extent (without the padding), as [TPU] clips to the image.
+    const clip = batch.originalSizes.map(([w, h], b) => [w * batch.scales[b], h * batch.scales[b]] as const);
+    return toCocoRecords(postprocess(layout, heads, clip), batch.imageIds, batch.scales, classMap);
+  } finally {
+    tf.dispose(outputs);
+  }
+}
+
+/** Detections of the first `limit` images of a dataset (all when null), one call of `onImage` per image. */
+export async function detectDataset(
+  tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, dataset: Dataset, limit: number | null,
+  onImage: (imageId: number, records: CocoDetectionRecord[]) => void,
+): Promise<void> {
+  const layout = headLayout(detector);
+  const images = limit === null ? dataset : { ...dataset, images: dataset.images.slice(0, limit) };
+  const iterator = new BatchIterator(images, { batchSize: INFERENCE_BATCH, size: detector.inputSize, seed: 0, augment: null });
+  try {
+    for (let batch = await iterator.next(); batch !== null; batch = await iterator.next()) {
+      const records = await detectBatch(tf, model, layout, batch, dataset.classMap);
+      for (const id of batch.imageIds) onImage(id, records.filter((r) => r.image_id === id));
+    }
+  } finally {
+    iterator.close();
+  }
+}
+
+/** One image file to predict on, and the image id its detections get. */
+export interface ImageFile {
+  file: string;
+  id: number;
+}
+
+/** Detections of image files (any format sharp reads), INFERENCE_BATCH at a time. */
+export async function detectFiles(
+  tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, files: readonly ImageFile[], classMap: ClassMapSpec,
+): Promise<CocoDetectionRecord[]> {
+  const layout = headLayout(detector);
+  const size = detector.inputSize;
+  const records: CocoDetectionRecord[] = [];
+  for (let first = 0; first < files.length; first += INFERENCE_BATCH) {
+    const chunk = files.slice(first, first + INFERENCE_BATCH);
+    const images = new Float32Array(chunk.length * size * size * 3);
+    const scales = new Float32Array(chunk.length);
+    const originalSizes: [number, number][] = [];
+    await Promise.all(chunk.map(async ({ file }, b) => {
+      const { width, height } = await imageSize(file);
+      const placement = placeImage(width, height, size, null);
+      scales[b] = placement.scale;
+      originalSizes[b] = [width, height];
+      await placePixels(file, placement, size, images, b * size * size * 3);
+    }));
+    const batch: DetectionBatch = {
+      batch: chunk.length, size, images, scales, originalSizes, imageIds: chunk.map((c) => c.id),
+      targets: chunk.map(() => ({ boxes: new Float32Array(0), classes: new Int32Array(0), crowd: new Uint8Array(0) })),
+    };
+    records.push(...await detectBatch(tf, model, layout, batch, classMap));
+  }
+  return records;
+}

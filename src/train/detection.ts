@@ -1,0 +1,73 @@
+// What a detection run trains on, from the rooms that provide it: the data room's seeded batch iterator
+// (training augmentation from the recipe) and the targets room's anchor matching with the losses (focal +
+// Huber + L2, every anytime head). The trainer itself (trainer.ts) knows neither: it sees a BatchSource and an
+// Objective. Scoring a model (prediction, COCOeval) lives above this room: src/predict and the CLI.
+import type * as TF from '@tensorflow/tfjs';
+import { classCount } from '../data/classmap.js';
+import { findSplits, loadDataset, type Dataset, type DatasetSource } from '../data/dataset.js';
+import { BatchIterator, type IteratorPosition } from '../data/iterator.js';
+import type { DetectionBatch } from '../data/types.js';
+import type { DetectorIR, TrainIR } from '../semantics/ir.js';
+import { headLayout } from '../targets/layout.js';
+import { encodeBatchTargets, type BatchTargets } from '../targets/matching.js';
+import { decayedWeights, detectionLoss, targetTensors } from './losses.js';
+import type { BatchSource, Objective } from './trainer.js';
+
+type Tfjs = typeof TF;
+
+/** The focal, box and L2 losses of the recipe's detector (reference §8), with the recipe's weight decay. */
+export function detectionObjective(tf: Tfjs, recipe: TrainIR, model: TF.LayersModel): Objective<BatchTargets> {
+  const layout = headLayout(recipe.detector);
+  const kernels = decayedWeights(model);
+  const { alpha, gamma } = recipe.detector.head.focal;
+  return {
+    targets: (batch) => encodeBatchTargets(layout, batch.targets),
+    loss(outputs, targets) {
+      const tensors = targetTensors(tf, targets);
+      const loss = detectionLoss(tf, layout, outputs, tensors, kernels.map((k) => k.read()), { alpha, gamma, weightDecay: recipe.weightDecay });
+      tf.dispose([tensors.classes, tensors.boxes]);
+      return { total: loss.total, parts: { class: loss.class, box: loss.box, l2: loss.l2 } };
+    },
+  };
+}
+
+/** The split of a dataset folder whose name starts with `prefix` (train, val), or an Error naming what is there. */
+export function findSplit(dir: string, prefix: 'train' | 'val'): DatasetSource {
+  const splits = findSplits(dir);
+  const found = splits.find((s) => s.split.startsWith(prefix));
+  if (!found) {
+    throw new Error(splits.length
+      ? `${dir} has no ${prefix} split (it has ${splits.map((s) => s.split).join(', ')})`
+      : `${dir} is not a dataset folder: no annotations/instances_*.json (make one with \`nasfpn data synth\`)`);
+  }
+  return found;
+}
+
+/** Loads a split for `detector`, whose head must have as many class channels as the dataset's class map. */
+export async function loadSplitFor(detector: DetectorIR, dir: string, prefix: 'train' | 'val'): Promise<Dataset> {
+  const dataset = await loadDataset(findSplit(dir, prefix), detector.head.classes);
+  const needed = classCount(dataset.classMap);
+  if (needed !== detector.head.classes) {
+    throw new Error(`${dataset.source.annotations} has ${dataset.categories.ids.length} categories (${needed} class channels with channel 0), ` +
+      `detector '${detector.name}' has classes ${detector.head.classes}: set \`head retinanet classes ${needed}\``);
+  }
+  return dataset;
+}
+
+/** The recipe's training batches (its batch size, input size, seed and augmentation), from a saved position. */
+export function trainingBatches(recipe: TrainIR, dataset: Dataset, from: unknown): BatchSource {
+  const iterator = new BatchIterator(dataset, {
+    batchSize: recipe.batch, size: recipe.detector.inputSize, seed: recipe.seed,
+    augment: { scaleMin: recipe.jitter.min, scaleMax: recipe.jitter.max, flipProbability: recipe.flip },
+  }, (from ?? undefined) as IteratorPosition | undefined);
+  return {
+    stepsPerEpoch: iterator.batchesPerEpoch(),
+    async next(): Promise<DetectionBatch> {
+      const batch = await iterator.next();
+      if (!batch) throw new Error('the training batches ended'); // training iterators run for ever
+      return batch;
+    },
+    position: () => iterator.position(),
+    close: async () => iterator.close(),
+  };
+}
