@@ -118,7 +118,8 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
         }
       : undefined,
     report: report.record,
-    hooks: [{ name: 'dataset', state: () => ({ classMap: trainSet.classMap, categories: trainSet.categories }) }, report.hook],
+    // The class map and category names travel with the checkpoints, so predictions map back to category ids.
+    hooks: [{ name: 'dataset', state: () => ({ classMap: trainSet.classMap, categories: { ids: [...trainSet.categories.ids], names: [...trainSet.categories.names] } }) }, report.hook],
   }, recipe === null, (r) => applyOverrides(r, overrides));
   if (start.kind === 'fresh') writeRecipeJson(runDir, planned);
   say(start.kind === 'resume'

@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import type { CocoCategories } from '../coco/types.js';
 import type { ClassMapSpec } from '../data/types.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { latestCheckpointDir, readCheckpoint } from './checkpoint.js';
@@ -20,7 +19,8 @@ export interface SavedRun {
   recipe: TrainIR;
   model: TF.LayersModel;
   classMap: ClassMapSpec;
-  categories: CocoCategories | null;
+  /** The dataset's category ids and names (null for a run that did not record them). */
+  categories: { ids: number[]; names: string[] } | null;
 }
 
 /** Throws an Error saying what is missing when `dir` is neither a run folder nor a checkpoint. */
@@ -29,13 +29,13 @@ export function loadSavedRun(tf: Tfjs, dir: string): SavedRun {
   if (!checkpointDir) throw new Error(`${dir} is not a training run (no checkpoints/ with a complete checkpoint) nor a checkpoint directory`);
   const checkpoint = readCheckpoint(checkpointDir);
   const recipe = checkpoint.state.recipe as TrainIR;
-  const dataset = checkpoint.state.hooks.dataset as { classMap: ClassMapSpec; categories: CocoCategories } | undefined;
+  const dataset = checkpoint.state.hooks.dataset as { classMap: ClassMapSpec; categories: { ids: number[]; names: string[] } } | undefined;
   const model = buildDetectorModel(recipe.detector, recipe.seed);
   writeWeights(tf, model, checkpoint.weights);
   return {
     checkpoint: checkpointDir, step: checkpoint.state.step, recipe, model,
     // Without the dataset's map (a run from an older version), channel c is category c, as for COCO's 91.
     classMap: dataset?.classMap ?? { kind: 'coco91' },
-    categories: dataset?.categories ?? null,
+    categories: Array.isArray(dataset?.categories?.ids) ? dataset!.categories : null,
   };
 }
