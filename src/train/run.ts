@@ -21,7 +21,8 @@ export interface RunSetup {
   /** The recipe of a fresh run; a resumed run continues with the recipe saved in its checkpoint. */
   recipe: TrainIR;
   source: SourceSnapshot;
-  objective: (recipe: TrainIR) => Objective;
+  /** The losses for the recipe's model (the L2 term reads the model's kernels). */
+  objective: (recipe: TrainIR, model: TF.LayersModel) => Objective;
   /** Opens the training batches for `recipe` at a saved position (null: from the start). */
   openData: (recipe: TrainIR, from: unknown) => Promise<BatchSource>;
   /** COCO metrics of the model on the val split, for the periodic evaluation (none: no evaluation hook). */
@@ -59,8 +60,9 @@ export async function prepareRun(setup: RunSetup, resume: boolean, adjust: (reci
   hooks.push(new PeriodicCheckpoint(recipe.checkpoint.every, setup.onCheckpoint), ...(setup.hooks ?? []));
 
   const data = await setup.openData(recipe, checkpoint ? checkpoint.state.data : null);
+  const model = buildDetectorModel(recipe.detector, recipe.seed);
   const trainer = new Trainer({
-    tf: setup.tf, model: buildDetectorModel(recipe.detector, recipe.seed), recipe, objective: setup.objective(recipe), data,
+    tf: setup.tf, model, recipe, objective: setup.objective(recipe, model), data,
     runDir: setup.runDir, source: checkpoint ? checkpoint.source : setup.source, hooks,
   });
   if (checkpoint) trainer.restore(checkpoint);
@@ -76,7 +78,7 @@ export function stopOnSignals(trainer: Trainer, say: (line: string) => void): ()
   const onSignal = (signal: NodeJS.Signals) => {
     received++;
     if (received > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-    say(`${signal}: finishing step ${trainer.step + 1}, then writing a checkpoint (send it again to quit at once)`);
+    say(`${signal}: stopping after the current step, then writing a checkpoint (send it again to quit at once)`);
     trainer.requestStop();
   };
   process.on('SIGINT', onSignal);

@@ -1,0 +1,50 @@
+// `nasfpn plot RUN`: the training curves of a run (the loss and its parts, the learning rate, COCO AP when
+// the run evaluated) from RUN/metrics.jsonl, as SVG (or PNG with --png), into RUN/curves.svg unless -o says.
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { InputError } from './errors.js';
+import { displayPath } from './report.js';
+
+interface PlotOptions {
+  output?: string;
+  png?: boolean;
+}
+
+export function registerPlot(program: Command): void {
+  program
+    .command('plot')
+    .description('draw a training run\'s curves (loss parts, learning rate, AP) from its metrics.jsonl')
+    .argument('<run>', 'a training run folder')
+    .option('-o, --output <file>', 'where to write (default: RUN/curves.svg, or .png with --png)')
+    .option('--png', 'write PNG (rendered with resvg) instead of SVG')
+    .action(async (run: string, options: PlotOptions) => {
+      const file = join(run, 'metrics.jsonl');
+      if (!existsSync(file)) throw new InputError(`${displayPath(run)} has no metrics.jsonl (is it a run folder of \`nasfpn train\`?)`);
+      const records = readFileSync(file, 'utf8').split('\n').flatMap((line, i) => {
+        if (!line.trim()) return [];
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          throw new InputError(`${displayPath(file)}:${i + 1}: not a JSON line`);
+        }
+      });
+      const { trainingCurvesSvg } = await import('../viz/training.js');
+      const train = records.filter((r) => r.kind === 'train') as { step: number; loss: number; lr: number; parts: Record<string, number> }[];
+      const evals = records.filter((r) => r.kind === 'eval') as { step: number; metrics: Record<string, number> }[];
+      const partNames = [...new Set(train.flatMap((r) => Object.keys(r.parts)))];
+      const svg = trainingCurvesSvg(`training curves of ${displayPath(run)}`, [
+        { title: 'loss', log: true, series: [
+          { name: 'total', points: train.map((r) => [r.step, r.loss] as const) },
+          ...partNames.map((name) => ({ name, points: train.filter((r) => name in r.parts).map((r) => [r.step, r.parts[name]] as const) })),
+        ] },
+        { title: 'learning rate', series: [{ name: 'lr', points: train.map((r) => [r.step, r.lr] as const) }] },
+        { title: 'COCO AP (val)', series: ['AP', 'AP50', 'AP75'].map((k) => ({ name: k, points: evals.map((r) => [r.step, r.metrics[k]] as const) })) },
+      ]);
+      const output = options.output ?? join(run, options.png ? 'curves.png' : 'curves.svg');
+      const data = options.png ? await (await import('../viz/png.js')).renderPng(svg) : svg;
+      writeFileAtomic(output, data);
+      process.stdout.write(`wrote ${displayPath(output)}: ${train.length} training records, ${evals.length} evaluations\n`);
+    });
+}
