@@ -66,6 +66,43 @@ describe('nasfpn stats', () => {
     expect(out).not.toContain('OUT OF TOLERANCE');
   });
 
+  test('a detector on levels the backbone cannot feed is bad input (FPN219), never a usage error', async () => {
+    // It used to pass `check` and then fail in lowering with a RangeError that stats turned into exit 2.
+    const file = join(scratch, 'high.fpn');
+    writeFileSync(file, `pyramid high {
+  inputs P6..P8
+  output o8 @P8 = sum(P8, P7)
+  output o7 @P7 = sum(P7, o8)
+  output o6 @P6 = sum(P6, o7)
+}
+detector on_high {
+  backbone resnet50
+  pyramid high x 1 @ 64
+  input 512
+}
+`);
+    await expect(run('stats', file)).rejects.toBeInstanceOf(InputError);
+    await expect(run('build', file, '--emit', 'ts', '-o', join(scratch, 'high.ts'))).rejects.toBeInstanceOf(InputError);
+  });
+
+  test('hostile sizes are refused by the checker (FPN220) before anything is counted', async () => {
+    const file = join(scratch, 'hostile.fpn');
+    writeFileSync(file, `${readFileSync('examples/nasfpn.fpn', 'utf8').split('# Table 1')[0]}
+detector hostile {
+  backbone resnet50
+  pyramid nasfpn x 100000 @ 256
+}
+`);
+    await expect(run('stats', file)).rejects.toBeInstanceOf(InputError);
+    await expect(run('stats', 'examples/nasfpn.fpn', '-d', 'proxy_r10', '--input', String(2 ** 20))).rejects.toBeInstanceOf(UsageError);
+  });
+
+  test('FILE#NAME picks one detector, and must agree with --detector', async () => {
+    const out = JSON.parse(await run('stats', 'examples/nasfpn.fpn#proxy_r10', '--json'));
+    expect(out.detectors.map((d: { name: string }) => d.name)).toEqual(['proxy_r10']);
+    await expect(run('stats', 'examples/nasfpn.fpn#proxy_r10', '-d', 'retinanet_nasfpn_r50')).rejects.toBeInstanceOf(UsageError);
+  });
+
   test('an unknown detector is an input error', async () => {
     await expect(run('stats', 'examples/nasfpn.fpn', '-d', 'nope')).rejects.toBeInstanceOf(InputError);
   });
