@@ -17,3 +17,11 @@ export const MAX_HEAD_CONVS = 16;
 export const MAX_ANCHORS_PER_LOCATION = 64;
 /** Cells of one pyramid (written or searched); NAS-FPN has 7, the paper searches up to about 20. */
 export const MAX_CELLS = 256;
+
+/**
+ * Parameters `nasfpn build` allocates at most (2 GB of float32 weights, beyond what one TF.js weights file
+ * holds comfortably); the largest model of the paper's Table 1 has 166.5 M. A detector within the limits
+ * above can still exceed it (e.g. 32 stacks at width 2048), so `build` counts first and refuses before
+ * allocating a tensor. `stats` counts such models without building them.
+ */
+export const MAX_BUILD_PARAMETERS = 500_000_000;

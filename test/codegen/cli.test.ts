@@ -95,6 +95,15 @@ detector hostile {
 `);
     await expect(run('stats', file)).rejects.toBeInstanceOf(InputError);
     await expect(run('stats', 'examples/nasfpn.fpn', '-d', 'proxy_r10', '--input', String(2 ** 20))).rejects.toBeInstanceOf(UsageError);
+    // Within every limit but too many weights to allocate: build counts first and refuses.
+    writeFileSync(file, `${readFileSync('examples/nasfpn.fpn', 'utf8').split('# Table 1')[0]}
+detector big {
+  backbone resnet50
+  pyramid nasfpn x 32 @ 2048
+}
+`);
+    await expect(run('build', file, '-o', join(scratch, 'big'))).rejects.toThrow(/more than build allocates/);
+    expect(existsSync(join(scratch, 'big'))).toBe(false);
   });
 
   test('FILE#NAME picks one detector, and must agree with --detector', async () => {
