@@ -9,6 +9,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 import { registerBuild } from '../../src/cli/build.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
 import { registerStats } from '../../src/cli/stats.js';
+import { examplePyramids } from '../helpers/examples.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -34,7 +35,7 @@ async function run(...argv: string[]): Promise<string> {
   return out;
 }
 
-const TINY_FPN = `${readFileSync('examples/nasfpn.fpn', 'utf8').split('# Table 1')[0]}
+const TINY_FPN = `${examplePyramids('nasfpn')}
 detector tiny {
   backbone resnet10
   pyramid nasfpn x 2 @ 16
@@ -87,7 +88,7 @@ detector on_high {
 
   test('hostile sizes are refused by the checker (FPN220) before anything is counted', async () => {
     const file = join(scratch, 'hostile.fpn');
-    writeFileSync(file, `${readFileSync('examples/nasfpn.fpn', 'utf8').split('# Table 1')[0]}
+    writeFileSync(file, `${examplePyramids('nasfpn')}
 detector hostile {
   backbone resnet50
   pyramid nasfpn x 100000 @ 256
@@ -96,7 +97,7 @@ detector hostile {
     await expect(run('stats', file)).rejects.toBeInstanceOf(InputError);
     await expect(run('stats', 'examples/nasfpn.fpn', '-d', 'proxy_r10', '--input', String(2 ** 20))).rejects.toBeInstanceOf(UsageError);
     // Within every limit but too many weights to allocate: build counts first and refuses.
-    writeFileSync(file, `${readFileSync('examples/nasfpn.fpn', 'utf8').split('# Table 1')[0]}
+    writeFileSync(file, `${examplePyramids('nasfpn')}
 detector big {
   backbone resnet50
   pyramid nasfpn x 32 @ 2048

@@ -2,7 +2,8 @@
 // §1.1) without the parser or the checker, so tests of later stages don't depend on the language; and
 // test/language/hash.test.ts checks that the checker produces the same IR from examples/nasfpn.fpn.
 import * as D from '../../src/semantics/defaults.js';
-import { computeDanglingSums } from '../../src/semantics/rules.js';
+import { areValidCellInputs, computeDanglingSums, mayBeIntermediate, requiredOutputLevels } from '../../src/semantics/rules.js';
+import { Random } from '../../src/util/random.js';
 import { coarserInput, type BinaryOp, type DetectorIR, type PyramidIR } from '../../src/semantics/ir.js';
 
 type Spec = [level: number, op: 'sum' | 'attention', inputs: [number, number], isOutput: boolean];
@@ -73,4 +74,31 @@ export function detector(overrides: Partial<DetectorIR> = {}): DetectorIR {
     batchNorm: { momentum: D.BATCH_NORM_MOMENTUM, epsilon: D.BATCH_NORM_EPSILON },
     ...overrides,
   };
+}
+
+/**
+ * A deterministic random pyramid with `cellCount` (≥ 5) cells over P3..P7, sampled with the paper's rules
+ * (src/semantics/rules.ts): the last five cells are the outputs, one per level in a random order; intermediate
+ * cells avoid stride 8; each cell takes two different earlier nodes, mostly recent ones, so long edges are rare
+ * but occur.
+ */
+export function generatedPyramid(cellCount: number, seed = 1): PyramidIR {
+  const random = Random.seeded(seed);
+  const [minLevel, maxLevel] = [D.DEFAULT_MIN_LEVEL, D.DEFAULT_MAX_LEVEL];
+  const outputLevels = random.shuffle(requiredOutputLevels(minLevel, maxLevel));
+  const intermediateLevels = requiredOutputLevels(minLevel, maxLevel).filter((level) => mayBeIntermediate(level, false));
+  const inputCount = maxLevel - minLevel + 1;
+  const firstOutput = cellCount - outputLevels.length;
+  const specs: Spec[] = [];
+  for (let i = 0; i < cellCount; i++) {
+    const nodesBefore = inputCount + i;
+    const isOutput = i >= firstOutput;
+    const level = isOutput ? outputLevels[i - firstOutput] : random.pick(intermediateLevels);
+    const choose = () => (random.bernoulli(0.7) ? Math.max(0, nodesBefore - 1 - random.int(8)) : random.int(nodesBefore));
+    const a = choose();
+    let b = choose();
+    while (!areValidCellInputs(a, b, nodesBefore)) b = random.int(nodesBefore);
+    specs.push([level, random.bernoulli(0.5) ? 'sum' : 'attention', [a, b], isOutput]);
+  }
+  return pyramidFromSpecs(`generated${cellCount}`, specs, minLevel, maxLevel);
 }
