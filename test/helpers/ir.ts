@@ -1,6 +1,6 @@
 // Checked-IR values for tests in every room, built straight from the reference block specs (reference.md
 // §1.1) without the parser or the checker, so tests of later stages don't depend on the language; and
-// test/language/hash.test.ts checks that the checker produces the same IR from examples/nasfpn.fpn.
+// test/semantics/hash.test.ts checks that the checker produces the same IR from examples/nasfpn.fpn.
 import * as D from '../../src/semantics/defaults.js';
 import { areValidCellInputs, computeDanglingSums, mayBeIntermediate, requiredOutputLevels } from '../../src/semantics/rules.js';
 import { Random } from '../../src/util/random.js';

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerDraw } from '../../src/cli/draw.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
-import { EXAMPLES } from '../helpers/examples.js';
-import { examplePyramids } from '../helpers/examples.js';
+import { EXAMPLES, examplePyramids } from '../helpers/examples.js';
 
 async function draw(...args: string[]): Promise<void> {
   const program = new Command('nasfpn').exitOverride();
@@ -45,7 +44,7 @@ describe('nasfpn draw: goldens', () => {
         }
         // Exactly the drawings that have goldens: a drawing that --all stops making fails here too.
         const longer = EXAMPLES.filter((e) => e !== example && e.startsWith(`${example}-`));
-        const goldens = readdirSync('test/viz/__snapshots__/draw')
+        const goldens = readdirSync('test/cli/__snapshots__/draw')
           .filter((f) => f.startsWith(`${example}-`) && f.endsWith(`-${view}.svg`) && !longer.some((e) => f.startsWith(`${e}-`)));
         expect(files).toEqual(goldens.sort());
       });
