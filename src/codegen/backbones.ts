@@ -1,4 +1,4 @@
-// Backbones as model-spec lowering: ResNet v1 (reference.md §5, [TPU] resnet.py) and MobileNetV2 (the
+// Backbones as model-spec lowering: ResNet v1 ([TPU] resnet.py) and MobileNetV2 (the
 // [ODAPI] feature extractor's cut). Each returns its endpoints C2..C5 by level. The block tables and channel
 // rules live in ./backbone-facts.ts, which the stack view reads too.
 import type { Backbone, BatchNormSettings, Level } from '../semantics/ir.js';
@@ -96,7 +96,7 @@ function bottleneckBlock(g: SpecGraph, name: string, x: string, filters: number,
 
 /**
  * MobileNetV2 named as the [ODAPI] extractor names it: `layer_1` is the stem conv, `layer_2..18` the 17
- * inverted-residual blocks, `layer_19` the final 1×1 conv. Endpoints (reference.md §5): C3 = layer_7 (32·α ch),
+ * inverted-residual blocks, `layer_19` the final 1×1 conv. Endpoints ([ODAPI] extractor): C3 = layer_7 (32·α ch),
  * C4 = layer_14 (96·α), C5 = layer_19 (1280, or 1280·α when α > 1), C2 = layer_4.
  */
 function lowerMobilenetV2(g: SpecGraph, alpha: number, image: string, bn: BatchNormSettings): Endpoints {

@@ -1,8 +1,8 @@
 // The numbers of NAS-FPN RetinaNet, each named once with the public source it comes from. The checker fills
 // a detector's unset fields from the first group; training, prediction and data read the rest from here, so a
 // number is written in exactly one place. Sources:
-//   [TPU]   github.com/tensorflow/tpu, models/official/detection (configs/retinanet_config.py,
-//           configs/base_config.py, dataloader/anchor.py, ops/box_utils.py, ops/postprocess_ops.py, ...)
+//   [TPU]   github.com/tensorflow/tpu, models/official/detection (configs/detection_config.py,
+//           configs/retinanet_config.py, configs/base_config.py, dataloader/anchor.py, ops/box_utils.py, ops/postprocess_ops.py, ...)
 //   [PAPER] Ghiasi, Lin, Le: "NAS-FPN", CVPR 2019, arXiv:1904.07392
 //   [MNV2]  Sandler et al.: "MobileNetV2", arXiv:1801.04381
 // Tensor-free: any room may import it.
@@ -11,21 +11,21 @@ import type { Level } from './ir.js';
 // ---------------------------------------------------------------------------------------------------
 // Detector defaults (what `detector { … }` means when a setting is left out)
 
-/** [TPU] retinanet_config.py: architecture min_level (P3, stride 8). */
+/** [TPU] detection_config.py: architecture min_level (P3, stride 8). */
 export const DEFAULT_MIN_LEVEL: Level = 3;
-/** [TPU] retinanet_config.py: architecture max_level (P7, stride 128). */
+/** [TPU] detection_config.py: architecture max_level (P7, stride 128). */
 export const DEFAULT_MAX_LEVEL: Level = 7;
-/** [TPU] retinanet_config.py: retinanet_parser output_size [640, 640]. */
+/** [TPU] detection_config.py: retinanet_parser output_size [640, 640]. */
 export const DEFAULT_INPUT_SIZE = 640;
 /** [TPU] retinanet_config.py: retinanet_head num_convs. */
 export const DEFAULT_HEAD_CONVS = 4;
-/** [TPU] retinanet_config.py: architecture num_classes (COCO ids 1..90 plus background 0). */
+/** [TPU] detection_config.py: architecture num_classes (COCO ids 1..90 plus background 0). */
 export const DEFAULT_CLASSES = 91;
-/** [TPU] retinanet_config.py: anchor num_scales (octave scales 2^0, 2^(1/3), 2^(2/3)). */
+/** [TPU] detection_config.py: anchor num_scales (octave scales 2^0, 2^(1/3), 2^(2/3)). */
 export const DEFAULT_ANCHOR_SCALES = 3;
-/** [TPU] retinanet_config.py: anchor aspect_ratios (width / height). */
+/** [TPU] detection_config.py: anchor aspect_ratios (width / height). */
 export const DEFAULT_ANCHOR_RATIOS: readonly number[] = [1, 2, 0.5];
-/** [TPU] retinanet_config.py: anchor anchor_size (base anchor = 4 × stride). */
+/** [TPU] detection_config.py: anchor anchor_size (base anchor = 4 × stride). */
 export const DEFAULT_ANCHOR_SIZE = 4;
 /** [TPU] heads.py RetinanetHead class_net: bias = −log((1 − π) / π) with π = 0.01. */
 export const CLASS_PRIOR = 0.01;
@@ -101,11 +101,11 @@ export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.
 // ---------------------------------------------------------------------------------------------------
 // Post-processing
 
-/** [TPU] retinanet_config.py: postprocess pre_nms_num_boxes (top scores per class before NMS). */
+/** [TPU] detection_config.py: postprocess pre_nms_num_boxes (top scores per class before NMS). */
 export const PRE_NMS_TOP_K = 5000;
-/** [TPU] retinanet_config.py: postprocess nms_iou_threshold. */
+/** [TPU] detection_config.py: postprocess nms_iou_threshold. */
 export const NMS_IOU_THRESHOLD = 0.5;
-/** [TPU] retinanet_config.py: postprocess score_threshold. */
+/** [TPU] detection_config.py: postprocess score_threshold. */
 export const SCORE_THRESHOLD = 0.05;
-/** [TPU] retinanet_config.py: postprocess max_total_size (detections per image). */
+/** [TPU] detection_config.py: postprocess max_total_size (detections per image). */
 export const MAX_DETECTIONS = 100;

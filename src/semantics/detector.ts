@@ -1,6 +1,6 @@
 // Checks a `detector` declaration: the backbone, the pyramid it stacks (by name) with repeats and width, the
 // levels, conv kind, DropBlock, anytime heads, input size and the RetinaNet head. Unset fields take the
-// defaults of ./defaults.ts ([TPU] retinanet_config.py); sizes beyond ./limits.ts are refused (FPN220).
+// defaults of ./defaults.ts (each with its [TPU] config source); sizes beyond ./limits.ts are refused (FPN220).
 import type { Declaration, Setting } from '../parser/ast.js';
 import type { SourceRange } from '../diagnostics/diagnostics.js';
 import * as D from './defaults.js';
