@@ -11,8 +11,7 @@ import { renderGraph } from '../src/viz/graph.js';
 import { renderStack } from '../src/viz/stack.js';
 import { renderCells } from '../src/viz/cells.js';
 import { renderPng } from '../src/viz/png.js';
-import { detector, nasfpnPyramid } from '../test/helpers/ir.js';
-import { generatedPyramid } from '../test/viz/helpers.js';
+import { detector, generatedPyramid, nasfpnPyramid } from '../test/helpers/ir.js';
 import { time, timeCommand, writeResult } from './lib.js';
 
 const ms = (x: number) => Math.round(x * 10) / 10;

@@ -2,7 +2,7 @@
 // createSyntaxDiagramsCode over the parser's serialized productions, with the diagram scripts and CSS that
 // the chevrotain package ships (node_modules/chevrotain/diagrams/) inlined instead of loaded from a CDN, so
 // the page renders offline. scripts/grammar-diagrams.mjs writes it to grammar/diagrams.html;
-// test/language/grammar-docs.test.ts fails when that file is stale.
+// test/parser/grammar-docs.test.ts fails when that file is stale.
 import { createSyntaxDiagramsCode } from 'chevrotain';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

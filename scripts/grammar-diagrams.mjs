@@ -1,7 +1,7 @@
 // `node scripts/grammar-diagrams.mjs`: writes grammar/diagrams.html, the railroad diagrams of the .fpn
 // grammar, from the chevrotain parser in src/parser/grammar.ts (scripts/grammar-diagrams-html.ts does the
 // work; esbuild bundles it, as scripts/bench.mjs does for benchmarks). Run it after changing the grammar;
-// test/language/grammar-docs.test.ts fails until you do.
+// test/parser/grammar-docs.test.ts fails until you do.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -9,6 +9,7 @@ import { countModel } from '../codegen/count.js';
 import { emitTypeScript } from '../codegen/emit.js';
 import { lowerDetector } from '../codegen/lower.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
+import { MAX_BUILD_PARAMETERS } from '../semantics/limits.js';
 import { InputError, UsageError } from './errors.js';
 import { loadDetector } from './load.js';
 import { parseInputSize, withInputSize } from './options.js';
@@ -58,6 +59,11 @@ export function registerBuild(program: Command): void {
         return;
       }
 
+      const parameters = counts.trainable + counts.nonTrainable;
+      if (parameters > MAX_BUILD_PARAMETERS) {
+        throw new InputError(`${detector.name} has ${(parameters / 1e6).toFixed(0)} M parameters, more than build allocates ` +
+          `(at most ${MAX_BUILD_PARAMETERS / 1e6} M); count it with nasfpn stats, or build a smaller configuration`);
+      }
       const { initBackend } = await import('../runtime/backend.js');
       await initBackend(options.backend);
       const [{ buildModel }, { fileSaveHandler }] = await Promise.all([import('../codegen/builder.js'), import('../runtime/modelio.js')]);

@@ -2,6 +2,7 @@
 // a file, so that a bad value is a usage error here and never an exception deeper down.
 import type { DetectorIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
+import { MAX_INPUT_SIZE } from '../semantics/limits.js';
 import { UsageError } from './errors.js';
 
 /** The `--input` option: undefined (each detector's own size) or a positive integer. */
@@ -9,6 +10,7 @@ export function parseInputSize(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const size = Number(value);
   if (!Number.isInteger(size) || size <= 0) throw new UsageError(`--input must be a positive integer number of pixels, not '${value}'`);
+  if (size > MAX_INPUT_SIZE) throw new UsageError(`--input ${size} is more than this toolkit builds: at most ${MAX_INPUT_SIZE} pixels`);
   return size;
 }
 

@@ -1,6 +1,11 @@
-// Backbones as model-spec lowering: ResNet v1 (reference.md §5, [TPU] resnet.py) and MobileNetV2 (the
-// [ODAPI] feature extractor's cut). Each returns its endpoints C2..C5 by level.
+// Backbones as model-spec lowering: ResNet v1 ([TPU] resnet.py) and MobileNetV2 (the
+// [ODAPI] feature extractor's cut). Each returns its endpoints C2..C5 by level. The block tables and channel
+// rules live in ./backbone-facts.ts, which the stack view reads too.
 import type { Backbone, BatchNormSettings, Level } from '../semantics/ir.js';
+import {
+  BOTTLENECK_EXPANSION, makeDivisible, MOBILENET_V2_ENDPOINT_LAYERS, MOBILENET_V2_GROUPS, MOBILENET_V2_STEM_CHANNELS,
+  mobilenetV2LastChannels, RESNET_GROUP_FILTERS, RESNET_LAYERS, type ResnetDepth,
+} from './backbone-facts.js';
 import type { SpecGraph } from './graph.js';
 import type { InitSpec } from './spec.js';
 
@@ -43,16 +48,7 @@ const relu = (g: SpecGraph, name: string, x: string, maxValue?: number): string 
 // ---------------------------------------------------------------------------------------------------
 // ResNet v1
 
-/** [TPU] `Resnet.__init__` model_params: block kind and blocks per group. */
-const RESNET_LAYERS: Record<10 | 18 | 34 | 50 | 101, { bottleneck: boolean; blocks: [number, number, number, number] }> = {
-  10: { bottleneck: false, blocks: [1, 1, 1, 1] },
-  18: { bottleneck: false, blocks: [2, 2, 2, 2] },
-  34: { bottleneck: false, blocks: [3, 4, 6, 3] },
-  50: { bottleneck: true, blocks: [3, 4, 6, 3] },
-  101: { bottleneck: true, blocks: [3, 4, 23, 3] },
-};
-
-function lowerResnet(g: SpecGraph, depth: 10 | 18 | 34 | 50 | 101, image: string, bn: BatchNormSettings): Endpoints {
+function lowerResnet(g: SpecGraph, depth: ResnetDepth, image: string, bn: BatchNormSettings): Endpoints {
   const { bottleneck, blocks } = RESNET_LAYERS[depth];
   // Stem: 7×7/2 conv, BN, ReLU, 3×3/2 max pool.
   let x = backboneConv(g, 'backbone/conv1', image, 64, 7, 2);
@@ -60,7 +56,7 @@ function lowerResnet(g: SpecGraph, depth: 10 | 18 | 34 | 50 | 101, image: string
   x = relu(g, 'backbone/relu1', x);
   x = g.apply('backbone/pool1', { kind: 'maxPool', config: { poolSize: 3, strides: 2 } }, x);
   const endpoints: Endpoints = new Map();
-  [64, 128, 256, 512].forEach((filters, group) => {
+  RESNET_GROUP_FILTERS.forEach((filters, group) => {
     for (let b = 0; b < blocks[group]; b++) {
       const name = `backbone/res${group + 2}/block${b}`;
       // The first block of every group (group 1 included) has a projection shortcut; the stride sits on the
@@ -88,48 +84,35 @@ function basicBlock(g: SpecGraph, name: string, x: string, filters: number, stri
 }
 
 function bottleneckBlock(g: SpecGraph, name: string, x: string, filters: number, strides: number, project: boolean, bn: BatchNormSettings): string {
-  const skip = shortcut(g, name, x, 4 * filters, strides, project, bn);
+  const skip = shortcut(g, name, x, BOTTLENECK_EXPANSION * filters, strides, project, bn);
   let y = relu(g, `${name}/relu1`, batchNorm(g, `${name}/bn1`, backboneConv(g, `${name}/conv1`, x, filters, 1, 1), bn));
   y = relu(g, `${name}/relu2`, batchNorm(g, `${name}/bn2`, backboneConv(g, `${name}/conv2`, y, filters, 3, strides), bn));
-  y = batchNorm(g, `${name}/bn3`, backboneConv(g, `${name}/conv3`, y, 4 * filters, 1, 1), bn);
+  y = batchNorm(g, `${name}/bn3`, backboneConv(g, `${name}/conv3`, y, BOTTLENECK_EXPANSION * filters, 1, 1), bn);
   return relu(g, `${name}/relu`, g.apply(`${name}/add`, { kind: 'add', config: {} }, y, skip));
 }
 
 // ---------------------------------------------------------------------------------------------------
 // MobileNetV2
 
-/** Channels rounded to a multiple of 8, never more than 10 % below the exact value (MobileNet's rule). */
-function makeDivisible(value: number, divisor = 8): number {
-  const rounded = Math.max(divisor, Math.floor(value + divisor / 2) - (Math.floor(value + divisor / 2) % divisor));
-  return rounded < 0.9 * value ? rounded + divisor : rounded;
-}
-
-/** Inverted-residual groups (expansion t, channels c, blocks n, first stride s), MobileNetV2 paper Table 2. */
-const MOBILENET_V2_GROUPS: [t: number, c: number, n: number, s: number][] = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
-];
-
 /**
  * MobileNetV2 named as the [ODAPI] extractor names it: `layer_1` is the stem conv, `layer_2..18` the 17
- * inverted-residual blocks, `layer_19` the final 1×1 conv. Endpoints (reference.md §5): C3 = layer_7 (32·α ch),
+ * inverted-residual blocks, `layer_19` the final 1×1 conv. Endpoints ([ODAPI] extractor): C3 = layer_7 (32·α ch),
  * C4 = layer_14 (96·α), C5 = layer_19 (1280, or 1280·α when α > 1), C2 = layer_4.
  */
 function lowerMobilenetV2(g: SpecGraph, alpha: number, image: string, bn: BatchNormSettings): Endpoints {
-  let x = relu(g, 'backbone/layer_1/relu', batchNorm(g, 'backbone/layer_1/bn', backboneConv(g, 'backbone/layer_1/conv', image, makeDivisible(32 * alpha), 3, 2), bn), 6);
+  let x = relu(g, 'backbone/layer_1/relu', batchNorm(g, 'backbone/layer_1/bn', backboneConv(g, 'backbone/layer_1/conv', image, makeDivisible(MOBILENET_V2_STEM_CHANNELS * alpha), 3, 2), bn), 6);
   let layer = 2;
   const endpoints: Endpoints = new Map();
-  const endpointLayers = new Map<number, Level>([[4, 2], [7, 3], [14, 4], [19, 5]]);
   for (const [t, c, n, s] of MOBILENET_V2_GROUPS) {
     for (let b = 0; b < n; b++) {
       x = invertedResidual(g, `backbone/layer_${layer}`, x, t, makeDivisible(c * alpha), b === 0 ? s : 1, bn);
-      if (endpointLayers.has(layer)) endpoints.set(endpointLayers.get(layer)!, x);
+      if (MOBILENET_V2_ENDPOINT_LAYERS.has(layer)) endpoints.set(MOBILENET_V2_ENDPOINT_LAYERS.get(layer)!, x);
       layer++;
     }
   }
-  const lastFilters = alpha > 1 ? makeDivisible(1280 * alpha) : 1280;
-  x = backboneConv(g, 'backbone/layer_19/conv', x, lastFilters, 1, 1);
-  x = relu(g, 'backbone/layer_19/relu', batchNorm(g, 'backbone/layer_19/bn', x, bn), 6);
-  endpoints.set(5, x);
+  x = backboneConv(g, `backbone/layer_${layer}/conv`, x, mobilenetV2LastChannels(alpha), 1, 1);
+  x = relu(g, `backbone/layer_${layer}/relu`, batchNorm(g, `backbone/layer_${layer}/bn`, x, bn), 6);
+  endpoints.set(MOBILENET_V2_ENDPOINT_LAYERS.get(layer)!, x);
   return endpoints;
 }
 

@@ -1,6 +1,6 @@
 // Parameter and multiply-add counting straight from a ModelSpec (no weights allocated).
 //
-// Conventions (reference.md §10, [TPU] benchmark_utils):
+// Conventions ([TPU] benchmark_utils, and the paper's Table 1 as docs/table1.md checks it):
 //   - trainable parameters: conv kernels, conv biases, BN γ and β;
 //   - non-trainable: BN moving mean and variance (so trainable + non-trainable = tf model.countParams());
 //   - MACs: multiply-accumulates of convolutions only (no BN, bias, add, pooling, gating);

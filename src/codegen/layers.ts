@@ -15,7 +15,7 @@ export interface GlobalPoolMergeArgs {
 }
 
 /**
- * The NAS-FPN "global pooling" binary op (reference.md §3). Inputs `[pooled, gated]`, both resampled to the
+ * The NAS-FPN "global pooling" binary op ([TPU] nasfpn.py `global_attention`). Inputs `[pooled, gated]`, both resampled to the
  * cell's level: `pooled + gated · σ(pool(pooled))`, the pool taken per channel over H×W. No parameters.
  */
 export class GlobalPoolMerge extends tf.layers.Layer {

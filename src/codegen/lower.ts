@@ -1,5 +1,6 @@
 // Lowers a checked DetectorIR into a ModelSpec: backbone → laterals and P6/P7 → `repeats` pyramid networks →
-// RetinaNet heads. Every semantic choice cites reference.md (which follows the [TPU] code).
+// RetinaNet heads. Every semantic choice cites the [TPU] code it follows (github.com/tensorflow/tpu,
+// models/official/detection/modeling/architecture: nasfpn.py, heads.py).
 import { inputCount, outputNodeByLevel, type DetectorIR, type Level, type MergingCell } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { lowerBackbone } from './backbones.js';
@@ -44,7 +45,7 @@ export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}):
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Resampling (reference.md §2)
+// Resampling ([TPU] nasfpn.py `resample_feature_map`)
 
 /** A pyramid conv: a regular conv, or separable (depthwise + pointwise) for the Lite models ([TPU] switch). */
 function pyramidConv(detector: DetectorIR, filters: number, kernelSize: number): LayerConfig {
@@ -97,7 +98,7 @@ function lowerLaterals(g: SpecGraph, detector: DetectorIR, endpoints: Map<Level,
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Merging cells and stacks (reference.md §1–§4)
+// Merging cells and stacks ([TPU] nasfpn.py `Nasfpn.__call__`, `global_attention`)
 
 /**
  * One pyramid network with its own weights. `inputs` are the previous features in level order; the result is
@@ -121,13 +122,13 @@ function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: Mergi
   if (cell.op.kind === 'sum') {
     x = g.apply(`${name}/sum`, { kind: 'add', config: {} }, resampled[0], resampled[1]);
   } else {
-    // The pooled input is added unchanged and gates the other one (resolved by the checker, reference §3).
+    // The pooled input is added unchanged and gates the other one (resolved by the checker; [TPU] `global_attention`).
     const pooled = resampled[cell.op.pooled];
     const gated = resampled[1 - cell.op.pooled];
     x = g.apply(`${name}/global_pool`, { kind: 'globalPoolMerge', config: { pool: cell.op.pool } }, pooled, gated);
   }
   g.annotateFrom(start, describeCell(detector, cell));
-  // Dangling sums: after the binary op, before ReLU → conv → BN (reference §4); same level, so no resampling
+  // Dangling sums: after the binary op, before ReLU → conv → BN ([TPU] `Nasfpn.__call__`); same level, so no resampling
   // beyond a possible width projection.
   if (cell.danglingSums.length > 0) {
     const extra = cell.danglingSums.map((index, k) => resample(g, detector, `${name}/dangling${k}`, nodes[index], levels[index], cell.level));
@@ -153,7 +154,7 @@ function describeCell(detector: DetectorIR, cell: MergingCell): string {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// RetinaNet heads (reference.md §6)
+// RetinaNet heads ([TPU] heads.py `RetinanetHead`)
 
 interface HeadLayers {
   tower: { class: string[]; box: string[] };

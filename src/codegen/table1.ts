@@ -1,6 +1,6 @@
 // Table 1 of the paper (parameters and FLOPs columns) and the comparison with this toolkit's counter.
 // A row is matched to a detector by configuration (backbone, pyramid shape, repeats, widths, conv kind), and
-// counted at the row's input size. FLOPs are compared as 2 × conv multiply-adds (reference.md §10.3).
+// counted at the row's input size. FLOPs are compared as 2 × conv multiply-adds (the convention of the paper's Table 1, checked against its rows in docs/table1.md).
 import type { DetectorIR } from '../semantics/ir.js';
 import { countModel, type ModelCounts } from './count.js';
 import { lowerDetector } from './lower.js';

@@ -29,7 +29,7 @@ export interface DetectionBatch {
   /** Images per batch (B) and the square input side (S). */
   readonly batch: number;
   readonly size: number;
-  /** B × S × S × 3, NHWC, normalised with the ImageNet mean/std (reference §9.2); padding is 0. */
+  /** B × S × S × 3, NHWC, normalised with the ImageNet mean/std ([TPU] input_utils.py `normalize_image`; IMAGENET_MEAN/STD in src/semantics/defaults.ts); padding is 0. */
   readonly images: Float32Array;
   /** Per image: GT boxes in network-input pixels after resize, crop, flip; boxes cut to nothing removed. */
   readonly targets: readonly ImageAnnotations[];

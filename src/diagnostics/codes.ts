@@ -44,6 +44,8 @@ export const CODES = {
   FPN216: 'unknown-head',
   FPN217: 'bad-input-size',
   FPN218: 'unknown-detector',
+  FPN219: 'backbone-cannot-feed-levels',
+  FPN220: 'too-large',
   FPN230: 'bad-train-length',
   FPN231: 'bad-schedule',
   FPN300: 'bad-search-space',

@@ -1,6 +1,6 @@
 // The .fpn grammar as a chevrotain parser. It produces a concrete syntax tree; src/parser/ast.ts turns that
 // into the AST. grammar/fpn.ebnf documents the same rules and grammar/diagrams.html is generated from this
-// class (test/language/grammar-docs.test.ts fails when they are stale).
+// class (test/parser/grammar-docs.test.ts fails when they are stale).
 //
 //   file         = { Newline | ';' | import | declaration } ;
 //   import       = 'import' [ '{' name { ',' name } '}' 'from' ] String end ;

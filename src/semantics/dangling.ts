@@ -1,4 +1,5 @@
-// The dangling-layer rule, exactly as the TF reference implements it (reference.md §4):
+// The dangling-layer rule, exactly as the TF reference implements it ([TPU] nasfpn.py `Nasfpn.__call__`,
+// github.com/tensorflow/tpu models/official/detection/modeling/architecture):
 //
 // Every node carries a counter of how many cells consumed it. When a cell is built, its two inputs are
 // counted first. Only when the cell is an output, every earlier node whose counter is still 0 and whose

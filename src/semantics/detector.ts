@@ -1,11 +1,15 @@
 // Checks a `detector` declaration: the backbone, the pyramid it stacks (by name) with repeats and width, the
-// levels, conv kind, DropBlock, anytime heads, input size and the RetinaNet head. Defaults follow the TF
-// reference (reference.md §12).
+// levels, conv kind, DropBlock, anytime heads, input size and the RetinaNet head. Unset fields take the
+// defaults of ./defaults.ts (each with its [TPU] config source); sizes beyond ./limits.ts are refused (FPN220).
 import type { Declaration, Setting } from '../parser/ast.js';
+import type { SourceRange } from '../diagnostics/diagnostics.js';
+import * as D from './defaults.js';
 import type { Backbone, DetectorIR, PyramidIR, RetinaNetHead } from './ir.js';
 import { levelName } from './levels.js';
+import { MAX_ANCHORS_PER_LOCATION, MAX_CLASSES, MAX_HEAD_CONVS, MAX_INPUT_SIZE, MAX_REPEATS, MAX_WIDTH } from './limits.js';
 import { readLevelRange, type LevelRange } from './pyramid.js';
 import type { Reporter } from './report.js';
+import { backboneFeedProblem } from './rules.js';
 import {
   describeValue, numberSetting, readFields, readSettings, rejectExtra, type FieldValues, type SettingSpec,
 } from './settings.js';
@@ -43,7 +47,7 @@ const readBackbone = (s: Setting, r: Reporter): Backbone | null => {
   }
   if (v.text === 'mobilenet_v2') {
     const fields = readFields(s.values.slice(1), { width: { number: { above: 0, max: 4 } } }, r, 'mobilenet_v2', USAGE.backbone);
-    return fields ? { kind: 'mobilenet_v2', widthMultiplier: (fields.width as number | undefined) ?? 1 } : null;
+    return fields ? { kind: 'mobilenet_v2', widthMultiplier: (fields.width as number | undefined) ?? D.MOBILENET_V2_DEFAULT_WIDTH } : null;
   }
   r.error('FPN210', v.range, `unknown backbone '${v.text}'.${didYouMean(v.text, BACKBONES)}`, `the backbones are ${BACKBONES.join(', ')}`);
   return null;
@@ -152,7 +156,7 @@ export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<st
         `predict on the pyramid's levels: levels ${levelName(pyramid.minLevel)}..${levelName(pyramid.maxLevel)}`);
     }
   }
-  const inputSize = s.input?.value ?? 640;
+  const inputSize = s.input?.value ?? D.DEFAULT_INPUT_SIZE;
   if (pyramid) {
     const multiple = 2 ** pyramid.maxLevel;
     if (inputSize % multiple !== 0) {
@@ -161,11 +165,14 @@ export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<st
         `the input size ${inputSize} is not a multiple of ${multiple}, the stride of ${levelName(pyramid.maxLevel)}`,
         `use ${lower} or ${lower + multiple} (images are padded to a multiple of 2^max_level, as in the reference)`);
     }
-    if (s.backbone && pyramid.minLevel < 3) {
-      report.error('FPN215', declaration.name.range, `the backbones expose C3..C5; pyramid '${pyramid.name}' starts at ${levelName(pyramid.minLevel)}`,
-        'use a pyramid whose inputs start at P3');
+    const feedProblem = backboneFeedProblem(pyramid.minLevel, pyramid.maxLevel);
+    if (s.backbone && feedProblem) {
+      report.error('FPN219', ref?.name.range ?? declaration.name.range,
+        `the backbone cannot feed pyramid '${pyramid.name}' (${levelName(pyramid.minLevel)}..${levelName(pyramid.maxLevel)}): ${feedProblem}`,
+        'stack a pyramid whose inputs start at P3, P4 or P5 (e.g. inputs P3..P7)');
     }
   }
+  checkSizes(declaration, s, report);
   if (report.errorCount > errorsBefore || !pyramid || !ref || !s.backbone) return null;
 
   const width = ref.width;
@@ -174,19 +181,19 @@ export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<st
   const focal = (h.focal ?? {}) as FieldValues;
   const head: RetinaNetHead = {
     kind: 'retinanet',
-    convs: (h.convs as number | undefined) ?? 4,
+    convs: (h.convs as number | undefined) ?? D.DEFAULT_HEAD_CONVS,
     width: (h.width as number | undefined) ?? width,
-    classes: (h.classes as number | undefined) ?? 91,
+    classes: (h.classes as number | undefined) ?? D.DEFAULT_CLASSES,
     anchors: {
-      scales: (anchors.scales as number | undefined) ?? 3,
-      ratios: (anchors.ratios as number[] | undefined) ?? [1, 2, 0.5],
-      size: (anchors.size as number | undefined) ?? 4,
+      scales: (anchors.scales as number | undefined) ?? D.DEFAULT_ANCHOR_SCALES,
+      ratios: (anchors.ratios as number[] | undefined) ?? [...D.DEFAULT_ANCHOR_RATIOS],
+      size: (anchors.size as number | undefined) ?? D.DEFAULT_ANCHOR_SIZE,
     },
-    prior: (h.prior as number | undefined) ?? 0.01,
-    focal: { alpha: (focal.alpha as number | undefined) ?? 0.25, gamma: (focal.gamma as number | undefined) ?? 1.5 },
+    prior: (h.prior as number | undefined) ?? D.CLASS_PRIOR,
+    focal: { alpha: (focal.alpha as number | undefined) ?? D.FOCAL_ALPHA, gamma: (focal.gamma as number | undefined) ?? D.FOCAL_GAMMA },
   };
   const dropblock = s.dropblock
-    ? { size: (s.dropblock.value.size as number | undefined) ?? 3, keepProb: (s.dropblock.value.keep as number | undefined) ?? 0.9 }
+    ? { size: (s.dropblock.value.size as number | undefined) ?? D.DROPBLOCK_SIZE, keepProb: (s.dropblock.value.keep as number | undefined) ?? D.DROPBLOCK_KEEP_PROB }
     : null;
   const bn = s.batchnorm?.value ?? {};
   return {
@@ -202,7 +209,39 @@ export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<st
     anytimeHeads: s.anytime?.value === 'heads',
     inputSize,
     head,
-    batchNorm: { momentum: (bn.momentum as number | undefined) ?? 0.997, epsilon: (bn.epsilon as number | undefined) ?? 1e-4 },
+    batchNorm: { momentum: (bn.momentum as number | undefined) ?? D.BATCH_NORM_MOMENTUM, epsilon: (bn.epsilon as number | undefined) ?? D.BATCH_NORM_EPSILON },
   };
+}
+
+type DetectorSettings = ReturnType<typeof readSettings<typeof detectorSettings>>;
+
+/**
+ * Refuses sizes beyond ./limits.ts (FPN220) before anything is counted or built: a stack of 100000 pyramids
+ * or a 10^6-channel head is a typo or an attack, and would otherwise cost minutes and gigabytes downstream.
+ */
+function checkSizes(declaration: Declaration, s: DetectorSettings, report: Reporter): void {
+  const tooLarge = (value: number | undefined, limit: number, range: SourceRange | undefined, what: string) => {
+    if (value === undefined || value <= limit) return;
+    report.error('FPN220', range ?? declaration.name.range, `${what} (${value}) is more than this toolkit builds: at most ${limit}`,
+      `use at most ${limit}; the limits are listed under FPN220 in docs/diagnostics.md`);
+  };
+  const pyramid = s.pyramid;
+  if (pyramid) {
+    const [, , repeats, , width] = pyramid.setting.values;
+    tooLarge(pyramid.value.repeats, MAX_REPEATS, repeats?.range, 'the number of stacked pyramids');
+    tooLarge(pyramid.value.width, MAX_WIDTH, width?.range, 'the feature width');
+  }
+  tooLarge(s.input?.value, MAX_INPUT_SIZE, s.input?.setting.values[0].range, 'the input size');
+  const head = s.head;
+  if (head) {
+    const where = (key: string) => head.setting.values.find((v) => v.kind === 'name' && v.text === key)?.range ?? head.setting.range;
+    const anchors = (head.value.anchors ?? {}) as FieldValues;
+    tooLarge(head.value.classes as number | undefined, MAX_CLASSES, where('classes'), 'the class count');
+    tooLarge(head.value.width as number | undefined, MAX_WIDTH, where('width'), 'the head width');
+    tooLarge(head.value.convs as number | undefined, MAX_HEAD_CONVS, where('convs'), 'the convs per head tower');
+    const perLocation = ((anchors.scales as number | undefined) ?? D.DEFAULT_ANCHOR_SCALES) *
+      ((anchors.ratios as number[] | undefined) ?? D.DEFAULT_ANCHOR_RATIOS).length;
+    tooLarge(perLocation, MAX_ANCHORS_PER_LOCATION, where('anchors'), 'the anchors per location (scales × ratios)');
+  }
 }
 

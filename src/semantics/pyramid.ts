@@ -2,11 +2,13 @@
 // meets them: the inputs, then each cell (name, level, two distinct earlier inputs, op), then the outputs
 // (the last cells, one per level), then the dangling-layer sums of the reference implementation.
 import type { CellStatement, Declaration, Setting } from '../parser/ast.js';
-import { computeDanglingSums } from './dangling.js';
+import { DEFAULT_MAX_LEVEL, DEFAULT_MIN_LEVEL } from './defaults.js';
 import type { BinaryOp, Level, MergingCell, PyramidIR, PyramidNode } from './ir.js';
 import { levelName, looksLikeLevel, parseLevel } from './levels.js';
 import { OPS, OP_NAMES } from './ops.js';
+import { MAX_CELLS } from './limits.js';
 import type { Reporter } from './report.js';
+import { areValidCellInputs, computeDanglingSums, mayBeIntermediate, requiredOutputLevels } from './rules.js';
 import { describeValue, readSettings, rejectExtra, type SettingSpec } from './settings.js';
 import { didYouMean } from './suggest.js';
 
@@ -81,13 +83,10 @@ const pyramidSettings = {
   allow: allowStride8Setting,
 };
 
-/** The finest stride at which the paper allows intermediate (non-output) cells is 16 (level 4). */
-const FINEST_INTERMEDIATE_LEVEL = 4;
-
 export function checkPyramid(declaration: Declaration, report: Reporter): PyramidIR | null {
   const errorsBefore = report.errorCount;
   const settings = readSettings(declaration, pyramidSettings, report, { allowCells: true });
-  const range: LevelRange = settings.inputs?.value ?? { minLevel: 3, maxLevel: 7 };
+  const range: LevelRange = settings.inputs?.value ?? { minLevel: DEFAULT_MIN_LEVEL, maxLevel: DEFAULT_MAX_LEVEL };
   // Without a readable `inputs` line (already reported), the pyramid's levels are a guess: checking which
   // levels lack an output, or which inputs go unused, would only report errors about that guess.
   const levelsKnown = settings.inputs !== undefined;
@@ -102,6 +101,12 @@ export function checkPyramid(declaration: Declaration, report: Reporter): Pyrami
   }
 
   const statements = declaration.body.filter((s): s is CellStatement => s.kind === 'cell');
+  if (statements.length > MAX_CELLS) {
+    // Checking is quadratic in the cells (the dangling sums); a pyramid this large is refused before that.
+    report.error('FPN220', statements[MAX_CELLS].range, `pyramid '${pyramidName}' has ${statements.length} cells, more than this toolkit builds: at most ${MAX_CELLS}`,
+      `use at most ${MAX_CELLS} cells; the limits are listed under FPN220 in docs/diagnostics.md`);
+    return null;
+  }
   const laterNames = new Map<string, CellStatement>();
   for (const s of statements) if (!laterNames.has(s.name.text)) laterNames.set(s.name.text, s);
 
@@ -179,7 +184,7 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
     report.error('FPN121', s.level.range, `level ${s.level.text} is outside this pyramid's levels ${levelName(range.minLevel)}..${levelName(range.maxLevel)}`,
       'pick a level within the inputs range, or widen the inputs');
     ok = false;
-  } else if (!s.isOutput && level < FINEST_INTERMEDIATE_LEVEL && !scope.allowStride8) {
+  } else if (!s.isOutput && !mayBeIntermediate(level, scope.allowStride8)) {
     report.error('FPN122', s.level.range, `intermediate cell '${name}' is at stride ${2 ** level} (${s.level.text})`,
       "the paper keeps intermediate cells at stride 16 or coarser to save computation: move it to @P4 or coarser, make it an output, or add 'allow stride8' to the pyramid");
     ok = false;
@@ -215,7 +220,7 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
         `the inputs are ${levelName(range.minLevel)}..${levelName(range.maxLevel)}; cells above this one are ${known.slice(range.maxLevel - range.minLevel + 1).join(', ') || '(none)'}`);
     }
   }
-  if (inputIndices.length === 2 && inputIndices[0] === inputIndices[1]) {
+  if (inputIndices.length === 2 && !areValidCellInputs(inputIndices[0], inputIndices[1], nodes.length)) {
     report.error('FPN102', s.inputs[1].range, `cell '${name}' takes '${s.inputs[1].text}' twice`,
       'a merging cell combines two different layers (the paper samples the second without replacement)');
     ok = false;
@@ -254,8 +259,7 @@ function checkOutputLevels(declaration: Declaration, statements: CellStatement[]
         `each level has exactly one output cell: make '${s.name.text}' an intermediate cell (cell instead of output) or move it to a missing level`);
     } else producedBy.set(level, s);
   }
-  const missing: string[] = [];
-  for (let level = range.minLevel; level <= range.maxLevel; level++) if (!producedBy.has(level)) missing.push(levelName(level));
+  const missing = requiredOutputLevels(range.minLevel, range.maxLevel).filter((level) => !producedBy.has(level)).map(levelName);
   if (missing.length && statements.length) {
     report.error('FPN130', declaration.name.range, `pyramid '${declaration.name.text}' has no output cell for ${missing.join(', ')}`,
       `add ${missing.length === 1 ? 'an output cell' : 'output cells'}, e.g. output o${missing[0].slice(1)} @${missing[0]} = sum(…, …)`);

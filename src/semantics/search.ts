@@ -5,7 +5,9 @@ import type { DetectorIR, OpKind, SearchSpaceIR } from './ir.js';
 import { levelName } from './levels.js';
 import { OPS, OP_NAMES } from './ops.js';
 import { allowStride8Setting, readLevelRange, type LevelRange } from './pyramid.js';
+import { MAX_CELLS } from './limits.js';
 import type { Reporter } from './report.js';
+import { requiredOutputLevels } from './rules.js';
 import { describeValue, numberSetting, readSettings, rejectExtra, type SettingSpec } from './settings.js';
 import { didYouMean } from './suggest.js';
 
@@ -76,6 +78,10 @@ export function checkSearch(declaration: Declaration, detectors: ReadonlyMap<str
       `the outputs ${levelName(outputs.minLevel)}..${levelName(outputs.maxLevel)} reach outside the inputs ${levelName(minLevel)}..${levelName(maxLevel)}`,
       'a pyramid network outputs the levels it takes in, so it can be stacked');
   }
+  if (s.cells.value > MAX_CELLS) {
+    report.error('FPN220', s.cells.setting.values[0].range, `the number of cells (${s.cells.value}) is more than this toolkit builds: at most ${MAX_CELLS}`,
+      `use at most ${MAX_CELLS} cells; the limits are listed under FPN220 in docs/diagnostics.md`);
+  }
   const outputCount = outputs.maxLevel - outputs.minLevel + 1;
   if (s.cells.value < outputCount) {
     report.error('FPN300', s.cells.setting.values[0].range, `${s.cells.value} cells cannot produce ${outputCount} output levels`,
@@ -96,8 +102,7 @@ export function checkSearch(declaration: Declaration, detectors: ReadonlyMap<str
     }
   }
   if (report.errorCount > errorsBefore) return null;
-  const outputLevels: number[] = [];
-  for (let l = outputs.minLevel; l <= outputs.maxLevel; l++) outputLevels.push(l);
+  const outputLevels = requiredOutputLevels(outputs.minLevel, outputs.maxLevel);
   return {
     name: declaration.name.text,
     minLevel,

@@ -2,7 +2,9 @@
 // max pooling), the stacked pyramid networks (the middle ones collapsed into one "× N" block past a
 // threshold, TensorBoard-style), the RetinaNet head — after every pyramid when anytime heads are declared —
 // with the feature widths on the connections. One row per level, as in the graph view.
+import { backboneFacts } from '../codegen/backbone-facts.js';
 import { strideOf, type Backbone, type DetectorIR } from '../semantics/ir.js';
+import { FINEST_PYRAMID_INPUT_LEVEL } from '../semantics/rules.js';
 import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { textBox, textWidth, type Box } from './text.js';
@@ -56,22 +58,14 @@ export interface StackLayout {
   texts: { text: string; x: number; y: number; size: number; bold: boolean; muted: boolean; anchor: 'start' | 'middle' | 'end'; box: Box }[];
 }
 
-/** The backbone's C3, C4, C5 channel counts (reference.md §5). */
-export function backboneChannels(backbone: Backbone): Map<number, number> {
-  if (backbone.kind === 'resnet') {
-    const wide = backbone.depth >= 50;
-    return new Map([[3, wide ? 512 : 128], [4, wide ? 1024 : 256], [5, wide ? 2048 : 512]]);
-  }
-  // MobileNetV2 endpoints layer_7 / layer_14 / layer_19 (32, 96, 1280 at multiplier 1); the inner widths scale with
-  // the multiplier (rounded to multiples of 8), the final 1×1 conv only grows above 1.
-  const m = backbone.widthMultiplier;
-  const scaled = (c: number) => Math.max(8, Math.round((c * m) / 8) * 8);
-  return new Map([[3, scaled(32)], [4, scaled(96)], [5, m > 1 ? scaled(1280) : 1280]]);
-}
+/**
+ * The channel counts of the backbone levels a pyramid can take (C3..C5), as the builder makes them
+ * (src/codegen/backbone-facts.ts).
+ */
+export const backboneChannels = (backbone: Backbone): ReadonlyMap<number, number> =>
+  new Map([...backboneFacts(backbone).channels].filter(([level]) => level >= FINEST_PYRAMID_INPUT_LEVEL));
 
-export function backboneName(backbone: Backbone): string {
-  return backbone.kind === 'resnet' ? `ResNet-${backbone.depth}` : `MobileNetV2 ×${backbone.widthMultiplier}`;
-}
+export const backboneName = (backbone: Backbone): string => backboneFacts(backbone).name;
 
 export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLayout {
   const collapseAbove = options.collapseAbove ?? 3;

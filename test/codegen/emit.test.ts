@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { emitTypeScript } from '../../src/codegen/emit.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
-import { tinyResnet } from './fixtures.js';
+import { tinyResnet } from '../helpers/detectors.js';
 
 const GOLDEN = 'test/codegen/golden/tiny_r10.ts';
 

@@ -9,7 +9,7 @@ import { inferShape } from '../../src/codegen/graph.js';
 import { BatchNorm, DropBlock, GlobalPoolMerge } from '../../src/codegen/layers.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import type { LayerSpec } from '../../src/codegen/spec.js';
-import { tinyLite, tinyResnet } from './fixtures.js';
+import { tinyLite, tinyResnet } from '../helpers/detectors.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -12,7 +12,8 @@ import * as customLayers from '../../src/codegen/layers.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import { fileLoadHandler, fileSaveHandler } from '../../src/runtime/modelio.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { tinyLite, tinyResnet } from './fixtures.js';
+import { randomValues } from '../helpers/random.js';
+import { tinyLite, tinyResnet } from '../helpers/detectors.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -36,7 +37,7 @@ function setDeterministicWeights(model: tf.LayersModel): void {
     const values = layer.getWeights().map((w, i) =>
       tf.tidy(() => {
         seed += 1;
-        const raw = tf.cos(tf.range(0, w.size).mul(0.731).add(seed)).reshape(w.shape);
+        const raw = tf.tensor(randomValues(w.size, seed), w.shape);
         // Moving variances must stay positive; keep everything small so activations do not explode.
         return variables[i].originalName.includes('moving_variance') ? raw.abs().add(0.5) : raw.mul(0.1);
       }),

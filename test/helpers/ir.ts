@@ -1,7 +1,9 @@
 // Checked-IR values for tests in every room, built straight from the reference block specs (reference.md
 // §1.1) without the parser or the checker, so tests of later stages don't depend on the language; and
-// test/language/hash.test.ts checks that the checker produces the same IR from examples/nasfpn.fpn.
-import { computeDanglingSums } from '../../src/semantics/dangling.js';
+// test/semantics/hash.test.ts checks that the checker produces the same IR from examples/nasfpn.fpn.
+import * as D from '../../src/semantics/defaults.js';
+import { areValidCellInputs, computeDanglingSums, mayBeIntermediate, requiredOutputLevels } from '../../src/semantics/rules.js';
+import { Random } from '../../src/util/random.js';
 import { coarserInput, type BinaryOp, type DetectorIR, type PyramidIR } from '../../src/semantics/ir.js';
 
 type Spec = [level: number, op: 'sum' | 'attention', inputs: [number, number], isOutput: boolean];
@@ -26,7 +28,7 @@ export const FPN_BLOCK_SPECS: Spec[] = [
   [3, 'sum', [0, 8], true],
 ];
 
-export function pyramidFromSpecs(name: string, specs: Spec[], minLevel = 3, maxLevel = 7): PyramidIR {
+export function pyramidFromSpecs(name: string, specs: Spec[], minLevel = D.DEFAULT_MIN_LEVEL, maxLevel = D.DEFAULT_MAX_LEVEL): PyramidIR {
   const nodes: PyramidIR['nodes'] = [];
   for (let l = minLevel; l <= maxLevel; l++) nodes.push({ name: `P${l}`, level: l, kind: 'input' });
   specs.forEach((s, i) => nodes.push({ name: `n${nodes.length}`, level: s[0], kind: 'cell' }));
@@ -58,18 +60,45 @@ export function detector(overrides: Partial<DetectorIR> = {}): DetectorIR {
     pyramid: nasfpnPyramid(),
     repeats: 7,
     width,
-    minLevel: 3,
-    maxLevel: 7,
+    minLevel: D.DEFAULT_MIN_LEVEL,
+    maxLevel: D.DEFAULT_MAX_LEVEL,
     conv: 'standard',
     dropblock: null,
     anytimeHeads: false,
-    inputSize: 640,
+    inputSize: D.DEFAULT_INPUT_SIZE,
     head: {
-      kind: 'retinanet', convs: 4, width, classes: 91,
-      anchors: { scales: 3, ratios: [1, 2, 0.5], size: 4 },
-      prior: 0.01, focal: { alpha: 0.25, gamma: 1.5 },
+      kind: 'retinanet', convs: D.DEFAULT_HEAD_CONVS, width, classes: D.DEFAULT_CLASSES,
+      anchors: { scales: D.DEFAULT_ANCHOR_SCALES, ratios: [...D.DEFAULT_ANCHOR_RATIOS], size: D.DEFAULT_ANCHOR_SIZE },
+      prior: D.CLASS_PRIOR, focal: { alpha: D.FOCAL_ALPHA, gamma: D.FOCAL_GAMMA },
     },
-    batchNorm: { momentum: 0.997, epsilon: 1e-4 },
+    batchNorm: { momentum: D.BATCH_NORM_MOMENTUM, epsilon: D.BATCH_NORM_EPSILON },
     ...overrides,
   };
+}
+
+/**
+ * A deterministic random pyramid with `cellCount` (≥ 5) cells over P3..P7, sampled with the paper's rules
+ * (src/semantics/rules.ts): the last five cells are the outputs, one per level in a random order; intermediate
+ * cells avoid stride 8; each cell takes two different earlier nodes, mostly recent ones, so long edges are rare
+ * but occur.
+ */
+export function generatedPyramid(cellCount: number, seed = 1): PyramidIR {
+  const random = Random.seeded(seed);
+  const [minLevel, maxLevel] = [D.DEFAULT_MIN_LEVEL, D.DEFAULT_MAX_LEVEL];
+  const outputLevels = random.shuffle(requiredOutputLevels(minLevel, maxLevel));
+  const intermediateLevels = requiredOutputLevels(minLevel, maxLevel).filter((level) => mayBeIntermediate(level, false));
+  const inputCount = maxLevel - minLevel + 1;
+  const firstOutput = cellCount - outputLevels.length;
+  const specs: Spec[] = [];
+  for (let i = 0; i < cellCount; i++) {
+    const nodesBefore = inputCount + i;
+    const isOutput = i >= firstOutput;
+    const level = isOutput ? outputLevels[i - firstOutput] : random.pick(intermediateLevels);
+    const choose = () => (random.bernoulli(0.7) ? Math.max(0, nodesBefore - 1 - random.int(8)) : random.int(nodesBefore));
+    const a = choose();
+    let b = choose();
+    while (!areValidCellInputs(a, b, nodesBefore)) b = random.int(nodesBefore);
+    specs.push([level, random.bernoulli(0.5) ? 'sum' : 'attention', [a, b], isOutput]);
+  }
+  return pyramidFromSpecs(`generated${cellCount}`, specs, minLevel, maxLevel);
 }

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useBackend, type BackendName } from '../../src/runtime/backend.js';
 import { batchNormTraining } from '../../src/runtime/batchnorm-training.js';
-import { backendsUnderTest, randomValues, relativeError } from './helpers.js';
+import { backendsUnderTest, relativeError } from './helpers.js';
+import { randomValues } from '../helpers/random.js';
 
 let backends: BackendName[] = [];
 beforeAll(async () => {

@@ -1,21 +1,17 @@
 // `nasfpn doctor` as users run it: from an esbuild bundle (built here into a private folder, with the
-// externals of scripts/build.mjs), so the wasm binaries must be found from bundled code. Its report must
-// tell the truth: tfjs-node is listed as available exactly when it loads in a plain Node process.
+// options of scripts/build.mjs, scripts/bundle-options.mjs), so the wasm binaries must be found from bundled
+// code. Its report must tell the truth: tfjs-node is listed as available exactly when it loads in a plain Node process.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundle-options.mjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const bundleDir = join('node_modules', '.cache', `nasfpn-test-doctor-${process.pid}`);
 
 beforeAll(async () => {
-  await build({
-    entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm',
-    platform: 'node', target: 'node20', logLevel: 'warning',
-    external: JSON.parse(readFileSync('scripts/bundle-externals.json', 'utf8')) as string[],
-    banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
-  });
+  await build(bundleOptions(bundleDir));
 });
 afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadTf, useBackend, type BackendName } from '../../src/runtime/backend.js';
-import { backendsUnderTest, randomValues, relativeError } from './helpers.js';
+import { backendsUnderTest, relativeError } from './helpers.js';
+import { randomValues } from '../helpers/random.js';
 
 let backends: BackendName[] = [];
 beforeAll(async () => {

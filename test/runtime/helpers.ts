@@ -1,4 +1,5 @@
-// Shared by the runtime tests: which backends this process can test, deterministic data, error measures.
+// Shared by the runtime tests: which backends this process can test, and error measures (deterministic data
+// comes from test/helpers/random.ts).
 import { availableBackends, BACKENDS, type BackendName } from '../../src/runtime/backend.js';
 
 /** The backends NASFPN_TEST_BACKENDS (comma-separated) names, or null when it is unset. */
@@ -23,20 +24,6 @@ export async function backendsUnderTest(): Promise<BackendName[]> {
     if (!probe.available) throw new Error(`NASFPN_TEST_BACKENDS names ${name}, which cannot run here: ${probe.reason}`);
   }
   return available.filter((name) => only.includes(name));
-}
-
-/** Deterministic pseudo-random values in [-1, 1) (mulberry32), so every backend sees the same numbers. */
-export function randomValues(count: number, seed: number): Float32Array {
-  let state = (seed * 0x9e3779b9) >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
 }
 
 /** max |a − b| / max |b| over all arrays: the error relative to the reference's scale. */

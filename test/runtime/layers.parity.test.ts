@@ -16,7 +16,8 @@ import { layerCall } from '../../src/codegen/calls.js';
 import { SpecGraph } from '../../src/codegen/graph.js';
 import type { LayerConfig, LayerSpec } from '../../src/codegen/spec.js';
 import { useBackend, type BackendName } from '../../src/runtime/backend.js';
-import { backendsUnderTest, fmt, randomValues, relativeError } from './helpers.js';
+import { backendsUnderTest, fmt, relativeError } from './helpers.js';
+import { randomValues } from '../helpers/random.js';
 
 const TOLERANCE = 1e-4;
 

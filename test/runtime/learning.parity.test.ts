@@ -10,30 +10,14 @@ import { lowerDetector } from '../../src/codegen/lower.js';
 import { useBackend, type BackendName } from '../../src/runtime/backend.js';
 import { disposeTask, makeSurrogateTask, sgdStep } from '../../src/train/surrogate.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { detector, nasfpnPyramid, pyramidFromSpecs } from '../helpers/ir.js';
+import { tinyLite, tinyResnet } from '../helpers/detectors.js';
 import { backendsUnderTest, requestedTestBackends } from './helpers.js';
 
-const smallHead = { ...detector().head, convs: 1, width: 16, classes: 3, anchors: { scales: 1, ratios: [1, 2], size: 4 } };
-
 /** The proxy task's backbone and pyramid, shrunk: ResNet-10, NAS-FPN 1@16, 128×128 input. */
-const tinyResnet: DetectorIR = detector({
-  name: 'learn_r10', backbone: { kind: 'resnet', depth: 10 }, pyramid: nasfpnPyramid(), repeats: 1, width: 16,
-  inputSize: 128, head: smallHead,
-});
+const learnResnet: DetectorIR = tinyResnet({ name: 'learn_r10', repeats: 1 });
 
 /** The Lite kinds: MobileNetV2 ×0.35 (depthwise, ReLU6), separable cells and heads, DropBlock, P3..P6 at 64×64. */
-const tinyLite: DetectorIR = detector({
-  name: 'learn_lite', backbone: { kind: 'mobilenet_v2', widthMultiplier: 0.35 },
-  pyramid: pyramidFromSpecs('lite_small', [
-    [4, 'attention', [1, 3], false],
-    [3, 'sum', [0, 4], true],
-    [4, 'sum', [4, 5], true],
-    [5, 'attention', [5, 6], true],
-    [6, 'attention', [6, 7], true],
-  ], 3, 6),
-  repeats: 1, width: 16, minLevel: 3, maxLevel: 6, conv: 'separable', dropblock: { size: 3, keepProb: 0.9 },
-  inputSize: 64, head: smallHead,
-});
+const learnLite: DetectorIR = tinyLite({ name: 'learn_lite', repeats: 1, dropblock: { size: 3, keepProb: 0.9 } });
 
 const STEPS = 4;
 
@@ -79,7 +63,7 @@ afterAll(() => {
 });
 
 describe('a few SGD steps lower the surrogate loss and keep numTensors flat', () => {
-  for (const [name, ir] of [['ResNet-10 NAS-FPN', tinyResnet], ['MobileNetV2 Lite, separable, DropBlock', tinyLite]] as const) {
+  for (const [name, ir] of [['ResNet-10 NAS-FPN', learnResnet], ['MobileNetV2 Lite, separable, DropBlock', learnLite]] as const) {
     test(`${name} on every accelerated backend`, async () => {
       for (const backend of backends) {
         const result = await learn(backend, ir, STEPS);
@@ -94,7 +78,7 @@ describe('a few SGD steps lower the surrogate loss and keep numTensors flat', ()
   // NASFPN_TEST_BACKENDS narrows a re-run (CI's second pass on tfjs-node) to the named backends.
   const cpuWanted = requestedTestBackends()?.includes('cpu') ?? true;
   test.skipIf(!cpuWanted)('MobileNetV2 Lite on the cpu backend', async () => {
-    const result = await learn('cpu', tinyLite, 3);
+    const result = await learn('cpu', learnLite, 3);
     log.push(`${'MobileNetV2 Lite, separable, DropBlock'.padEnd(40)} ${'cpu'.padEnd(10)} ${result.losses.map((l) => l.toFixed(4)).join(' → ')}`);
     expectLearning(result);
   }, 120_000);

@@ -1,7 +1,9 @@
-// The draw command as users run it: the esbuild bundle (built here into a private folder, with the same
-// externals as scripts/build.mjs), so lazy imports and the font lookup are tested from bundled code.
+// The draw command as users run it: the esbuild bundle (built here into a private folder, with the
+// options of scripts/build.mjs, scripts/bundle-options.mjs), so lazy imports and the font lookup are tested
+// from bundled code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundle-options.mjs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +14,7 @@ let outDir: string;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'nasfpn-draw-bundle-'));
-  await build({
-    entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    external: JSON.parse(readFileSync('scripts/bundle-externals.json', 'utf8')) as string[],
-    define: { 'process.env.NASFPN_BUNDLE': '"1"' }, minifyWhitespace: true, minifySyntax: true,
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
-  });
+  await build(bundleOptions(bundleDir));
 });
 afterAll(() => {
   rmSync(bundleDir, { recursive: true, force: true });

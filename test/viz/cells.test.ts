@@ -54,7 +54,7 @@ describe('cells view (Figure 6)', () => {
 
 describe('cells view of a large pyramid (cards)', () => {
   it('switches to one card per cell past the whole-graph limit, with every layer once', async () => {
-    const { generatedPyramid } = await import('./helpers.js');
+    const { generatedPyramid } = await import('../helpers/ir.js');
     const { GRAPH_LAYOUT_MAX_CELLS } = await import('../../src/viz/cells.js');
     const p = generatedPyramid(200);
     const start = performance.now();

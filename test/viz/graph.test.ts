@@ -4,8 +4,9 @@ import { distanceToSegment } from '../../src/viz/geometry.js';
 import { boxesOverlap } from '../../src/viz/text.js';
 import { circleBox } from '../../src/viz/geometry.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
-import { fpnPyramid, nasfpnPyramid } from '../helpers/ir.js';
-import { elementsWith, generatedPyramid, loadExample } from './helpers.js';
+import { loadExample } from '../helpers/examples.js';
+import { fpnPyramid, generatedPyramid, nasfpnPyramid } from '../helpers/ir.js';
+import { elementsWith } from './helpers.js';
 
 const danglingCount = (p: PyramidIR) => p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
 

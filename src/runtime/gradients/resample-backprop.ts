@@ -1,4 +1,4 @@
-// Gradients of the two resampling ops of the pyramid (reference.md §2), written with ordinary tf ops.
+// Gradients of the two resampling ops of the pyramid ([TPU] nasfpn.py `resample_feature_map`), written with ordinary tf ops.
 //
 // Both replace kernels that give wrong gradients in tfjs 4.22 (found by test/runtime/layers.parity.test.ts):
 // - wasm's MaxPoolGrad misroutes the gradient for some shapes (e.g. a 2×2/2 'same' pool of a 1×2×2×1 or

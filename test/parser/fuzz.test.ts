@@ -4,7 +4,7 @@
 // mutant still parses, formatting it must be idempotent and keep every comment.
 //
 // The PRNG is seeded, so a failure names a mutant that reproduces: re-run with FUZZ_SEED / FUZZ_COUNT to
-// explore further (e.g. FUZZ_SEED=7 FUZZ_COUNT=20000 npx vitest run test/language/fuzz.test.ts).
+// explore further (e.g. FUZZ_SEED=7 FUZZ_COUNT=20000 npx vitest run test/parser/fuzz.test.ts).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';

@@ -9,7 +9,7 @@
 //
 // To (re)generate the expected files after adding or changing a case, run
 //
-//   UPDATE_FIXTURES=1 npx vitest run test/language/check-fixtures.test.ts
+//   UPDATE_FIXTURES=1 npx vitest run test/semantics/check-fixtures.test.ts
 //
 // and then READ the diff (and the messages it prints) before committing: the updater freezes whatever the
 // checker says today, right or wrong.
@@ -84,7 +84,7 @@ describe('checker fixtures (test/fixtures/check/<case>)', () => {
       const expected = JSON.parse(readFileSync(join(ROOT, name, 'expected.json'), 'utf8')) as Expected[];
       for (const e of expected) seen.add(e.code);
     }
-    // FPN400/FPN401 belong to the TF spec interchange (test/language/tfspec.test.ts), not to .fpn files.
+    // FPN400/FPN401 belong to the TF spec interchange (test/interop/tfspec.test.ts), not to .fpn files.
     const checkerCodes = Object.keys(CODES).filter((c) => !c.startsWith('FPN4'));
     expect(checkerCodes.filter((c) => !seen.has(c))).toEqual([]);
   });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 import { registerBuild } from '../../src/cli/build.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
 import { registerStats } from '../../src/cli/stats.js';
+import { examplePyramids } from '../helpers/examples.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -34,7 +35,7 @@ async function run(...argv: string[]): Promise<string> {
   return out;
 }
 
-const TINY_FPN = `${readFileSync('examples/nasfpn.fpn', 'utf8').split('# Table 1')[0]}
+const TINY_FPN = `${examplePyramids('nasfpn')}
 detector tiny {
   backbone resnet10
   pyramid nasfpn x 2 @ 16
@@ -64,6 +65,52 @@ describe('nasfpn stats', () => {
     expect(out).toContain('NAS-FPN R-50 (7 @ 256)');
     expect(out.match(/ ok$/gm)).toHaveLength(9);
     expect(out).not.toContain('OUT OF TOLERANCE');
+  });
+
+  test('a detector on levels the backbone cannot feed is bad input (FPN219), never a usage error', async () => {
+    // It used to pass `check` and then fail in lowering with a RangeError that stats turned into exit 2.
+    const file = join(scratch, 'high.fpn');
+    writeFileSync(file, `pyramid high {
+  inputs P6..P8
+  output o8 @P8 = sum(P8, P7)
+  output o7 @P7 = sum(P7, o8)
+  output o6 @P6 = sum(P6, o7)
+}
+detector on_high {
+  backbone resnet50
+  pyramid high x 1 @ 64
+  input 512
+}
+`);
+    await expect(run('stats', file)).rejects.toBeInstanceOf(InputError);
+    await expect(run('build', file, '--emit', 'ts', '-o', join(scratch, 'high.ts'))).rejects.toBeInstanceOf(InputError);
+  });
+
+  test('hostile sizes are refused by the checker (FPN220) before anything is counted', async () => {
+    const file = join(scratch, 'hostile.fpn');
+    writeFileSync(file, `${examplePyramids('nasfpn')}
+detector hostile {
+  backbone resnet50
+  pyramid nasfpn x 100000 @ 256
+}
+`);
+    await expect(run('stats', file)).rejects.toBeInstanceOf(InputError);
+    await expect(run('stats', 'examples/nasfpn.fpn', '-d', 'proxy_r10', '--input', String(2 ** 20))).rejects.toBeInstanceOf(UsageError);
+    // Within every limit but too many weights to allocate: build counts first and refuses.
+    writeFileSync(file, `${examplePyramids('nasfpn')}
+detector big {
+  backbone resnet50
+  pyramid nasfpn x 32 @ 2048
+}
+`);
+    await expect(run('build', file, '-o', join(scratch, 'big'))).rejects.toThrow(/more than build allocates/);
+    expect(existsSync(join(scratch, 'big'))).toBe(false);
+  });
+
+  test('FILE#NAME picks one detector, and must agree with --detector', async () => {
+    const out = JSON.parse(await run('stats', 'examples/nasfpn.fpn#proxy_r10', '--json'));
+    expect(out.detectors.map((d: { name: string }) => d.name)).toEqual(['proxy_r10']);
+    await expect(run('stats', 'examples/nasfpn.fpn#proxy_r10', '-d', 'retinanet_nasfpn_r50')).rejects.toBeInstanceOf(UsageError);
   });
 
   test('an unknown detector is an input error', async () => {

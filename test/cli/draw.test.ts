@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerDraw } from '../../src/cli/draw.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
-import { EXAMPLES } from './helpers.js';
+import { EXAMPLES, examplePyramids } from '../helpers/examples.js';
 
 async function draw(...args: string[]): Promise<void> {
   const program = new Command('nasfpn').exitOverride();
@@ -44,7 +44,7 @@ describe('nasfpn draw: goldens', () => {
         }
         // Exactly the drawings that have goldens: a drawing that --all stops making fails here too.
         const longer = EXAMPLES.filter((e) => e !== example && e.startsWith(`${example}-`));
-        const goldens = readdirSync('test/viz/__snapshots__/draw')
+        const goldens = readdirSync('test/cli/__snapshots__/draw')
           .filter((f) => f.startsWith(`${example}-`) && f.endsWith(`-${view}.svg`) && !longer.some((e) => f.startsWith(`${e}-`)));
         expect(files).toEqual(goldens.sort());
       });
@@ -94,7 +94,7 @@ describe('nasfpn draw: the command', () => {
     await draw('examples/nasfpn-lite.fpn', '--name', 'nasfpn_lite_3x48', '--view', 'cells', '-o', join(dir, 'lite.svg'));
     expect(readFileSync(join(dir, 'lite.svg'), 'utf8')).toContain('sep. 3×3 48');
     const only = join(dir, 'only.fpn');
-    writeFileSync(only, readFileSync('examples/fpn.fpn', 'utf8').split('# Table 1')[0]);
+    writeFileSync(only, examplePyramids('fpn'));
     await expect(draw(only, '--view', 'stack')).rejects.toThrow(/no detector/);
     await expect(draw(only, '--name', 'nope')).rejects.toThrow(/no pyramid or detector named 'nope'/);
     await expect(draw('examples/nasfpn.fpn', '--view', 'stack', '--name', 'nasfpn')).rejects.toThrow(/'nasfpn' is a pyramid; the stack view draws a detector/);

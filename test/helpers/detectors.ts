@@ -1,7 +1,7 @@
 // Small detectors for model tests: tiny inputs and widths so the pure-JS cpu backend builds and runs them in
 // well under a second each.
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { detector, nasfpnPyramid, pyramidFromSpecs } from '../helpers/ir.js';
+import { detector, nasfpnPyramid, pyramidFromSpecs } from './ir.js';
 
 /** A 5-cell P3..P6 pyramid (Lite-like): attention and sum cells, one dangling sum (P5 into the level-5 output). */
 export const litePyramid = () =>
