@@ -60,11 +60,11 @@ export const DEFAULT_SYNTH: Omit<SynthOptions, 'images' | 'size' | 'classes' | '
 };
 
 /** The smallest object side drawn, in pixels (a few pixels more than one P3 stride's worth of detail). */
-export const MIN_OBJECT_SIZE = 6;
+const MIN_OBJECT_SIZE = 6;
 /** An object keeps its annotation only if at least this fraction of its pixels stays visible... */
-export const MIN_VISIBLE_FRACTION = 0.25;
+const MIN_VISIBLE_FRACTION = 0.25;
 /** ...and at least this many pixels; otherwise it is removed from the image altogether. */
-export const MIN_VISIBLE_PIXELS = 12;
+const MIN_VISIBLE_PIXELS = 12;
 /** Probability that an image holds one crowd group, and the group's member count. */
 const CROWD_PROBABILITY = 0.15;
 const CROWD_MEMBERS: readonly [number, number] = [4, 8];
@@ -328,7 +328,7 @@ export interface SynthSummary {
 }
 
 /** The two splits: image indices [0, trainCount) are train, the rest val. */
-export function splitSizes(options: SynthOptions): { train: number; val: number } {
+function splitSizes(options: SynthOptions): { train: number; val: number } {
   const val = options.images > 1 ? Math.round(options.images * options.valFraction) : 0;
   return { train: options.images - val, val };
 }
