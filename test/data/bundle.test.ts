@@ -43,7 +43,7 @@ describe('nasfpn data from the bundle', () => {
   it('a broken dataset exits 1 with its problems; bad usage exits 2; no stack traces', () => {
     const bad = nasfpn('data', 'check', 'test/fixtures/data/truncated-jpeg');
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('premature end of JPEG image');
+    expect(bad.stderr).toContain('truncated JPEG');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
     const usage = nasfpn('data', 'synth', '-o', join(outDir, 'x'), '--size', 'big');
     expect(usage.status).toBe(2);
