@@ -48,11 +48,14 @@ export async function resolveSources(dir: string | undefined, args: DatasetArgs)
 
 /** Loads one source's annotations, turning a bad dataset into an input error that lists its problems. */
 export async function loadSource(source: DatasetSource, numClasses?: number) {
-  const { loadDataset, DatasetError } = await import('../data/dataset.js');
+  const { loadDataset, DatasetError, formatProblems } = await import('../data/dataset.js');
   try {
     return await loadDataset(source, numClasses);
   } catch (error) {
-    if (error instanceof DatasetError) throw new InputError(`${error.message}\n(run 'nasfpn data check' to see every problem)`);
+    if (error instanceof DatasetError) {
+      const problems = error.problems.map((p) => ({ ...p, file: displayPath(p.file) }));
+      throw new InputError(`${formatProblems(problems, 20)}\n(run 'nasfpn data check' to see every problem)`);
+    }
     if (error instanceof RangeError) throw new InputError(`${displayPath(source.annotations)}: ${error.message}`);
     throw error;
   }
