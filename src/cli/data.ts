@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_INPUT_SIZE } from '../data/constants.js';
 import type { DatasetSource } from '../data/dataset.js';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
@@ -47,11 +48,14 @@ export async function resolveSources(dir: string | undefined, args: DatasetArgs)
 
 /** Loads one source's annotations, turning a bad dataset into an input error that lists its problems. */
 export async function loadSource(source: DatasetSource, numClasses?: number) {
-  const { loadDataset, DatasetError } = await import('../data/dataset.js');
+  const { loadDataset, DatasetError, formatProblems } = await import('../data/dataset.js');
   try {
     return await loadDataset(source, numClasses);
   } catch (error) {
-    if (error instanceof DatasetError) throw new InputError(`${error.message}\n(run 'nasfpn data check' to see every problem)`);
+    if (error instanceof DatasetError) {
+      const problems = error.problems.map((p) => ({ ...p, file: displayPath(p.file) }));
+      throw new InputError(`${formatProblems(problems, 20)}\n(run 'nasfpn data check' to see every problem)`);
+    }
     if (error instanceof RangeError) throw new InputError(`${displayPath(source.annotations)}: ${error.message}`);
     throw error;
   }
@@ -154,7 +158,13 @@ function registerCheck(data: Command): void {
       const { checkDataset } = await import('../data/check.js');
       const { formatProblems } = await import('../data/dataset.js');
       const reports = [];
-      for (const source of sources) reports.push(await checkDataset(source, { decode: args.decode !== false }));
+      // A large dataset takes minutes to decode: show progress on a terminal (never in pipes or tests).
+      const progress = process.stderr.isTTY
+        ? (done: number, total: number) => {
+            if (done % 100 === 0 || done === total) process.stderr.write(`\rchecking image files: ${done}/${total}${done === total ? '\x1b[K\r' : ''}`);
+          }
+        : undefined;
+      for (const source of sources) reports.push(await checkDataset(source, { decode: args.decode !== false, onImage: progress }));
       const failed = reports.some((r) => r.errors > 0 || (args.strict && r.warnings > 0));
       if (args.json) {
         process.stdout.write(JSON.stringify({
@@ -260,10 +270,10 @@ interface StatsArgs extends DatasetArgs {
 function registerStats(data: Command): void {
   datasetOptions(data.command('stats'))
     .description('images, boxes per class, and box sizes as a histogram over the pyramid levels\' anchors')
-    .option('--input <size>', 'the network input side the boxes are measured at (images resized to fit it)', '640')
+    .option('--input <size>', 'the network input side the boxes are measured at (images resized to fit it)', String(DEFAULT_INPUT_SIZE))
     .option('--json', 'print JSON')
     .action(async (dir: string | undefined, args: StatsArgs) => {
-      const inputSize = integerOption('--input', args.input, 640);
+      const inputSize = integerOption('--input', args.input, DEFAULT_INPUT_SIZE);
       const sources = await resolveSources(dir, args);
       const { datasetStats, formatStats } = await import('../data/stats.js');
       const all = [];

@@ -7,7 +7,7 @@
 // skipped with a counted warning (the reference removes empty boxes, §9.2); boxes that stick out of the image
 // are clipped to it; images without a size or a file name are errors.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CocoFileError, readCocoGroundTruth } from '../coco/read.js';
 import type { CocoCategories, CocoGroundTruth } from '../coco/types.js';
 import { channelLookup, classMapFor } from './classmap.js';
@@ -41,7 +41,7 @@ export type DataProblemCode =
   | 'bbox-clipped'; // part of the box outside the image (by more than EDGE_TOLERANCE): clipped
 
 /** How far a box may stick out of its image, in pixels, before it is reported (COCO's own boxes do, by fractions). */
-export const EDGE_TOLERANCE = 1;
+const EDGE_TOLERANCE = 1;
 
 /** One image of a dataset. */
 export interface DatasetImage {
@@ -202,6 +202,3 @@ export async function loadDataset(source: DatasetSource, numClasses?: number): P
   if (errors.length) throw new DatasetError(errors);
   return dataset;
 }
-
-/** The directory an annotation file's split is in, for messages. */
-export const datasetRoot = (source: DatasetSource): string => dirname(dirname(source.annotations));

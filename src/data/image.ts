@@ -1,6 +1,7 @@
 // Image files in, network-input pixels out, with sharp (libvips): JPEG, PNG and WebP; the EXIF orientation
 // applied; grayscale, CMYK and alpha images made 3-channel sRGB. Decoding, resizing and cropping run on
 // libvips' own threads (sharp's work is asynchronous), so the JavaScript thread only normalises the pixels.
+import { readFileSync } from 'node:fs';
 import type { Sharp } from 'sharp';
 import { IMAGENET_MEAN, IMAGENET_STD } from './constants.js';
 import type { Placement } from './augment.js';
@@ -40,7 +41,31 @@ function imageError(file: string, error: unknown): ImageError {
   if (code === 'ENOENT') return new ImageError(file, 'image file not found');
   const message = error instanceof Error ? error.message : String(error);
   if (/missing|no such file/i.test(message)) return new ImageError(file, 'image file not found');
+  // libvips keeps one error buffer for all threads, so while other images decode, a failure's message can come
+  // back empty ("Unknown error"). Truncation, the common case, is recognised from the file itself instead.
+  const truncated = truncation(file);
+  if (truncated) return new ImageError(file, `cannot decode image: ${truncated}`);
   return new ImageError(file, `cannot decode image: ${message.split('\n')[0]}`);
+}
+
+/** "truncated JPEG …" / "truncated PNG …" when the file lacks its format's end marker; undefined otherwise. */
+function truncation(file: string): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const tail = bytes.subarray(Math.max(0, bytes.length - 64));
+  // JPEG: starts with SOI (FF D8) and ends with EOI (FF D9), possibly followed by a few padding bytes.
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && !tail.includes(Buffer.from([0xff, 0xd9]))) {
+    return 'truncated JPEG (the file ends before its end-of-image marker)';
+  }
+  // PNG: the signature, and an IEND chunk as the last one.
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && !tail.includes(Buffer.from('IEND'))) {
+    return 'truncated PNG (the file ends before its IEND chunk)';
+  }
+  return undefined;
 }
 
 /** Decodes a whole image to RGB bytes (EXIF orientation applied). */

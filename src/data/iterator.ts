@@ -63,6 +63,7 @@ export class BatchIterator implements AsyncIterable<DetectionBatch> {
   private readonly queue: Promise<DetectionBatch>[] = [];
   private orders = new Map<number, Int32Array>();
   private closed = false;
+  private waiting = false;
 
   constructor(private readonly dataset: Dataset, private readonly options: BatchIteratorOptions, from?: IteratorPosition) {
     const { batchSize, size } = options;
@@ -100,11 +101,22 @@ export class BatchIterator implements AsyncIterable<DetectionBatch> {
     return { seed: this.options.seed, epoch: this.epoch, batch: this.batch, images: this.dataset.images.length, batchSize: this.options.batchSize };
   }
 
-  /** The next batch, or null after the last epoch. Rejects with an `ImageError` naming a file that cannot be read. */
+  /**
+   * The next batch, or null after the last epoch. Rejects with an `ImageError` naming a file that cannot be read
+   * (the position then stays on that batch). One call at a time: await each before the next.
+   */
   async next(): Promise<DetectionBatch | null> {
     if (this.closed || this.epoch >= this.epochs) return null;
+    if (this.waiting) throw new Error('BatchIterator.next() called again before the previous call finished');
     this.fill(this.prefetch + 1);
-    const batch = await this.queue.shift()!;
+    this.waiting = true;
+    let batch: DetectionBatch;
+    try {
+      batch = await this.queue[0]!;
+    } finally {
+      this.waiting = false;
+    }
+    this.queue.shift();
     this.batch++;
     if (this.batch === this.batchesPerEpoch()) {
       this.batch = 0;

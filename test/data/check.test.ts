@@ -12,7 +12,7 @@ const cases = readdirSync(FIXTURES).sort();
 /** What each case must say (besides the golden), and whether the check fails. */
 const EXPECT: Record<string, { code: number; says: string }> = {
   good: { code: 0, says: '2 images, 3 annotations: ok' },
-  'truncated-jpeg': { code: 1, says: 'x/a.jpg: image 1: error: cannot decode image: VipsJpeg: premature end of JPEG image' },
+  'truncated-jpeg': { code: 1, says: 'x/a.jpg: image 1: error: cannot decode image: truncated JPEG (the file ends before its end-of-image marker)' },
   'not-an-image': { code: 1, says: 'x/a.jpg: image 1: error: cannot decode image: Input file contains unsupported image format' },
   'missing-image': { code: 1, says: 'x/b.png: image 2: error: image file not found (listed in instances_x.json)' },
   'image-size': { code: 1, says: 'decodes to 20×20 (EXIF orientation applied), but its entry says 40×20' },

@@ -81,4 +81,13 @@ describe('nasfpn data stats', () => {
     expect([run.code, run.stderr]).toEqual([1, `nasfpn: ${dir}: not a COCO folder (no annotations/instances_*.json)\n`]);
     expect((await runData('stats')).code).toBe(2);
   });
+
+  it('a dataset with errors is bad input: its problems by file and entry, and where to see them all', async () => {
+    const run = await runData('stats', 'test/fixtures/data/unknown-category');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'nasfpn: test/fixtures/data/unknown-category/annotations/instances_x.json: annotations[2].category_id: category 7 is not in "categories"\n' +
+        "(run 'nasfpn data check' to see every problem)\n",
+    );
+  });
 });

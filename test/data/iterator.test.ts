@@ -102,6 +102,8 @@ describe('BatchIterator', () => {
     const broken: Dataset = { ...dataset, images: dataset.images.map((i, k) => (k === 1 ? { ...i, file: join(dir, 'train/missing.png') } : i)) };
     const iterator = new BatchIterator(broken, { batchSize: 2, size: 32, seed: 0, augment: null });
     await expect(iterator.next()).rejects.toThrow(`${join(dir, 'train/missing.png')}: image file not found`);
+    expect(iterator.position()).toMatchObject({ epoch: 0, batch: 0 }); // a checkpoint taken now resumes at the failed batch
+    await expect(iterator.next()).rejects.toThrow('image file not found');
     iterator.close();
   });
 });
