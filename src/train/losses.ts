@@ -21,6 +21,7 @@
 // ([B, N] int32 class targets, [B, N, 4] box targets, from src/targets/matching.ts `encodeBatchTargets`); each
 // level's output is reshaped to [B, H·W·A, K] (no copy) and meets the matching slice of the targets.
 import type * as TF from '@tensorflow/tfjs';
+import type { DetectorIR } from '../semantics/ir.js';
 import type { HeadLayout } from '../targets/layout.js';
 import type { BatchTargets } from '../targets/matching.js';
 
@@ -46,6 +47,11 @@ export interface LossOptions {
   huberDelta?: number;
   boxLossWeight?: number;
   weightDecay?: number;
+}
+
+/** The loss settings a detector's file fixes: focal α and γ from `head.focal` (the rest keep their defaults). */
+export function lossOptionsFor(detector: DetectorIR): LossOptions {
+  return { alpha: detector.head.focal.alpha, gamma: detector.head.focal.gamma };
 }
 
 /** Batch targets as tensors (see `targetTensors`). */
