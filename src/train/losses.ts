@@ -37,7 +37,7 @@ export const HUBER_DELTA = 0.1;
 export const BOX_LOSS_WEIGHT = 50;
 /** [TPU] configs/base_config.py `l2_weight_decay`, applied as WEIGHT_DECAY · ½‖w‖² (tf.nn.l2_loss). */
 export const WEIGHT_DECAY = 1e-4;
-/** [TPU] modeling/base_model.py `_l2_regularization_loss`: the variables decayed, conv kernels only. */
+/** [TPU] configs/base_config.py `REGULARIZATION_VAR_REGEX` `.*(kernel|weight):0$`: conv kernels only (TF.js names end in kernel). */
 export const DECAYED_WEIGHT_NAME = /kernel$/;
 
 export interface LossOptions {
