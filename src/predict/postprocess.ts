@@ -14,7 +14,7 @@
 // Pure typed arrays: the caller reads each output once (`await t.data()`, see `readHeadOutputs`).
 import type * as TF from '@tensorflow/tfjs';
 import type { CocoDetectionRecord } from '../coco/read.js';
-import type { ClassMapSpec } from '../data/types.js';
+import type { ClassMapSpec, DetectionBatch } from '../data/types.js';
 import { anchorsFor } from '../targets/anchors.js';
 import { decodeBox, iou } from '../targets/boxcoding.js';
 import type { HeadLayout, HeadSet } from '../targets/layout.js';
@@ -80,6 +80,14 @@ export function postprocess(
   checkOutputs(layout, outputs);
   return Array.from({ length: outputs.batch }, (_, b) =>
     postprocessImage(layout, outputs, b, clipSizes?.[b] ?? [layout.inputSize, layout.inputSize], options));
+}
+
+/**
+ * Each image's extent in network-input pixels, [width, height]: its original size times its scale, within the
+ * padded input. The clip sizes `postprocess` wants for a batch ([TPU] clips to the scaled image, not the padding).
+ */
+export function inputExtents(batch: DetectionBatch): [number, number][] {
+  return batch.originalSizes.map(([w, h], b) => [Math.min(batch.size, w * batch.scales[b]), Math.min(batch.size, h * batch.scales[b])]);
 }
 
 function checkOutputs(layout: HeadLayout, outputs: HeadOutputs): void {

@@ -90,14 +90,19 @@ export function encodeImageTargets(
   return { classes, boxes, positives, matchedGt };
 }
 
-/** Targets of a batch of images, one `ImageAnnotations` per image (boxes in network-input pixels). */
+/**
+ * Targets of a batch of images, one `ImageAnnotations` per image (boxes in network-input pixels). `reuse`, the
+ * result of an earlier call with the same batch size, lends its arrays (overwritten) so that a training loop
+ * does not allocate B × N × 5 numbers per step.
+ */
 export function encodeBatchTargets(
-  layout: HeadLayout, annotations: readonly ImageAnnotations[], options: MatchOptions = {},
+  layout: HeadLayout, annotations: readonly ImageAnnotations[], options: MatchOptions = {}, reuse?: BatchTargets,
 ): BatchTargets {
   const n = layout.anchorCount;
   const batch = annotations.length;
-  const classes = new Int32Array(batch * n);
-  const boxes = new Float32Array(batch * n * 4);
+  const fits = reuse !== undefined && reuse.classes.length === batch * n && reuse.boxes.length === batch * n * 4;
+  const classes = fits ? reuse.classes : new Int32Array(batch * n);
+  const boxes = fits ? reuse.boxes : new Float32Array(batch * n * 4);
   const matchedGt = new Int32Array(n);
   const positivesPerImage = new Int32Array(batch);
   const anchors = anchorsFor(layout);
@@ -152,7 +157,8 @@ function encodeInto(
   const A = layout.anchorsPerLocation;
   const ab = anchors.boxes;
   const shapes = anchorShapes(layout);
-  let gx1 = 0, gy1 = 0, gx2 = 0, gy2 = 0, gtArea = 0, gBest = 0, gBestAnchor = -1;
+  // The GT being matched: its index, corners and area, and the best anchor found for it so far.
+  let currentGt = 0, gx1 = 0, gy1 = 0, gx2 = 0, gy2 = 0, gtArea = 0, gBest = 0, gBestAnchor = -1;
 
   /**
    * Visits the anchors of one level and shape that can overlap the current GT. `perAnchor` false only tracks
@@ -198,8 +204,7 @@ function encodeInto(
   // unmatched threshold: its anchors stay negative whatever their IoU, and they matter only when one of them
   // is the GT's best anchor (force match). Those shapes are visited afterwards, and only while their bound
   // beats the best IoU found so far. (A 512-px box would otherwise visit ~40,000 P3 anchors for nothing.)
-  const skipped: number[] = [];
-  let currentGt = 0;
+  const skipped: number[] = []; // (shape index, area bound) pairs
   for (let g = 0; g < gtCount; g++) {
     if (image.crowd[g]) continue;
     gx1 = image.boxes[4 * g];

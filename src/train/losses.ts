@@ -21,6 +21,7 @@
 // ([B, N] int32 class targets, [B, N, 4] box targets, from src/targets/matching.ts `encodeBatchTargets`); each
 // level's output is reshaped to [B, H·W·A, K] (no copy) and meets the matching slice of the targets.
 import type * as TF from '@tensorflow/tfjs';
+import type { DetectorIR } from '../semantics/ir.js';
 import type { HeadLayout } from '../targets/layout.js';
 import type { BatchTargets } from '../targets/matching.js';
 
@@ -36,7 +37,7 @@ export const HUBER_DELTA = 0.1;
 export const BOX_LOSS_WEIGHT = 50;
 /** [TPU] configs/base_config.py `l2_weight_decay`, applied as WEIGHT_DECAY · ½‖w‖² (tf.nn.l2_loss). */
 export const WEIGHT_DECAY = 1e-4;
-/** [TPU] modeling/base_model.py `_l2_regularization_loss`: the variables decayed, conv kernels only. */
+/** [TPU] configs/base_config.py `REGULARIZATION_VAR_REGEX` `.*(kernel|weight):0$`: conv kernels only (TF.js names end in kernel). */
 export const DECAYED_WEIGHT_NAME = /kernel$/;
 
 export interface LossOptions {
@@ -46,6 +47,11 @@ export interface LossOptions {
   huberDelta?: number;
   boxLossWeight?: number;
   weightDecay?: number;
+}
+
+/** The loss settings a detector's file fixes: focal α and γ from `head.focal` (the rest keep their defaults). */
+export function lossOptionsFor(detector: DetectorIR): LossOptions {
+  return { alpha: detector.head.focal.alpha, gamma: detector.head.focal.gamma };
 }
 
 /** Batch targets as tensors (see `targetTensors`). */

@@ -3,7 +3,7 @@
 // outputs → detections that recovers the GT boxes and classes.
 import { describe, expect, test } from 'vitest';
 import {
-  categoryOfChannel, nonMaxSuppression, postprocess, toCocoRecords, type HeadOutputs,
+  categoryOfChannel, inputExtents, nonMaxSuppression, postprocess, toCocoRecords, type HeadOutputs,
 } from '../../src/predict/postprocess.js';
 import { decodeBox, DECODE_LOG_SIZE_CLIP } from '../../src/targets/boxcoding.js';
 import { headLayout, type HeadLayout } from '../../src/targets/layout.js';
@@ -84,6 +84,14 @@ describe('postprocess on the 4 × 4 grid', () => {
     // An image 20 wide and 30 high in the 32 × 32 input (the rest is padding).
     const [clipped] = postprocess(grid, gridOutputs(detections), [[20, 30]]);
     expect(Array.from(clipped.boxes.subarray(0, 4))).toEqual([0, 0, 20, 28]);
+  });
+
+  test('clip sizes of a batch: the scaled original image inside the padded input', () => {
+    const batch = {
+      batch: 2, size: 640, images: new Float32Array(0), targets: [], imageIds: [1, 2],
+      scales: Float32Array.from([0.5, 1.25]), originalSizes: [[1280, 960], [500, 400]] as [number, number][],
+    };
+    expect(inputExtents(batch)).toEqual([[640, 480], [625, 500]]);
   });
 
   test('outputs that do not fit the layout are refused', () => {
