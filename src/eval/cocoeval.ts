@@ -93,7 +93,7 @@ function groupByKey(keys: Int32Array, keyCount: number): Grouped {
  */
 function cellKeys(
   count: number, imageIds: Float64Array, categoryIds: Int32Array,
-  imageIndex: Map<number, number>, categoryIndex: Map<number, number>, params: CocoEvalParams,
+  imageIndex: IdIndex, categoryIndex: IdIndex, params: CocoEvalParams,
 ): Int32Array {
   const I = params.imgIds.length;
   const C = params.catIds.length;
@@ -101,10 +101,31 @@ function cellKeys(
   for (let i = 0; i < count; i++) {
     const image = imageIndex.get(imageIds[i]);
     const category = categoryIndex.get(categoryIds[i]);
-    keys[i] = image === undefined || category === undefined ? -1
+    keys[i] = image < 0 || category < 0 ? -1
       : params.useCats ? category * I + image : image * C + category;
   }
   return keys;
+}
+
+/** Position of an id in a list of ids (−1 when absent): a dense table for small non-negative integer ids, else a Map. */
+class IdIndex {
+  // Ids up to this get a table (4 bytes each); COCO's image ids go to ~600,000.
+  private static readonly DENSE_LIMIT = 1 << 24;
+  private readonly table: Int32Array | null;
+  private readonly map: Map<number, number>;
+
+  constructor(ids: readonly number[]) {
+    this.map = new Map(ids.map((id, i) => [id, i]));
+    const max = ids.reduce((m, id) => Math.max(m, id), -1);
+    const dense = ids.every((id) => Number.isInteger(id) && id >= 0) && max < IdIndex.DENSE_LIMIT;
+    this.table = dense ? new Int32Array(max + 1).fill(-1) : null;
+    if (this.table) ids.forEach((id, i) => (this.table![id] = i));
+  }
+
+  get(id: number): number {
+    if (this.table) return id >= 0 && id < this.table.length && Number.isInteger(id) ? this.table[id] : -1;
+    return this.map.get(id) ?? -1;
+  }
 }
 
 /** loadRes's check: every detection's image must be in the ground truth. Throws a RangeError naming the first. */
@@ -152,10 +173,10 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
   const A = params.areaRanges.length;
   const T = params.iouThrs.length;
   const maxDet = params.maxDets[params.maxDets.length - 1];
-  const imageIndex = new Map<number, number>();
-  params.imgIds.forEach((id, i) => imageIndex.set(id, i));
-  const categoryIndex = new Map<number, number>();
-  params.catIds.forEach((id, i) => categoryIndex.set(id, i));
+  const imageIndex = new IdIndex(params.imgIds);
+  const categoryIndex = new IdIndex(params.catIds);
+  const areaMin = Float64Array.from(params.areaRanges, (r) => r.min);
+  const areaMax = Float64Array.from(params.areaRanges, (r) => r.max);
 
   const ann = gt.annotations;
   // A cell's rows span `stride` keys: one with useCats, the C categories of the image when pooled.
@@ -233,8 +254,9 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
         const row = dtRows[d0 + order[d]];
         const area = dt.bboxes[4 * row + 2] * dt.bboxes[4 * row + 3];
         for (let a = 0; a < A; a++) {
-          const { min, max } = params.areaRanges[a];
-          outcomes.fill(area < min || area > max ? IGNORED : FALSE_POSITIVE, ((n + d) * A + a) * T, ((n + d) * A + a + 1) * T);
+          const outcome = area < areaMin[a] || area > areaMax[a] ? IGNORED : FALSE_POSITIVE;
+          const from = ((n + d) * A + a) * T;
+          for (let t = 0; t < T; t++) outcomes[from + t] = outcome;
         }
       }
       n += D;
@@ -244,7 +266,8 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
     gtIgnored = atLeast(gtIgnored, G, (m) => new Uint8Array(m));
     gtMatched = atLeast(gtMatched, G, (m) => new Uint8Array(m));
     for (let a = 0; a < A; a++) {
-      const { min, max } = params.areaRanges[a];
+      const min = areaMin[a];
+      const max = areaMax[a];
       let regular = 0;
       for (let g = 0; g < G; g++) {
         const row = gtRows[g0 + g];
