@@ -282,7 +282,7 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
       for (let g = 0; g < G; g++) gtOrder[gtIgnored[g] ? back++ : front++] = g;
 
       for (let t = 0; t < T; t++) {
-        gtMatched.fill(0, 0, G);
+        for (let g = 0; g < G; g++) gtMatched[g] = 0;
         for (let d = 0; d < D; d++) {
           let best = iouThresholds[t];
           let match = -1;
@@ -348,9 +348,13 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
   const detScores = matched.scores;
   const recThrs = params.recThrs;
 
+  const AT = A * T;
   let sorted = new Int32Array(0); // a category's detections by score
-  let kept = new Int32Array(0); // those within maxDets
-  // Per threshold t, the true positives in sorted order: [T × count] position, recall, precision.
+  // The category's detections in score order: rank, score, and their A×T outcomes, contiguous.
+  let sortedRanks = new Int32Array(0);
+  let sortedScores = new Float64Array(0);
+  let sortedOutcomes = new Uint8Array(0);
+  // Per threshold t, the true positives in score order: [T × count] position, recall, precision.
   let tpPosition = new Int32Array(0);
   let tpRecall = new Float64Array(0);
   let tpPrecision = new Float64Array(0);
@@ -364,24 +368,39 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
     sorted = atLeast(sorted, count, (m) => new Int32Array(m));
     for (let i = 0; i < count; i++) sorted[i] = start + i;
     sorted.subarray(0, count).sort((a, b) => detScores[b] - detScores[a] || a - b);
-    kept = atLeast(kept, count, (m) => new Int32Array(m));
+    sortedRanks = atLeast(sortedRanks, count, (m) => new Int32Array(m));
+    sortedScores = atLeast(sortedScores, count, (m) => new Float64Array(m));
+    sortedOutcomes = atLeast(sortedOutcomes, count * AT, (m) => new Uint8Array(m));
+    for (let i = 0; i < count; i++) {
+      const row = sorted[i];
+      sortedRanks[i] = ranks[row];
+      sortedScores[i] = detScores[row];
+      for (let j = 0; j < AT; j++) sortedOutcomes[i * AT + j] = outcomes[row * AT + j];
+    }
     tpPosition = atLeast(tpPosition, T * count, (m) => new Int32Array(m));
     tpRecall = atLeast(tpRecall, T * count, (m) => new Float64Array(m));
     tpPrecision = atLeast(tpPrecision, T * count, (m) => new Float64Array(m));
     for (let m = 0; m < M; m++) {
       const maxDet = params.maxDets[m];
+      // nd: detections within maxDets; the first of them (searchsorted's index 0).
       let nd = 0;
-      for (let i = 0; i < count; i++) if (ranks[sorted[i]] < maxDet) kept[nd++] = sorted[i];
+      let firstKept = -1;
+      for (let i = 0; i < count; i++) {
+        if (sortedRanks[i] < maxDet) {
+          if (nd++ === 0) firstKept = i;
+        }
+      }
       for (let a = 0; a < A; a++) {
         const npig = gtCounts[k * A + a];
         if (npig === 0) continue; // precision and recall stay −1
-        // One pass over the sorted detections for all thresholds (a category's outcomes are one small block).
+        // One pass over the sorted detections for all thresholds.
         tpCount.fill(0);
         fpCount.fill(0);
-        for (let i = 0; i < nd; i++) {
-          const from = (kept[i] * A + a) * T;
+        for (let i = 0; i < count; i++) {
+          if (sortedRanks[i] >= maxDet) continue;
+          const from = i * AT + a * T;
           for (let t = 0; t < T; t++) {
-            const outcome = outcomes[from + t];
+            const outcome = sortedOutcomes[from + t];
             if (outcome === TRUE_POSITIVE) {
               const tp = ++tpCount[t];
               const at = t * count + tp - 1;
@@ -405,13 +424,13 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
             if (recThrs[r] <= 0) {
               // searchsorted gives index 0: the envelope there is the best precision of all.
               precision[at] = nd && tps ? tpPrecision[first] : 0;
-              scores[at] = nd ? detScores[kept[0]] : 0;
+              scores[at] = nd ? sortedScores[firstKept] : 0;
               continue;
             }
             while (j < tps && tpRecall[first + j] < recThrs[r]) j++;
             // Past the last recall reached, precision (and score) stay 0.
             precision[at] = j < tps ? tpPrecision[first + j] : 0;
-            scores[at] = j < tps ? detScores[kept[tpPosition[first + j]]] : 0;
+            scores[at] = j < tps ? sortedScores[tpPosition[first + j]] : 0;
           }
         }
       }
