@@ -5,7 +5,7 @@
                                                 CASE/dt.json, or from CASE/synthetic.json (materialised with
                                                 scripts/coco-synthetic.mjs); CASE/params.json overrides Params.
                                                 No CASE: every case under test/fixtures/coco.
-  coco-expected.py --gt GT.json --dt DT.json    prints {"stats": {...}, "seconds": ...} (the benchmark's run).
+  coco-expected.py --gt GT.json --dt DT.json    prints {"stats": {...}, "seconds": ..., "cpuSeconds": ...} (the benchmark's run).
 
 Run with /opt/venv-coco/bin/python (pycocotools 2.0.11, numpy).
 """
@@ -27,9 +27,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def evaluate(gt_path, dt_path, params=None):
-    """COCOeval bbox with pycocotools' own printing silenced; returns the eval object and the seconds it took."""
+    """COCOeval bbox with pycocotools' own printing silenced; returns the eval object, wall and CPU seconds."""
     with contextlib.redirect_stdout(io.StringIO()):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         gt = COCO(gt_path)
         dt = gt.loadRes(dt_path)
         ev = COCOeval(gt, dt, 'bbox')
@@ -49,7 +50,8 @@ def evaluate(gt_path, dt_path, params=None):
         ev.accumulate()
         ev.summarize()
         seconds = time.perf_counter() - start
-    return ev, seconds
+        cpu_seconds = time.process_time() - cpu_start
+    return ev, seconds, cpu_seconds
 
 
 def expected(ev):
@@ -91,9 +93,9 @@ def write_case(case):
     if os.path.exists(synthetic):
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(['node', os.path.join(ROOT, 'scripts', 'coco-synthetic.mjs'), synthetic, tmp], check=True)
-            ev, _ = evaluate(os.path.join(tmp, 'gt.json'), os.path.join(tmp, 'dt.json'), params)
+            ev, _, _ = evaluate(os.path.join(tmp, 'gt.json'), os.path.join(tmp, 'dt.json'), params)
     else:
-        ev, _ = evaluate(os.path.join(case, 'gt.json'), os.path.join(case, 'dt.json'), params)
+        ev, _, _ = evaluate(os.path.join(case, 'gt.json'), os.path.join(case, 'dt.json'), params)
     out = expected(ev)
     old_path = os.path.join(case, 'expected.json')
     if os.path.exists(old_path):
@@ -117,8 +119,8 @@ def all_cases():
 def main(argv):
     if len(argv) >= 1 and argv[0] == '--gt':
         gt_path, dt_path = argv[1], argv[3]
-        ev, seconds = evaluate(gt_path, dt_path)
-        print(json.dumps({'stats': {k: float(v) for k, v in zip(KEYS, ev.stats)}, 'seconds': seconds}))
+        ev, seconds, cpu_seconds = evaluate(gt_path, dt_path)
+        print(json.dumps({'stats': {k: float(v) for k, v in zip(KEYS, ev.stats)}, 'seconds': seconds, 'cpuSeconds': cpu_seconds}))
         return 0
     cases = argv or all_cases()
     for case in cases:

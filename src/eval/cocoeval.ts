@@ -93,7 +93,7 @@ function groupByKey(keys: Int32Array, keyCount: number): Grouped {
  */
 function cellKeys(
   count: number, imageIds: Float64Array, categoryIds: Int32Array,
-  imageIndex: Map<number, number>, categoryIndex: Map<number, number>, params: CocoEvalParams,
+  imageIndex: IdIndex, categoryIndex: IdIndex, params: CocoEvalParams,
 ): Int32Array {
   const I = params.imgIds.length;
   const C = params.catIds.length;
@@ -101,10 +101,31 @@ function cellKeys(
   for (let i = 0; i < count; i++) {
     const image = imageIndex.get(imageIds[i]);
     const category = categoryIndex.get(categoryIds[i]);
-    keys[i] = image === undefined || category === undefined ? -1
+    keys[i] = image < 0 || category < 0 ? -1
       : params.useCats ? category * I + image : image * C + category;
   }
   return keys;
+}
+
+/** Position of an id in a list of ids (−1 when absent): a dense table for small non-negative integer ids, else a Map. */
+class IdIndex {
+  // Ids up to this get a table (4 bytes each); COCO's image ids go to ~600,000.
+  private static readonly DENSE_LIMIT = 1 << 24;
+  private readonly table: Int32Array | null;
+  private readonly map: Map<number, number>;
+
+  constructor(ids: readonly number[]) {
+    this.map = new Map(ids.map((id, i) => [id, i]));
+    const max = ids.reduce((m, id) => Math.max(m, id), -1);
+    const dense = ids.every((id) => Number.isInteger(id) && id >= 0) && max < IdIndex.DENSE_LIMIT;
+    this.table = dense ? new Int32Array(max + 1).fill(-1) : null;
+    if (this.table) ids.forEach((id, i) => (this.table![id] = i));
+  }
+
+  get(id: number): number {
+    if (this.table) return id >= 0 && id < this.table.length && Number.isInteger(id) ? this.table[id] : -1;
+    return this.map.get(id) ?? -1;
+  }
 }
 
 /** loadRes's check: every detection's image must be in the ground truth. Throws a RangeError naming the first. */
@@ -152,10 +173,10 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
   const A = params.areaRanges.length;
   const T = params.iouThrs.length;
   const maxDet = params.maxDets[params.maxDets.length - 1];
-  const imageIndex = new Map<number, number>();
-  params.imgIds.forEach((id, i) => imageIndex.set(id, i));
-  const categoryIndex = new Map<number, number>();
-  params.catIds.forEach((id, i) => categoryIndex.set(id, i));
+  const imageIndex = new IdIndex(params.imgIds);
+  const categoryIndex = new IdIndex(params.catIds);
+  const areaMin = Float64Array.from(params.areaRanges, (r) => r.min);
+  const areaMax = Float64Array.from(params.areaRanges, (r) => r.max);
 
   const ann = gt.annotations;
   // A cell's rows span `stride` keys: one with useCats, the C categories of the image when pooled.
@@ -233,8 +254,9 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
         const row = dtRows[d0 + order[d]];
         const area = dt.bboxes[4 * row + 2] * dt.bboxes[4 * row + 3];
         for (let a = 0; a < A; a++) {
-          const { min, max } = params.areaRanges[a];
-          outcomes.fill(area < min || area > max ? IGNORED : FALSE_POSITIVE, ((n + d) * A + a) * T, ((n + d) * A + a + 1) * T);
+          const outcome = area < areaMin[a] || area > areaMax[a] ? IGNORED : FALSE_POSITIVE;
+          const from = ((n + d) * A + a) * T;
+          for (let t = 0; t < T; t++) outcomes[from + t] = outcome;
         }
       }
       n += D;
@@ -244,7 +266,8 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
     gtIgnored = atLeast(gtIgnored, G, (m) => new Uint8Array(m));
     gtMatched = atLeast(gtMatched, G, (m) => new Uint8Array(m));
     for (let a = 0; a < A; a++) {
-      const { min, max } = params.areaRanges[a];
+      const min = areaMin[a];
+      const max = areaMax[a];
       let regular = 0;
       for (let g = 0; g < G; g++) {
         const row = gtRows[g0 + g];
@@ -259,7 +282,7 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
       for (let g = 0; g < G; g++) gtOrder[gtIgnored[g] ? back++ : front++] = g;
 
       for (let t = 0; t < T; t++) {
-        gtMatched.fill(0, 0, G);
+        for (let g = 0; g < G; g++) gtMatched[g] = 0;
         for (let d = 0; d < D; d++) {
           let best = iouThresholds[t];
           let match = -1;
@@ -302,6 +325,39 @@ export function evaluateImages(gt: CocoGroundTruth, dt: CocoDetections, params: 
 }
 
 /**
+ * Rows start..start+count−1 ordered by score, highest first, ties in row order (a stable sort, as numpy's
+ * mergesort of −score), into `sorted`. The engine's native numeric sort orders the distinct scores; a counting
+ * sort then places the rows by their score's rank, in row order. Much faster than a comparator sort.
+ */
+function stableSortByScore(
+  scores: Float64Array, start: number, count: number,
+  sorted: Int32Array, distinct: Float64Array, bucketOf: Int32Array, bucketStart: Int32Array,
+): void {
+  const values = distinct.subarray(0, count);
+  values.set(scores.subarray(start, start + count));
+  values.sort(); // ascending
+  let unique = 0;
+  for (let i = 0; i < count; i++) if (unique === 0 || values[i] !== values[unique - 1]) values[unique++] = values[i];
+  bucketStart.fill(0, 0, unique + 1);
+  for (let i = 0; i < count; i++) {
+    // Binary search for the score among the distinct values; bucket 0 is the highest score.
+    const score = scores[start + i];
+    let lo = 0;
+    let hi = unique - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[mid] < score) lo = mid + 1;
+      else hi = mid;
+    }
+    const bucket = unique - 1 - lo;
+    bucketOf[i] = bucket;
+    bucketStart[bucket + 1]++;
+  }
+  for (let b = 0; b < unique; b++) bucketStart[b + 1] += bucketStart[b];
+  for (let i = 0; i < count; i++) sorted[bucketStart[bucketOf[i]]++] = start + i;
+}
+
+/**
  * COCOeval.accumulate: precision at the recall thresholds and the final recall, per threshold, category, area,
  * maxDets.
  *
@@ -325,9 +381,16 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
   const detScores = matched.scores;
   const recThrs = params.recThrs;
 
+  const AT = A * T;
   let sorted = new Int32Array(0); // a category's detections by score
-  let kept = new Int32Array(0); // those within maxDets
-  // Per threshold t, the true positives in sorted order: [T × count] position, recall, precision.
+  let distinct = new Float64Array(0); // scratch for the sort
+  let bucketOf = new Int32Array(0);
+  let bucketStart = new Int32Array(0);
+  // The category's detections in score order: rank, score, and their A×T outcomes, contiguous.
+  let sortedRanks = new Int32Array(0);
+  let sortedScores = new Float64Array(0);
+  let sortedOutcomes = new Uint8Array(0);
+  // Per threshold t, the true positives in score order: [T × count] position, recall, precision.
   let tpPosition = new Int32Array(0);
   let tpRecall = new Float64Array(0);
   let tpPrecision = new Float64Array(0);
@@ -339,26 +402,43 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
     // One stable sort per category: rows are in (image, rank) order, so ties keep the order of
     // np.concatenate over images that COCOeval's mergesort keeps. Each maxDets takes a subsequence of it.
     sorted = atLeast(sorted, count, (m) => new Int32Array(m));
-    for (let i = 0; i < count; i++) sorted[i] = start + i;
-    sorted.subarray(0, count).sort((a, b) => detScores[b] - detScores[a] || a - b);
-    kept = atLeast(kept, count, (m) => new Int32Array(m));
+    distinct = atLeast(distinct, count, (m) => new Float64Array(m));
+    bucketOf = atLeast(bucketOf, count, (m) => new Int32Array(m));
+    bucketStart = atLeast(bucketStart, count + 1, (m) => new Int32Array(m));
+    stableSortByScore(detScores, start, count, sorted, distinct, bucketOf, bucketStart);
+    sortedRanks = atLeast(sortedRanks, count, (m) => new Int32Array(m));
+    sortedScores = atLeast(sortedScores, count, (m) => new Float64Array(m));
+    sortedOutcomes = atLeast(sortedOutcomes, count * AT, (m) => new Uint8Array(m));
+    for (let i = 0; i < count; i++) {
+      const row = sorted[i];
+      sortedRanks[i] = ranks[row];
+      sortedScores[i] = detScores[row];
+      for (let j = 0; j < AT; j++) sortedOutcomes[i * AT + j] = outcomes[row * AT + j];
+    }
     tpPosition = atLeast(tpPosition, T * count, (m) => new Int32Array(m));
     tpRecall = atLeast(tpRecall, T * count, (m) => new Float64Array(m));
     tpPrecision = atLeast(tpPrecision, T * count, (m) => new Float64Array(m));
     for (let m = 0; m < M; m++) {
       const maxDet = params.maxDets[m];
+      // nd: detections within maxDets; the first of them (searchsorted's index 0).
       let nd = 0;
-      for (let i = 0; i < count; i++) if (ranks[sorted[i]] < maxDet) kept[nd++] = sorted[i];
+      let firstKept = -1;
+      for (let i = 0; i < count; i++) {
+        if (sortedRanks[i] < maxDet) {
+          if (nd++ === 0) firstKept = i;
+        }
+      }
       for (let a = 0; a < A; a++) {
         const npig = gtCounts[k * A + a];
         if (npig === 0) continue; // precision and recall stay −1
-        // One pass over the sorted detections for all thresholds (a category's outcomes are one small block).
+        // One pass over the sorted detections for all thresholds.
         tpCount.fill(0);
         fpCount.fill(0);
-        for (let i = 0; i < nd; i++) {
-          const from = (kept[i] * A + a) * T;
+        for (let i = 0; i < count; i++) {
+          if (sortedRanks[i] >= maxDet) continue;
+          const from = i * AT + a * T;
           for (let t = 0; t < T; t++) {
-            const outcome = outcomes[from + t];
+            const outcome = sortedOutcomes[from + t];
             if (outcome === TRUE_POSITIVE) {
               const tp = ++tpCount[t];
               const at = t * count + tp - 1;
@@ -382,13 +462,13 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
             if (recThrs[r] <= 0) {
               // searchsorted gives index 0: the envelope there is the best precision of all.
               precision[at] = nd && tps ? tpPrecision[first] : 0;
-              scores[at] = nd ? detScores[kept[0]] : 0;
+              scores[at] = nd ? sortedScores[firstKept] : 0;
               continue;
             }
             while (j < tps && tpRecall[first + j] < recThrs[r]) j++;
             // Past the last recall reached, precision (and score) stay 0.
             precision[at] = j < tps ? tpPrecision[first + j] : 0;
-            scores[at] = j < tps ? detScores[kept[tpPosition[first + j]]] : 0;
+            scores[at] = j < tps ? sortedScores[tpPosition[first + j]] : 0;
           }
         }
       }

@@ -140,6 +140,20 @@ export function perCategory(result: CocoEvalResult, names: ReadonlyMap<number, s
   }));
 }
 
+/**
+ * Python's `'{:0.3f}'.format(x)`: like toFixed(3), except that an exact tie (x·1000 ending in .5 exactly, as for
+ * 0.0625) goes to the even neighbour where toFixed goes up.
+ */
+export function formatFixed3(x: number): string {
+  // A double lies exactly halfway between thousandths only if it is j/16 (x·16 is exact) with 125·j odd.
+  const doubled = x * 2000;
+  if (Number.isInteger(x * 16) && Math.abs(doubled) % 2 === 1) {
+    const down = Math.floor(x * 1000);
+    return ((down % 2 === 0 ? down : down + 1) / 1000).toFixed(3);
+  }
+  return x.toFixed(3);
+}
+
 /** The summary in pycocotools' layout, one line per number. */
 export function formatSummary(result: CocoEvalResult, summary: CocoSummary): string {
   const p = result.params;
@@ -147,7 +161,7 @@ export function formatSummary(result: CocoEvalResult, summary: CocoSummary): str
   const first = p.iouThrs[0].toFixed(2);
   const last = p.iouThrs[p.iouThrs.length - 1].toFixed(2);
   const line = (ap: boolean, value: number, iou: string, area: string, maxDets: number) =>
-    ` ${(ap ? 'Average Precision' : 'Average Recall').padEnd(18)} ${ap ? '(AP)' : '(AR)'} @[ IoU=${iou.padEnd(9)} | area=${area.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${value.toFixed(3)}`;
+    ` ${(ap ? 'Average Precision' : 'Average Recall').padEnd(18)} ${ap ? '(AP)' : '(AR)'} @[ IoU=${iou.padEnd(9)} | area=${area.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${formatFixed3(value)}`;
   const all = `${first}:${last}`;
   return [
     line(true, summary.AP, all, 'all', SUMMARY_AP_MAX_DETS),

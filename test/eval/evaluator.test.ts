@@ -55,3 +55,13 @@ describe('CocoEvaluator', () => {
     expect(() => evaluator.process(gt.images.ids[0], { boxes: [0, 0, 1], scores: [1], categoryIds: [1] })).toThrow(RangeError);
   });
 });
+
+describe('formatFixed3', () => {
+  test('rounds as Python\'s {:0.3f}: exact ties to even, the rest to nearest', async () => {
+    const { formatFixed3 } = await import('../../src/eval/summary.js');
+    // Python: '{:0.3f}'.format(x) for these values.
+    const python: [number, string][] = [[0.0625, '0.062'], [0.1875, '0.188'], [0.3125, '0.312'], [0.9375, '0.938'],
+      [0.8349834983498349, '0.835'], [-1, '-1.000'], [0, '0.000'], [1, '1.000'], [0.0005, '0.001'], [0.1235, '0.123']];
+    for (const [x, text] of python) expect(formatFixed3(x), String(x)).toBe(text);
+  });
+});
