@@ -94,6 +94,7 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
     import('../train/run.js'), import('../train/detection.js'), import('./evaluate-run.js'), import('../train/trainer.js'), import('../train/progress.js'),
     import('../train/checkpoint.js'),
   ]);
+  const { staleStatisticsWarning } = await import('../train/moving-statistics.js');
   // For a resumed run the recipe comes from its checkpoint; the data folder is needed before the trainer exists.
   const planned = recipe ?? (() => {
     const dir = latestCheckpointDir(runDir);
@@ -126,6 +127,8 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
     ? `resuming ${runDir} at step ${start.step} of ${trainer.totalSteps} (${displayPath(start.checkpoint)})`
     : `training ${planned.name} (${planned.detector.name}) into ${runDir}: ${trainer.totalSteps} steps of ${planned.batch} images ` +
       `(${trainer.stepsPerEpoch} a epoch), lr ${+planned.learningRate.peak.toPrecision(4)}`);
+  const stale = staleStatisticsWarning(planned.detector.batchNorm.momentum, trainer.totalSteps);
+  if (stale) say(`warning: ${stale}`);
   const uninstall = stopOnSignals(trainer, say);
   try {
     const outcome = await trainer.run();
