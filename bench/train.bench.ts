@@ -1,5 +1,5 @@
-// Training speed of the proxy recipe (examples/proxy.fpn#proxy: ResNet-10, 3 stacked NAS-FPN @64, 128×128,
-// batch 8) with everything a real step does: the data room's iterator on a synthetic dataset (decode,
+// Training speed of the proxy recipes (examples/proxy.fpn: #proxy, ResNet-10 + 1 NAS-FPN @64, and #proxy_x3, the
+// paper's 3 stacked; 128×128, batch 8) with everything a real step does: the data room's iterator on a synthetic dataset (decode,
 // jitter, flip), anchor matching, the detection losses, forward + backward in training mode, clipping and
 // the momentum update, read back after each step. On wasm (and tfjs-node where built), in one run.
 // Reports seconds per step (batch loading included) and images/s. (The share of the step outside the
@@ -20,28 +20,31 @@ import { Trainer } from '../src/train/trainer.js';
 
 const STEPS = Number(process.env.NASFPN_BENCH_STEPS ?? 5);
 const file = resolve('examples/proxy.fpn');
-const recipe = checkText(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p, 'utf8') }).program!.trains[0];
+const program = checkText(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p, 'utf8') }).program!;
 const dataDir = mkdtempSync(join(tmpdir(), 'nasfpn-bench-train-'));
 await writeSynthDataset(dataDir, { ...DEFAULT_SYNTH, images: 200, size: 128, classes: 8, seed: 1 });
-const dataset = await loadSplitFor(recipe.detector, dataDir, 'train');
 
 const results: Record<string, unknown>[] = [];
 const backends = (await availableBackends()).filter((b) => b.available && (b.name === 'wasm' || b.name === 'tfjs-node')).map((b) => b.name as BackendName);
-for (const backend of backends) {
-  await useBackend(backend);
-  const model = buildDetectorModel(recipe.detector, recipe.seed);
-  const trainer = new Trainer({
-    tf, model, recipe, objective: detectionObjective(tf, recipe, model), data: trainingBatches(recipe, dataset, null),
-    runDir: join(dataDir, `run-${backend}`), source: { file, files: {} }, hooks: [],
-  });
-  for (let i = 0; i < 2; i++) await trainer.runStep();
-  const seconds: number[] = [];
-  for (let i = 0; i < STEPS; i++) seconds.push((await trainer.runStep()).seconds);
-  const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
-  results.push({ backend, batch: recipe.batch, inputSize: recipe.detector.inputSize, steps: STEPS, secondsPerStep: mean, imagesPerSecond: recipe.batch / mean, seconds });
-  console.log(`${backend}: ${mean.toFixed(2)} s/step, ${(recipe.batch / mean).toFixed(2)} images/s (batch ${recipe.batch}, ${recipe.detector.inputSize}²)`);
-  trainer.dispose();
-  model.dispose();
+for (const name of ['proxy', 'proxy_x3']) {
+  const recipe = program.trains.find((t) => t.name === name)!;
+  const dataset = await loadSplitFor(recipe.detector, dataDir, 'train');
+  for (const backend of backends) {
+    await useBackend(backend);
+    const model = buildDetectorModel(recipe.detector, recipe.seed);
+    const trainer = new Trainer({
+      tf, model, recipe, objective: detectionObjective(tf, recipe, model), data: trainingBatches(recipe, dataset, null),
+      runDir: join(dataDir, `run-${name}-${backend}`), source: { file, files: {} }, hooks: [],
+    });
+    for (let i = 0; i < 2; i++) await trainer.runStep();
+    const seconds: number[] = [];
+    for (let i = 0; i < STEPS; i++) seconds.push((await trainer.runStep()).seconds);
+    const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
+    results.push({ recipe: `examples/proxy.fpn#${name}`, backend, batch: recipe.batch, inputSize: recipe.detector.inputSize, steps: STEPS, secondsPerStep: mean, imagesPerSecond: recipe.batch / mean, seconds });
+    console.log(`${name} on ${backend}: ${mean.toFixed(2)} s/step, ${(recipe.batch / mean).toFixed(2)} images/s (batch ${recipe.batch}, ${recipe.detector.inputSize}²)`);
+    trainer.dispose();
+    model.dispose();
+  }
 }
 rmSync(dataDir, { recursive: true, force: true });
-writeResult('train', { recipe: 'examples/proxy.fpn#proxy', loadAverage: loadavg(), note: 'shared 2-core machine under load: timings are indicative only', results });
+writeResult('train', { loadAverage: loadavg(), note: 'shared 2-core machine under load: timings are indicative only', results });
