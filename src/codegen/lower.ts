@@ -1,7 +1,8 @@
 // Lowers a checked DetectorIR into a ModelSpec: backbone → laterals and P6/P7 → `repeats` pyramid networks →
 // RetinaNet heads. Every semantic choice cites reference.md (which follows the [TPU] code).
-import { inputCount, outputNodeByLevel, type DetectorIR, type Level, type MergingCell } from '../semantics/ir.js';
+import { inputCount, outputNodeByLevel, WSUM_EPSILON, type DetectorIR, type Level, type MergingCell } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
+import { assertNever } from '../util/assert-never.js';
 import { lowerBackbone } from './backbones.js';
 import { SpecGraph } from './graph.js';
 import type { InitSpec, LayerConfig, ModelOutput, ModelSpec } from './spec.js';
@@ -118,13 +119,21 @@ function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: Mergi
   const start = g.mark();
   const resampled = cell.inputs.map((index, k) => resample(g, detector, `${name}/in${k}`, nodes[index], levels[index], cell.level));
   let x: string;
-  if (cell.op.kind === 'sum') {
-    x = g.apply(`${name}/sum`, { kind: 'add', config: {} }, resampled[0], resampled[1]);
-  } else {
-    // The pooled input is added unchanged and gates the other one (resolved by the checker, reference §3).
-    const pooled = resampled[cell.op.pooled];
-    const gated = resampled[1 - cell.op.pooled];
-    x = g.apply(`${name}/global_pool`, { kind: 'globalPoolMerge', config: { pool: cell.op.pool } }, pooled, gated);
+  const op = cell.op;
+  switch (op.kind) {
+    case 'sum':
+      x = g.apply(`${name}/sum`, { kind: 'add', config: {} }, resampled[0], resampled[1]);
+      break;
+    case 'global_pool':
+      // The pooled input is added unchanged and gates the other one (resolved by the checker, reference §3).
+      x = g.apply(`${name}/global_pool`, { kind: 'globalPoolMerge', config: { pool: op.pool } }, resampled[op.pooled], resampled[1 - op.pooled]);
+      break;
+    case 'wsum':
+      // Two learned weights of this cell (and repeat), in the order the inputs are written.
+      x = g.apply(`${name}/wsum`, { kind: 'weightedSum', config: { epsilon: WSUM_EPSILON } }, resampled[0], resampled[1]);
+      break;
+    default:
+      return assertNever(op, 'op');
   }
   g.annotateFrom(start, describeCell(detector, cell));
   // Dangling sums: after the binary op, before ReLU → conv → BN (reference §4); same level, so no resampling
@@ -145,11 +154,21 @@ function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: Mergi
 /** `n9 @P5 = global_pool(max of n8, gating n7) + P5 (dangling)`, in the pyramid's own node names. */
 function describeCell(detector: DetectorIR, cell: MergingCell): string {
   const name = (index: number) => detector.pyramid.nodes[index].name;
-  const op = cell.op.kind === 'sum'
-    ? `sum(${cell.inputs.map(name).join(', ')})`
-    : `global_pool(${cell.op.pool} of ${name(cell.inputs[cell.op.pooled])}, gating ${name(cell.inputs[1 - cell.op.pooled])})`;
   const dangling = cell.danglingSums.map((i) => ` + ${name(i)} (dangling)`).join('');
-  return `${cell.isOutput ? 'output ' : ''}${cell.name} @${levelName(cell.level)} = ${op}${dangling}, then ReLU → conv → BN`;
+  return `${cell.isOutput ? 'output ' : ''}${cell.name} @${levelName(cell.level)} = ${describeOp(cell, name)}${dangling}, then ReLU → conv → BN`;
+}
+
+function describeOp(cell: MergingCell, name: (index: number) => string): string {
+  const op = cell.op;
+  switch (op.kind) {
+    case 'sum':
+    case 'wsum':
+      return `${op.kind}(${cell.inputs.map(name).join(', ')})`;
+    case 'global_pool':
+      return `global_pool(${op.pool} of ${name(cell.inputs[op.pooled])}, gating ${name(cell.inputs[1 - op.pooled])})`;
+    default:
+      return assertNever(op, 'op');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------

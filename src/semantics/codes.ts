@@ -48,6 +48,7 @@ export const CODES = {
   // interchange formats
   FPN400: 'bad-spec-file',
   FPN401: 'not-expressible-in-spec',
+  FPN402: 'op-not-in-spec',
 } as const;
 
 export type Code = keyof typeof CODES;

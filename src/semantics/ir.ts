@@ -30,7 +30,21 @@ export interface GlobalPoolOp {
   pooled: 0 | 1;
 }
 
-export type BinaryOp = SumOp | GlobalPoolOp;
+/**
+ * Weighted sum, BiFPN's "fast normalized fusion" (Tan, Pang, Le, EfficientDet, CVPR 2020, §3.3):
+ * out = (relu(w0)·x0 + relu(w1)·x1) / (relu(w0) + relu(w1) + ε), with one learned scalar weight per input and
+ * cell (initialised to 1, so a fresh cell averages its inputs). Symmetric in its inputs, like a sum.
+ */
+export interface WeightedSumOp {
+  kind: 'wsum';
+}
+
+/** ε of the fast normalized fusion: [BiFPN] EfficientDet §3.3 "ε = 0.0001" (google/automl efficientdet, weight_method 'fastattn'). */
+export const WSUM_EPSILON = 1e-4;
+/** Initial value of each fusion weight: [BiFPN] google/automl efficientdet, 'fastattn' weights start at ones. */
+export const WSUM_INITIAL_WEIGHT = 1;
+
+export type BinaryOp = SumOp | GlobalPoolOp | WeightedSumOp;
 
 /**
  * The input the TF reference's global pooling pools: the one at the higher (coarser) level, the first on a

@@ -5,7 +5,7 @@ import type { CellStatement, Declaration, Setting } from '../parser/ast.js';
 import { computeDanglingSums } from './dangling.js';
 import type { BinaryOp, Level, MergingCell, PyramidIR, PyramidNode } from './ir.js';
 import { levelName, looksLikeLevel, parseLevel } from './levels.js';
-import { OPS, OP_NAMES } from './ops.js';
+import { OP_NAMES, opNamed } from './ops.js';
 import type { Reporter } from './report.js';
 import { describeValue, readSettings, rejectExtra, type SettingSpec } from './settings.js';
 import { didYouMean } from './suggest.js';
@@ -223,10 +223,10 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
 
   // The op, and its options (which may depend on the inputs' levels).
   let op: BinaryOp | null = null;
-  const definition = OPS[s.op.text];
+  const definition = opNamed(s.op.text);
   if (!definition) {
     report.error('FPN110', s.op.range, `unknown op '${s.op.text}'.${didYouMean(s.op.text, OP_NAMES)}`,
-      `the binary ops are ${OP_NAMES.join(' and ')}`);
+      `the binary ops are ${OP_NAMES.join(', ')}`);
     ok = false;
   } else if (inputIndices.length === 2) {
     op = definition.resolve({

@@ -7,7 +7,8 @@
 // runs along it and climbs to its target; edges sharing a lane are spread over parallel tracks (bundled),
 // and d3-shape turns the waypoints into smooth paths.
 import { curveLinear, curveMonotoneX, line } from 'd3-shape';
-import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
+import { cellNodeIndex, inputCount, strideOf, type OpKind, type PyramidIR } from '../semantics/ir.js';
+import { assertNever } from '../util/assert-never.js';
 import { arrowHeadPath, circleBox, distanceToSegment, lastTangentPoint, polylineLength, segmentIntersectsBox, stepTowards, type Point } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
@@ -43,7 +44,7 @@ export interface GraphDot {
   name: string;
   level: number;
   kind: 'input' | 'cell';
-  op: 'sum' | 'global_pool' | null;
+  op: OpKind | null;
   isOutput: boolean;
   x: number;
   y: number;
@@ -96,7 +97,7 @@ export interface GraphLayout {
 }
 
 export interface LegendItem {
-  glyph: 'input' | 'output' | 'sum' | 'global_pool' | 'edge' | 'dangling';
+  glyph: 'input' | 'output' | OpKind | 'edge' | 'dangling';
   x: number;
   y: number;
 }
@@ -104,16 +105,29 @@ export interface LegendItem {
 // ---------------------------------------------------------------------------------------------------
 // Layout
 
+/** How each op's dot is drawn: its legend text, the plural for the subtitle, and the radius of its shape. */
+const OP_GLYPHS: { [K in OpKind]: { legend: string; counted: (n: number) => string; radius: number } } = {
+  sum: { legend: 'sum', counted: (n) => `${n} sum`, radius: DOT_R },
+  global_pool: { legend: 'global pool', counted: (n) => `${n} global pool`, radius: DOT_R + 1.5 },
+  wsum: { legend: 'weighted sum', counted: (n) => `${n} weighted sum${n === 1 ? '' : 's'}`, radius: DOT_R },
+};
+
+/** The ops a legend lists: sum and global pool always (Figure 7's two), any other op where it is used. */
+function legendOps(pyramids: PyramidIR[]): OpKind[] {
+  const used = new Set(pyramids.flatMap((p) => p.cells.map((c) => c.op.kind)));
+  return (Object.keys(OP_GLYPHS) as OpKind[]).filter((op) => op === 'sum' || op === 'global_pool' || used.has(op));
+}
+
 export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayout {
   const [minLevel, maxLevel] = options.levels ?? [p.minLevel, p.maxLevel];
   const labels: GraphLabel[] = [];
 
   const title = p.name;
-  const ops = p.cells.reduce((n, c) => n + (c.op.kind === 'global_pool' ? 1 : 0), 0);
+  const opCounts = legendOps([p]).map((op) => OP_GLYPHS[op].counted(p.cells.filter((c) => c.op.kind === op).length));
   const dangling = p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
   const subtitle =
     `${p.cells.length} merging cells · P${p.minLevel}–P${p.maxLevel} · ` +
-    `${p.cells.length - ops} sum, ${ops} global pool` + (dangling ? ` · ${dangling} dangling sum${dangling === 1 ? '' : 's'}` : '');
+    opCounts.join(', ') + (dangling ? ` · ${dangling} dangling sum${dangling === 1 ? '' : 's'}` : '');
   const titleBaseline = MARGIN + TITLE_SIZE * 0.8;
   const subtitleBaseline = titleBaseline + SUBTITLE_SIZE + 6;
   const top = subtitleBaseline + 20 + ROW_GAP / 2;
@@ -150,7 +164,7 @@ export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayo
       isOutput,
       x: firstColumnX + (isInput ? 0 : (index - inputs + 1) * column),
       y: rowY(node.level),
-      radius: isInput || isOutput ? RING_R : cell?.op.kind === 'global_pool' ? DOT_R + 1.5 : DOT_R,
+      radius: isInput || isOutput ? RING_R : cell ? OP_GLYPHS[cell.op.kind].radius : DOT_R,
     };
   });
   const lastColumnX = firstColumnX + p.cells.length * column;
@@ -167,7 +181,7 @@ export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayo
   let bottom = rowY(maxLevel) + ROW_GAP / 2;
   const legend: LegendItem[] = [];
   if (options.legend ?? true) {
-    bottom = placeLegend(legend, labels, MARGIN, bottom + 16, width - MARGIN, p.cells.some((c) => c.danglingSums.length > 0));
+    bottom = placeLegend(legend, labels, MARGIN, bottom + 16, width - MARGIN, legendOps([p]), p.cells.some((c) => c.danglingSums.length > 0));
   }
   width = Math.max(width, ...labels.map((l) => l.box.x + l.box.width + MARGIN));
   return { width: Math.ceil(width), height: Math.ceil(bottom + MARGIN), rows, dots, edges, labels, legend, bandLeft, bandRight };
@@ -317,12 +331,11 @@ function placeNodeLabels(dots: GraphDot[], edges: GraphEdge[], labels: GraphLabe
 }
 
 /** Legend entries in a row (wrapping when wider than the drawing); returns the bottom y. */
-function placeLegend(items: LegendItem[], labels: GraphLabel[], left: number, top: number, right: number, dangling: boolean): number {
+function placeLegend(items: LegendItem[], labels: GraphLabel[], left: number, top: number, right: number, ops: OpKind[], dangling: boolean): number {
   const entries: [LegendItem['glyph'], string][] = [
     ['input', 'input'],
     ['output', 'output'],
-    ['sum', 'sum'],
-    ['global_pool', 'global pool'],
+    ...ops.map((op): [OpKind, string] => [op, OP_GLYPHS[op].legend]),
     ['edge', 'feeds'],
   ];
   if (dangling) entries.push(['dangling', 'dangling-layer sum']);
@@ -407,7 +420,7 @@ function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): strin
   ];
 }
 
-function dotShapes(kind: 'input' | 'sum' | 'global_pool', isOutput: boolean, x: number, y: number, theme: Theme): string[] {
+function dotShapes(kind: 'input' | OpKind, isOutput: boolean, x: number, y: number, theme: Theme): string[] {
   const shapes: string[] = [];
   if (kind === 'input') {
     shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.input, 'stroke-width': 2.4 }));
@@ -415,14 +428,26 @@ function dotShapes(kind: 'input' | 'sum' | 'global_pool', isOutput: boolean, x: 
     return shapes;
   }
   if (isOutput) shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4 }));
-  if (kind === 'sum') {
-    const arm = DOT_R * 0.55;
-    shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, fill: theme.ink }));
-    shapes.push(el('path', { d: `M${num(x - arm)},${num(y)}H${num(x + arm)}M${num(x)},${num(y - arm)}V${num(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 }));
-  } else {
-    // Global pool: a diamond, so it reads apart from a sum even in greyscale.
-    const h = DOT_R + 1.5;
-    shapes.push(el('path', { d: `M${num(x)},${num(y - h)}L${num(x + h)},${num(y)}L${num(x)},${num(y + h)}L${num(x - h)},${num(y)}Z`, fill: theme.ink }));
+  const arm = DOT_R * 0.55;
+  const plus = el('path', { d: `M${num(x - arm)},${num(y)}H${num(x + arm)}M${num(x)},${num(y - arm)}V${num(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 });
+  switch (kind) {
+    case 'sum':
+      shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, fill: theme.ink }), plus);
+      break;
+    case 'wsum': {
+      // Weighted sum: a plus on a square, a sum that reads apart from the plain one even in greyscale.
+      const h = DOT_R * 0.9;
+      shapes.push(el('rect', { x: x - h, y: y - h, width: 2 * h, height: 2 * h, rx: 1.5, fill: theme.ink }), plus);
+      break;
+    }
+    case 'global_pool': {
+      // Global pool: a diamond, so it reads apart from a sum even in greyscale.
+      const h = DOT_R + 1.5;
+      shapes.push(el('path', { d: `M${num(x)},${num(y - h)}L${num(x + h)},${num(y)}L${num(x)},${num(y + h)}L${num(x - h)},${num(y)}Z`, fill: theme.ink }));
+      break;
+    }
+    default:
+      return assertNever(kind, 'op');
   }
   return shapes;
 }
@@ -435,9 +460,9 @@ function legendGlyph(item: LegendItem, theme: Theme): string {
     case 'output':
       return group({ 'data-legend': 'output' }, [el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4 })]);
     case 'sum':
-      return group({ 'data-legend': 'sum' }, dotShapes('sum', false, x, y, theme));
     case 'global_pool':
-      return group({ 'data-legend': 'global_pool' }, dotShapes('global_pool', false, x, y, theme));
+    case 'wsum':
+      return group({ 'data-legend': item.glyph }, dotShapes(item.glyph, false, x, y, theme));
     case 'edge':
     case 'dangling':
       return group({ 'data-legend': item.glyph }, [
@@ -466,7 +491,7 @@ function describeGraph(p: PyramidIR): string {
     `Architecture graph of pyramid network ${p.name} in the style of NAS-FPN Figure 7: one row per resolution, ` +
     `P${p.minLevel} (stride ${strideOf(p.minLevel)}) at the top to P${p.maxLevel} (stride ${strideOf(p.maxLevel)}) at the bottom; ` +
     `${inputCount(p)} inputs on the left (green rings), ${p.cells.length} merging cells in creation order ` +
-    `(circles are sums, diamonds global pooling), ${outputs} outputs (red rings), ` +
+    `(circles are sums, diamonds global pooling${p.cells.some((c) => c.op.kind === 'wsum') ? ', squares weighted sums' : ''}), ${outputs} outputs (red rings), ` +
     `an arrow from each cell input` + (dangling ? `, ${dangling} dangling-layer sum${dangling === 1 ? '' : 's'} dashed.` : '.')
   );
 }
@@ -503,7 +528,7 @@ export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions,
   if (options.legend ?? true) {
     const items: LegendItem[] = [];
     const labels: GraphLabel[] = [];
-    const bottom = placeLegend(items, labels, MARGIN, height - MARGIN + 16, x - MARGIN, pyramids.some((p) => p.cells.some((c) => c.danglingSums.length > 0)));
+    const bottom = placeLegend(items, labels, MARGIN, height - MARGIN + 16, x - MARGIN, legendOps(pyramids), pyramids.some((p) => p.cells.some((c) => c.danglingSums.length > 0)));
     body.push(group({ class: 'legend' }, [...items.map((item) => legendGlyph(item, theme)), ...labels.map((l) => labelElement(l, theme))]));
     height = Math.ceil(bottom + MARGIN);
   }

@@ -12,7 +12,7 @@ import * as customLayers from '../../src/codegen/layers.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import { fileLoadHandler, fileSaveHandler } from '../../src/runtime/modelio.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { tinyLite, tinyResnet } from './fixtures.js';
+import { tinyLite, tinyResnet, wsumPyramid } from './fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -22,6 +22,7 @@ const configs: [string, DetectorIR][] = [
   ['ResNet-10 NAS-FPN 2@16 @128', tinyResnet()],
   ['ResNet-18 NAS-FPN 2@16 @128, anytime heads', tinyResnet({ backbone: { kind: 'resnet', depth: 18 }, anytimeHeads: true })],
   ['MobileNetV2 ×0.35 separable Lite 2@16 @64, DropBlock', tinyLite({ dropblock: { size: 3, keepProb: 0.9 } })],
+  ['ResNet-10 NAS-FPN with weighted sums 2@16 @128', tinyResnet({ name: 'tiny_wsum', pyramid: wsumPyramid() })],
 ];
 
 /** A deterministic, non-trivial input image batch. */

@@ -4,7 +4,8 @@
 import { computeDanglingSums } from '../../src/semantics/dangling.js';
 import { coarserInput, type BinaryOp, type DetectorIR, type PyramidIR } from '../../src/semantics/ir.js';
 
-type Spec = [level: number, op: 'sum' | 'attention', inputs: [number, number], isOutput: boolean];
+/** A reference block spec; 'wsum' (a weighted sum, which the TF spec cannot express) is this project's extension. */
+type Spec = [level: number, op: 'sum' | 'attention' | 'wsum', inputs: [number, number], isOutput: boolean];
 
 /** reference.md §1.1: the 7-cell NAS-FPN of Figure 7(f). */
 export const NASFPN_BLOCK_SPECS: Spec[] = [
@@ -34,9 +35,9 @@ export function pyramidFromSpecs(name: string, specs: Spec[], minLevel = 3, maxL
   const { sums } = computeDanglingSums(levels, specs.map((s) => ({ level: s[0], inputs: s[2], isOutput: s[3] })));
   const cells = specs.map((s, i): PyramidIR['cells'][number] => {
     const op: BinaryOp =
-      s[1] === 'sum'
-        ? { kind: 'sum' }
-        : { kind: 'global_pool', pool: 'max', pooled: coarserInput(levels[s[2][0]], levels[s[2][1]]) };
+      s[1] === 'attention'
+        ? { kind: 'global_pool', pool: 'max', pooled: coarserInput(levels[s[2][0]], levels[s[2][1]]) }
+        : { kind: s[1] };
     return { name: nodes[maxLevel - minLevel + 1 + i].name, level: s[0], op, inputs: [...s[2]], isOutput: s[3], danglingSums: sums[i] };
   });
   return {

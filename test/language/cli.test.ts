@@ -217,6 +217,16 @@ describe('nasfpn export / import', () => {
     noStackTrace(r);
   });
 
+  test('a pyramid using wsum cannot be exported: FPN402 at the cell, exit 1 (test/fixtures/export)', () => {
+    const dir = 'test/fixtures/export/fpn402-op-not-in-spec';
+    const [expected] = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as { code: string; line: number; column: number; message: string }[];
+    const r = nasfpn('export', `${dir}/input.fpn`, '--to', 'tf-spec');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`input.fpn:${expected.line}:${expected.column}: error ${expected.code} op-not-in-spec: ${expected.message}`);
+    noStackTrace(r);
+  });
+
   test('a file with errors is not exported: exit 1', () => {
     const r = nasfpn('export', 'test/fixtures/check/fpn100-unknown-input/input.fpn', '--to', 'tf-spec');
     expect(r.code).toBe(1);

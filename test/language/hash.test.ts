@@ -57,6 +57,11 @@ describe('same graph, same hash', () => {
     expect(hashOf(NASFPN.replace('sum(P4, n5)', 'sum(n5, P4)').replace('sum(n6, n7)', 'sum(n7, n6)'))).toBe(base);
   });
 
+  test("swapping a wsum's inputs (each input brings its own weight, both start at 1)", () => {
+    const weighted = NASFPN.replace('sum(P4, n5)', 'wsum(P4, n5)');
+    expect(hashOf(weighted.replace('wsum(P4, n5)', 'wsum(n5, P4)'))).toBe(hashOf(weighted));
+  });
+
   test("swapping a global_pool's inputs when the pooled input stays the same (the coarser one by default)", () => {
     expect(hashOf(NASFPN.replace('global_pool(P4, P6)', 'global_pool(P6, P4)'))).toBe(base);
     expect(hashOf(NASFPN.replace('global_pool(P4, P6)', 'global_pool(P4, P6, pool=max, pooled=P6)'))).toBe(base);
@@ -88,6 +93,7 @@ describe('different graph, different hash', () => {
   const variants: [string, string][] = [
     ['an op (sum → global_pool)', NASFPN.replace('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P4 = global_pool(P4, n5)')],
     ['an op (global_pool → sum)', NASFPN.replace('output n11 @P6 = global_pool(n9, n10)', 'output n11 @P6 = sum(n9, n10)')],
+    ['an op (sum → wsum)', NASFPN.replace('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P4 = wsum(P4, n5)')],
     ['an input', NASFPN.replace('output n8 @P4 = sum(n6, n7)', 'output n8 @P4 = sum(n5, n7)')],
     ['a level', NASFPN.replace('cell n6 @P4', 'cell n6 @P5')],
     ['the pool flavour', NASFPN.replace('global_pool(P4, P6)', 'global_pool(P4, P6, pool=avg)')],

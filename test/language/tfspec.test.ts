@@ -59,6 +59,14 @@ describe('export', () => {
     const ok = checkText(text.replace(', pool=avg', '').replace(', pooled=P3', ''), '/x/p.fpn').program!.pyramids[0];
     expect(JSON.parse(exported(ok)).block_specs).toEqual([[4, 'attention', [0, 1], true], [3, 'attention', [2, 0], true]]);
   });
+
+  test('a weighted sum cannot be exported: FPN402 (test/fixtures/export/fpn402-op-not-in-spec)', () => {
+    const dir = 'test/fixtures/export/fpn402-op-not-in-spec';
+    const p = pyramidOf(`${dir}/input.fpn`);
+    const out = exportTfSpec(p);
+    const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as { code: string; message: string }[];
+    expect('problems' in out && out.problems.map((x) => ({ code: x.code, message: x.message }))).toEqual(expected.map(({ code, message }) => ({ code, message })));
+  });
 });
 
 describe('import', () => {
