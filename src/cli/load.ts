@@ -2,7 +2,7 @@
 // found (errors and warnings; notes only with --verbose), and stop with exit 1 when there are errors.
 // Commands then pick the pyramid or detector they work on by name.
 import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
-import type { CheckedProgram, DetectorIR, PyramidIR } from '../semantics/ir.js';
+import type { CheckedProgram, DetectorIR, PyramidNetworkIR } from '../semantics/ir.js';
 import { hasErrors } from '../semantics/diagnostics.js';
 import { InputError } from './errors.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
@@ -45,7 +45,7 @@ function select<T extends { name: string }>(items: T[], name: string | undefined
   return found;
 }
 
-export const selectPyramid = (program: CheckedProgram, name?: string): PyramidIR =>
+export const selectPyramid = (program: CheckedProgram, name?: string): PyramidNetworkIR =>
   select(program.pyramids, name, 'pyramid', program.file);
 export const selectDetector = (program: CheckedProgram, name?: string): DetectorIR =>
   select(program.detectors, name, 'detector', program.file);

@@ -59,7 +59,7 @@ export function layerCall(layer: LayerSpec): LayerCall {
       return {
         callee: { builtin: 'separableConv2d' },
         args: {
-          name, filters: c.filters, kernelSize: c.kernelSize, depthMultiplier: 1, padding: 'same', useBias: c.useBias,
+          name, filters: c.filters, kernelSize: c.kernelSize, ...(c.strides === undefined ? {} : { strides: c.strides }), depthMultiplier: 1, padding: 'same', useBias: c.useBias,
           depthwiseInitializer: initializer(c.depthwiseInit), pointwiseInitializer: initializer(c.pointwiseInit),
           ...(c.useBias ? { biasInitializer: initializer(c.biasInit) } : {}),
         },

@@ -102,8 +102,10 @@ export function inferShape(layer: LayerConfig, inputs: Shape[]): Shape {
   switch (layer.kind) {
     case 'conv2d':
       return conv(layer.config.kernelSize, layer.config.strides, layer.config.padding, layer.config.filters);
-    case 'separableConv2d':
-      return [h, w, layer.config.filters];
+    case 'separableConv2d': {
+      const strides = layer.config.strides ?? 1;
+      return [Math.ceil(h / strides), Math.ceil(w / strides), layer.config.filters];
+    }
     case 'depthwiseConv2d':
       return conv(layer.config.kernelSize, layer.config.strides, layer.config.padding, c);
     case 'zeroPad': {

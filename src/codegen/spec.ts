@@ -31,6 +31,8 @@ export interface Conv2DConfig {
 export interface SeparableConv2DConfig {
   filters: number;
   kernelSize: number;
+  /** SAME padding; 1 when left out (the stride-2 convs of `kind fpn` with `conv separable` set it). */
+  strides?: number;
   useBias: boolean;
   depthwiseInit: InitSpec;
   pointwiseInit: InitSpec;

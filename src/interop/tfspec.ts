@@ -8,7 +8,7 @@
 // the JSON element it came from, so a bad spec gets the same checks, codes and hints as a bad .fpn file.
 import { rangeMaker, type Diagnostic, type SourceRange } from '../semantics/diagnostics.js';
 import type { Code } from '../semantics/codes.js';
-import { coarserInput, type MergingCell, type PyramidIR } from '../semantics/ir.js';
+import { coarserInput, type MergingCell, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { checkText } from '../semantics/program.js';
 import { assertNever } from '../util/assert-never.js';
@@ -18,8 +18,8 @@ import { JsonSyntaxError, parseJsonWithPositions, type JsonNode } from './json.j
 // Export
 
 export interface SpecProblem {
-  /** The cell (index into `PyramidIR.cells`) the spec cannot express. */
-  cell: number;
+  /** The cell (index into `PyramidIR.cells`) the spec cannot express, or null for the whole pyramid. */
+  cell: number | null;
   code: Extract<Code, 'FPN401' | 'FPN402'>;
   message: string;
   hint: string;
@@ -54,7 +54,25 @@ function combineOf(p: PyramidIR, cell: MergingCell, index: number): string | Spe
 }
 
 /** The spec as canonical JSON text, or the cells that the spec format cannot express. */
-export function exportTfSpec(p: PyramidIR): { text: string } | { problems: SpecProblem[] } {
+export function exportTfSpec(p: PyramidNetworkIR): { text: string } | { problems: SpecProblem[] } {
+  switch (p.kind) {
+    case 'cells':
+      return exportCells(p);
+    case 'fpn':
+      return {
+        problems: [{
+          cell: null,
+          code: 'FPN401',
+          message: `pyramid '${p.name}' is a fixed FPN (kind fpn), which the TF spec cannot express: its blocks are merging cells`,
+          hint: 'examples/fpn.fpn writes FPN as merging cells (fpn_cells), which exports; the block spec has no place for the post-hoc 3×3 convs',
+        }],
+      };
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
+}
+
+function exportCells(p: PyramidIR): { text: string } | { problems: SpecProblem[] } {
   const problems: SpecProblem[] = [];
   const rows = p.cells.map((cell, i) => {
     const combine = combineOf(p, cell, i);
@@ -165,7 +183,9 @@ export function importTfSpec(jsonText: string, file: string, name: string): Spec
 
   const checked = checkText(generated, file);
   const diagnostics = checked.diagnostics.map((d) => mapBack(d, origins, jsonRange, blocks!));
-  return { pyramid: checked.program?.pyramids[0] ?? null, diagnostics };
+  // The generated text declares one pyramid of merging cells.
+  const pyramid = checked.program?.pyramids[0];
+  return { pyramid: pyramid?.kind === 'cells' ? pyramid : null, diagnostics };
 }
 
 /** Moves a diagnostic from the generated text onto the JSON element that produced that text. */

@@ -26,6 +26,7 @@ export const CODES = {
   FPN130: 'missing-output-level',
   FPN131: 'duplicate-output-level',
   FPN132: 'intermediate-after-output',
+  FPN133: 'cells-in-fixed-pyramid',
   FPN140: 'dangling-sum',
   FPN141: 'dangling-without-output',
   FPN142: 'unused-layer',

@@ -2,7 +2,7 @@
 // levels, conv kind, DropBlock, anytime heads, input size and the RetinaNet head. Defaults follow the TF
 // reference (reference.md §12).
 import type { Declaration, Setting } from '../parser/ast.js';
-import type { Backbone, DetectorIR, PyramidIR, RetinaNetHead } from './ir.js';
+import type { Backbone, DetectorIR, PyramidNetworkIR, RetinaNetHead } from './ir.js';
 import { levelName } from './levels.js';
 import { readLevelRange, type LevelRange } from './pyramid.js';
 import type { Reporter } from './report.js';
@@ -130,11 +130,11 @@ const detectorSettings = {
   },
 };
 
-export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<string, PyramidIR | null>, report: Reporter): DetectorIR | null {
+export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<string, PyramidNetworkIR | null>, report: Reporter): DetectorIR | null {
   const errorsBefore = report.errorCount;
   const s = readSettings(declaration, detectorSettings, report);
   const ref = s.pyramid?.value;
-  let pyramid: PyramidIR | null = null;
+  let pyramid: PyramidNetworkIR | null = null;
   if (ref) {
     if (!pyramids.has(ref.name.text)) {
       report.error('FPN211', ref.name.range, `no pyramid named '${ref.name.text}'.${didYouMean(ref.name.text, pyramids.keys())}`,

@@ -8,7 +8,7 @@
 // combines its level range with its outputs' hashes in level order, so unused layers do not count.
 import { createHash } from 'node:crypto';
 import { assertNever } from '../util/assert-never.js';
-import type { BinaryOp, PyramidIR } from './ir.js';
+import type { BinaryOp, PyramidIR, PyramidNetworkIR } from './ir.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -39,7 +39,19 @@ function opHash(op: BinaryOp, a: string, b: string): { op: string; args: string[
   }
 }
 
-export function pyramidHash(p: PyramidIR): string {
+export function pyramidHash(p: PyramidNetworkIR): string {
+  switch (p.kind) {
+    case 'cells':
+      return cellPyramidHash(p);
+    case 'fpn':
+      // A fixed topology: its kind and levels are all there is to it.
+      return sha(`fpn:${p.minLevel}..${p.maxLevel}`);
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
+}
+
+function cellPyramidHash(p: PyramidIR): string {
   const hashes = nodeHashes(p);
   const first = p.maxLevel - p.minLevel + 1;
   const outputs = p.cells

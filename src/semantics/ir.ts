@@ -84,6 +84,8 @@ export interface MergingCell {
 }
 
 export interface PyramidIR {
+  /** A pyramid of merging cells (the NAS-FPN search space), as opposed to a fixed `kind fpn` pyramid. */
+  kind: 'cells';
   name: string;
   /** Inputs in level order, one per level minLevel..maxLevel; node i < inputs.length is input i. */
   minLevel: Level;
@@ -97,6 +99,27 @@ export interface PyramidIR {
   /** Whether the file opted out of the paper's "no stride-8 intermediate cell" rule. */
   allowStride8Intermediates: boolean;
 }
+
+/**
+ * `kind fpn`: the FPN of the TF reference (Lin et al. 2017, as [TPU] modeling/architecture/fpn.py `Fpn`
+ * builds it for RetinaNet), a fixed topology with no cells. On the levels the backbone has (up to 5): a 1×1
+ * lateral conv (bias, no BN) per level, the top-down path of nearest-upsampled sums carrying the unsmoothed
+ * sums, then a 3×3 conv per level ("post-hoc"); P6 = 3×3/2 conv of that P5, P7 = 3×3/2 conv of relu(P6);
+ * BN without activation on every output level. Stacked, a later FPN takes all levels as laterals and adds none.
+ */
+export interface FpnPyramidIR {
+  kind: 'fpn';
+  name: string;
+  minLevel: Level;
+  maxLevel: Level;
+}
+
+/** The deepest level every backbone here feeds (C5, stride 32): where a `kind fpn` pyramid's top-down path starts. */
+export const FPN_TOP_BACKBONE_LEVEL = 5;
+
+/** A pyramid network of either kind: what a detector stacks and what a file declares with `pyramid`. */
+export type PyramidNetworkIR = PyramidIR | FpnPyramidIR;
+export type PyramidKind = PyramidNetworkIR['kind'];
 
 export const inputCount = (p: PyramidIR): number => p.maxLevel - p.minLevel + 1;
 export const cellNodeIndex = (p: PyramidIR, cellIndex: number): number => inputCount(p) + cellIndex;
@@ -149,7 +172,7 @@ export interface DetectorIR {
   name: string;
   backbone: Backbone;
   /** The pyramid network (a copy of the checked pyramid, so the detector is self-contained). */
-  pyramid: PyramidIR;
+  pyramid: PyramidNetworkIR;
   /** Number of stacked pyramid networks (each with its own weights), ≥ 1. */
   repeats: number;
   /** Feature width of the pyramid (and its laterals), > 0. */
@@ -194,7 +217,7 @@ export interface SearchSpaceIR {
 export interface CheckedProgram {
   /** Absolute path of the file that was checked. */
   file: string;
-  pyramids: PyramidIR[];
+  pyramids: PyramidNetworkIR[];
   detectors: DetectorIR[];
   searchSpaces: SearchSpaceIR[];
 }

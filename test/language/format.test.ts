@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatFile } from '../../src/format/format.js';
 import { printPyramid } from '../../src/format/print.js';
+import { cellPyramid } from '../helpers/ir.js';
 import { parseFpn } from '../../src/parser/parse.js';
 import { checkText, fileHost as fsHost } from '../../src/semantics/program.js';
 
@@ -115,7 +116,7 @@ describe('layout details', () => {
 describe('printPyramid (checked IR → .fpn text, for the search and import)', () => {
   test('prints every op so that the checker reads back the same pyramid', () => {
     const text = readFileSync('test/fixtures/check/valid-wsum/input.fpn', 'utf8');
-    const original = checkText(text, resolve('valid-wsum.fpn')).program!.pyramids[0];
+    const original = cellPyramid(checkText(text, resolve('valid-wsum.fpn')).program!.pyramids[0]);
     const printed = printPyramid(original);
     expect(printed).toContain('output o3 @P3 = wsum(P3, n5)');
     const reread = checkText(printed, resolve('printed.fpn')).program!.pyramids[0];

@@ -6,12 +6,12 @@ import { exportTfSpec, importTfSpec } from '../../src/interop/tfspec.js';
 import { pyramidHash } from '../../src/semantics/hash.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
-import { fpnPyramid, nasfpnPyramid } from '../helpers/ir.js';
+import { cellPyramid, fpnPyramid, fpnReference, nasfpnPyramid } from '../helpers/ir.js';
 
 function pyramid(text: string): PyramidIR {
   const result = checkText(text, '/virtual/p.fpn');
   expect(result.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
-  return result.program!.pyramids[0];
+  return cellPyramid(result.program!.pyramids[0]);
 }
 const hashOf = (text: string): string => pyramidHash(pyramid(text));
 
@@ -120,7 +120,7 @@ describe('different graph, different hash', () => {
 
 describe('the checked IR of examples/nasfpn.fpn', () => {
   const result = checkText(readFileSync('examples/nasfpn.fpn', 'utf8'), resolve('examples/nasfpn.fpn'));
-  const ir = result.program!.pyramids[0];
+  const ir = cellPyramid(result.program!.pyramids[0]);
 
   test('equals nasfpnPyramid() of test/helpers/ir.ts (cells, inputs, ops, dangling sums)', () => {
     expect(ir).toEqual(nasfpnPyramid());
@@ -139,8 +139,10 @@ describe('the checked IR of examples/nasfpn.fpn', () => {
     expect(pools).toEqual(['n5:max:P6', 'n9:max:n8', 'n10:max:n9', 'n11:max:n10']);
   });
 
-  test('examples/fpn.fpn equals fpnPyramid() except for the cell names', () => {
-    const fpn = checkText(readFileSync('examples/fpn.fpn', 'utf8'), resolve('examples/fpn.fpn')).program!.pyramids[0];
+  test('examples/fpn.fpn: fpn_cells equals fpnPyramid() except for the cell names; fpn is the kind fpn pyramid', () => {
+    const pyramids = checkText(readFileSync('examples/fpn.fpn', 'utf8'), resolve('examples/fpn.fpn')).program!.pyramids;
+    expect(pyramids.find((p) => p.name === 'fpn')).toEqual(fpnReference());
+    const fpn = cellPyramid(pyramids.find((p) => p.name === 'fpn_cells'));
     const expected = fpnPyramid();
     const strip = (p: PyramidIR) => ({ ...p, nodes: p.nodes.map((n) => ({ ...n, name: '' })), cells: p.cells.map((c) => ({ ...c, name: '' })) });
     expect(strip(fpn)).toEqual(strip(expected));

@@ -4,7 +4,7 @@ import { distanceToSegment } from '../../src/viz/geometry.js';
 import { boxesOverlap } from '../../src/viz/text.js';
 import { circleBox } from '../../src/viz/geometry.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
-import { fpnPyramid, nasfpnPyramid } from '../helpers/ir.js';
+import { fpnReference, fpnPyramid, nasfpnPyramid } from '../helpers/ir.js';
 import { elementsWith, generatedPyramid, loadExample } from './helpers.js';
 
 const danglingCount = (p: PyramidIR) => p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
@@ -126,9 +126,20 @@ describe('graph view (Figure 7)', () => {
   it('draws every example pyramid legibly', () => {
     for (const name of ['nasfpn', 'fpn', 'nasfpn-lite']) {
       for (const p of loadExample(name).pyramids) {
-        checkStructure(p, renderGraph(p));
+        if (p.kind === 'cells') checkStructure(p, renderGraph(p));
         checkLegibility(layoutGraph(p), { edgesMissDots: true });
       }
     }
+  });
+
+  it('draws kind fpn as the TF reference builds it: C3–C5, top-down sums, a 3×3 conv per level, P6/P7 from convs', () => {
+    const svg = renderGraph(fpnReference());
+    const dots = elementsWith(svg, 'data-node');
+    expect(dots.map((d) => `${d['data-node']}:${d['data-op'] ?? 'input'}`)).toEqual(
+      ['C3:input', 'C4:input', 'C5:input', 'td4:sum', 'td3:sum', 'P3:conv', 'P4:conv', 'P5:conv', 'P6:conv', 'P7:conv']);
+    const edges = elementsWith(svg, 'data-from').map((e) => `${e['data-from']}→${e['data-to']}`);
+    expect(edges).toEqual(['C4→td4', 'C5→td4', 'C3→td3', 'td4→td3', 'td3→P3', 'td4→P4', 'C5→P5', 'P5→P6', 'P6→P7']);
+    expect(dots.filter((d) => d['data-output'] === 'true').map((d) => d['data-node'])).toEqual(['P3', 'P4', 'P5', 'P6', 'P7']);
+    checkLegibility(layoutGraph(fpnReference()), { edgesMissDots: true });
   });
 });
