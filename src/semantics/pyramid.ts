@@ -106,6 +106,8 @@ const FINEST_INTERMEDIATE_LEVEL = 4;
 export function checkPyramid(declaration: Declaration, report: Reporter): PyramidNetworkIR | null {
   const errorsBefore = report.errorCount;
   const settings = readSettings(declaration, pyramidSettings, report, { allowCells: true });
+  // An unreadable `kind` (already reported): checking the body as either kind would only add guesses.
+  if (!settings.kind && declaration.body.some((s) => s.kind === 'setting' && s.key.text === 'kind')) return null;
   const kind = settings.kind?.value ?? 'cells';
   switch (kind) {
     case 'cells':

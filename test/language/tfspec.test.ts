@@ -75,8 +75,8 @@ describe('export', () => {
 });
 
 describe('import', () => {
-  test.each(['examples/nasfpn.fpn', 'examples/fpn.fpn', 'examples/nasfpn-lite.fpn'])('%s: export → import → export is byte-exact', (file) => {
-    const original = pyramidOf(file);
+  test.each([['examples/nasfpn.fpn', 'nasfpn'], ['examples/fpn.fpn', 'fpn_cells'], ['examples/nasfpn-lite.fpn', 'lite15']])('%s#%s: export → import → export is byte-exact', (file, name) => {
+    const original = pyramidOf(file, name);
     const text = exported(original);
     const imported = importTfSpec(text, '/specs/a.json', original.name);
     expect(imported.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
