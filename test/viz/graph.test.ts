@@ -117,7 +117,7 @@ describe('graph view (Figure 7)', () => {
     const svg = renderCompare([fpnPyramid(), nasfpnPyramid()]);
     const rows = elementsWith(svg, 'data-row');
     expect(rows).toHaveLength(10);
-    expect(elementsWith(svg, 'data-pyramid').map((g) => g['data-pyramid'])).toEqual(['fpn', 'nasfpn']);
+    expect(elementsWith(svg, 'data-pyramid').map((g) => g['data-pyramid'])).toEqual(['fpn_cells', 'nasfpn']);
     const a = layoutGraph(fpnPyramid(), { levels: [3, 7] });
     const b = layoutGraph(nasfpnPyramid(), { levels: [3, 7] });
     expect(a.rows).toEqual(b.rows);
