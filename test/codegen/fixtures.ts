@@ -25,6 +25,9 @@ export const wsumPyramid = () =>
     [6, 'attention', [9, 10], true],
   ]);
 
+/** The TF reference's FPN (kind fpn) over P3..P6. */
+export const fpnReferencePyramid = (): DetectorIR['pyramid'] => ({ kind: 'fpn', name: 'fpn', minLevel: 3, maxLevel: 6 });
+
 const smallHead = (width: number, classes = 3): DetectorIR['head'] => ({
   ...detector().head, convs: 1, width, classes, anchors: { scales: 1, ratios: [1, 2], size: 4 },
 });

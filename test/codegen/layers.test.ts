@@ -280,3 +280,36 @@ describe('the layer catalog (one example per kind, for backend parity tests)', (
     expect([...used].sort()).toEqual([...kinds].sort());
   });
 });
+
+describe('kind fpn lowers as [TPU] fpn.py builds it', () => {
+  const spec = lowerDetector(tinyResnet({ pyramid: { kind: 'fpn', name: 'fpn', minLevel: 3, maxLevel: 7 }, repeats: 2 }));
+  const node = (id: string) => spec.nodes.find((n) => n.id === id)!;
+  const layer = (name: string) => spec.layers.find((l) => l.name === name)!;
+
+  test('laterals: 1×1 convs with bias on C3..C5, no BN; the path carries the unsmoothed sums', () => {
+    expect(layer('stack1/lateral/P3')).toMatchObject({ kind: 'conv2d', group: 'laterals', config: { kernelSize: 1, useBias: true } });
+    expect(node('stack1/topdown/P4/sum').inputs).toEqual(['stack1/lateral/P4', 'stack1/topdown/P4/upsample']);
+    expect(node('stack1/topdown/P4/upsample').inputs).toEqual(['stack1/lateral/P5']);
+    expect(node('stack1/topdown/P3/upsample').inputs).toEqual(['stack1/topdown/P4/sum']);
+    expect(node('stack1/post_hoc/P3').inputs).toEqual(['stack1/topdown/P3/sum']);
+    expect(node('stack1/post_hoc/P5').inputs).toEqual(['stack1/lateral/P5']);
+  });
+
+  test('P6 is a 3×3/2 conv of the smoothed P5, P7 one of relu(P6); BN without activation on every level', () => {
+    expect(layer('stack1/P6/conv')).toMatchObject({ kind: 'conv2d', config: { kernelSize: 3, strides: 2, padding: 'same' } });
+    expect(node('stack1/P6/conv').inputs).toEqual(['stack1/post_hoc/P5']);
+    expect(node('stack1/P7/relu').inputs).toEqual(['stack1/P6/conv']);
+    expect(node('stack1/P7/conv').inputs).toEqual(['stack1/P7/relu']);
+    expect(node('stack1/P7/conv').shape).toEqual([1, 1, 16]);
+    expect(node('stack1/bn/P7').inputs).toEqual(['stack1/P7/conv']);
+    expect(node('stack1/bn/P5').inputs).toEqual(['stack1/post_hoc/P5']);
+  });
+
+  test('a stacked FPN takes all five levels as laterals and adds none', () => {
+    expect(spec.layers.filter((l) => l.name.startsWith('stack2/lateral/')).map((l) => l.name)).toEqual(
+      ['stack2/lateral/P3', 'stack2/lateral/P4', 'stack2/lateral/P5', 'stack2/lateral/P6', 'stack2/lateral/P7']);
+    expect(node('stack2/lateral/P7').inputs).toEqual(['stack1/bn/P7']);
+    expect(node('stack2/topdown/P6/upsample').inputs).toEqual(['stack2/lateral/P7']);
+    expect(spec.layers.some((l) => l.name.startsWith('stack2/P6/'))).toBe(false);
+  });
+});
