@@ -2,14 +2,23 @@
 // person can read, check and draw. The output is already in the formatter's canonical layout.
 import { coarserInput, type BinaryOp, type PyramidIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
+import { assertNever } from '../util/assert-never.js';
 
 /** The op as a call, writing options only where they differ from the defaults the checker would pick. */
 function opCall(op: BinaryOp, inputs: [string, string], levels: [number, number]): string {
-  if (op.kind === 'sum') return `sum(${inputs.join(', ')})`;
-  const options: string[] = [];
-  if (op.pool !== 'max') options.push(`pool=${op.pool}`);
-  if (op.pooled !== coarserInput(...levels)) options.push(`pooled=${inputs[op.pooled]}`);
-  return `global_pool(${[...inputs, ...options].join(', ')})`;
+  switch (op.kind) {
+    case 'sum':
+    case 'wsum':
+      return `${op.kind}(${inputs.join(', ')})`;
+    case 'global_pool': {
+      const options: string[] = [];
+      if (op.pool !== 'max') options.push(`pool=${op.pool}`);
+      if (op.pooled !== coarserInput(...levels)) options.push(`pooled=${inputs[op.pooled]}`);
+      return `global_pool(${[...inputs, ...options].join(', ')})`;
+    }
+    default:
+      return assertNever(op, 'op');
+  }
 }
 
 export function printPyramid(p: PyramidIR, comment?: string): string {

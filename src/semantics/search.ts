@@ -3,7 +3,7 @@
 import type { Declaration, Setting } from '../parser/ast.js';
 import type { DetectorIR, OpKind, SearchSpaceIR } from './ir.js';
 import { levelName } from './levels.js';
-import { OPS, OP_NAMES } from './ops.js';
+import { OP_NAMES, opNamed } from './ops.js';
 import { allowStride8Setting, readLevelRange, type LevelRange } from './pyramid.js';
 import { MAX_CELLS } from './limits.js';
 import type { Reporter } from './report.js';
@@ -29,11 +29,12 @@ const searchSettings = {
     read(s: Setting, r: Reporter): OpKind[] | null {
       const ops: OpKind[] = [];
       for (const v of s.values) {
-        if (v.kind !== 'name' || !OPS[v.text]) {
-          r.error('FPN110', v.range, `unknown op '${describeValue(v)}'.${v.kind === 'name' ? didYouMean(v.text, OP_NAMES) : ''}`, `the binary ops are ${OP_NAMES.join(' and ')}`);
+        const definition = v.kind === 'name' ? opNamed(v.text) : undefined;
+        if (!definition) {
+          r.error('FPN110', v.range, `unknown op '${describeValue(v)}'.${v.kind === 'name' ? didYouMean(v.text, OP_NAMES) : ''}`, `the binary ops are ${OP_NAMES.join(', ')}`);
           return null;
         }
-        if (!ops.includes(OPS[v.text].kind)) ops.push(OPS[v.text].kind);
+        if (!ops.includes(definition.kind)) ops.push(definition.kind);
       }
       if (!ops.length) {
         r.error('FPN202', s.key.range, 'the search needs at least one op', `write it as: ${USAGE.ops}`);

@@ -202,7 +202,11 @@ describe('nasfpn export / import', () => {
   });
 
   test('export picks a pyramid with --pyramid; an unknown one is exit 1', () => {
-    expect(nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'fpn').code).toBe(0);
+    expect(nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'fpn_cells').code).toBe(0);
+    // The first pyramid, the kind fpn one, has no block spec.
+    const fixed = nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec');
+    expect(fixed.code).toBe(1);
+    expect(fixed.stderr).toMatch(/fpn\.fpn:8:9: error FPN401 not-expressible-in-spec: pyramid 'fpn' is a fixed FPN \(kind fpn\)/);
     const r = nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'nope');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("no pyramid or detector named 'nope'");
@@ -214,6 +218,16 @@ describe('nasfpn export / import', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/avg\.fpn:3:3: error FPN401 not-expressible-in-spec: cell 'a' uses global_pool with pool=avg/);
+    noStackTrace(r);
+  });
+
+  test('a pyramid using wsum cannot be exported: FPN402 at the cell, exit 1 (test/fixtures/export)', () => {
+    const dir = 'test/fixtures/export/fpn402-op-not-in-spec';
+    const [expected] = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as { code: string; line: number; column: number; message: string }[];
+    const r = nasfpn('export', `${dir}/input.fpn`, '--to', 'tf-spec');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`input.fpn:${expected.line}:${expected.column}: error ${expected.code} op-not-in-spec: ${expected.message}`);
     noStackTrace(r);
   });
 
@@ -256,8 +270,9 @@ describe('nasfpn hash', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[0-9a-f]{64} {2}nasfpn\n$/);
     const json = JSON.parse(nasfpn('hash', '--json', 'examples/fpn.fpn').stdout);
-    expect(Object.keys(json)).toEqual(['fpn']);
+    expect(Object.keys(json)).toEqual(['fpn', 'fpn_cells']);
     expect(json.fpn).toMatch(/^[0-9a-f]{64}$/);
+    expect(json.fpn).not.toBe(json.fpn_cells);
   });
 
   test('a file with errors: exit 1; a missing file: exit 1', () => {
