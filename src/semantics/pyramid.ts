@@ -84,6 +84,10 @@ const pyramidSettings = {
 /** The finest stride at which the paper allows intermediate (non-output) cells is 16 (level 4). */
 const FINEST_INTERMEDIATE_LEVEL = 4;
 
+/** The paper's rule for intermediate (non-output) cells: stride 16 or coarser, unless the file says `allow stride8`. */
+export const intermediateLevelAllowed = (level: Level, allowStride8: boolean): boolean =>
+  allowStride8 || level >= FINEST_INTERMEDIATE_LEVEL;
+
 export function checkPyramid(declaration: Declaration, report: Reporter): PyramidIR | null {
   const errorsBefore = report.errorCount;
   const settings = readSettings(declaration, pyramidSettings, report, { allowCells: true });
@@ -179,7 +183,7 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
     report.error('FPN121', s.level.range, `level ${s.level.text} is outside this pyramid's levels ${levelName(range.minLevel)}..${levelName(range.maxLevel)}`,
       'pick a level within the inputs range, or widen the inputs');
     ok = false;
-  } else if (!s.isOutput && level < FINEST_INTERMEDIATE_LEVEL && !scope.allowStride8) {
+  } else if (!s.isOutput && !intermediateLevelAllowed(level, scope.allowStride8)) {
     report.error('FPN122', s.level.range, `intermediate cell '${name}' is at stride ${2 ** level} (${s.level.text})`,
       "the paper keeps intermediate cells at stride 16 or coarser to save computation: move it to @P4 or coarser, make it an output, or add 'allow stride8' to the pyramid");
     ok = false;
