@@ -12,6 +12,8 @@ import { registerDraw } from './draw.js';
 import { registerBuild } from './build.js';
 import { registerStats } from './stats.js';
 import { registerDoctor } from './doctor.js';
+import { registerSearch } from './search.js';
+import { registerWorker } from './worker.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -21,7 +23,7 @@ function makeProgram(): Command {
     .exitOverride();
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash,
-    registerDraw, registerBuild, registerStats, registerDoctor,
+    registerDraw, registerBuild, registerStats, registerDoctor, registerSearch, registerWorker,
   ]) {
     register(program);
   }
