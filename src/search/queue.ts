@@ -41,7 +41,6 @@ export function jobId(job: TrialJob): string {
 
 interface Tracked {
   job: TrialJob;
-  added: boolean;
   startKey: string | null;
   fraction: number;
   stallReported: string | null;
@@ -85,7 +84,7 @@ export class RedisQueueExecutor implements Executor {
   }
 
   submit(job: TrialJob): void {
-    this.tracked.set(jobId(job), { job, added: false, startKey: null, fraction: -1, stallReported: null, attemptsSeen: 0 });
+    this.tracked.set(jobId(job), { job, startKey: null, fraction: -1, stallReported: null, attemptsSeen: 0 });
     void this.poll();
   }
 
@@ -122,7 +121,6 @@ export class RedisQueueExecutor implements Executor {
         job = await queue.add('trial', t.job, {
           jobId: id, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: BACKOFF_MS }, removeOnComplete: false, removeOnFail: false,
         });
-        t.added = true;
         state = await job.getState();
       }
       const progress = typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as JobProgress) : null;
