@@ -17,6 +17,8 @@ import { registerEval } from './eval.js';
 import { registerTrain } from './train.js';
 import { registerPredict } from './predict.js';
 import { registerPlot } from './plot.js';
+import { registerSearch } from './search.js';
+import { registerWorker } from './worker.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -27,6 +29,7 @@ function makeProgram(): Command {
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash,
     registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
+    registerSearch, registerWorker,
   ]) {
     register(program);
   }
