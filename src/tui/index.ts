@@ -1,0 +1,100 @@
+// The search's terminal UI as the commands use it: `nasfpn search` (live, with controls) feeds it the
+// engine's events; `nasfpn search watch` feeds it events.jsonl as another process appends to it. This
+// module imports ink and React, so commands import it lazily, and only on a terminal.
+import { createElement } from 'react';
+import { render } from 'ink';
+import { resolve } from 'node:path';
+import type { BestSoFar, SearchEvent, SearchListener } from '../search/events.js';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { SearchApp, type SearchUiControls } from './app.js';
+import { pyramidOf, readTrial } from './run-dir.js';
+import type { SearchState } from './state.js';
+import { ThrottledStore } from './store.js';
+
+export type { SearchUiControls } from './app.js';
+
+export interface SearchUiOptions {
+  /** The run directory whose trial records the architecture views read; default: the one search.started names. */
+  run?: string;
+  /** Where `e` writes the best architecture; default: the current directory. */
+  exportDir?: string;
+  /** The state to start from (e.g. events.jsonl replayed). */
+  initial?: SearchState;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+export interface SearchUi {
+  /** Give the UI an event (the engine's SearchListener). */
+  listener: SearchListener;
+  /** Resolves when the user has left the UI: q on a read-only view, or q and then the search stopped. */
+  exited: Promise<void>;
+  /** Draws the last state and closes the UI (the terminal keeps the last frame). */
+  close(): Promise<void>;
+}
+
+/** Whether the UI can open on this output: a terminal. Otherwise commands print JSON lines. */
+export const canOpenUi = (stdout: NodeJS.WriteStream = process.stdout): boolean => stdout.isTTY === true;
+
+/**
+ * Opens the UI. `controls` steer a live search (p, q); null makes it read-only (`search watch`).
+ * The caller feeds events to `listener` and closes the UI when the search is over (or awaits `exited`).
+ */
+export function openSearchUi(controls: SearchUiControls | null, options: SearchUiOptions = {}): SearchUi {
+  const store = new ThrottledStore(options.initial);
+  const runDir = () => options.run ?? store.getSnapshot().run;
+  let exit!: () => void;
+  const exited = new Promise<void>((resolve) => (exit = resolve));
+  const loadTrial = (id: number) => {
+    const run = runDir();
+    return run ? readTrial(run, id) : null;
+  };
+  const exportBest = async (best: BestSoFar): Promise<string> => {
+    const record = loadTrial(best.trial);
+    if (!record) throw new Error(`cannot read trial ${best.trial}'s record`);
+    const path = resolve(options.exportDir ?? '.', `best-trial-${best.trial}.fpn`);
+    writeFileAtomic(path, `# trial ${best.trial} of ${runDir()}, reward ${best.reward}, hash ${best.hash}\n${record.fpn}`);
+    return path;
+  };
+  const app = createElement(SearchApp, { store, controls, loadTrial, parsePyramid: (fpn: string) => pyramidOf(fpn), exportBest, onExit: () => exit() });
+  const instance = render(app, {
+    stdout: options.stdout ?? process.stdout,
+    stdin: options.stdin ?? process.stdin,
+    // q and Ctrl-C go through the controls, so the engine saves its state before anything exits.
+    exitOnCtrlC: false,
+    maxFps: 10,
+    incrementalRendering: true,
+  });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    store.close();
+    // Let React commit the last batch before unmounting, so the last frame shows the final state.
+    await new Promise((r) => setTimeout(r, 0));
+    instance.unmount();
+    await instance.waitUntilExit().catch(() => undefined);
+    exit();
+  };
+  void exited.then(() => close());
+  return { listener: store.push, exited, close };
+}
+
+/** Shows `events` until they end (and the user quits) or the user quits; for `search watch`. */
+export async function runSearchUi(events: AsyncIterable<SearchEvent>, controls: SearchUiControls | null, options: SearchUiOptions = {}): Promise<void> {
+  const ui = openSearchUi(controls, options);
+  let stop = false;
+  void ui.exited.then(() => (stop = true));
+  const iterator = events[Symbol.asyncIterator]();
+  const consume = (async () => {
+    while (!stop) {
+      const next = await Promise.race([iterator.next(), ui.exited.then(() => null)]);
+      if (next === null || next.done) break;
+      ui.listener(next.value);
+    }
+    await iterator.return?.();
+  })();
+  await ui.exited;
+  await consume;
+}
+
