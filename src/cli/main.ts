@@ -12,6 +12,7 @@ import { registerDraw } from './draw.js';
 import { registerBuild } from './build.js';
 import { registerStats } from './stats.js';
 import { registerDoctor } from './doctor.js';
+import { registerSearchUi } from './search-ui.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -22,11 +23,16 @@ function makeProgram(): Command {
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash,
     registerDraw, registerBuild, registerStats, registerDoctor,
+    // After the search engine's command (when there is one): adds watch and report under `search`.
+    registerSearchUi,
   ]) {
     register(program);
   }
   // Every subcommand reports usage errors the same way (exit 2) instead of exiting on its own.
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
   return program;
 }
 

@@ -58,6 +58,8 @@ export interface TailOptions {
   /** How often to look for new lines. */
   pollMs?: number;
   signal?: AbortSignal;
+  /** End once a search.finished event is the last line of the file (for a non-interactive watch). */
+  untilFinished?: boolean;
 }
 
 /** Default poll interval for `search watch`: well under the UI's redraw interval's worth of lag. */
@@ -74,6 +76,7 @@ export async function* tailEvents(run: string, options: TailOptions = {}): Async
   let offset = 0;
   let pending = '';
   const decoder = new TextDecoder();
+  let lastType: string | null = null;
   while (!options.signal?.aborted) {
     const chunk = await readFrom(path, offset);
     if (chunk && chunk.length) {
@@ -83,10 +86,13 @@ export async function* tailEvents(run: string, options: TailOptions = {}): Async
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const event = line.trim() ? parseEventLine(line) : null;
-        if (event) yield event;
+        if (!event) continue;
+        lastType = event.type;
+        yield event;
       }
       continue;
     }
+    if (options.untilFinished && lastType === 'search.finished' && !pending) return;
     await sleep(pollMs, options.signal);
   }
 }
