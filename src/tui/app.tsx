@@ -5,7 +5,7 @@
 // Raw mode (key input) is only asked for when the terminal supports it: on a pipe or in CI ink's
 // `isRawModeSupported` is false or undefined, and turning input on there throws.
 import { Box, Text, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useMemo, useState, useSyncExternalStore, type ReactElement } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactElement } from 'react';
 import type { BestSoFar } from '../search/events.js';
 import type { TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
@@ -48,6 +48,8 @@ export function SearchApp(props: SearchAppProps): ReactElement {
   const [detail, setDetail] = useState<number | null>(null);
   const [help, setHelp] = useState(false);
   const [paused, setPaused] = useState(false);
+  // Keys can come faster than renders: the handler reads the latest pause state from here.
+  const pausedRef = useRef(false);
   const [message, setMessage] = useState<string | null>(null);
   const [quitting, setQuitting] = useState(false);
 
@@ -72,7 +74,8 @@ export function SearchApp(props: SearchAppProps): ReactElement {
       }
       if (input === 'p') {
         if (!props.controls) return setMessage('read-only: this view watches a search that another process runs');
-        const next = !paused;
+        const next = !pausedRef.current;
+        pausedRef.current = next;
         setPaused(next);
         setMessage(next ? 'proposals paused (running trials finish); p resumes' : 'proposals resumed');
         return void Promise.resolve(next ? props.controls.pause() : props.controls.resume()).catch((error: Error) => setMessage(`${next ? 'pause' : 'resume'} failed: ${error.message}`));
@@ -240,7 +243,7 @@ function RewardChart({ state, width, height }: { state: SearchState; width: numb
         <Rows rows={brailleChart([
           { points: rewards, color: COLORS.reward, style: 'points' },
           { points: best, color: COLORS.best, style: 'line' },
-        ], { width: width - 8, height, xRange: [1, Math.max(2, rewards.length)] })} />
+        ], { width: width - 9, height, xRange: [1, Math.max(2, rewards.length)], yDigits: 3 })} />
       ) : (
         <Text color="gray">no trial has finished yet</Text>
       )}
