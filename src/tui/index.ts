@@ -92,7 +92,8 @@ export async function runSearchUi(events: AsyncIterable<SearchEvent>, controls: 
       if (next === null || next.done) break;
       ui.listener(next.value);
     }
-    await iterator.return?.();
+    // Not awaited: a tailing source may be waiting for data; the caller aborts it (see `search watch`).
+    void iterator.return?.();
   })();
   await ui.exited;
   await consume;
