@@ -4,7 +4,7 @@
 //
 // Raw mode (key input) is only asked for when the terminal supports it: on a pipe or in CI ink's
 // `isRawModeSupported` is false or undefined, and turning input on there throws.
-import { Box, Text, useInput, useStdin, useStdout } from 'ink';
+import { Box, Spacer, Text, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactElement } from 'react';
 import type { BestSoFar } from '../search/events.js';
 import type { TrialRecord } from '../search/records.js';
@@ -36,6 +36,8 @@ export interface SearchAppProps {
   onExit: () => void;
 }
 
+/** ANSI: erase the screen and put the cursor at its top-left corner. */
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
 /** Top-k rows shown when the terminal is tall enough. */
 const TOP_K = 10;
 const COLORS = { reward: 'cyan', best: 'yellow', total: 'gray', unique: 'green', title: 'magenta' } as const;
@@ -98,8 +100,10 @@ export function SearchApp(props: SearchAppProps): ReactElement {
   }, [quitting, state.phase]);
 
   const width = Math.max(20, columns - 1);
+  // The frame fills the screen but one line, so every resize changes it and ink writes it out whole (the
+  // screen was cleared for it); a frame as tall as the terminal would make ink clear it on every update.
   return (
-    <Box flexDirection="column" width={width}>
+    <Box flexDirection="column" width={width} height={Math.max(10, rows - 1)} overflow="hidden">
       <Header state={state} paused={paused} readOnly={!props.controls} />
       {help ? (
         <Help readOnly={!props.controls} />
@@ -108,6 +112,7 @@ export function SearchApp(props: SearchAppProps): ReactElement {
       ) : (
         <Dashboard state={state} width={width} layout={layout} top={top} selectedTrial={selectedTrial} loadTrial={props.loadTrial} parsePyramid={props.parsePyramid} />
       )}
+      <Spacer />
       <Footer message={message} readOnly={!props.controls} />
     </Box>
   );
@@ -122,27 +127,36 @@ interface Layout {
   body: number;
   chartRows: number;
   topRows: number;
-  showBottom: boolean;
+  /** Lines for the best architecture and the controller (0: not shown). */
+  bottomRows: number;
 }
+
+/** The best-architecture panel needs its title, the grid header, five levels and a few cell lines. */
+const BOTTOM_MIN = 11;
 
 function layoutFor(rows: number): Layout {
+  // Header, footer and the line left free under the frame.
   const body = Math.max(8, rows - 3);
-  // bottom (grid + controller): title, header, 5 levels, 4 cell lines ≈ 11.
-  const bottom = 11;
   const showBottom = body >= 30;
-  const rest = body - (showBottom ? bottom : 0);
+  const rest = body - (showBottom ? BOTTOM_MIN : 0);
   // charts: title + plot + axis; table: title + header + rows.
   const chartRows = Math.max(3, Math.min(10, Math.floor((rest - 4) / 2)));
-  const topRows = Math.max(3, Math.min(TOP_K, rest - chartRows - 4 - 1));
-  return { body, chartRows, topRows, showBottom };
+  const topRows = Math.max(1, Math.min(TOP_K, rest - chartRows - 4));
+  const bottomRows = showBottom ? body - (chartRows + 2) - (topRows + 2) : 0;
+  return { body, chartRows, topRows, bottomRows };
 }
 
+/** The terminal's size; on a resize the screen is cleared, and the next frame (a different size) is drawn whole. */
 function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
   const read = () => ({ columns: stdout.columns || 100, rows: stdout.rows || 40 });
   const [size, setSize] = useState(read);
   useEffect(() => {
-    const onResize = () => setSize(read());
+    const onResize = () => {
+      // The old frame is gone in a terminal that reflowed it; wipe what is left, the cursor goes home.
+      if (stdout.isTTY) stdout.write(CLEAR_SCREEN);
+      setSize(read());
+    };
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
@@ -201,8 +215,8 @@ function Dashboard({ state, width, layout, top, selectedTrial, loadTrial, parseP
   const left = Math.floor(width * 0.58);
   const right = width - left - 2;
   return (
-    <Box flexDirection="column">
-      <Box>
+    <Box flexDirection="column" flexShrink={0}>
+      <Box flexShrink={0}>
         <Box flexDirection="column" width={left} marginRight={2}>
           <RewardChart state={state} width={left} height={layout.chartRows} />
         </Box>
@@ -210,7 +224,7 @@ function Dashboard({ state, width, layout, top, selectedTrial, loadTrial, parseP
           <UniqueChart state={state} width={right} height={layout.chartRows} />
         </Box>
       </Box>
-      <Box>
+      <Box flexShrink={0}>
         <Box flexDirection="column" width={left} marginRight={2}>
           <TopTable state={state} top={top} selectedTrial={selectedTrial} />
         </Box>
@@ -218,10 +232,10 @@ function Dashboard({ state, width, layout, top, selectedTrial, loadTrial, parseP
           <Workers state={state} width={right} rows={layout.topRows + 1} />
         </Box>
       </Box>
-      {layout.showBottom ? (
-        <Box>
+      {layout.bottomRows ? (
+        <Box flexShrink={0}>
           <Box flexDirection="column" width={left} marginRight={2}>
-            <BestGrid state={state} width={left} loadTrial={loadTrial} parsePyramid={parsePyramid} />
+            <BestGrid state={state} width={left} lines={layout.bottomRows - 1} loadTrial={loadTrial} parsePyramid={parsePyramid} />
           </Box>
           <Box flexDirection="column" width={right}>
             <Controller state={state} width={right} />
@@ -306,13 +320,13 @@ function Workers({ state, width, rows }: { state: SearchState; width: number; ro
   );
 }
 
-function BestGrid({ state, width, loadTrial, parsePyramid }: { state: SearchState; width: number; loadTrial: SearchAppProps['loadTrial']; parsePyramid: SearchAppProps['parsePyramid'] }): ReactElement {
+function BestGrid({ state, width, lines, loadTrial, parsePyramid }: { state: SearchState; width: number; lines: number; loadTrial: SearchAppProps['loadTrial']; parsePyramid: SearchAppProps['parsePyramid'] }): ReactElement {
   const trial = state.best?.trial ?? null;
   const pyramid = usePyramid(trial, loadTrial, parsePyramid);
   return (
     <>
       <Title>{trial === null ? 'Best architecture' : `Best architecture: trial ${trial} (reward ${state.best!.reward.toFixed(4)})`}</Title>
-      {pyramid ? <Rows rows={pyramidGrid(pyramid, width)} /> : <Text color="gray">{trial === null ? 'none yet' : 'its record is not readable yet'}</Text>}
+      {pyramid ? <Rows rows={pyramidGrid(pyramid, width).slice(0, lines)} /> : <Text color="gray">{trial === null ? 'none yet' : 'its record is not readable yet'}</Text>}
     </>
   );
 }

@@ -8,10 +8,22 @@ import type { BestSoFar, SearchEvent, SearchListener } from '../search/events.js
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { SearchApp, type SearchUiControls } from './app.js';
 import { pyramidOf, readTrial } from './run-dir.js';
-import type { SearchState } from './state.js';
+import { trialsDone, type SearchState } from './state.js';
 import { ThrottledStore } from './store.js';
 
 export type { SearchUiControls } from './app.js';
+
+// ANSI private modes: the alternate screen (with the cursor saved and restored).
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+
+/** What stays on the screen after the UI closes: where the search stands. */
+export function summaryLine(s: SearchState): string {
+  const phase = s.phase === 'finished' ? (s.reason === 'budget' ? 'finished' : 'stopped') : s.phase === 'paused' ? 'waiting' : 'running';
+  const best = s.best ? `; best trial ${s.best.trial}, reward ${s.best.reward.toFixed(4)} (${s.best.hash.slice(0, 12)})` : '';
+  const resume = s.phase === 'finished' && s.reason === 'stopped' && s.run ? `; continue with: nasfpn search --resume ${s.run}` : '';
+  return `search ${s.space ?? ''} ${phase}: ${trialsDone(s)}/${s.budget} trials, ${s.failed} failed${best}${resume}`;
+}
 
 export interface SearchUiOptions {
   /** The run directory whose trial records the architecture views read; default: the one search.started names. */
@@ -56,14 +68,18 @@ export function openSearchUi(controls: SearchUiControls | null, options: SearchU
     writeFileAtomic(path, `# trial ${best.trial} of ${runDir()}, reward ${best.reward}, hash ${best.hash}\n${record.fpn}`);
     return path;
   };
+  const stdout = options.stdout ?? process.stdout;
+  // The dashboard draws on the terminal's alternate screen (as full-screen programs do): resizes redraw it
+  // from the top-left corner, and the shell's screen comes back as it was when the UI closes.
+  const alternate = stdout.isTTY === true;
+  if (alternate) stdout.write(`${ENTER_ALTERNATE_SCREEN}\x1b[H`);
   const app = createElement(SearchApp, { store, controls, loadTrial, parsePyramid: (fpn: string) => pyramidOf(fpn), exportBest, onExit: () => exit() });
   const instance = render(app, {
-    stdout: options.stdout ?? process.stdout,
+    stdout,
     stdin: options.stdin ?? process.stdin,
     // q and Ctrl-C go through the controls, so the engine saves its state before anything exits.
     exitOnCtrlC: false,
     maxFps: 10,
-    incrementalRendering: true,
   });
   let closed = false;
   const close = async () => {
@@ -74,6 +90,10 @@ export function openSearchUi(controls: SearchUiControls | null, options: SearchU
     await new Promise((r) => setTimeout(r, 0));
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
+    if (alternate) {
+      stdout.write(LEAVE_ALTERNATE_SCREEN);
+      stdout.write(`${summaryLine(store.getSnapshot())}\n`);
+    }
     exit();
   };
   void exited.then(() => close());
