@@ -12,6 +12,8 @@ import { registerDraw } from './draw.js';
 import { registerBuild } from './build.js';
 import { registerStats } from './stats.js';
 import { registerDoctor } from './doctor.js';
+import { registerSearch } from './search.js';
+import { registerWorker } from './worker.js';
 import { registerSearchUi } from './search-ui.js';
 
 function makeProgram(): Command {
@@ -22,8 +24,8 @@ function makeProgram(): Command {
     .exitOverride();
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash,
-    registerDraw, registerBuild, registerStats, registerDoctor,
-    // After the search engine's command (when there is one): adds watch and report under `search`.
+    registerDraw, registerBuild, registerStats, registerDoctor, registerSearch, registerWorker,
+    // After the search command: adds watch and report under `search`.
     registerSearchUi,
   ]) {
     register(program);

@@ -19,7 +19,7 @@ export interface TrialRecord {
   reward: number | null;
   /** Everything the reward reported besides the reward itself (e.g. loss, AP50, steps). */
   metrics: Record<string, number>;
-  /** Trainable parameters and FLOPs (2 × multiply-adds) of the pyramid network at the space's proxy width and input size, or null without a proxy detector. */
+  /** Trainable parameters and FLOPs (2 × multiply-adds, as `nasfpn stats` counts) of the space's proxy detector built with this pyramid; null when the space names no proxy. */
   params: number | null;
   flops: number | null;
   /** The trial whose stored reward this one reuses (same hash), or null when it was evaluated itself. */

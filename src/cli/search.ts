@@ -1,0 +1,217 @@
+// `nasfpn search FILE`: the architecture search over a `search` space (docs/search.md), printing one JSON event
+// per line on stdout; `nasfpn search --resume RUN` continues a run; `nasfpn search export RUN` writes the best
+// architectures as .fpn files. Glue only: the engine lives in src/search.
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { hasErrors } from '../semantics/diagnostics.js';
+import type { SearchSpaceIR } from '../semantics/ir.js';
+import { checkText, fileHost } from '../semantics/program.js';
+import type { SearchListener } from '../search/events.js';
+import { bestTrials, exportText } from '../search/export.js';
+import type { RunConfig } from '../search/records.js';
+import { parseRewardSpec } from '../search/reward.js';
+import { checkSpaceSearchable } from '../search/space.js';
+import { RunDirectoryError, RunStore } from '../search/store.js';
+import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
+import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
+import { InputError, UsageError } from './errors.js';
+import { loadProgram, readInput } from './load.js';
+import { displayPath } from './report.js';
+
+/** Threads one local worker's backend uses: wasm runs single-threaded in Node (docs/backends.md). */
+const WORKER_THREADS = 1;
+/** Trials kept on a Redis queue at once when --parallel is not given. */
+const DEFAULT_QUEUE_PARALLEL = 8;
+
+interface SearchOptions {
+  space?: string;
+  strategy: string;
+  strategyOption: string[];
+  reward: string;
+  trials: string;
+  seed: string;
+  run?: string;
+  resume?: string;
+  workers?: string;
+  queue?: string;
+  queueName: string;
+  parallel?: string;
+  backend?: string;
+  quiet?: boolean;
+}
+
+const wholeNumber = (value: string, flag: string, min: number): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, not '${value}'`);
+  return n;
+};
+
+function parseStrategyOptions(pairs: string[]): Record<string, number> {
+  const options: Record<string, number> = {};
+  for (const pair of pairs) {
+    const [key, value] = pair.split('=', 2);
+    if (!key || value === undefined || !Number.isFinite(Number(value))) throw new UsageError(`--strategy-option takes key=number, not '${pair}'`);
+    options[key] = Number(value);
+  }
+  return options;
+}
+
+/** The search space of a run: its stored text checked again (imports resolve beside the original file). */
+function spaceOf(config: RunConfig): SearchSpaceIR {
+  const result = checkText(config.spaceText, config.spaceFile, fileHost);
+  const space = result.program?.searchSpaces.find((s) => s.name === config.space);
+  if (hasErrors(result.diagnostics) || !space) {
+    throw new InputError(`the run's search space '${config.space}' (${displayPath(config.spaceFile)}) no longer checks: ${result.diagnostics.find((d) => d.severity === 'error')?.message ?? 'not found'}`);
+  }
+  return space;
+}
+
+const timestamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+export function registerSearch(program: Command): void {
+  const search = program
+    .command('search')
+    .description('search a `search` space for pyramid architectures (JSON events on stdout; docs/search.md)')
+    .argument('[file]', '.fpn file with a search declaration (not with --resume)')
+    .option('--space <name>', 'which search declaration (default: the first in the file)')
+    .option('--strategy <name>', `how to propose architectures: ${STRATEGY_NAMES.join(', ')}`, 'ppo')
+    .option('--strategy-option <key=value>', 'a strategy setting, e.g. lr=0.01 or population=50 (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--reward <spec>', "the reward: 'target' (the known-optimum surrogate), with options as target:delay=100,seed=2", 'target')
+    .option('--trials <n>', 'trials to propose, repeats included', '100')
+    .option('--seed <n>', 'seed of the strategy and the rewards', '0')
+    .option('--run <dir>', 'the run directory (default: runs/<space>-<time>)')
+    .option('--resume <dir>', 'continue the run in this directory (its config wins over the other options)')
+    .option('--workers <n>', 'local worker processes; 0 runs trials in the search process (default: one per core)')
+    .option('--queue <url>', 'send trials to a BullMQ queue on Redis (redis://HOST:PORT) for `nasfpn worker`s instead of local workers')
+    .option('--queue-name <name>', 'the BullMQ queue', DEFAULT_QUEUE_NAME)
+    .option('--parallel <n>', `trials in flight at once on a queue (default ${DEFAULT_QUEUE_PARALLEL})`)
+    .option('--backend <name>', "TF.js backend of the ppo controller (default: the fastest available)")
+    .option('-q, --quiet', 'no events on stdout (the run directory still gets them)')
+    .action(async (file: string | undefined, options: SearchOptions) => {
+      const store = options.resume ? openRun(options.resume, file) : await createRun(file, options);
+      const config = store.config;
+      const space = spaceOf(config);
+
+      // Heavy modules only now: TF.js for the controller, bullmq for a queue.
+      const [{ runSearch }, { createStrategy }] = await Promise.all([import('../search/search.js'), import('../search/strategies/index.js')]);
+      let tf = null;
+      if (config.strategy === 'ppo') {
+        const backend = await import('../runtime/backend.js');
+        await backend.initBackend(options.backend);
+        tf = await backend.loadTf();
+      }
+      let strategy;
+      try {
+        strategy = createStrategy(config.strategy, { space, seed: config.seed, options: config.strategyOptions }, tf);
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(error.message);
+        throw error;
+      }
+      const executor = await makeExecutor(config, options);
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const listeners: SearchListener[] = options.quiet ? [] : [(event) => process.stdout.write(JSON.stringify(event) + '\n')];
+      try {
+        await runSearch({ store, space, strategy, executor, listeners, signal: abort.signal });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        strategy.dispose();
+      }
+    });
+
+  search
+    .command('export')
+    .exitOverride()
+    .description('write the best architectures of a run as .fpn files (pyramid + the proxy detector around it)')
+    .argument('<run>', 'the run directory')
+    .option('--top <k>', 'how many (distinct architectures, best first)', '5')
+    .requiredOption('-o, --output <dir>', 'directory for top1.fpn, top2.fpn, ...')
+    .action(async (run: string, options: { top: string; output: string }) => {
+      const top = wholeNumber(options.top, '--top', 1);
+      const store = openStore(run);
+      const space = spaceOf(store.config);
+      const best = bestTrials(store.trials(), top);
+      if (!best.length) throw new InputError(`${run} has no finished trial yet`);
+      mkdirSync(options.output, { recursive: true });
+      best.forEach((trial, i) => {
+        const path = join(options.output, `top${i + 1}.fpn`);
+        writeFileAtomic(path, exportText(trial, i + 1, space.proxy, space.name));
+        process.stdout.write(`${path}  reward ${trial.reward}  trial ${trial.id}\n`);
+      });
+    });
+}
+
+function openStore(dir: string): RunStore {
+  try {
+    return RunStore.open(dir);
+  } catch (error) {
+    if (error instanceof RunDirectoryError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
+function openRun(dir: string, file: string | undefined): RunStore {
+  if (file !== undefined) throw new UsageError('--resume takes the run directory; the search space comes from its config (drop the file argument)');
+  return openStore(dir);
+}
+
+async function createRun(file: string | undefined, options: SearchOptions): Promise<RunStore> {
+  if (file === undefined) throw new UsageError('give the .fpn file with the search space, or --resume RUN');
+  if (!(STRATEGY_NAMES as readonly string[]).includes(options.strategy)) {
+    throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}, not '${options.strategy}'`);
+  }
+  let reward;
+  try {
+    reward = parseRewardSpec(options.reward);
+  } catch (error) {
+    throw new UsageError(`--reward: ${(error as Error).message}`);
+  }
+  const trials = wholeNumber(options.trials, '--trials', 1);
+  const seed = wholeNumber(options.seed, '--seed', 0);
+  const strategyOptions = parseStrategyOptions(options.strategyOption);
+  if (options.queue && !/^rediss?:\/\//.test(options.queue)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${options.queue}'`);
+  if (options.queue && options.workers !== undefined) throw new UsageError('--workers and --queue exclude each other: queue workers are `nasfpn worker` processes');
+  const workers = options.queue ? 0 : options.workers !== undefined ? wholeNumber(options.workers, '--workers', 0) : defaultWorkers();
+
+  const program = await loadProgram(file);
+  if (!program.searchSpaces.length) throw new InputError(`${displayPath(file)} declares no search space`);
+  const space = options.space === undefined ? program.searchSpaces[0] : program.searchSpaces.find((s) => s.name === options.space);
+  if (!space) throw new InputError(`${displayPath(file)} has no search space named '${options.space}' (it has: ${program.searchSpaces.map((s) => s.name).join(', ')})`);
+  const unsearchable = checkSpaceSearchable(space);
+  if (unsearchable) throw new InputError(`${displayPath(file)}: ${unsearchable}`);
+
+  const dir = options.run ?? join('runs', `${space.name}-${timestamp()}`);
+  if (existsSync(join(dir, 'config.json'))) throw new InputError(`${dir} already holds a search run: continue it with --resume ${dir}, or choose another --run`);
+  if (existsSync(dir) && readdirSync(dir).length) throw new InputError(`${dir} exists and is not empty; choose another --run`);
+  const config: RunConfig = {
+    version: 1, spaceFile: resolve(file), spaceText: readInput(file), space: space.name,
+    strategy: options.strategy as StrategyName, strategyOptions, reward, seed, trials, workers,
+    queue: options.queue ?? null, createdAt: new Date().toISOString(),
+  };
+  return RunStore.create(dir, config);
+}
+
+function defaultWorkers(): number {
+  return Math.max(1, Math.floor(availableParallelism() / WORKER_THREADS));
+}
+
+async function makeExecutor(config: RunConfig, options: SearchOptions) {
+  if (config.queue) {
+    const { RedisQueueExecutor } = await import('../search/queue.js');
+    const parallel = options.parallel !== undefined ? wholeNumber(options.parallel, '--parallel', 1) : DEFAULT_QUEUE_PARALLEL;
+    return new RedisQueueExecutor({ url: config.queue, queueName: options.queueName, capacity: parallel });
+  }
+  if (config.workers === 0) {
+    const { InProcessExecutor } = await import('../search/executor.js');
+    return new InProcessExecutor();
+  }
+  const { LocalPool } = await import('../search/pool.js');
+  // The workers are this same CLI (`nasfpn worker --ipc`), started as child processes.
+  return new LocalPool(config.workers, { module: process.argv[1], args: ['worker', '--ipc'] });
+}
