@@ -1,13 +1,16 @@
 // The terminal UI as a user sees it: the real CLI (an esbuild bundle, as `npm run build` makes it) in a real
-// terminal (tmux), driven with send-keys and read with capture-pane. `nasfpn search watch RUN` follows a run
-// directory that this test writes step by step the way the engine does (trial records first, then their
-// events appended to events.jsonl): the table fills in as trials finish, keys work, q exits 0.
+// terminal (tmux), driven with send-keys and read with capture-pane.
+// - `nasfpn search` with the target surrogate (slowed down so a person could follow): the table fills, p
+//   pauses, q quits (exit 0, resumable), `--resume` finishes the budget.
+// - `nasfpn search watch RUN` follows a run directory that this test writes step by step the way the engine
+//   does (trial records first, then their events appended to events.jsonl): the table fills in as trials
+//   finish, keys work, q exits 0.
 //
 // ink prints only its last frame when CI is set, so the CLI runs with CI unset, as in a user's terminal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fakeRun, writeRun, type FakeRun } from './fixture.js';
@@ -54,6 +57,56 @@ function eventsThrough(run: FakeRun, last: number): number {
   return end;
 }
 
+const nasfpn = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${process.execPath} ${join(bundleDir, 'main.js')}`;
+
+describe('nasfpn search in a terminal', () => {
+  it('fills the table, pauses, quits (exit 0) and resumes to the end of the budget', async () => {
+    const runDir = join(dir, 'live');
+    // The surrogate takes 500 ms a trial, in the search process (no worker processes to start).
+    const search = `${nasfpn} search examples/search.fpn --strategy random --reward target:delay=500 --trials 8 --workers 0 --seed 3 --run ${runDir}`;
+    tmux('new-session', '-d', '-s', 'live', '-x', '120', '-y', '50', `${search}; echo "exit=$?"; sleep 60`);
+    const live = () => tmux('capture-pane', '-p', '-t', 'live');
+    const waitLive = async (pattern: RegExp, what: string) => {
+      for (let i = 0; i < 200; i++) {
+        const text = live();
+        if (pattern.test(text)) return text;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      throw new Error(`the terminal never showed ${what}; it shows:\n${live()}`);
+    };
+
+    let text = await waitLive(/RUNNING/, 'the running search');
+    text = await waitLive(/Top [2-9] /, 'two trials in the table');
+    expect(text).toMatch(/nasfpn_space · random/);
+
+    tmux('send-keys', '-t', 'live', 'p');
+    text = await waitLive(/PROPOSALS PAUSED/, 'the search paused');
+    // While paused, the trial that was running finishes and no other starts.
+    text = await waitLive(/Running 0 /, 'the running trial finishing');
+    const done = Number(/(\d+)\/8 trials/.exec(text)![1]);
+    expect(done).toBeLessThan(8);
+
+    tmux('send-keys', '-t', 'live', 'q');
+    text = await waitLive(/exit=\d+/, 'the search exiting');
+    expect(text).toContain('exit=0');
+    expect(text).toMatch(new RegExp(`stopped: ${done}/8 trials.*`));
+    expect(text.replace(/\n/g, '')).toContain(`nasfpn search --resume ${runDir}`);
+    tmux('kill-session', '-t', 'live');
+
+    // Resume: the rest of the budget, then q closes the finished dashboard.
+    tmux('new-session', '-d', '-s', 'live', '-x', '120', '-y', '50', `${nasfpn} search --resume ${runDir}; echo "exit=$?"; sleep 60`);
+    text = await waitLive(/FINISHED/, 'the resumed search finishing');
+    expect(text).toContain('8/8 trials');
+    tmux('send-keys', '-t', 'live', 'q');
+    text = await waitLive(/exit=\d+/, 'the search exiting');
+    expect(text).toContain('exit=0');
+    expect(text).toMatch(/finished: 8\/8 trials/);
+    const statuses = readdirSync(join(runDir, 'trials')).map((f) => JSON.parse(readFileSync(join(runDir, 'trials', f), 'utf8')).status);
+    expect(statuses).toEqual(Array(8).fill('finished'));
+    tmux('kill-session', '-t', 'live');
+  });
+});
+
 describe('nasfpn search watch in a terminal', () => {
   it('fills in as the run goes on, answers keys, and q exits 0', async () => {
     const run = fakeRun(20, 5);
@@ -63,7 +116,7 @@ describe('nasfpn search watch in a terminal', () => {
     let written = eventsThrough(run, 3);
     writeFileSync(join(runDir, 'events.jsonl'), run.events.slice(0, written).map((e) => JSON.stringify(e) + '\n').join(''));
 
-    const command = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${process.execPath} ${join(bundleDir, 'main.js')} search watch ${runDir}; echo "exit=$?"; sleep 60`;
+    const command = `${nasfpn} search watch ${runDir}; echo "exit=$?"; sleep 60`;
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', command);
 
     let text = await waitFor('(watch)', 'the UI');
