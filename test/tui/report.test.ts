@@ -138,3 +138,12 @@ describe('nasfpn search report', () => {
     await expect(report(RUN)).rejects.toThrow(UsageError);
   });
 });
+
+describe('the report of a real run of the engine', () => {
+  it('has every plot and at least one snapshot', () => {
+    const report = buildReport('test/fixtures/tui/engine-ppo-16');
+    expect(report.plots.map((p) => p.name)).toEqual(['fig5-reward.svg', 'fig5-unique.svg', 'reward-vs-flops.svg', 'reward-vs-params.svg']);
+    expect(report.snapshots.length).toBeGreaterThan(0);
+    expect(report.html).toContain('Search nasfpn_space (ppo, reward target)');
+  });
+});

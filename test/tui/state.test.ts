@@ -5,6 +5,7 @@ import type { SearchEvent } from '../../src/search/events.js';
 import { curveOf, initialState, reduce, reduceAll, runningTrials, throughput, topTrials, trialsDone } from '../../src/tui/state.js';
 import { ThrottledStore } from '../../src/tui/store.js';
 import { fakeRun } from './fixture.js';
+import { readEvents, readTrials } from '../../src/tui/run-dir.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 10, 0, seconds)).toISOString();
 
@@ -107,5 +108,35 @@ describe('ThrottledStore', () => {
     store.flush();
     expect(updates).toBe(1);
     expect(store.getSnapshot()).toEqual(reduceAll(SHORT));
+  });
+});
+
+describe('a real run of the engine replayed (test/fixtures/tui/engine-ppo-16: nasfpn search, ppo, target reward)', () => {
+  const RUN = 'test/fixtures/tui/engine-ppo-16';
+  const events = readEvents(RUN);
+  const trials = readTrials(RUN);
+  const state = reduceAll(events);
+
+  it('agrees with the trial records the engine wrote', () => {
+    const finished = trials.filter((t) => t.status === 'finished');
+    expect([...state.finished.map((f) => f.trial)].sort((a, b) => a - b)).toEqual(finished.map((t) => t.id));
+    for (const f of state.finished) {
+      const record = trials[f.trial - 1];
+      expect([f.reward, f.hash, f.params, f.flops]).toEqual([record.reward, record.hash, record.params, record.flops]);
+    }
+    expect(state.uniqueCurve[state.uniqueCurve.length - 1]).toEqual({ total: trials.length, unique: trials.filter((t) => t.duplicateOf === null).length });
+    const best = finished.reduce((a, b) => (b.reward! > a.reward! ? b : a));
+    expect(state.best?.reward).toBe(best.reward);
+    expect(topTrials(state, 1)[0].reward).toBe(best.reward);
+  });
+
+  it('follows the controller and ends finished with nothing running', () => {
+    const updates = events.filter((e) => e.type === 'controller.updated');
+    expect(updates.length).toBeGreaterThan(0);
+    expect(state.controller?.step).toBe(updates.length);
+    expect(state.entropyHistory.length).toBe(updates.length);
+    expect(state.phase).toBe('finished');
+    expect(runningTrials(state)).toEqual([]);
+    expect(trialsDone(state)).toBe(16);
   });
 });
