@@ -3,10 +3,9 @@
 // module imports ink and React, so commands import it lazily, and only on a terminal.
 import { createElement } from 'react';
 import { render } from 'ink';
-import { resolve } from 'node:path';
 import type { BestSoFar, SearchEvent, SearchListener } from '../search/events.js';
-import { writeFileAtomic } from '../runtime/atomic.js';
 import { SearchApp, type SearchUiControls } from './app.js';
+import { exportBestTrial } from './export-best.js';
 import { pyramidOf, readTrial } from './run-dir.js';
 import { trialsDone, type SearchState } from './state.js';
 import { ThrottledStore } from './store.js';
@@ -62,11 +61,9 @@ export function openSearchUi(controls: SearchUiControls | null, options: SearchU
     return run ? readTrial(run, id) : null;
   };
   const exportBest = async (best: BestSoFar): Promise<string> => {
-    const record = loadTrial(best.trial);
-    if (!record) throw new Error(`cannot read trial ${best.trial}'s record`);
-    const path = resolve(options.exportDir ?? '.', `best-trial-${best.trial}.fpn`);
-    writeFileAtomic(path, `# trial ${best.trial} of ${runDir()}, reward ${best.reward}, hash ${best.hash}\n${record.fpn}`);
-    return path;
+    const run = runDir();
+    if (!run) throw new Error('the search has not said where its run directory is yet');
+    return exportBestTrial(run, best, options.exportDir ?? '.');
   };
   const stdout = options.stdout ?? process.stdout;
   // The dashboard draws on the terminal's alternate screen (as full-screen programs do): resizes redraw it

@@ -5,8 +5,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEventLine, type SearchEvent } from '../search/events.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
-import { checkText } from '../semantics/program.js';
-import type { PyramidIR } from '../semantics/ir.js';
+import { checkText, fileHost } from '../semantics/program.js';
+import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
 
 export const EVENTS_FILE = 'events.jsonl';
 export const CONFIG_FILE = 'config.json';
@@ -125,6 +125,17 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+
+/** The run's search space, checked from the text config.json keeps (imports beside the original file); null when it does not check. */
+export function searchSpaceOf(run: string): SearchSpaceIR | null {
+  try {
+    const config = readRunConfig(run);
+    const result = checkText(config.spaceText, config.spaceFile, fileHost);
+    return result.program?.searchSpaces.find((s) => s.name === config.space) ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** The pyramid a trial's .fpn text declares, checked; null when it does not check. */
 export function pyramidOf(fpn: string, label = 'trial.fpn'): PyramidIR | null {

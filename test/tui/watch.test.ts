@@ -10,6 +10,11 @@ import { InputError } from '../../src/cli/errors.js';
 import { readEvents, tailEvents } from '../../src/tui/run-dir.js';
 import type { SearchEvent } from '../../src/search/events.js';
 import { fakeRun, writeRun } from './fixture.js';
+import { readFileSync } from 'node:fs';
+import { exportBestTrial } from '../../src/tui/export-best.js';
+import { reduceAll } from '../../src/tui/state.js';
+import { checkFile, fileHost } from '../../src/semantics/program.js';
+import { pyramidHash } from '../../src/semantics/hash.js';
 
 let dir: string;
 beforeEach(() => {
@@ -78,5 +83,22 @@ describe('nasfpn search watch off a terminal', () => {
 
   it('a folder that is not a run is bad input', async () => {
     await expect(watch(dir)).rejects.toThrow(InputError);
+  });
+});
+
+describe('e: exporting the best from the UI', () => {
+  it('writes what nasfpn search export writes: the pyramid and the proxy detector, and it checks', async () => {
+    // A run the engine made from examples/search.fpn (config.json keeps the space's text; its import resolves beside it).
+    const run = 'test/fixtures/tui/engine-ppo-16';
+    const best = reduceAll(readEvents(run)).best!;
+    const path = exportBestTrial(run, best, dir);
+    expect(path).toBe(join(dir, `best-trial-${best.trial}.fpn`));
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(new RegExp(`^# Search nasfpn_space: rank 1, trial ${best.trial}, reward ${best.reward}`));
+    const checked = checkFile(path, fileHost);
+    expect(checked.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(checked.program!.pyramids.map((p) => p.name)).toEqual(['top1']);
+    expect(checked.program!.detectors.map((d) => d.name)).toEqual(['top1_proxy_r10']);
+    expect(pyramidHash(checked.program!.pyramids[0])).toBe(best.hash);
   });
 });
