@@ -56,7 +56,8 @@ export function SearchApp(props: SearchAppProps): ReactElement {
   const [quitting, setQuitting] = useState(false);
 
   const layout = layoutFor(rows);
-  const top = topTrials(state, layout.topRows);
+  // Recomputed only when a trial finishes (progress reports do not change `finished`).
+  const top = useMemo(() => topTrials(state, layout.topRows), [state.finished, layout.topRows]);
   const selectedTrial = top[Math.min(selected, top.length - 1)]?.trial;
 
   useInput(
@@ -247,17 +248,17 @@ function Dashboard({ state, width, layout, top, selectedTrial, loadTrial, parseP
 }
 
 function RewardChart({ state, width, height }: { state: SearchState; width: number; height: number }): ReactElement {
-  const rewards = state.finished.map((t) => ({ x: t.index, y: t.reward }));
-  const best = state.finished.map((t) => ({ x: t.index, y: t.bestSoFar }));
+  const { finished } = state;
+  const rows = useMemo(() => brailleChart([
+    { points: finished.map((t) => ({ x: t.index, y: t.reward })), color: COLORS.reward, style: 'points' },
+    { points: finished.map((t) => ({ x: t.index, y: t.bestSoFar })), color: COLORS.best, style: 'line' },
+  ], { width: width - 9, height, xRange: [1, Math.max(2, finished.length)], yDigits: 3 }), [finished, width, height]);
   const best1 = state.best ? state.best.reward.toFixed(3) : '–';
   return (
     <>
       <Title>{`Reward per trial · best so far (best ${best1})`}</Title>
-      {rewards.length ? (
-        <Rows rows={brailleChart([
-          { points: rewards, color: COLORS.reward, style: 'points' },
-          { points: best, color: COLORS.best, style: 'line' },
-        ], { width: width - 9, height, xRange: [1, Math.max(2, rewards.length)], yDigits: 3 })} />
+      {finished.length ? (
+        <Rows rows={rows} />
       ) : (
         <Text color="gray">no trial has finished yet</Text>
       )}
@@ -266,17 +267,17 @@ function RewardChart({ state, width, height }: { state: SearchState; width: numb
 }
 
 function UniqueChart({ state, width, height }: { state: SearchState; width: number; height: number }): ReactElement {
-  const last = state.uniqueCurve[state.uniqueCurve.length - 1] ?? { total: 0, unique: 0 };
-  const total = state.uniqueCurve.map((p) => ({ x: p.total, y: p.total }));
-  const unique = state.uniqueCurve.map((p) => ({ x: p.total, y: p.unique }));
+  const curve = state.uniqueCurve;
+  const last = curve[curve.length - 1] ?? { total: 0, unique: 0 };
+  const rows = useMemo(() => brailleChart([
+    { points: curve.map((p) => ({ x: p.total, y: p.total })), color: COLORS.total, style: 'line' },
+    { points: curve.map((p) => ({ x: p.total, y: p.unique })), color: COLORS.unique, style: 'line' },
+  ], { width: width - 8, height, yRange: [0, Math.max(1, last.total)], xRange: [1, Math.max(2, last.total)], yDigits: 0 }), [curve, width, height]);
   return (
     <>
       <Title>{`Unique ${last.unique} of ${last.total} proposed`}</Title>
       {last.total ? (
-        <Rows rows={brailleChart([
-          { points: total, color: COLORS.total, style: 'line' },
-          { points: unique, color: COLORS.unique, style: 'line' },
-        ], { width: width - 8, height, yRange: [0, Math.max(1, last.total)], xRange: [1, Math.max(2, last.total)], yDigits: 0 })} />
+        <Rows rows={rows} />
       ) : (
         <Text color="gray">nothing proposed yet</Text>
       )}
