@@ -98,7 +98,7 @@ const started = spawnSync('redis-server', ['--port', String(port), '--bind', '12
 if (started.status === 0) {
   await new Promise((r) => setTimeout(r, 300));
   const url = `redis://127.0.0.1:${port}`;
-  const workers = [0, 1].map(() => spawn(process.execPath, ['bin/nasfpn.js', 'worker', '--queue', url], { stdio: 'ignore' }));
+  const workers = [0, 1].map(() => spawn(process.execPath, ['bin/nasfpn.js', 'worker', '--queue', url, '--queue-name', 'bench'], { stdio: 'ignore' }));
   await new Promise((r) => setTimeout(r, 1500));
   overheads.push(await overhead('redis queue, 2 workers, 8 in flight', small, 'test/fixtures/search/small.fpn', new RedisQueueExecutor({ url, queueName: 'bench', capacity: 8 })));
   for (const w of workers) w.kill('SIGTERM');

@@ -65,6 +65,8 @@ export class RedisQueueExecutor implements Executor {
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private pausedFor: string | null = null;
+  /** Paused because no worker is connected while trials wait. */
+  private idle = false;
 
   constructor(private readonly options: QueueOptions) {
     this.capacity = options.capacity;
@@ -162,6 +164,13 @@ export class RedisQueueExecutor implements Executor {
     }
     for (const w of this.workers) if (!now.has(w)) events.workerLeft(w, 'exited');
     this.workers = now;
+    if (now.size === 0 && this.tracked.size > 0 && !this.idle) {
+      this.idle = true;
+      events.paused(`no \`nasfpn worker --queue ${this.options.url}\` is connected: trials wait on the queue`);
+    } else if (now.size > 0 && this.idle) {
+      this.idle = false;
+      events.resumed();
+    }
   }
 
   async close(): Promise<void> {

@@ -23,10 +23,13 @@ export const PPO_DEFAULTS = {
   hidden: 32,
   /** Finished trials per policy update. */
   batch: 8,
-  /** Optimization passes over each batch (PPO reuses a batch several times; the clip keeps the steps small). Two keep an update under a second on wasm. */
-  epochs: 2,
-  /** Adam step size (tuned on the target surrogate: 0.005 learns too slowly for a few hundred trials). */
-  lr: 0.02,
+  /** Optimization passes over each batch (PPO reuses a batch several times; the clip keeps the steps small). */
+  epochs: 4,
+  /**
+   * Adam step size. Tuned on the target surrogate, paper space, 200 trials (mean reward of the last 50, seed 1):
+   * 0.02 × 2 epochs 0.45, 0.05 × 2 epochs 0.51, 0.05 × 4 epochs 0.63, 0.1 × 2 epochs 0.49; random search 0.32.
+   */
+  lr: 0.05,
   /** PPO's clip range ε (Schulman et al. 2017 use 0.2). */
   clip: 0.2,
   /** Weight of the entropy bonus (nats per decision). */
