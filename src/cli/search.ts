@@ -122,7 +122,7 @@ export function registerSearch(program: Command): void {
       let listeners: SearchListener[] = options.quiet ? [] : [(event) => process.stdout.write(JSON.stringify(event) + '\n')];
       // On a terminal the search shows its dashboard (src/tui, ink loaded only here): p pauses new trials,
       // q (and Ctrl-C, which raw mode turns into a key) stops the search as SIGINT does.
-      let ui: { close(): Promise<void> } | null = null;
+      let ui: { close(): Promise<void>; closeWhenDismissed(): Promise<void> } | null = null;
       let runExecutor: Executor = executor;
       if (!options.quiet && options.ui !== false && process.stdout.isTTY === true) {
         const [{ openSearchUi }, { PausableExecutor }] = await Promise.all([import('../tui/index.js'), import('../search/pausable.js')]);
@@ -133,7 +133,9 @@ export function registerSearch(program: Command): void {
         ui = opened;
       }
       try {
-        await runSearch({ store, space, strategy, executor: runExecutor, listeners, signal: abort.signal });
+        const summary = await runSearch({ store, space, strategy, executor: runExecutor, listeners, signal: abort.signal });
+        // The whole budget ran: the final dashboard stays until q (a stop by q or a signal closes it at once).
+        if (summary.reason === 'budget') await ui?.closeWhenDismissed();
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

@@ -190,7 +190,7 @@ function Title({ children }: { children: string }): ReactElement {
 function Header({ state, paused, readOnly }: { state: SearchState; paused: boolean; readOnly: boolean }): ReactElement {
   const { perHour, etaSeconds } = throughput(state);
   const phase = state.phase === 'paused' ? `WAITING (${state.reason})`
-    : state.phase === 'finished' ? (state.reason === 'budget' ? 'FINISHED' : 'STOPPED (resumable with --resume)')
+    : state.phase === 'finished' ? (state.reason === 'budget' ? 'FINISHED (q closes)' : 'STOPPED (resumable with --resume)')
     : paused ? 'PROPOSALS PAUSED' : state.phase === 'running' ? 'RUNNING' : 'STARTING';
   const color = state.phase === 'running' && !paused ? 'green' : state.phase === 'finished' ? 'blue' : 'yellow';
   const what = [state.space, state.strategy, state.reward].filter(Boolean).join(' · ');

@@ -40,12 +40,14 @@ export interface SearchUi {
   listener: SearchListener;
   /** Resolves when the user has left the UI: q on a read-only view, or q and then the search stopped. */
   exited: Promise<void>;
-  /** Draws the last state and closes the UI (the terminal keeps the last frame). */
+  /** Draws the last state and closes the UI: the shell's screen comes back, with one summary line under it. */
   close(): Promise<void>;
+  /**
+   * After a search has run to its budget: keeps the final dashboard until the user presses q, then closes it.
+   * Closes at once when there is no keyboard to press q on (stdin is not a terminal).
+   */
+  closeWhenDismissed(): Promise<void>;
 }
-
-/** Whether the UI can open on this output: a terminal. Otherwise commands print JSON lines. */
-export const canOpenUi = (stdout: NodeJS.WriteStream = process.stdout): boolean => stdout.isTTY === true;
 
 /**
  * Opens the UI. `controls` steer a live search (p, q); null makes it read-only (`search watch`).
@@ -94,7 +96,12 @@ export function openSearchUi(controls: SearchUiControls | null, options: SearchU
     exit();
   };
   void exited.then(() => close());
-  return { listener: store.push, exited, close };
+  const interactive = (options.stdin ?? process.stdin).isTTY === true;
+  const closeWhenDismissed = async () => {
+    if (interactive) await exited;
+    await close();
+  };
+  return { listener: store.push, exited, close, closeWhenDismissed };
 }
 
 /** Shows `events` until they end (and the user quits) or the user quits; for `search watch`. */
