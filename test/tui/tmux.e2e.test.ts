@@ -25,7 +25,7 @@ const screen = () => tmux('capture-pane', '-p', '-t', session);
 
 /** Waits (bounded: a failure, not a timing) until the screen shows `pattern`. */
 async function waitFor(pattern: RegExp | string, what: string): Promise<string> {
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 300; i++) {
     const text = screen();
     if (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) return text;
     await new Promise((r) => setTimeout(r, 200));
@@ -57,17 +57,20 @@ function eventsThrough(run: FakeRun, last: number): number {
   return end;
 }
 
+/** Each test starts real processes; on a loaded 2-core CI machine that takes far longer than the default allows. */
+const E2E_TIMEOUT_MS = 180_000;
+
 const nasfpn = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${process.execPath} ${join(bundleDir, 'main.js')}`;
 
 describe('nasfpn search in a terminal', () => {
   it('fills the table, pauses, quits (exit 0) and resumes to the end of the budget', async () => {
     const runDir = join(dir, 'live');
-    // The surrogate takes 500 ms a trial, in the search process (no worker processes to start).
-    const search = `${nasfpn} search examples/search.fpn --strategy random --reward target:delay=500 --trials 8 --workers 0 --seed 3 --run ${runDir}`;
+    // The surrogate takes 1 s a trial (time to press p before the budget is done, even on a loaded machine), in the search process (no worker processes to start).
+    const search = `${nasfpn} search examples/search.fpn --strategy random --reward target:delay=1000 --trials 8 --workers 0 --seed 3 --run ${runDir}`;
     tmux('new-session', '-d', '-s', 'live', '-x', '120', '-y', '50', `${search}; echo "exit=$?"; sleep 60`);
     const live = () => tmux('capture-pane', '-p', '-t', 'live');
     const waitLive = async (pattern: RegExp, what: string) => {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 400; i++) {
         const text = live();
         if (pattern.test(text)) return text;
         await new Promise((r) => setTimeout(r, 150));
@@ -104,7 +107,7 @@ describe('nasfpn search in a terminal', () => {
     const statuses = readdirSync(join(runDir, 'trials')).map((f) => JSON.parse(readFileSync(join(runDir, 'trials', f), 'utf8')).status);
     expect(statuses).toEqual(Array(8).fill('finished'));
     tmux('kill-session', '-t', 'live');
-  });
+  }, E2E_TIMEOUT_MS);
 });
 
 describe('nasfpn search watch in a terminal', () => {
@@ -155,5 +158,5 @@ describe('nasfpn search watch in a terminal', () => {
     tmux('send-keys', '-t', session, 'q');
     text = await waitFor('exit=0', 'the command exiting 0');
     expect(text).not.toMatch(/Error|at .*\.js:\d+/);
-  });
+  }, E2E_TIMEOUT_MS);
 });
