@@ -45,8 +45,8 @@ export class InProcessExecutor implements Executor {
       events.started(job.id, this.worker, 1);
       const outcome = await runTrial(job, (f, m) => events.progress(job.id, this.worker, f, m), this.abort.signal);
       if (this.abort.signal.aborted) return;
-      if (!outcome.ok && outcome.retry) events.done(job.id, this.worker, { ...outcome, retry: false });
-      else events.done(job.id, this.worker, outcome);
+      // No other worker to retry on: every failure here is final.
+      events.done(job.id, this.worker, outcome.ok ? outcome : { ...outcome, retry: false });
     });
   }
 

@@ -41,7 +41,6 @@ export function jobId(job: TrialJob): string {
 
 interface Tracked {
   job: TrialJob;
-  added: boolean;
   startKey: string | null;
   fraction: number;
   stallReported: string | null;
@@ -85,7 +84,7 @@ export class RedisQueueExecutor implements Executor {
   }
 
   submit(job: TrialJob): void {
-    this.tracked.set(jobId(job), { job, added: false, startKey: null, fraction: -1, stallReported: null, attemptsSeen: 0 });
+    this.tracked.set(jobId(job), { job, startKey: null, fraction: -1, stallReported: null, attemptsSeen: 0 });
     void this.poll();
   }
 
@@ -113,15 +112,17 @@ export class RedisQueueExecutor implements Executor {
     const queue = this.queue!;
     const events = this.events!;
     for (const [id, t] of [...this.tracked]) {
-      let job = await queue.getJob(id);
+      // The state first, then the job: a job read after its state is at least as new (a job read before could
+      // be 'completed' without its return value yet).
+      let state = await queue.getJobState(id);
+      let job = state === 'unknown' ? undefined : await queue.getJob(id);
       if (!job) {
         // New, or lost with a Redis that kept no data: (re-)add it. An existing id is left as it is.
         job = await queue.add('trial', t.job, {
           jobId: id, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: BACKOFF_MS }, removeOnComplete: false, removeOnFail: false,
         });
-        t.added = true;
+        state = await job.getState();
       }
-      const state = await job.getState();
       const progress = typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as JobProgress) : null;
       if (progress?.worker) {
         const key = `${progress.worker}#${progress.startedAt}`;
@@ -136,6 +137,7 @@ export class RedisQueueExecutor implements Executor {
         }
       }
       if (state === 'completed') {
+        if (!job.returnvalue) continue; // written just after the state: read it on the next poll
         this.tracked.delete(id);
         events.done(t.job.id, progress?.worker ?? null, job.returnvalue as TrialOutcome);
       } else if (state === 'failed') {

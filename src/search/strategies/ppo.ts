@@ -32,8 +32,11 @@ export const PPO_DEFAULTS = {
   lr: 0.05,
   /** PPO's clip range ε (Schulman et al. 2017 use 0.2). */
   clip: 0.2,
-  /** Weight of the entropy bonus (nats per decision). */
-  entropy: 0.01,
+  /**
+   * Weight of the entropy bonus (nats per decision). 0.01 let the policy collapse early on some seeds (target
+   * surrogate, 200 trials, seed 2: best 0.54); 0.05 keeps exploring (best 0.68).
+   */
+  entropy: 0.05,
   /** Decay of the moving-average reward baseline. */
   baselineDecay: 0.9,
   /** Initial weights are uniform in ±init (Zoph & Le: 0.08). */
