@@ -65,7 +65,8 @@ const nasfpn = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${process.execPat
 describe('nasfpn search in a terminal', () => {
   it('fills the table, pauses, quits (exit 0) and resumes to the end of the budget', async () => {
     const runDir = join(dir, 'live');
-    // The surrogate takes 1 s a trial (time to press p before the budget is done, even on a loaded machine), in the search process (no worker processes to start).
+    // The surrogate takes 1 s a trial (time to press p before the budget is done, even on a loaded machine),
+    // in the search process (no worker processes to start).
     const search = `${nasfpn} search examples/search.fpn --strategy random --reward target:delay=1000 --trials 8 --workers 0 --seed 3 --run ${runDir}`;
     tmux('new-session', '-d', '-s', 'live', '-x', '120', '-y', '50', `${search}; echo "exit=$?"; sleep 60`);
     const live = () => tmux('capture-pane', '-p', '-t', 'live');
