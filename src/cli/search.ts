@@ -10,6 +10,7 @@ import { hasErrors } from '../diagnostics/diagnostics.js';
 import type { SearchSpaceIR } from '../semantics/ir.js';
 import { checkText, fileHost } from '../semantics/program.js';
 import type { SearchListener } from '../search/events.js';
+import type { Executor } from '../search/executor.js';
 import { bestTrials, exportText } from '../search/export.js';
 import type { RunConfig } from '../search/records.js';
 import { parseRewardSpec } from '../search/reward.js';
@@ -41,6 +42,8 @@ interface SearchOptions {
   parallel?: string;
   backend?: string;
   quiet?: boolean;
+  /** --no-ui: JSON lines even on a terminal. */
+  ui: boolean;
 }
 
 const wholeNumber = (value: string, flag: string, min: number): number => {
@@ -90,6 +93,7 @@ export function registerSearch(program: Command): void {
     .option('--parallel <n>', `trials in flight at once on a queue (default ${DEFAULT_QUEUE_PARALLEL})`)
     .option('--backend <name>', "TF.js backend of the ppo controller (default: the fastest available)")
     .option('-q, --quiet', 'no events on stdout (the run directory still gets them)')
+    .option('--no-ui', 'print JSON lines even on a terminal (off a terminal they are always printed)')
     .action(async (file: string | undefined, options: SearchOptions) => {
       const store = options.resume ? openRun(options.resume, file) : await createRun(file, options);
       const config = store.config;
@@ -115,13 +119,28 @@ export function registerSearch(program: Command): void {
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const listeners: SearchListener[] = options.quiet ? [] : [(event) => process.stdout.write(JSON.stringify(event) + '\n')];
+      let listeners: SearchListener[] = options.quiet ? [] : [(event) => process.stdout.write(JSON.stringify(event) + '\n')];
+      // On a terminal the search shows its dashboard (src/tui, ink loaded only here): p pauses new trials,
+      // q (and Ctrl-C, which raw mode turns into a key) stops the search as SIGINT does.
+      let ui: { close(): Promise<void>; closeWhenDismissed(): Promise<void> } | null = null;
+      let runExecutor: Executor = executor;
+      if (!options.quiet && options.ui !== false && process.stdout.isTTY === true) {
+        const [{ openSearchUi }, { PausableExecutor }] = await Promise.all([import('../tui/index.js'), import('../search/pausable.js')]);
+        const pausable = new PausableExecutor(executor);
+        runExecutor = pausable;
+        const opened = openSearchUi({ pause: () => pausable.pause(), resume: () => pausable.resume(), quit: stop }, { run: store.dir });
+        listeners = [opened.listener];
+        ui = opened;
+      }
       try {
-        await runSearch({ store, space, strategy, executor, listeners, signal: abort.signal });
+        const summary = await runSearch({ store, space, strategy, executor: runExecutor, listeners, signal: abort.signal });
+        // The whole budget ran: the final dashboard stays until q (a stop by q or a signal closes it at once).
+        if (summary.reason === 'budget') await ui?.closeWhenDismissed();
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         strategy.dispose();
+        await ui?.close();
       }
     });
 

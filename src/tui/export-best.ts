@@ -1,0 +1,17 @@
+// `e` in the dashboard: the current best architecture as a .fpn file, written as `nasfpn search export` writes
+// it (the pyramid, and the space's proxy detector around it, so `nasfpn check`/`stats`/`build` take it as is).
+import { resolve } from 'node:path';
+import type { BestSoFar } from '../search/events.js';
+import { exportText } from '../search/export.js';
+import { writeFileAtomic } from '../runtime/atomic.js';
+import { readTrial, searchSpaceOf } from './run-dir.js';
+
+/** Writes `best-trial-N.fpn` into `dir` and returns its path; throws when the trial's record cannot be read. */
+export function exportBestTrial(run: string, best: BestSoFar, dir: string): string {
+  const record = readTrial(run, best.trial);
+  if (!record) throw new Error(`cannot read trial ${best.trial}'s record in ${run}`);
+  const space = searchSpaceOf(run);
+  const path = resolve(dir, `best-trial-${best.trial}.fpn`);
+  writeFileAtomic(path, exportText(record, 1, space?.proxy ?? null, space?.name ?? 'search'));
+  return path;
+}
