@@ -139,8 +139,9 @@ export function searchSpaceOf(run: string): SearchSpaceIR | null {
 
 /** The pyramid a trial's .fpn text declares, checked; null when it does not check. */
 export function pyramidOf(fpn: string, label = 'trial.fpn'): PyramidIR | null {
-  const result = checkText(fpn, label);
-  return result.program?.pyramids[0] ?? null;
+  const pyramid = checkText(fpn, label).program?.pyramids[0];
+  // Trials are merging-cell pyramids; a fixed `kind fpn` pyramid has no cells to draw as a grid.
+  return pyramid?.kind === 'cells' ? pyramid : null;
 }
 
 function readJson<T>(path: string): T {
