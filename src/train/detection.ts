@@ -1,7 +1,7 @@
 // What a detection run trains on, from the rooms that provide it: the data room's seeded batch iterator
 // (training augmentation from the recipe) and the targets room's anchor matching with the losses (focal +
 // Huber + L2, every anytime head). The trainer itself (trainer.ts) knows neither: it sees a BatchSource and an
-// Objective. Scoring a model (prediction, COCOeval) lives above this room: src/predict and the CLI.
+// Objective. Scoring a model (prediction, COCOeval) lives above this room: src/predict/evaluate.ts.
 import type * as TF from '@tensorflow/tfjs';
 import { classCount } from '../data/classmap.js';
 import { findSplits, loadDataset, type Dataset, type DatasetSource } from '../data/dataset.js';
