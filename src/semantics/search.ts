@@ -114,5 +114,6 @@ export function checkSearch(declaration: Declaration, detectors: ReadonlyMap<str
     pool: s.pool?.value ?? 'max',
     allowStride8Intermediates: s.allow?.value === true,
     proxy: proxy ? structuredClone(proxy) : null,
+    proxyRecipe: null,
   };
 }
