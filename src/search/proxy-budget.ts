@@ -46,7 +46,7 @@ export const PROXY_DEFAULTS = {
   lr: (PAPER_LEARNING_RATE * 8) / PAPER_BATCH,
   /** A fifth of the default steps: short runs need the warm-up too (the detector's early steps diverge without it). */
   warmup: 20,
-  /** examples/proxy.fpn's input and width: the smallest input P3..P7 allows, and a quarter of the paper's 256. */
+  /** Caps on a bare proxy detector's input and width: examples/proxy.fpn's (the smallest input P3..P7 allows, a quarter of the paper's 256). */
   input: 128,
   width: 64,
   /** The gradient-norm limit of examples/proxy.fpn. */
@@ -89,7 +89,7 @@ export function proxyProblem(space: SearchSpaceIR, options: ProxyOptions): strin
   const recipe = space.proxyRecipe;
   if (!options.data && !recipe) return "the proxy reward needs a dataset: give data=DIR (make one with `nasfpn data synth`), or name a train recipe as the space's proxy";
   const stride = 2 ** space.maxLevel;
-  const input = options.input ?? recipe?.detector.inputSize ?? PROXY_DEFAULTS.input;
+  const input = options.input ?? recipe?.detector.inputSize ?? Math.min(space.proxy.inputSize, PROXY_DEFAULTS.input);
   if (input % stride !== 0) return `reward 'proxy': input ${input} is not a multiple of ${stride} (the stride of P${space.maxLevel})`;
   const steps = options.steps ?? (recipe?.length.unit === 'steps' ? recipe.length.count : PROXY_DEFAULTS.steps);
   const warmup = options.warmup ?? recipe?.warmup.steps ?? Math.min(PROXY_DEFAULTS.warmup, steps - 1);
@@ -104,9 +104,11 @@ export function proxyProblem(space: SearchSpaceIR, options: ProxyOptions): strin
 export function trialDetector(space: SearchSpaceIR, options: ProxyOptions, pyramid: PyramidIR, classes: number): DetectorIR {
   const base = space.proxyRecipe?.detector ?? space.proxy;
   if (!base) throw new RangeError(proxyProblem(space, options) ?? 'no proxy detector');
+  // A recipe's detector is trained as declared; a bare proxy detector (the paper's is 512² and 256 wide, hours a
+  // trial on a CPU) is capped at the CPU budget's input and width.
   const fromRecipe = space.proxyRecipe !== null;
-  const width = options.width ?? (fromRecipe ? base.width : PROXY_DEFAULTS.width);
-  const inputSize = options.input ?? (fromRecipe ? base.inputSize : PROXY_DEFAULTS.input);
+  const width = options.width ?? (fromRecipe ? base.width : Math.min(base.width, PROXY_DEFAULTS.width));
+  const inputSize = options.input ?? (fromRecipe ? base.inputSize : Math.min(base.inputSize, PROXY_DEFAULTS.input));
   // The head towers follow the pyramid's width unless the detector set their own.
   const headWidth = base.head.width === base.width ? width : base.head.width;
   return { ...structuredClone(base), pyramid, width, inputSize, head: { ...structuredClone(base.head), width: headWidth, classes } };
