@@ -16,7 +16,7 @@ import type { CocoGroundTruth } from '../coco/types.js';
 import { classCount, classMapFor } from '../data/classmap.js';
 import { datasetFromGroundTruth, DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
 import { evaluateOn, type EvaluationSet } from '../predict/evaluate.js';
-import { initBackend, loadTf } from '../runtime/backend.js';
+import { currentBackend, initBackend, loadTf } from '../runtime/backend.js';
 import type { SearchSpaceIR } from '../semantics/ir.js';
 import { detectionObjective, findSplit, trainingBatches } from '../train/detection.js';
 import { LearningRateSchedule } from '../train/hooks.js';
@@ -111,10 +111,13 @@ export class ProxyReward implements Reward {
 
 let backend: Promise<Tfjs> | null = null;
 
-/** TF.js on the fastest backend here (NASFPN_BACKEND picks another), chosen once per process. */
+/**
+ * TF.js on the backend this process chose already (`nasfpn worker --backend`, the search's --backend), else on the
+ * fastest one here (NASFPN_BACKEND picks another), printed once on stderr; chosen once per process.
+ */
 function proxyBackend(): Promise<Tfjs> {
   backend ??= (async () => {
-    await initBackend(undefined, { log: (line) => process.stderr.write(`nasfpn worker ${process.pid}: ${line}\n`) });
+    if (!currentBackend()) await initBackend(undefined, { log: (line) => process.stderr.write(`nasfpn worker ${process.pid}: ${line}\n`) });
     return loadTf();
   })();
   return backend;

@@ -91,6 +91,19 @@ export function createReward(spec: RewardSpec, space: SearchSpaceIR): Reward {
   }
 }
 
+/** Whether the reward trains models (and so needs a TF.js backend where trials run). */
+export function rewardTrains(spec: RewardSpec): boolean {
+  const name = spec.name as RewardName;
+  switch (name) {
+    case 'target':
+      return false;
+    case 'proxy':
+      return true;
+    default:
+      return assertNever(name);
+  }
+}
+
 /**
  * Why `spec` cannot score trials of `space` (a message), or null when it can: checked by the search before
  * any trial runs, so a bad budget or a missing proxy detector is a clear error rather than a run of failures.
