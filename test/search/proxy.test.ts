@@ -188,4 +188,54 @@ describe('the proxy budget', () => {
       decay: { at: [8] }, eval: { images: 5 },
     });
   });
+
+  it('with a train recipe as the space\'s proxy: the recipe\'s detector, schedule and data, the spec still overriding', () => {
+    const s = space(`
+pyramid seed {
+  kind fpn
+  inputs P3..P7
+}
+detector proxy_synth {
+  backbone resnet10
+  pyramid seed x 3 @ 96
+  input 256
+  head retinanet classes 9
+}
+train proxy_task {
+  detector proxy_synth
+  data "../data/synth"
+  steps 150
+  batch 8
+  lr 0.08 per 64
+  warmup 30 from 0.0067
+  decay steps 120 factor 0.1
+  clip 5
+  seed 3
+}
+search space {
+  inputs P3..P7
+  cells 7
+  proxy proxy_task
+}
+`);
+    expect(s.proxy?.name).toBe('proxy_synth');
+    expect(s.proxyRecipe).toMatchObject({ name: 'proxy_task', data: { path: '/data/synth' } });
+    // No data= needed: the recipe names its dataset.
+    expect(rewardProblem({ name: 'proxy', options: {} }, s)).toBeNull();
+    const pyramid = decisionsToPyramid(s, sampleDecisions(s, Random.seeded(1)), 'p');
+    const asDeclared = readProxyOptions({ name: 'proxy', options: {} });
+    // The recipe's detector trains as declared (no CPU cap).
+    expect(trialDetector(s, asDeclared, pyramid, 9)).toMatchObject({ inputSize: 256, width: 96, repeats: 3 });
+    expect(trialRecipe(s, asDeclared, trialDetector(s, asDeclared, pyramid, 9), 11, '/data/synth')).toMatchObject({
+      length: { unit: 'steps', count: 150 }, batch: 8, learningRate: { peak: 0.01 }, warmup: { steps: 30 },
+      decay: { kind: 'step', unit: 'steps', at: [120], factor: 0.1 }, clipNorm: 5, seed: 11,
+    });
+    // steps= shortens the run (the step decay moves to 80% of it); batch= scales the recipe's rates.
+    const shorter = readProxyOptions({ name: 'proxy', options: { steps: 50, batch: 4, input: 128 } });
+    const detector = trialDetector(s, shorter, pyramid, 9);
+    expect(detector.inputSize).toBe(128);
+    const recipe = trialRecipe(s, shorter, detector, 11, '/data/synth');
+    expect(recipe).toMatchObject({ length: { count: 50 }, batch: 4, learningRate: { peak: 0.005 }, decay: { at: [40] } });
+    expect(recipe.warmup.from).toBeCloseTo(0.0067 / 16, 10);
+  });
 });
