@@ -40,8 +40,7 @@ export class ProxyReward implements Reward {
     const started = performance.now();
     const tf = await proxyBackend();
     const dataDir = resolve(this.options.data ?? this.space.proxyRecipe?.data.path ?? '');
-    const preferred = (this.space.proxyRecipe?.detector ?? this.space.proxy)?.head.classes;
-    const data = await proxyData(dataDir, preferred);
+    const data = await proxyData(dataDir);
     throwIfAborted(context.signal);
 
     const pyramid = decisionsToPyramid(trial.space, trial.decisions, `trial${trial.id}`);
@@ -134,27 +133,28 @@ const datasets = new Map<string, Promise<ProxyData>>();
 
 /**
  * The train and val splits of `dir`, loaded once per process (annotations only: pixels are read per batch).
- * The head gets `preferred` class channels when they fit the categories (91 on COCO itself), else as many as
- * the categories need. A folder that cannot serve is a RewardSetupError.
+ * The head gets as many class channels as the categories need (the contiguous map: categories + the unused
+ * channel 0), whatever the proxy detector declares: a 91-channel head on 8 synthetic shapes would spend most of
+ * the class head's work on channels no box is ever matched to. A folder that cannot serve is a RewardSetupError.
  */
-export function proxyData(dir: string, preferred: number | undefined): Promise<ProxyData> {
-  const key = `${dir}\u0000${preferred ?? ''}`;
+export function proxyData(dir: string): Promise<ProxyData> {
+  const key = dir;
   let loaded = datasets.get(key);
   if (!loaded) {
-    loaded = loadProxyData(dir, preferred);
+    loaded = loadProxyData(dir);
     datasets.set(key, loaded);
     loaded.catch(() => datasets.delete(key)); // a folder fixed later is read again
   }
   return loaded;
 }
 
-async function loadProxyData(dir: string, preferred: number | undefined): Promise<ProxyData> {
+async function loadProxyData(dir: string): Promise<ProxyData> {
   try {
     const trainSource = findSplit(dir, 'train');
     const valSource = findSplit(dir, 'val');
     const trainTruth = groundTruthOf(await readGroundTruth(trainSource));
     const groundTruth = groundTruthOf(await readGroundTruth(valSource));
-    const classes = classCount(fittingClassMap(trainTruth, preferred));
+    const classes = classCount(classMapFor(trainTruth.categories.ids));
     const train = datasetOf(datasetFromGroundTruth(trainSource, trainTruth, classes));
     const val = datasetOf(datasetFromGroundTruth(valSource, groundTruth, classes));
     if (train.images.length === 0) throw new Error(`${trainSource.annotations} has no images`);
@@ -162,14 +162,6 @@ async function loadProxyData(dir: string, preferred: number | undefined): Promis
     return { train, val: { dataset: val, groundTruth }, classes };
   } catch (error) {
     throw new RewardSetupError(`the proxy reward's dataset ${dir}: ${messageOf(error)}`);
-  }
-}
-
-function fittingClassMap(gt: CocoGroundTruth, preferred: number | undefined) {
-  try {
-    return classMapFor(gt.categories.ids, preferred);
-  } catch {
-    return classMapFor(gt.categories.ids);
   }
 }
 

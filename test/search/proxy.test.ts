@@ -129,13 +129,11 @@ describe('the proxy reward', () => {
   });
 
   it('loads a dataset once per process, with as many class channels as its categories need', async () => {
-    const first = proxyData(data, 91);
-    expect(proxyData(data, 91)).toBe(first);
+    const first = proxyData(data);
+    expect(proxyData(data)).toBe(first);
     const loaded = await first;
-    // 3 synthetic categories do not fit 91 raw COCO channels (their ids do: 1..3), so the head keeps 91.
-    expect(loaded.classes).toBe(91);
-    expect((await proxyData(data, 4)).classes).toBe(4);
-    expect((await proxyData(data, 9)).classes).toBe(4); // 9 does not fit 3 categories: the dataset decides
+    expect(loaded.classes).toBe(4); // 3 categories + the unused channel 0
+    expect(loaded.train.classMap).toEqual({ kind: 'contiguous', categoryIds: [1, 2, 3] });
     expect(loaded.train.images.length).toBe(9);
     expect(loaded.val.dataset.images.length).toBe(3);
   });
