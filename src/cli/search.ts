@@ -15,6 +15,8 @@ import { bestTrials, exportText } from '../search/export.js';
 import type { RunConfig } from '../search/records.js';
 import { parseRewardSpec, rewardProblem, rewardTrains } from '../search/reward.js';
 import type { RewardSpec } from '../search/records.js';
+import type { BackendName } from '../runtime/backend.js';
+import { assertNever } from '../util/assert-never.js';
 import { checkSpaceSearchable } from '../search/space.js';
 import { RunDirectoryError, RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
@@ -23,8 +25,6 @@ import { InputError, UsageError } from './errors.js';
 import { loadProgram, readInput } from './load.js';
 import { displayPath } from './report.js';
 
-/** Threads one local worker's backend uses: wasm runs single-threaded in Node (docs/backends.md). */
-const WORKER_THREADS = 1;
 /** Trials kept on a Redis queue at once when --parallel is not given. */
 const DEFAULT_QUEUE_PARALLEL = 8;
 
@@ -210,7 +210,7 @@ async function createRun(file: string | undefined, options: SearchOptions): Prom
   const strategyOptions = parseStrategyOptions(options.strategyOption);
   if (options.queue && !/^rediss?:\/\//.test(options.queue)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${options.queue}'`);
   if (options.queue && options.workers !== undefined) throw new UsageError('--workers and --queue exclude each other: queue workers are `nasfpn worker` processes');
-  const workers = options.queue ? 0 : options.workers !== undefined ? wholeNumber(options.workers, '--workers', 0) : defaultWorkers();
+  const workers = options.queue ? 0 : options.workers !== undefined ? wholeNumber(options.workers, '--workers', 0) : await defaultWorkers(reward, options.backend);
 
   const program = await loadProgram(file);
   if (!program.searchSpaces.length) throw new InputError(`${displayPath(file)} declares no search space`);
@@ -254,8 +254,30 @@ async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: strin
   }
 }
 
-function defaultWorkers(): number {
-  return Math.max(1, Math.floor(availableParallelism() / WORKER_THREADS));
+/**
+ * Local workers so that workers × the threads each one's backend uses fit the cores. A reward without tensors
+ * (or on wasm, single-threaded in Node) takes one core a worker; tfjs-node's TensorFlow uses every core for each
+ * op, and a GPU backend has one device, so those get one worker. The backend is chosen here as the workers will.
+ */
+async function defaultWorkers(reward: RewardSpec, backend: string | undefined): Promise<number> {
+  if (!rewardTrains(reward)) return availableParallelism();
+  const { initBackend } = await import('../runtime/backend.js');
+  const { name } = await initBackend(backend);
+  return Math.max(1, Math.floor(availableParallelism() / backendThreads(name)));
+}
+
+function backendThreads(name: BackendName): number {
+  switch (name) {
+    case 'tfjs-node':
+    case 'tfjs-node-gpu':
+    case 'webgpu':
+      return availableParallelism();
+    case 'wasm':
+    case 'cpu':
+      return 1;
+    default:
+      return assertNever(name, 'backend');
+  }
 }
 
 async function makeExecutor(config: RunConfig, options: SearchOptions) {
