@@ -8,7 +8,8 @@
 //
 // An architecture's own failure is a TrialFailure (no reward, no retry): a detector that does not build, a loss
 // that stops being finite. The search's abort signal stops training between steps.
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { countModel } from '../codegen/count.js';
 import { lowerDetector } from '../codegen/lower.js';
@@ -21,7 +22,7 @@ import type { SearchSpaceIR } from '../semantics/ir.js';
 import { detectionObjective, findSplit, trainingBatches } from '../train/detection.js';
 import { LearningRateSchedule } from '../train/hooks.js';
 import { buildDetectorModel } from '../train/model.js';
-import { NonFiniteLossError, Trainer, type Hook } from '../train/trainer.js';
+import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
 import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
 import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward.js';
 import { decisionsToPyramid } from './space.js';
@@ -55,7 +56,6 @@ export class ProxyReward implements Reward {
       throw new TrialFailure(`the proxy detector does not build: ${messageOf(error)}`);
     }
 
-    const batches = trainingBatches(recipe, data.train, null);
     const recentLosses: number[] = [];
     const watch: Hook = {
       name: 'proxy',
@@ -66,12 +66,15 @@ export class ProxyReward implements Reward {
         if (context.signal.aborted) trainer.requestStop();
       },
     };
-    const trainer = new Trainer({
-      tf, model, recipe, objective: detectionObjective(tf, recipe, model), data: batches,
-      // The trainer writes into its run folder only when asked to checkpoint, which a trial never does.
-      runDir: dataDir, source: { file: '', files: {} }, hooks: [new LearningRateSchedule(), watch],
-    });
+    let trainer: Trainer | null = null;
+    let batches: BatchSource | null = null;
     try {
+      batches = trainingBatches(recipe, data.train, null);
+      trainer = new Trainer({
+        tf, model, recipe, objective: detectionObjective(tf, recipe, model), data: batches,
+        // A trial has no checkpoint hook, so the trainer never writes into its run folder (which is never made).
+        runDir: join(tmpdir(), `nasfpn-proxy-trial-${process.pid}`), source: { file: '', files: {} }, hooks: [new LearningRateSchedule(), watch],
+      });
       try {
         await trainer.run();
       } catch (error) {
@@ -86,7 +89,7 @@ export class ProxyReward implements Reward {
       const { summary } = await evaluateOn(tf, model, detector, data.val, recipe.eval.images);
       const seconds = (performance.now() - started) / 1000;
       const evalImages = Math.min(recipe.eval.images ?? Infinity, data.val.dataset.images.length);
-      // COCOeval's -1 means "nothing to measure"; the val split has annotations (checked on loading), so -1 cannot come from it.
+      // COCOeval's -1 means "nothing to measure" (the evaluated images hold no box): no architecture found anything.
       const reward = Math.max(0, summary.AP);
       return {
         reward,
@@ -98,8 +101,8 @@ export class ProxyReward implements Reward {
         },
       };
     } finally {
-      trainer.dispose();
-      await batches.close();
+      trainer?.dispose();
+      await batches?.close();
       model.dispose();
     }
   }
