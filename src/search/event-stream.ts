@@ -6,7 +6,8 @@
 //   nasfpn:Q:latest            the id of the run that started (or resumed) last on the queue
 //   nasfpn:Q:run:ID:events     that run's events, one stream entry each, with the fields
 //       event   the event as `nasfpn search` prints it (JSON);
-//       trial   on trial.queued: the trial's record (its .fpn), so a watcher can draw architectures;
+//       trial   on trial.queued, .finished and .failed: the trial's record as it is then (its .fpn, its reward),
+//               so a watcher can draw and export architectures;
 //       config  on search.started: the run's config.json (its search space text).
 // A run keeps its id (and stream) across --resume, so a watcher of a resumed run sees its whole history.
 //
@@ -76,7 +77,7 @@ export interface PublisherOptions {
   queueName: string;
   runId: string;
   config: RunConfig;
-  /** The trial's record as the run directory holds it (read when its trial.queued event is published). */
+  /** The trial's record as the run directory holds it (read when its trial.queued, .finished or .failed event is published). */
   trialRecord: (id: number) => TrialRecord | null;
 }
 
@@ -107,7 +108,7 @@ export class RedisEventPublisher {
   readonly listener = (event: SearchEvent): void => {
     if (this.closed || !this.keep(event)) return;
     const fields = ['event', JSON.stringify(event)];
-    if (event.type === 'trial.queued') {
+    if (event.type === 'trial.queued' || event.type === 'trial.finished' || event.type === 'trial.failed') {
       const record = this.options.trialRecord(event.trial);
       if (record) fields.push('trial', JSON.stringify(record));
     } else if (event.type === 'search.started') {
@@ -228,7 +229,7 @@ export interface FollowOptions {
   onWaiting?: () => void;
   /** The run being followed, once known. */
   onRun?: (runId: string) => void;
-  /** Each trial record and the run's config, as they arrive (before the event that carries them). */
+  /** Each trial record (again as it changes) and the run's config, as they arrive (before the event that carries them). */
   onTrial?: (record: TrialRecord) => void;
   onConfig?: (config: RunConfig) => void;
 }
