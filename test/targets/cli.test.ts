@@ -113,9 +113,21 @@ describe('nasfpn data targets', () => {
     expect(anchors[70].iou).toBeCloseTo(2112 / 4288, 6);
   });
 
+  it('a crowd box is never a target (image 8: box #0 of image 7, marked crowd)', () => {
+    const run = nasfpn('data', 'targets', FIXTURE, '--detector', DETECTOR, '--image', '8');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('  #0  square (category 1, channel 1)  [4, 4, 28, 28]  crowd: never a target\n');
+    expect(run.stdout).toContain('all               80          0        0\n\nno positive anchors\n');
+    const json = JSON.parse(nasfpn('data', 'targets', FIXTURE, '--detector', DETECTOR, '--image', '8', '--json').stdout);
+    expect(json.gt).toEqual([{ index: 0, category: 1, channel: 1, crowd: true, box: [4, 4, 28, 28] }]);
+    expect(json.positives).toBe(0);
+    // Negatives report their IoU with non-crowd boxes only: there are none.
+    expect(json.anchors.every((a: AnchorJson) => a.classTarget === -1 && a.iou === 0)).toBe(true);
+  });
+
   it('bad input exits 1 with a message; a missing option exits 2; no stack traces', () => {
     const cases: [string[], number, string][] = [
-      [['--image', '8'], 1, `nasfpn: no image with id 8 in ${FIXTURE}/annotations/instances_val.json\n`],
+      [['--image', '9'], 1, `nasfpn: no image with id 9 in ${FIXTURE}/annotations/instances_val.json\n`],
       [['--detector', `${FIXTURE}/detector.fpn#huge`], 1, `nasfpn: ${FIXTURE}/detector.fpn has no detector named 'huge' (it has: tiny)\n`],
       [['--detector', `${FIXTURE}/nothing.fpn`], 1, `nasfpn: cannot read ${FIXTURE}/nothing.fpn: no such file, or not readable\n`],
       [['--split', 'train'], 1, `nasfpn: ${FIXTURE}: no split 'train' (there are: val)\n`],
