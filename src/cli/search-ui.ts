@@ -42,7 +42,8 @@ async function watchQueue(url: string, queueName: string): Promise<void> {
   const interactive = process.stdout.isTTY === true;
   const events = followRedisEvents({
     url, queueName, signal: stop.signal, untilFinished: !interactive,
-    onWaiting: () => process.stderr.write(`nasfpn search watch: no search has started on queue ${queueName} at ${url} yet; waiting for one\n`),
+    // On a terminal the dashboard says STARTING instead (a line on stderr would land in the middle of it).
+    onWaiting: interactive ? undefined : () => process.stderr.write(`nasfpn search watch: no search has started on queue ${queueName} at ${url} yet; waiting for one\n`),
     onTrial: (record) => records.set(record.id, record),
     onConfig: (c) => (config = c),
   });
