@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_INPUT_SIZE } from '../data/constants.js';
+import { DEFAULT_INPUT_SIZE } from '../semantics/defaults.js';
 import type { Dataset, DatasetImage, DatasetSource } from '../data/dataset.js';
 import type { ShownBox } from '../data/show.js';
 import type { DetectorIR } from '../semantics/ir.js';

@@ -7,7 +7,7 @@
 // pixel is touched; the pixels (image.ts) and the boxes (here) are then both moved by the same placement, so
 // boxes follow the image exactly.
 import type { Random } from '../util/random.js';
-import { HORIZONTAL_FLIP_PROBABILITY, SCALE_JITTER_MAX, SCALE_JITTER_MIN } from './constants.js';
+import { FLIP_PROBABILITY, SCALE_JITTER } from '../semantics/defaults.js';
 import type { ImageAnnotations } from './types.js';
 
 /** Training augmentation; `null` where augmentation is off (evaluation). */
@@ -21,9 +21,9 @@ export interface AugmentOptions {
 
 /** The paper's training augmentation (reference §9.2). */
 export const PAPER_AUGMENTATION: AugmentOptions = {
-  scaleMin: SCALE_JITTER_MIN,
-  scaleMax: SCALE_JITTER_MAX,
-  flipProbability: HORIZONTAL_FLIP_PROBABILITY,
+  scaleMin: SCALE_JITTER[0],
+  scaleMax: SCALE_JITTER[1],
+  flipProbability: FLIP_PROBABILITY,
 };
 
 /** Where one image lands in the network input. */

@@ -3,6 +3,7 @@
 // architecture that crashes every worker fails instead of looping).
 import { fork, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
+import { assertNever } from '../util/assert-never.js';
 import type { Executor, ExecutorEvents } from './executor.js';
 import type { TrialJob, TrialOutcome } from './trial-runner.js';
 
@@ -72,9 +73,12 @@ export class LocalPool implements Executor {
             }
             break;
           default:
-            assertNever(message);
+            assertNever(message, 'worker message');
         }
       });
+      // A send to a worker that has just died fails asynchronously with an 'error' event; unhandled, that would
+      // end the search. The 'exit' handler below re-queues the worker's trial, so the error itself is dropped.
+      child.on('error', () => {});
       child.on('exit', (code, signal) => {
         if (slot.child !== child) return;
         slot.child = null;
@@ -134,8 +138,4 @@ export class LocalPool implements Executor {
       this.events?.workerLeft(slot.name, 'stopped');
     })));
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected worker message ${JSON.stringify(value)}`);
 }

@@ -2,45 +2,17 @@
 // exit codes (0 ok, 1 bad input, 2 bad command line), check's JSON, fmt --check/--write, export/import,
 // hash, --help, --version. The bundle is (re)built in beforeAll when dist/main.js is missing or older than
 // a file under src/.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CODES } from '../../src/diagnostics/codes.js';
+import { ensureBundle, expectNoStackTrace, nasfpn, type CliRun } from '../helpers/cli.js';
 
-const BUNDLE = 'dist/main.js';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  const stale = !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(newestMtime('src'), statSync('scripts/build.mjs').mtimeMs);
-  if (stale) {
-    const built = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stderr}`);
-  }
-}, 120_000);
+beforeAll(ensureBundle, 120_000);
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-lang-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function nasfpn(...args: string[]): Run {
-  const r = spawnSync(process.execPath, ['bin/nasfpn.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', NASFPN_DEBUG: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const write = (name: string, text: string): string => {
   const path = join(scratch, name);
@@ -48,7 +20,8 @@ const write = (name: string, text: string): string => {
   return path;
 };
 
-const noStackTrace = (r: Run) => expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+const noStackTrace = expectNoStackTrace;
+type Run = CliRun;
 
 const UNFORMATTED = 'pyramid p {\n    inputs P3..P4   # levels\n  output a @P4 = sum(P3,P4); output b @P3 = sum(a,P3)\n}\n';
 const FORMATTED = 'pyramid p {\n  inputs P3..P4  # levels\n  output a @P4 = sum(P3, P4)\n  output b @P3 = sum(a, P3)\n}\n';

@@ -1,33 +1,15 @@
 // Running the built CLI (`node bin/nasfpn.js`) in the search tests: the bundle is rebuilt when stale, and
 // long-running commands are spawned with their stdout read as JSON event lines.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { nasfpnWith, type CliRun } from '../helpers/cli.js';
 import { parseEventLine, type SearchEvent } from '../../src/search/events.js';
 
-const BUNDLE = 'dist/main.js';
+export { ensureBundle } from '../helpers/cli.js';
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
+/** The search tests run every trial's TF.js work on wasm, the backend every machine has. */
+const SEARCH_ENV = { NASFPN_BACKEND: 'wasm' };
 
-export function ensureBundle(): void {
-  const stale = !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(newestMtime('src'), statSync('scripts/build.mjs').mtimeMs);
-  if (stale) {
-    const built = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stderr}`);
-  }
-}
-
-export function nasfpn(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/nasfpn.js', ...args], { encoding: 'utf8', env: { ...process.env, NASFPN_BACKEND: 'wasm' } });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+export const nasfpn = (...args: string[]): CliRun => nasfpnWith({ env: SEARCH_ENV }, ...args);
 
 /** A running `nasfpn ...` whose stdout events are collected; `until` waits for an event matching a test. */
 export class Running {
@@ -39,7 +21,7 @@ export class Running {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['bin/nasfpn.js', ...args], { env: { ...process.env, NASFPN_BACKEND: 'wasm' } });
+    this.child = spawn(process.execPath, ['bin/nasfpn.js', ...args], { env: { ...process.env, ...SEARCH_ENV } });
     this.child.stdout!.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
       const lines = this.buffer.split('\n');

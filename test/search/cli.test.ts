@@ -48,7 +48,7 @@ describe('nasfpn search', () => {
     const started = (await search.until((e) => e.type === 'trial.started' && e.worker === 'local-1')) as Extract<SearchEvent, { type: 'trial.started' }>;
     const joined = ofType(search.events, 'worker.joined').find((e) => e.worker === 'local-1')!;
     process.kill(joined.pid, 'SIGKILL');
-    expect(await search.exited).toBe(0);
+    expect({ code: await search.exited, stderr: search.stderr }).toEqual({ code: 0, stderr: '' });
     expect(ofType(search.events, 'worker.left')).toContainEqual(expect.objectContaining({ worker: 'local-1', reason: 'crashed' }));
     expect(ofType(search.events, 'trial.failed')).toContainEqual(expect.objectContaining({ trial: started.trial, willRetry: true }));
     expect(ofType(search.events, 'worker.joined').filter((e) => e.worker === 'local-1').length).toBe(2);

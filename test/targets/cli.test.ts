@@ -1,5 +1,5 @@
-// `nasfpn data targets` and `nasfpn data show --detector` as users run them: from the esbuild bundle (same
-// externals as scripts/build.mjs), on a fixture matched by hand.
+// `nasfpn data targets` and `nasfpn data show --detector` as users run them: from the dist/ bundle (rebuilt when
+// stale), on a fixture matched by hand.
 //
 // test/fixtures/targets/three-boxes: one 128 × 120 image, placed at scale 0.5 into the 64 × 64 input of
 // detector `tiny` (P3: 8 × 8 anchors of 32 × 32, anchor n = 8y + x is [8x − 12, 8y − 12, 8x + 20, 8y + 20];
@@ -16,33 +16,21 @@
 // anchor 5 (centre y 4, x 44) for #1 (centre 8, 56, side 8): (0.125, 0.375, log 0.25, log 0.25); anchor 74
 // (centre 40, 40, side 64) for #2 (centre 36, 40, side 48): (−0.0625, 0, log 0.75, log 0.75).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { ensureBundle, expectNoStackTrace, nasfpn } from '../helpers/cli.js';
 
 const FIXTURE = 'test/fixtures/targets/three-boxes';
 const DETECTOR = `${FIXTURE}/detector.fpn#tiny`;
-const bundleDir = join('node_modules', '.cache', `nasfpn-test-targets-${process.pid}`);
 let outDir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
+  ensureBundle();
   outDir = mkdtempSync(join(tmpdir(), 'nasfpn-targets-cli-'));
-  await build({
-    entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    external: JSON.parse(readFileSync('scripts/bundle-externals.json', 'utf8')) as string[],
-    define: { 'process.env.NASFPN_BUNDLE': '"1"' }, logLevel: 'warning',
-    banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
-  });
-});
-afterAll(() => {
-  rmSync(bundleDir, { recursive: true, force: true });
-  rmSync(outDir, { recursive: true, force: true });
-});
-
-const nasfpn = (...args: string[]) => spawnSync(process.execPath, [join(bundleDir, 'main.js'), ...args], { encoding: 'utf8' });
+}, 120_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 const LOG_075 = Math.log(0.75);
 const LOG_025 = Math.log(0.25);
@@ -65,13 +53,13 @@ describe('nasfpn data targets', () => {
   it('prints the hand-computed positives per level (the summary)', () => {
     const run = nasfpn('data', 'targets', FIXTURE, '--detector', DETECTOR, '--image', '7');
     expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     expect(run.stdout).toBe(readFileSync(`${FIXTURE}/expected.txt`, 'utf8'));
   });
 
   it('--json holds every anchor with its class and box target, matching the hand computation', () => {
     const run = nasfpn('data', 'targets', FIXTURE, '--detector', DETECTOR, '--image', '7', '--split', 'val', '--json');
-    expect(run.status, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(Object.keys(report)).toEqual([
       'image', 'detector', 'placement', 'boxFormat', 'boxTargetFormat', 'classTargetFormat', 'gt', 'levels', 'positives', 'anchors',
@@ -115,7 +103,7 @@ describe('nasfpn data targets', () => {
 
   it('a crowd box is never a target (image 8: box #0 of image 7, marked crowd)', () => {
     const run = nasfpn('data', 'targets', FIXTURE, '--detector', DETECTOR, '--image', '8');
-    expect(run.status, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('  #0  square (category 1, channel 1)  [4, 4, 28, 28]  crowd: never a target\n');
     expect(run.stdout).toContain('all               80          0        0\n\nno positive anchors\n');
     const json = JSON.parse(nasfpn('data', 'targets', FIXTURE, '--detector', DETECTOR, '--image', '8', '--json').stdout);
@@ -140,15 +128,16 @@ describe('nasfpn data targets', () => {
         else args.push(change[i], change[i + 1]);
       }
       const run = nasfpn('data', 'targets', FIXTURE, ...args);
-      expect([run.status, run.stderr]).toEqual([status, stderr]);
+      expect([run.code, run.stderr]).toEqual([status, stderr]);
+      expectNoStackTrace(run);
     }
     const missing = nasfpn('data', 'targets', join(outDir, 'no-such-folder'), '--detector', DETECTOR, '--image', '7');
-    expect([missing.status, missing.stderr]).toEqual([1, `nasfpn: ${join(outDir, 'no-such-folder')}: no such folder\n`]);
+    expect([missing.code, missing.stderr]).toEqual([1, `nasfpn: ${join(outDir, 'no-such-folder')}: no such folder\n`]);
     const noDetector = nasfpn('data', 'targets', FIXTURE, '--image', '7');
-    expect(noDetector.status).toBe(2);
+    expect(noDetector.code).toBe(2);
     expect(noDetector.stderr).toContain("required option '--detector <file#name>' not specified");
     const badId = nasfpn('data', 'targets', FIXTURE, '--detector', DETECTOR, '--image', 'seven');
-    expect(badId.status).toBe(2);
+    expect(badId.code).toBe(2);
   });
 });
 
@@ -171,7 +160,7 @@ describe('nasfpn data show --detector', () => {
     // P3 anchor 18, [4, 4, 36, 36] → [8, 8, 72, 72] in the image → y 288 on screen: its bottom edge.
     expect([pixel(250, 287), pixel(250, 288), pixel(250, 290)]).toEqual([P3, P3, GREY]);
     const svgOut = join(outDir, 'anchors.svg');
-    expect(nasfpn('data', 'show', FIXTURE, '--image', '7', '--detector', DETECTOR, '-o', svgOut).status).toBe(0);
+    expect(nasfpn('data', 'show', FIXTURE, '--image', '7', '--detector', DETECTOR, '-o', svgOut).code).toBe(0);
     const svg = readFileSync(svgOut, 'utf8');
     expect(svg).toContain('>P3 anchors (stride 8): 5 positive</text>');
     expect(svg).toContain('>P4 anchors (stride 16): 1 positive</text>');
@@ -183,7 +172,7 @@ describe('nasfpn data show --detector', () => {
     const wide = join(outDir, 'wide.fpn');
     writeFileSync(wide, readFileSync(`${FIXTURE}/detector.fpn`, 'utf8').replace('classes 3', 'classes 5'));
     const run = nasfpn('data', 'show', FIXTURE, '--detector', wide, '-o', join(outDir, 'x.png'));
-    expect([run.status, run.stderr]).toEqual([1,
+    expect([run.code, run.stderr]).toEqual([1,
       `nasfpn: ${FIXTURE}/annotations/instances_val.json: a head of 5 classes does not fit 2 categories: use 3 (categories + the unused channel 0) or 91 (raw COCO ids)\n`]);
   });
 });

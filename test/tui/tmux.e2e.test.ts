@@ -8,14 +8,14 @@
 //
 // ink prints only its last frame when CI is set, so the CLI runs with CI unset, as in a user's terminal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
+import { privateBundle } from '../helpers/cli.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fakeRun, writeRun, type FakeRun } from './fixture.js';
 
-const bundleDir = resolve('node_modules', '.cache', `nasfpn-test-tui-${process.pid}`);
+const bundle = privateBundle('tui');
 const socket = `nasfpn-test-${process.pid}`;
 const session = 'ui';
 let dir: string;
@@ -36,16 +36,11 @@ async function waitFor(pattern: RegExp | string, what: string): Promise<string> 
 beforeAll(async () => {
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed (CI installs it: .ci/run)');
   dir = mkdtempSync(join(tmpdir(), 'nasfpn-tui-e2e-'));
-  await build({
-    entryPoints: { main: 'src/cli/main.ts' }, outdir: bundleDir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    external: JSON.parse(readFileSync('scripts/bundle-externals.json', 'utf8')) as string[],
-    define: { 'process.env.NASFPN_BUNDLE': '"1"' }, logLevel: 'warning',
-    banner: { js: "import { createRequire as __nasfpnCreateRequire } from 'node:module'; const require = __nasfpnCreateRequire(import.meta.url);" },
-  });
+  await bundle.build();
 });
 afterAll(() => {
   spawnSync('tmux', ['-L', socket, 'kill-server']);
-  rmSync(bundleDir, { recursive: true, force: true });
+  bundle.remove();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -60,7 +55,7 @@ function eventsThrough(run: FakeRun, last: number): number {
 /** Each test starts real processes; on a loaded 2-core CI machine that takes far longer than the default allows. */
 const E2E_TIMEOUT_MS = 180_000;
 
-const nasfpn = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${process.execPath} ${join(bundleDir, 'main.js')}`;
+const nasfpn = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${process.execPath} ${bundle.main}`;
 
 describe('nasfpn search in a terminal', () => {
   it('fills the table, pauses, quits (exit 0) and resumes to the end of the budget', async () => {
