@@ -128,7 +128,8 @@ function segmentPixels(a: [number, number], b: [number, number]): [number, numbe
   }
 }
 
-function extent(values: readonly number[]): [number, number] {
+/** The smallest and largest value ([0, 1] for none). */
+export function extent(values: readonly number[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {

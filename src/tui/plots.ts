@@ -5,6 +5,7 @@ import { curveLinear, curveStepAfter, line } from 'd3-shape';
 import { el, group, num, svgDocument, textEl } from '../viz/svg.js';
 import { FONT_FAMILY, themeByName } from '../viz/theme.js';
 import { textWidth } from '../viz/text.js';
+import { extent } from './chart.js';
 
 export interface XY {
   x: number;
@@ -138,15 +139,6 @@ export function niceTicks([lo, hi]: [number, number]): number[] {
   return ticks;
 }
 
-function extent(values: number[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return lo <= hi ? [lo, hi] : [0, 1];
-}
 
 /** Tick labels: plain for small numbers, k/M/G for large counts. */
 export function formatNumber(v: number): string {
