@@ -18,15 +18,8 @@ import type { ClassMapSpec, DetectionBatch } from '../data/types.js';
 import { anchorsFor } from '../targets/anchors.js';
 import { decodeBox, iou } from '../targets/boxcoding.js';
 import type { HeadLayout, HeadSet } from '../targets/layout.js';
+import { MAX_DETECTIONS, NMS_IOU_THRESHOLD, PRE_NMS_TOP_K, SCORE_THRESHOLD } from '../semantics/defaults.js';
 
-/** [TPU] configs/detection_config.py `postprocess.score_threshold`. */
-export const SCORE_THRESHOLD = 0.05;
-/** [TPU] configs/detection_config.py `postprocess.nms_iou_threshold` (retinanet). */
-export const NMS_IOU_THRESHOLD = 0.5;
-/** [TPU] configs/detection_config.py `postprocess.pre_nms_num_boxes`. */
-export const PRE_NMS_TOP_K = 5000;
-/** [TPU] configs/detection_config.py `postprocess.max_total_size`: per class after NMS, and per image. */
-export const MAX_DETECTIONS = 100;
 /** The background channel: unused in both `ClassMapSpec` layouts, never a detection ([TPU] drops it too). */
 export const BACKGROUND_CHANNEL = 0;
 

@@ -21,16 +21,13 @@ import type { ImageAnnotations } from '../data/types.js';
 import { anchorShape, anchorsFor, type Anchors } from './anchors.js';
 import { encodeBox } from './boxcoding.js';
 import type { HeadLayout } from './layout.js';
+import { MATCH_THRESHOLD, UNMATCHED_THRESHOLD } from '../semantics/defaults.js';
 
 /** Class target of an anchor matched to no GT box: every class channel learns 0. */
 export const NEGATIVE = -1;
 /** Class target of an anchor in the ignore band: no class loss at all. */
 export const IGNORED = -2;
 
-/** [TPU] dataloader/anchor.py `AnchorLabeler(match_threshold=0.5, …)`; configs/retinanet_config.py `match_threshold`. */
-export const MATCH_THRESHOLD = 0.5;
-/** [TPU] dataloader/anchor.py `AnchorLabeler(…, unmatched_threshold=0.5)`; configs/retinanet_config.py `unmatched_threshold`. */
-export const UNMATCHED_THRESHOLD = 0.5;
 
 export interface MatchOptions {
   /** IoU at or above which an anchor is positive (default MATCH_THRESHOLD). */
