@@ -1,4 +1,4 @@
-// From head outputs to detections (reference §9.3, [TPU] `ops/postprocess_ops.py` MultilevelDetectionGenerator
+// From head outputs to detections ([TPU] `ops/postprocess_ops.py` MultilevelDetectionGenerator
 // and `_generate_detections_v1`):
 //   1. sigmoid of every class logit, the background channel 0 left out;
 //   2. per class: the top PRE_NMS_TOP_K anchors by score, greedy NMS at NMS_IOU_THRESHOLD among those scoring
@@ -9,7 +9,7 @@
 // Ties follow TensorFlow's NMS (non_max_suppression_op.cc): a candidate needs score > SCORE_THRESHOLD, equal
 // scores go in anchor order, and a box is suppressed when its IoU with a kept one is > NMS_IOU_THRESHOLD.
 // Departure: boxes are clipped to [0, width] × [0, height]; [TPU] `clip_boxes` clips to width − 1 and
-// height − 1, part of the "+1 pixel" convention the toolkit leaves out everywhere (reference §7).
+// height − 1, part of the "+1 pixel" convention the toolkit leaves out everywhere.
 //
 // Pure typed arrays: the caller reads each output once (`await t.data()`, see `readHeadOutputs`).
 import type * as TF from '@tensorflow/tfjs';

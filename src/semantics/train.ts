@@ -1,7 +1,7 @@
 // Checks a `train` declaration: the recipe of a training run (detector, data folder, length, batch, learning
 // rate schedule, optimiser, augmentation, checkpoints), so that a run is reproducible from the .fpn file
 // alone, as detection toolkits' config files are. Defaults are the paper's schedule as the TF reference
-// runs it (reference.md §8, §9.1, §9.2).
+// runs it ([TPU] configs/retinanet_config.py, configs/base_config.py; semantics/defaults.ts names each number).
 import { dirname, resolve } from 'node:path';
 import type { Declaration, Setting } from '../parser/ast.js';
 import type { DecaySchedule, DetectorIR, TrainIR } from './ir.js';

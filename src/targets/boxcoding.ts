@@ -1,4 +1,4 @@
-// Faster R-CNN box coding without scale factors (reference §7):
+// Faster R-CNN box coding without scale factors ([TPU] utils/object_detection/faster_rcnn_box_coder.py, scale_factors None):
 //   ty = (yc − yc_a)/h_a, tx = (xc − xc_a)/w_a, th = log(h/h_a), tw = log(w/w_a).
 // Encoding adds SIZE_EPSILON to every size; decoding clips th and tw at BOX_DECODE_CLIP. No "+1 pixel"
 // width convention anywhere (the toolkit's choice).

@@ -1,5 +1,5 @@
 // Training targets for every anchor: which GT box it learns (argmax matching) and the encoded box it regresses
-// to. Reference §7 ([TPU] `dataloader/anchor.py` AnchorLabeler, `utils/object_detection/argmax_matcher.py`):
+// to ([TPU] `dataloader/anchor.py` AnchorLabeler, `utils/object_detection/argmax_matcher.py`):
 //   - IoU of every anchor with every (non-crowd) GT box; an anchor takes the GT of highest IoU, the lowest GT
 //     index on a tie (tf.argmax);
 //   - IoU ≥ matchThreshold: positive, class target = the GT's class channel, box target = encoded GT box;
@@ -58,7 +58,7 @@ export interface BatchTargets {
   readonly boxes: Float32Array;
   /** Positive anchors per image. */
   readonly positivesPerImage: Int32Array;
-  /** Positive anchors over the whole batch: the losses' normaliser is this + 1 (reference §8). */
+  /** Positive anchors over the whole batch: the losses' normaliser is this + 1 ([TPU] `modeling/losses.py` RetinanetClassLoss: num_positives + 1). */
   readonly positives: number;
 }
 

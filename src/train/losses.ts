@@ -1,4 +1,4 @@
-// The RetinaNet training loss (reference §8, [TPU] `modeling/losses.py` RetinanetClassLoss/RetinanetBoxLoss,
+// The RetinaNet training loss ([TPU] `modeling/losses.py` RetinanetClassLoss/RetinanetBoxLoss,
 // `modeling/retinanet_model.py`):
 //
 //   total = Σ_heads (focal / (P + 1) + BOX_LOSS_WEIGHT · huber / (4 · (P + 1))) + WEIGHT_DECAY · Σ_kernels ½‖w‖²
