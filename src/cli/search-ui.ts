@@ -6,11 +6,69 @@ import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath } from './report.js';
+import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
+import type { RunConfig, TrialRecord } from '../search/records.js';
 
 /** The `search` command: the engine's when it is registered first, else a bare parent for these subcommands. */
 export function searchCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'search')
     ?? program.command('search').description('architecture search: watch a run, report on it');
+}
+
+interface WatchOptions {
+  queue?: string;
+  queueName: string;
+}
+
+const REDIS_URL = /^rediss?:\/\//;
+
+/**
+ * `search watch redis://…`: the events of the search that started last on the queue, from the Redis stream the
+ * search publishes (src/search/event-stream.ts): replayed from the start, then followed. The architecture views
+ * draw from the trial records the stream carries, so no run directory is needed on this machine.
+ */
+async function watchQueue(url: string, queueName: string): Promise<void> {
+  if (!REDIS_URL.test(url)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${url}'`);
+  const { EventStreamError, followRedisEvents, pingRedis } = await import('../search/event-stream.js');
+  try {
+    await pingRedis(url);
+  } catch (error) {
+    if (error instanceof EventStreamError) throw new InputError(error.message);
+    throw error;
+  }
+  const records = new Map<number, TrialRecord>();
+  let config: RunConfig | null = null;
+  const stop = new AbortController();
+  const interactive = process.stdout.isTTY === true;
+  const events = followRedisEvents({
+    url, queueName, signal: stop.signal, untilFinished: !interactive,
+    // On a terminal the dashboard says STARTING instead (a line on stderr would land in the middle of it).
+    onWaiting: interactive ? undefined : () => process.stderr.write(`nasfpn search watch: no search has started on queue ${queueName} at ${url} yet; waiting for one\n`),
+    onTrial: (record) => records.set(record.id, record),
+    onConfig: (c) => (config = c),
+  });
+  try {
+    if (!interactive) {
+      for await (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    const [{ runSearchUi }, { exportTrialRecord }, { searchSpaceOfConfig }] = await Promise.all([
+      import('../tui/index.js'), import('../tui/export-best.js'), import('../tui/run-dir.js'),
+    ]);
+    await runSearchUi(events, null, {
+      loadTrial: (id) => records.get(id) ?? null,
+      exportBest: async (best) => {
+        const record = records.get(best.trial);
+        if (!record) throw new Error(`trial ${best.trial}'s record did not come with the queue's events`);
+        return exportTrialRecord(record, config ? searchSpaceOfConfig(config) : null, '.');
+      },
+    });
+  } catch (error) {
+    if (error instanceof EventStreamError) throw new InputError(error.message);
+    throw error;
+  } finally {
+    stop.abort();
+  }
 }
 
 interface ReportOptions {
@@ -24,9 +82,17 @@ export function registerSearchUi(program: Command): void {
   const search = searchCommand(program);
   search
     .command('watch')
-    .description('show a running search\'s terminal UI from its run directory, read-only (JSON lines when not on a terminal)')
-    .argument('<run>', 'the run directory (nasfpn search --run)')
-    .action(async (run: string) => {
+    .description('show a running search\'s terminal UI, read-only, from its run directory or its Redis queue (JSON lines when not on a terminal)')
+    .argument('[run]', 'the run directory (nasfpn search --run), or the queue\'s Redis as redis://HOST:PORT')
+    .option('--queue <url>', 'follow the search on this Redis queue (as `nasfpn search --queue` names it) instead of a run directory')
+    .option('--queue-name <name>', 'the BullMQ queue of the search', DEFAULT_QUEUE_NAME)
+    .action(async (run: string | undefined, _options: WatchOptions, command: Command) => {
+      // `nasfpn search` itself takes --queue and --queue-name, and commander gives them to it wherever they stand.
+      const options = command.optsWithGlobals<WatchOptions>();
+      if (run !== undefined && options.queue !== undefined) throw new UsageError('give the run directory or --queue URL, not both');
+      const url = options.queue ?? (run !== undefined && REDIS_URL.test(run) ? run : undefined);
+      if (url !== undefined) return watchQueue(url, options.queueName);
+      if (run === undefined) throw new UsageError('give the run directory to watch, or the search\'s queue as redis://HOST:PORT');
       const { isRunDir, tailEvents } = await import('../tui/run-dir.js');
       if (!isRunDir(run)) throw new InputError(`${displayPath(run)} is not a search run directory (no config.json or events.jsonl)`);
       const stop = new AbortController();

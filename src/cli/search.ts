@@ -137,6 +137,16 @@ export function registerSearch(program: Command): void {
         listeners = [opened.listener];
         ui = opened;
       }
+      // On a queue, the events also go to a Redis stream, for `nasfpn search watch redis://…` on other machines.
+      let publisher: import('../search/event-stream.js').RedisEventPublisher | null = null;
+      if (config.queue) {
+        const { RedisEventPublisher, runIdOf } = await import('../search/event-stream.js');
+        publisher = new RedisEventPublisher({
+          url: config.queue, queueName: options.queueName, runId: runIdOf(store.dir, config), config, trialRecord: (id) => store.readTrial(id),
+        });
+        await publisher.start();
+        listeners = [...listeners, publisher.listener];
+      }
       try {
         const summary = await runSearch({ store, space, strategy, executor: runExecutor, listeners, signal: abort.signal });
         // The whole budget ran: the final dashboard stays until q (a stop by q or a signal closes it at once).
@@ -146,6 +156,8 @@ export function registerSearch(program: Command): void {
         process.off('SIGTERM', stop);
         strategy.dispose();
         await ui?.close();
+        await publisher?.close();
+        if (publisher?.pending) process.stderr.write(`nasfpn search: ${publisher.pending} events could not be sent to ${config.queue} (the run directory has them all)\n`);
       }
     });
 

@@ -66,6 +66,15 @@ export class RunStore {
     }).sort((a, b) => a.id - b.id);
   }
 
+  /** One trial's record, or null when it is not written (or not readable). */
+  readTrial(id: number): TrialRecord | null {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, TRIALS, trialFile(id)), 'utf8')) as TrialRecord;
+    } catch {
+      return null;
+    }
+  }
+
   writeTrial(trial: TrialRecord): void {
     writeFileAtomic(join(this.dir, TRIALS, trialFile(trial.id)), JSON.stringify(trial, null, 2) + '\n');
   }

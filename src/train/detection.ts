@@ -15,7 +15,7 @@ import type { BatchSource, Objective } from './trainer.js';
 
 type Tfjs = typeof TF;
 
-/** The focal, box and L2 losses of the recipe's detector (reference §8), with the recipe's weight decay. */
+/** The focal, box and L2 losses of the recipe's detector ([TPU] `modeling/losses.py`), with the recipe's weight decay. */
 export function detectionObjective(tf: Tfjs, recipe: TrainIR, model: TF.LayersModel): Objective<BatchTargets> {
   const layout = headLayout(recipe.detector);
   const kernels = decayedWeights(model);

@@ -2,6 +2,8 @@
 // it (the pyramid, and the space's proxy detector around it, so `nasfpn check`/`stats`/`build` take it as is).
 import { resolve } from 'node:path';
 import type { BestSoFar } from '../search/events.js';
+import type { TrialRecord } from '../search/records.js';
+import type { SearchSpaceIR } from '../semantics/ir.js';
 import { exportText } from '../search/export.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { readTrial, searchSpaceOf } from './run-dir.js';
@@ -10,8 +12,12 @@ import { readTrial, searchSpaceOf } from './run-dir.js';
 export function exportBestTrial(run: string, best: BestSoFar, dir: string): string {
   const record = readTrial(run, best.trial);
   if (!record) throw new Error(`cannot read trial ${best.trial}'s record in ${run}`);
-  const space = searchSpaceOf(run);
-  const path = resolve(dir, `best-trial-${best.trial}.fpn`);
+  return exportTrialRecord(record, searchSpaceOf(run), dir);
+}
+
+/** Writes `best-trial-N.fpn` for a trial record (with the space's proxy detector when the space is known). */
+export function exportTrialRecord(record: TrialRecord, space: SearchSpaceIR | null, dir: string): string {
+  const path = resolve(dir, `best-trial-${record.id}.fpn`);
   writeFileAtomic(path, exportText(record, 1, space?.proxy ?? null, space?.name ?? 'search'));
   return path;
 }

@@ -4,6 +4,7 @@
 import { createElement } from 'react';
 import { render } from 'ink';
 import type { BestSoFar, SearchEvent, SearchListener } from '../search/events.js';
+import type { TrialRecord } from '../search/records.js';
 import { SearchApp, type SearchUiControls } from './app.js';
 import { exportBestTrial } from './export-best.js';
 import { pyramidOf, readTrial } from './run-dir.js';
@@ -29,6 +30,10 @@ export interface SearchUiOptions {
   run?: string;
   /** Where `e` writes the best architecture; default: the current directory. */
   exportDir?: string;
+  /** Where the architecture views get a trial's record; default: the run directory's trials/ folder. */
+  loadTrial?: (id: number) => TrialRecord | null;
+  /** What `e` does with the best trial; default: export it from the run directory into `exportDir`. */
+  exportBest?: (best: BestSoFar) => Promise<string>;
   /** The state to start from (e.g. events.jsonl replayed). */
   initial?: SearchState;
   stdout?: NodeJS.WriteStream;
@@ -58,15 +63,15 @@ export function openSearchUi(controls: SearchUiControls | null, options: SearchU
   const runDir = () => options.run ?? store.getSnapshot().run;
   let exit!: () => void;
   const exited = new Promise<void>((resolve) => (exit = resolve));
-  const loadTrial = (id: number) => {
+  const loadTrial = options.loadTrial ?? ((id: number) => {
     const run = runDir();
     return run ? readTrial(run, id) : null;
-  };
-  const exportBest = async (best: BestSoFar): Promise<string> => {
+  });
+  const exportBest = options.exportBest ?? (async (best: BestSoFar): Promise<string> => {
     const run = runDir();
     if (!run) throw new Error('the search has not said where its run directory is yet');
     return exportBestTrial(run, best, options.exportDir ?? '.');
-  };
+  });
   const stdout = options.stdout ?? process.stdout;
   // The dashboard draws on the terminal's alternate screen (as full-screen programs do): resizes redraw it
   // from the top-left corner, and the shell's screen comes back as it was when the UI closes.

@@ -129,12 +129,16 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /** The run's search space, checked from the text config.json keeps (imports beside the original file); null when it does not check. */
 export function searchSpaceOf(run: string): SearchSpaceIR | null {
   try {
-    const config = readRunConfig(run);
-    const result = checkText(config.spaceText, config.spaceFile, fileHost);
-    return result.program?.searchSpaces.find((s) => s.name === config.space) ?? null;
+    return searchSpaceOfConfig(readRunConfig(run));
   } catch {
     return null;
   }
+}
+
+/** A run config's search space, checked from its text; null when it does not check (e.g. its imports are not on this machine). */
+export function searchSpaceOfConfig(config: RunConfig): SearchSpaceIR | null {
+  const result = checkText(config.spaceText, config.spaceFile, fileHost);
+  return result.program?.searchSpaces.find((s) => s.name === config.space) ?? null;
 }
 
 /** The pyramid a trial's .fpn text declares, checked; null when it does not check. */

@@ -2,13 +2,13 @@
 // persistence, and stopped afterwards): a worker killed mid-trial, and Redis restarted mid-run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchEvent } from '../../src/search/events.js';
 import { RunStore } from '../../src/search/store.js';
-import { ensureBundle, Running } from './cli-helpers.js';
+import { ensureBundle, nasfpn, Running } from './cli-helpers.js';
+import { freePort, startRedis } from './redis-helpers.js';
 
 const SPACE = 'test/fixtures/search/small.fpn';
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-search-redis-'));
@@ -21,30 +21,6 @@ afterEach(() => {
   for (const port of servers.splice(0)) spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** redis-server as /work/shared/stack.md starts it, with the append-only file on so jobs survive a restart. */
-function startRedis(port: number, dir: string): void {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir,
-    '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log')];
-  const run = spawnSync('redis-server', args, { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`redis-server failed: ${run.stderr}`);
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return;
-    spawnSync('sleep', ['0.05']);
-  }
-  throw new Error('redis-server did not answer');
-}
 
 function run(args: string[]): Running {
   const r = new Running(args);
@@ -96,5 +72,34 @@ describe('search on a Redis queue', () => {
     const trials = RunStore.open(dir).trials();
     expect(trials.length).toBe(6);
     expect(trials.every((t) => t.status === 'finished')).toBe(true);
+  });
+
+  it('search watch redis://… follows the search from its queue (JSON lines off a terminal) until it ends', async () => {
+    const { url } = await redisOn();
+    // A queue of its own name (--queue-name reaches watch although `search` itself takes the option too).
+    const watcher = run(['search', 'watch', url, '--queue-name', 'watched']);
+    run(['worker', '--queue', url, '--queue-name', 'watched', '--lock-ms', '1000']);
+    const dir = join(scratch, 'watched');
+    const search = run(['search', SPACE, '--strategy', 'random', '--trials', '4', '--queue', url, '--queue-name', 'watched', '--parallel', '2', '--reward', 'target:delay=300', '--run', dir]);
+    expect(await search.exited).toBe(0);
+    expect(await watcher.exited).toBe(0);
+    expect(watcher.stderr).toMatch(/no search has started on queue watched at redis:\/\/127\.0\.0\.1:\d+ yet; waiting for one/);
+    // Every event of the run directory but the thinned progress reports, in the same order.
+    const all = RunStore.open(dir).events();
+    const notProgress = (events: SearchEvent[]) => events.filter((e) => e.type !== 'trial.progress');
+    expect(notProgress(watcher.events)).toEqual(notProgress(all));
+    const progress = (events: SearchEvent[]) => events.filter((e) => e.type === 'trial.progress').map((e) => JSON.stringify(e));
+    expect(progress(all)).toEqual(expect.arrayContaining(progress(watcher.events)));
+    expect(watcher.events.at(-1)).toMatchObject({ type: 'search.finished', reason: 'budget', trials: 4 });
+  });
+
+  it('search watch: an unreachable Redis is bad input (exit 1); a run and --queue together are a usage error (exit 2)', async () => {
+    const port = await freePort();
+    const down = nasfpn('search', 'watch', `redis://127.0.0.1:${port}`);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(new RegExp(`^nasfpn: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    const both = nasfpn('search', 'watch', scratch, '--queue', `redis://127.0.0.1:${port}`);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^nasfpn: give the run directory or --queue URL, not both\n/);
   });
 });
