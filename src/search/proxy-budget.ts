@@ -8,7 +8,9 @@
 //   2. the proxy task's recipe, when the search space names a `train` declaration as its proxy (its batch,
 //      learning rate and schedule, augmentation, data, and its detector's input size and width);
 //   3. the options of the reward spec (`proxy:steps=200,input=128,...`).
-import { FLIP_PROBABILITY, JITTER, MOMENTUM, PAPER_BATCH, PAPER_LEARNING_RATE, WARMUP_FROM, WEIGHT_DECAY } from '../semantics/train.js';
+import {
+  BASE_BATCH_SIZE, BASE_LEARNING_RATE, DECAY_FACTOR, FLIP_PROBABILITY, SCALE_JITTER, SGD_MOMENTUM, WARMUP_LEARNING_RATE, WEIGHT_DECAY,
+} from '../semantics/defaults.js';
 import type { DetectorIR, PyramidIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
 import type { RewardSpec } from './records.js';
 
@@ -43,7 +45,7 @@ export const PROXY_DEFAULTS = {
   steps: 100,
   batch: 8,
   /** The paper's 0.08 per 64 images, at batch 8. */
-  lr: (PAPER_LEARNING_RATE * 8) / PAPER_BATCH,
+  lr: (BASE_LEARNING_RATE * 8) / BASE_BATCH_SIZE,
   /** A fifth of the default steps: short runs need the warm-up too (the detector's early steps diverge without it). */
   warmup: 20,
   /** Caps on a bare proxy detector's input and width: examples/proxy.fpn's (the smallest input P3..P7 allows, a quarter of the paper's 256). */
@@ -53,9 +55,8 @@ export const PROXY_DEFAULTS = {
   clip: 10,
 } as const;
 
-/** [Paper] §4.2: the proxy task drops the learning rate ×0.1 after 8 of its 10 epochs. */
+/** [Paper] §4.2: the proxy task drops the learning rate (×DECAY_FACTOR, 0.1) after 8 of its 10 epochs. */
 const DECAY_AT_FRACTION = 0.8;
-const DECAY_FACTOR = 0.1;
 
 /** Reads and checks the options of a `proxy` reward spec; a bad one is a RangeError naming it. */
 export function readProxyOptions(spec: RewardSpec): ProxyOptions {
@@ -126,7 +127,7 @@ export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detecto
   const scale = recipe ? batch / recipe.batch : 1;
   const peak = options.lr ?? (recipe ? recipe.learningRate.peak * scale : PROXY_DEFAULTS.lr);
   const warmupSteps = options.warmup ?? recipe?.warmup.steps ?? Math.min(PROXY_DEFAULTS.warmup, (steps ?? PROXY_DEFAULTS.steps) - 1);
-  const warmupFrom = recipe && options.lr === undefined ? recipe.warmup.from * scale : (WARMUP_FROM / PAPER_LEARNING_RATE) * peak;
+  const warmupFrom = recipe && options.lr === undefined ? recipe.warmup.from * scale : (WARMUP_LEARNING_RATE / BASE_LEARNING_RATE) * peak;
   const length: TrainIR['length'] = steps !== null ? { unit: 'steps', count: steps } : recipe ? recipe.length : { unit: 'steps', count: PROXY_DEFAULTS.steps };
   // The recipe's schedule, unless steps= shortens the run: then its step decay becomes the proxy task's (×0.1 at 80%).
   const keepsSchedule = recipe && (options.steps === undefined || recipe.decay.kind !== 'step');
@@ -142,9 +143,9 @@ export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detecto
     learningRate: { base: peak, perBatch: batch, peak },
     warmup: { steps: warmupSteps, from: warmupSteps > 0 ? warmupFrom : peak },
     decay,
-    momentum: recipe?.momentum ?? MOMENTUM,
+    momentum: recipe?.momentum ?? SGD_MOMENTUM,
     weightDecay: recipe?.weightDecay ?? WEIGHT_DECAY,
-    jitter: recipe?.jitter ?? { ...JITTER },
+    jitter: recipe?.jitter ?? { min: SCALE_JITTER[0], max: SCALE_JITTER[1] },
     flip: recipe?.flip ?? FLIP_PROBABILITY,
     clipNorm: recipe ? recipe.clipNorm : PROXY_DEFAULTS.clip,
     // A trial writes nothing: no checkpoints, no periodic evaluation (the reward evaluates once at the end).
