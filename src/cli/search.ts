@@ -177,7 +177,7 @@ export function registerSearch(program: Command): void {
       mkdirSync(options.output, { recursive: true });
       best.forEach((trial, i) => {
         const path = join(options.output, `top${i + 1}.fpn`);
-        writeFileAtomic(path, exportText(trial, i + 1, space.proxy, space.name));
+        writeFileAtomic(path, exportText(trial, i + 1, { space, reward: store.config.reward, dir: options.output }));
         process.stdout.write(`${path}  reward ${trial.reward}  trial ${trial.id}\n`);
       });
     });

@@ -98,6 +98,8 @@ export class ProxyReward implements Reward {
           loss: recentLosses.reduce((a, b) => a + b, 0) / Math.max(1, recentLosses.length),
           steps: trainer.step, seconds, trainSeconds, evalSeconds: seconds - trainSeconds, evalImages,
           params: counts.trainable, flops: counts.flops, input: detector.inputSize, width: detector.width,
+          // The head's class channels (the dataset's categories + 1): `search export` rebuilds this detector.
+          classes: detector.head.classes,
         },
       };
     } finally {

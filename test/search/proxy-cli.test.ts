@@ -1,7 +1,7 @@
 // `nasfpn search --reward proxy:...` end to end through the built CLI: a synthetic dataset from `nasfpn data
 // synth`, two local workers on wasm training the fixture's tiny proxy detector for 3 steps per trial, and a run
 // directory whose trials carry AP rewards and the training metrics.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,20 @@ describe('nasfpn search --reward proxy', () => {
       expect(Number.isFinite(trial.metrics.loss)).toBe(true);
     }
     expect(RunStore.open(run).config.reward).toEqual({ name: 'proxy', options: { data, steps: 3, batch: 2 } });
-  }, 180_000);
+
+    // The best one exported: its pyramid, the detector the reward trained and the recipe it trained with,
+    // which `nasfpn train` takes as it is.
+    const best = join(scratch, 'best');
+    expect(nasfpn('search', 'export', run, '--top', '1', '-o', best)).toMatchObject({ code: 0 });
+    const top1 = readFileSync(join(best, 'top1.fpn'), 'utf8');
+    expect(top1).toMatch(/^detector top1_\w+ \{$/m);
+    expect(top1).toContain('  input 64\n');
+    expect(top1).toMatch(/^train top1_train \{\n  detector top1_\w+\n  data "\.\.\/data"\n  steps 3\n  batch 2\n/m);
+    expect(nasfpn('check', join(best, 'top1.fpn'))).toMatchObject({ code: 0 });
+    const trained = nasfpn('train', `${join(best, 'top1.fpn')}#top1_train`, '-o', join(scratch, 'top1-run'), '--steps', '1');
+    expect(trained.stderr).not.toMatch(/error/i);
+    expect(trained.code).toBe(0);
+  }, 240_000);
 
   it('refuses a proxy reward it cannot run before the run starts', () => {
     const run = join(scratch, 'refused');
