@@ -5,8 +5,10 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_INPUT_SIZE } from '../data/constants.js';
-import type { DatasetSource } from '../data/dataset.js';
+import { DEFAULT_INPUT_SIZE } from '../semantics/defaults.js';
+import type { Dataset, DatasetImage, DatasetSource } from '../data/dataset.js';
+import type { ShownBox } from '../data/show.js';
+import type { DetectorIR } from '../semantics/ir.js';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath } from './report.js';
@@ -202,15 +204,39 @@ function registerCheck(data: Command): void {
 // ---------------------------------------------------------------------------------------------------------
 // data show
 
+/** One image of a dataset, found by id among the sources (the first image of the first source without an id). */
+async function findImage(sources: readonly DatasetSource[], imageId: number | undefined, numClasses?: number) {
+  for (const source of sources) {
+    const dataset = await loadSource(source, numClasses);
+    const image = imageId === undefined ? dataset.images[0] : dataset.images.find((i) => i.id === imageId);
+    if (image) return { source, dataset, image };
+  }
+  throw new InputError(imageId === undefined ? 'the dataset has no images' : `no image with id ${imageId} in ${sources.map((s) => displayPath(s.annotations)).join(', ')}`);
+}
+
+/** `--detector FILE#NAME` → the checked detector (its diagnostics printed; bad input when it has errors). */
+async function detectorOption(argument: string) {
+  const { loadDetector } = await import('./load.js');
+  const { file, chosen } = await loadDetector(argument, { purpose: 'anchors belong to a detector' });
+  return { file, detector: chosen };
+}
+
+/** Category id → name, for labels. */
+function categoryNames(dataset: Dataset): Map<number, string> {
+  return new Map(Array.from(dataset.categories.ids, (id, i) => [id, dataset.categories.names[i]!]));
+}
+
 interface ShowArgs extends DatasetArgs {
   image?: string;
   output?: string;
+  detector?: string;
 }
 
 function registerShow(data: Command): void {
   datasetOptions(data.command('show'))
     .description('draw one image with its ground-truth boxes and class names (crowd boxes dashed), as SVG or PNG')
     .option('--image <id>', 'the COCO image id (default: the first image)')
+    .option('--detector <file#name>', 'also draw the positive anchors of each box, coloured by level, as this detector assigns them')
     .requiredOption('-o, --output <file>', 'out.svg or out.png')
     .action(async (dir: string | undefined, args: ShowArgs) => {
       const output = args.output!;
@@ -218,44 +244,115 @@ function registerShow(data: Command): void {
       if (ext !== '.svg' && ext !== '.png') throw new UsageError(`-o names an .svg or .png file, not '${output}'`);
       const imageId = args.image === undefined ? undefined : integerOption('--image', args.image, 0, 0);
       const sources = await resolveSources(dir, args);
-      const { drawAnnotatedImage } = await import('../data/show.js');
+      const chosen = args.detector === undefined ? undefined : await detectorOption(args.detector);
+      const { source, dataset, image } = await findImage(sources, imageId, chosen?.detector.head.classes);
+      const { drawAnnotatedImage, levelColour } = await import('../data/show.js');
       const { categoryOfChannel } = await import('../data/classmap.js');
       const { decodeImage, ImageError, loadSharp } = await import('../data/image.js');
-      for (const source of sources) {
-        const dataset = await loadSource(source);
-        const image = imageId === undefined ? dataset.images[0] : dataset.images.find((i) => i.id === imageId);
-        if (!image) continue;
-        let rgb;
-        try {
-          rgb = await decodeImage(image.file);
-        } catch (error) {
-          if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.message.slice(error.file.length + 2)}`);
-          throw error;
-        }
-        const sharp = await loadSharp();
-        const png = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer();
-        const names = new Map(Array.from(dataset.categories.ids, (id, i) => [id, dataset.categories.names[i]!]));
-        const { boxes, classes, crowd } = image.annotations;
-        const shown = Array.from(classes, (channel, i) => {
-          const categoryId = categoryOfChannel(dataset.classMap, channel)!;
-          return {
-            box: [boxes[4 * i]!, boxes[4 * i + 1]!, boxes[4 * i + 2]!, boxes[4 * i + 3]!] as const,
-            label: names.get(categoryId) ?? String(categoryId), colourIndex: categoryId, crowd: crowd[i] === 1,
-          };
-        });
-        const svg = drawAnnotatedImage({
-          title: `${displayPath(image.file)} (image ${image.id}, ${source.split})`, width: image.width, height: image.height, png, boxes: shown,
-        });
-        if (ext === '.png') {
-          const { renderPng } = await import('../viz/png.js');
-          writeFileAtomic(output, await renderPng(svg, 1));
-        } else {
-          writeFileAtomic(output, svg);
-        }
-        process.stdout.write(`${displayPath(resolve(output))}: image ${image.id} of ${displayPath(source.annotations)}, ${shown.length} boxes\n`);
-        return;
+      let rgb;
+      try {
+        rgb = await decodeImage(image.file);
+      } catch (error) {
+        if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.message.slice(error.file.length + 2)}`);
+        throw error;
       }
-      throw new InputError(imageId === undefined ? 'the dataset has no images' : `no image with id ${imageId} in ${sources.map((s) => displayPath(s.annotations)).join(', ')}`);
+      const sharp = await loadSharp();
+      const png = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer();
+      const names = categoryNames(dataset);
+      const { boxes, classes, crowd } = image.annotations;
+      const shown: ShownBox[] = Array.from(classes, (channel, i) => {
+        const categoryId = categoryOfChannel(dataset.classMap, channel)!;
+        return {
+          box: [boxes[4 * i]!, boxes[4 * i + 1]!, boxes[4 * i + 2]!, boxes[4 * i + 3]!] as const,
+          label: names.get(categoryId) ?? String(categoryId), colourIndex: categoryId, crowd: crowd[i] === 1,
+        };
+      });
+      let anchorBoxes: ShownBox[] = [];
+      let legend: { label: string; colour: string }[] = [];
+      let title = `${displayPath(image.file)} (image ${image.id}, ${source.split})`;
+      if (chosen) {
+        const { assignImage, positiveAnchors, toOriginalPixels } = await import('../targets/inspect.js');
+        const assignment = assignImageOrFail(assignImage, chosen.detector, image);
+        const positives = positiveAnchors(assignment);
+        // Anchors first, so the GT boxes and their labels stay on top.
+        anchorBoxes = positives.map((p) => ({
+          box: toOriginalPixels(assignment.placement, p.box), label: '', colourIndex: 0, crowd: false, colour: levelColour(p.level),
+        }));
+        legend = assignment.layout.levels.map((level) => {
+          const count = positives.filter((p) => p.level === level.level).length;
+          return { label: `P${level.level} anchors (stride ${level.stride}): ${count} positive`, colour: levelColour(level.level) };
+        });
+        title += `, positive anchors of ${chosen.detector.name}`;
+      }
+      const svg = drawAnnotatedImage({ title, width: image.width, height: image.height, png, boxes: [...anchorBoxes, ...shown], legend });
+      if (ext === '.png') {
+        const { renderPng } = await import('../viz/png.js');
+        writeFileAtomic(output, await renderPng(svg, 1));
+      } else {
+        writeFileAtomic(output, svg);
+      }
+      process.stdout.write(
+        `${displayPath(resolve(output))}: image ${image.id} of ${displayPath(source.annotations)}, ${shown.length} boxes` +
+          (chosen ? `, ${anchorBoxes.length} positive anchors of ${chosen.detector.name}` : '') + '\n',
+      );
+    });
+}
+
+/** The image's anchor assignment; a detector whose input does not fit its levels is bad input. */
+function assignImageOrFail(
+  assign: typeof import('../targets/inspect.js').assignImage, detector: DetectorIR, image: DatasetImage,
+): ReturnType<typeof assign> {
+  try {
+    return assign(detector, image);
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError(`detector ${detector.name}: ${error.message}`);
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// data targets
+
+interface TargetsArgs extends DatasetArgs {
+  image?: string;
+  detector?: string;
+  json?: boolean;
+}
+
+function registerTargets(data: Command): void {
+  datasetOptions(data.command('targets'))
+    .description('the anchors of one image and what each learns: class target (-1 negative, -2 ignored, else the channel) and box target')
+    .requiredOption('--detector <file#name>', 'the detector whose anchors and matching to use')
+    .requiredOption('--image <id>', 'the COCO image id')
+    .option('--json', 'every anchor as JSON (otherwise a summary per level and the positive anchors)')
+    .action(async (dir: string | undefined, args: TargetsArgs) => {
+      const imageId = integerOption('--image', args.image, 0, 0);
+      const sources = await resolveSources(dir, args);
+      const { file, detector } = await detectorOption(args.detector!);
+      const { source, dataset, image } = await findImage(sources, imageId, detector.head.classes);
+      const { assignImage } = await import('../targets/inspect.js');
+      const assignment = assignImageOrFail(assignImage, detector, image);
+      const { categoryOfChannel } = await import('../data/classmap.js');
+      const names = categoryNames(dataset);
+      const categoryOf = (channel: number) => {
+        const id = categoryOfChannel(dataset.classMap, channel)!;
+        return { id, name: names.get(id) ?? String(id) };
+      };
+      const { formatTargets, targetsJson } = await import('../targets/report.js');
+      const described = {
+        image: { id: image.id, file: displayPath(image.file), width: image.width, height: image.height, split: source.split },
+        detector: { name: detector.name, file: displayPath(file) },
+        categoryOf,
+      };
+      if (args.json) {
+        // Megabytes for a full-size detector: often piped into `head` or `jq`, which may close the pipe early.
+        process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EPIPE') throw error;
+        });
+        for (const chunk of targetsJson(assignment, described)) process.stdout.write(chunk);
+      } else {
+        process.stdout.write(formatTargets(assignment, described));
+      }
     });
 }
 
@@ -287,7 +384,7 @@ function registerStats(data: Command): void {
 }
 
 /** The `data` subcommands, in help order; later rooms append theirs. */
-export const DATA_SUBCOMMANDS: ((data: Command) => void)[] = [registerSynth, registerCheck, registerShow, registerStats];
+export const DATA_SUBCOMMANDS: ((data: Command) => void)[] = [registerSynth, registerCheck, registerShow, registerStats, registerTargets];
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('make, check, draw and measure detection datasets (COCO format)');

@@ -3,7 +3,7 @@
 // written, every file is written atomically, and a file with errors prints its diagnostics and writes nothing.
 import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
-import type { CheckedProgram, PyramidIR } from '../semantics/ir.js';
+import type { CheckedProgram, PyramidNetworkIR } from '../semantics/ir.js';
 import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
@@ -73,7 +73,7 @@ export function registerDraw(program: Command): void {
       if (options.compare) {
         // A file named twice (A.fpn#x A.fpn#y) is checked once, and its diagnostics printed once.
         const programs = new Map<string, CheckedProgram>();
-        const subjects: PyramidIR[] = [];
+        const subjects: PyramidNetworkIR[] = [];
         for (const argument of files) {
           const { file, name } = parseTarget(argument);
           if (!programs.has(file)) programs.set(file, await loadProgram(file));
@@ -101,11 +101,20 @@ export function registerDraw(program: Command): void {
             drawings.push({ label: `${detector.name}, stack view`, path: outputPath(options, beside(suffix), `${stem}-${detector.name}-stack${ext}`), render: async () => viz.drawDetector(detector, theme) });
           }
         } else {
-          const subjects = options.all ? allPyramids(program) : [selectPyramid(program, name)];
+          // The cells view (Figure 6) draws merging cells: --all leaves out the fixed `kind fpn` pyramids, and
+          // naming one is an error.
+          const subjects = options.all
+            ? allPyramids(program).filter((s) => view === 'graph' || s.pyramid.kind === 'cells')
+            : [selectPyramid(program, name)];
           for (const subject of subjects) {
             const named = subject.detector && name === subject.detector.name ? subject.detector.name : subject.pyramid.name;
             const suffix = options.all || name ? `-${named}-${view}` : `-${view}`;
-            drawings.push({ label: `${named}, ${view} view`, path: outputPath(options, beside(suffix), `${stem}-${named}-${view}${ext}`), render: () => viz.drawPyramid(view, subject, theme) });
+            const pyramid = subject.pyramid;
+            if (view === 'cells' && pyramid.kind !== 'cells') {
+              throw new InputError(`'${pyramid.name}' is a fixed FPN (kind fpn) with no merging cells to draw: use --view graph, or --view stack for a detector`);
+            }
+            const render = () => (view === 'graph' || pyramid.kind !== 'cells' ? viz.drawPyramid('graph', subject, theme) : viz.drawPyramid('cells', { ...subject, pyramid }, theme));
+            drawings.push({ label: `${named}, ${view} view`, path: outputPath(options, beside(suffix), `${stem}-${named}-${view}${ext}`), render });
           }
         }
       }

@@ -89,7 +89,7 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   await initBackend(options.backend);
   const tf = await import('@tensorflow/tfjs');
   const [{ loadSavedRun }, { evaluateOn, loadEvaluationSet }, { staleStatisticsWarning }] = await Promise.all([
-    import('../train/saved-run.js'), import('./evaluate-run.js'), import('../train/moving-statistics.js'),
+    import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../train/moving-statistics.js'),
   ]);
   const saved = (() => {
     try {

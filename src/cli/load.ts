@@ -4,7 +4,7 @@
 // (`--detector`, `--name`). Every command that takes a .fpn file (check, draw, build, stats, and the
 // train, eval and search commands) goes through here, so they all read names the same way.
 import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
-import type { CheckedProgram, DetectorIR, PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import type { CheckedProgram, DetectorIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
@@ -83,7 +83,7 @@ export interface SelectOptions {
 
 /** A pyramid to show or search over, with the first detector that stacks it (which gives it a width). */
 export interface PyramidChoice {
-  pyramid: PyramidIR;
+  pyramid: PyramidNetworkIR;
   detector?: DetectorIR;
 }
 

@@ -17,6 +17,9 @@ import { registerEval } from './eval.js';
 import { registerTrain } from './train.js';
 import { registerPredict } from './predict.js';
 import { registerPlot } from './plot.js';
+import { registerSearch } from './search.js';
+import { registerWorker } from './worker.js';
+import { registerSearchUi } from './search-ui.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -27,11 +30,17 @@ function makeProgram(): Command {
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash,
     registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
+    registerSearch, registerWorker,
+    // After the search command: adds watch and report under `search`.
+    registerSearchUi,
   ]) {
     register(program);
   }
   // Every subcommand reports usage errors the same way (exit 2) instead of exiting on its own.
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
   return program;
 }
 

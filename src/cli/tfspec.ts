@@ -50,8 +50,8 @@ export function registerExport(program: Command): void {
         const declaration = result.ast?.declarations.find((d) => d.kind === 'pyramid' && d.name.text === pyramid.name);
         const cells = declaration?.body.filter((s) => s.kind === 'cell') ?? [];
         for (const problem of exported.problems) {
-          const range = cells[problem.cell]?.range ?? declaration!.name.range;
-          printDiagnostics([{ code: 'FPN401', severity: 'error', message: problem.message, hint: problem.hint, range }], result.sources);
+          const range = (problem.cell === null ? undefined : cells[problem.cell]?.range) ?? declaration!.name.range;
+          printDiagnostics([{ code: problem.code, severity: 'error', message: problem.message, hint: problem.hint, range }], result.sources);
         }
         throw new InputError(`pyramid '${pyramid.name}' cannot be written as a TF spec`, true);
       }

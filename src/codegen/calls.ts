@@ -1,6 +1,7 @@
 // The single mapping from a LayerSpec to a TensorFlow.js layer constructor call. The builder evaluates these
 // calls, the emitter prints them, so the built and the emitted model are the same model by construction.
 // Free of TensorFlow.js imports (stats and the emitter do not load it).
+import { assertNever } from '../util/assert-never.js';
 import type { InitSpec, LayerSpec } from './spec.js';
 
 /** An argument value: plain JSON, or an initializer call `tf.initializers.<name>(<args>)`. */
@@ -15,7 +16,7 @@ export class InitializerCall {
 }
 
 /** This project's custom layer classes (layers.ts), by the names emitted code imports them under. */
-export const CUSTOM_LAYER_CLASSES = ['GlobalPoolMerge', 'DropBlock', 'BatchNorm'] as const;
+export const CUSTOM_LAYER_CLASSES = ['GlobalPoolMerge', 'WeightedSum', 'DropBlock', 'BatchNorm'] as const;
 
 export interface LayerCall {
   /** `tf.layers.<factory>(args)` for built-in layers, `new <Class>(args)` for this project's custom layers. */
@@ -35,6 +36,8 @@ function initializer(init: InitSpec): InitializerCall {
       return new InitializerCall('glorotUniform', {});
     case 'varianceScaling':
       return new InitializerCall('varianceScaling', { scale: init.scale, mode: init.mode, distribution: init.distribution });
+    default:
+      return assertNever(init, 'initializer');
   }
 }
 
@@ -56,7 +59,7 @@ export function layerCall(layer: LayerSpec): LayerCall {
       return {
         callee: { builtin: 'separableConv2d' },
         args: {
-          name, filters: c.filters, kernelSize: c.kernelSize, depthMultiplier: 1, padding: 'same', useBias: c.useBias,
+          name, filters: c.filters, kernelSize: c.kernelSize, ...(c.strides === undefined ? {} : { strides: c.strides }), depthMultiplier: 1, padding: 'same', useBias: c.useBias,
           depthwiseInitializer: initializer(c.depthwiseInit), pointwiseInitializer: initializer(c.pointwiseInit),
           ...(c.useBias ? { biasInitializer: initializer(c.biasInit) } : {}),
         },
@@ -87,7 +90,11 @@ export function layerCall(layer: LayerSpec): LayerCall {
       return { callee: { builtin: 'add' }, args: { name } };
     case 'globalPoolMerge':
       return { callee: { custom: 'GlobalPoolMerge' }, args: { name, pool: layer.config.pool } };
+    case 'weightedSum':
+      return { callee: { custom: 'WeightedSum' }, args: { name, epsilon: layer.config.epsilon } };
     case 'dropBlock':
       return { callee: { custom: 'DropBlock' }, args: { name, blockSize: layer.config.blockSize, keepProb: layer.config.keepProb } };
+    default:
+      return assertNever(layer, 'layer kind');
   }
 }

@@ -6,7 +6,7 @@ import type { LayerKind, LayerSpec, Shape } from './spec.js';
 
 export interface LayerExample {
   layer: LayerSpec;
-  /** Input shapes without the batch dimension (two for add and globalPoolMerge). */
+  /** Input shapes without the batch dimension (two for add, globalPoolMerge and weightedSum). */
   inputs: Shape[];
 }
 
@@ -33,6 +33,7 @@ const EXAMPLES: Record<LayerKind, Omit<LayerExample, 'layer'> & { layer: Omit<La
   upsample: { layer: { kind: 'upsample', config: { factor: 2 } }, inputs: [[4, 4, 4]] },
   add: { layer: { kind: 'add', config: {} }, inputs: [[8, 8, 4], [8, 8, 4]] },
   globalPoolMerge: { layer: { kind: 'globalPoolMerge', config: { pool: 'max' } }, inputs: [[8, 8, 4], [8, 8, 4]] },
+  weightedSum: { layer: { kind: 'weightedSum', config: { epsilon: 1e-4 } }, inputs: [[8, 8, 4], [8, 8, 4]] },
   dropBlock: { layer: { kind: 'dropBlock', config: { blockSize: 3, keepProb: 0.9 } }, inputs: [[8, 8, 4]] },
 };
 

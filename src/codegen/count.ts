@@ -1,10 +1,11 @@
 // Parameter and multiply-add counting straight from a ModelSpec (no weights allocated).
 //
 // Conventions ([TPU] benchmark_utils, and the paper's Table 1 as docs/table1.md checks it):
-//   - trainable parameters: conv kernels, conv biases, BN γ and β;
+//   - trainable parameters: conv kernels, conv biases, BN γ and β, the weighted sums' fusion weights;
 //   - non-trainable: BN moving mean and variance (so trainable + non-trainable = tf model.countParams());
-//   - MACs: multiply-accumulates of convolutions only (no BN, bias, add, pooling, gating);
+//   - MACs: multiply-accumulates of convolutions only (no BN, bias, add, pooling, gating, weighted sums);
 //   - FLOPs = 2 × MACs, the convention of the paper's Table 1 (checked against it in docs/table1.md).
+import { assertNever } from '../util/assert-never.js';
 import type { Group, LayerSpec, ModelSpec, Shape } from './spec.js';
 
 export interface Counts {
@@ -21,8 +22,8 @@ export interface ModelCounts extends Counts {
   groups: ({ group: Group } & Counts)[];
 }
 
-/** Parameters of one layer given the shape of its (first) input. */
-export function layerParams(layer: LayerSpec, input: Shape): { trainable: number; nonTrainable: number } {
+/** Parameters of one layer given the shape of its (first) input and its number of inputs. */
+export function layerParams(layer: LayerSpec, input: Shape, inputCount = 1): { trainable: number; nonTrainable: number } {
   const channels = input[2];
   switch (layer.kind) {
     case 'conv2d': {
@@ -37,8 +38,19 @@ export function layerParams(layer: LayerSpec, input: Shape): { trainable: number
       return { trainable: layer.config.kernelSize ** 2 * channels, nonTrainable: 0 };
     case 'batchNorm':
       return { trainable: 2 * channels, nonTrainable: 2 * channels };
-    default:
+    case 'weightedSum':
+      // One fusion weight per input.
+      return { trainable: inputCount, nonTrainable: 0 };
+    case 'relu':
+    case 'zeroPad':
+    case 'maxPool':
+    case 'upsample':
+    case 'add':
+    case 'globalPoolMerge':
+    case 'dropBlock':
       return { trainable: 0, nonTrainable: 0 };
+    default:
+      return assertNever(layer, 'layer kind');
   }
 }
 
@@ -53,8 +65,19 @@ export function nodeMacs(layer: LayerSpec, input: Shape, output: Shape): number 
       return pixels * (layer.config.kernelSize ** 2 * channels + channels * layer.config.filters);
     case 'depthwiseConv2d':
       return pixels * layer.config.kernelSize ** 2 * channels;
-    default:
+    // Not convolutions: the paper's FLOPs leave them out (see the conventions above).
+    case 'batchNorm':
+    case 'relu':
+    case 'zeroPad':
+    case 'maxPool':
+    case 'upsample':
+    case 'add':
+    case 'globalPoolMerge':
+    case 'weightedSum':
+    case 'dropBlock':
       return 0;
+    default:
+      return assertNever(layer, 'layer kind');
   }
 }
 
@@ -71,7 +94,7 @@ export function countModel(spec: ModelSpec): ModelCounts {
     // A shared layer's weights count once; its multiply-adds count at every application.
     if (!counted.has(layer.name)) {
       counted.add(layer.name);
-      const params = layerParams(layer, input);
+      const params = layerParams(layer, input, node.inputs.length);
       group.trainable += params.trainable;
       group.nonTrainable += params.nonTrainable;
     }

@@ -5,7 +5,7 @@ import { CUSTOM_LAYER_CLASSES, InitializerCall, layerCall, type CallValue } from
 import type { ModelSpec } from './spec.js';
 
 export interface EmitOptions {
-  /** Module specifier the emitted file imports the custom layers (GlobalPoolMerge, DropBlock, BatchNorm) from. */
+  /** Module specifier the emitted file imports the custom layers (GlobalPoolMerge, WeightedSum, DropBlock, BatchNorm) from. */
   layersModule: string;
   /** A line saying where the model came from (file, detector), printed in the header comment. */
   source?: string;

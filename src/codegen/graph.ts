@@ -1,5 +1,6 @@
 // A small builder for ModelSpec values: declare layers, apply them to tensors, and get each output shape by
 // static shape inference. Backbones, pyramid and heads are written against this API (lower.ts).
+import { assertNever } from '../util/assert-never.js';
 import type { Group, LayerConfig, LayerSpec, ModelSpec, NodeSpec, Shape } from './spec.js';
 
 /** Layer names follow TF.js's tensor-name rule: start alphanumeric, then [-A-Za-z0-9._/]. */
@@ -101,8 +102,10 @@ export function inferShape(layer: LayerConfig, inputs: Shape[]): Shape {
   switch (layer.kind) {
     case 'conv2d':
       return conv(layer.config.kernelSize, layer.config.strides, layer.config.padding, layer.config.filters);
-    case 'separableConv2d':
-      return [h, w, layer.config.filters];
+    case 'separableConv2d': {
+      const strides = layer.config.strides ?? 1;
+      return [Math.ceil(h / strides), Math.ceil(w / strides), layer.config.filters];
+    }
     case 'depthwiseConv2d':
       return conv(layer.config.kernelSize, layer.config.strides, layer.config.padding, c);
     case 'zeroPad': {
@@ -115,6 +118,7 @@ export function inferShape(layer: LayerConfig, inputs: Shape[]): Shape {
       return [h * layer.config.factor, w * layer.config.factor, c];
     case 'add':
     case 'globalPoolMerge':
+    case 'weightedSum':
       for (const other of inputs.slice(1)) {
         if (other.join() !== inputs[0].join()) {
           throw new Error(`model spec: ${layer.kind} of mismatched shapes ${inputs.map((s) => s.join('×')).join(' and ')}`);
@@ -125,5 +129,7 @@ export function inferShape(layer: LayerConfig, inputs: Shape[]): Shape {
     case 'relu':
     case 'dropBlock':
       return [h, w, c];
+    default:
+      return assertNever(layer, 'layer kind');
   }
 }

@@ -3,6 +3,7 @@
 // a built-in tf.layers layer (see calls.ts).
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTraining } from '../runtime/batchnorm-training.js';
+import { WSUM_INITIAL_WEIGHT } from '../semantics/ir.js';
 
 type Kwargs = Record<string, unknown>;
 
@@ -41,6 +42,54 @@ export class GlobalPoolMerge extends tf.layers.Layer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), pool: this.pool };
+  }
+}
+
+export interface WeightedSumArgs {
+  name?: string;
+  /** ε in the denominator, so the fusion stays defined when every weight is clamped to 0. */
+  epsilon: number;
+}
+
+/**
+ * BiFPN's fast normalized fusion (Tan, Pang, Le 2020, §3.3) of n same-shaped inputs:
+ * Σ relu(wᵢ)·xᵢ / (Σ relu(wᵢ) + ε). One trainable scalar per input, `weights` of shape [n], initialised to 1
+ * (WSUM_INITIAL_WEIGHT), so a fresh layer returns the inputs' mean up to ε. The ReLU keeps every weight ≥ 0
+ * without the softmax's exponentials; its gradient is zero for a weight pushed below 0.
+ */
+export class WeightedSum extends tf.layers.Layer {
+  static readonly className = 'WeightedSum';
+  readonly epsilon: number;
+  private weightsVariable: tf.LayerVariable | null = null;
+
+  constructor(args: WeightedSumArgs) {
+    super({ name: args.name });
+    this.epsilon = args.epsilon;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const count = Array.isArray(inputShape[0]) ? inputShape.length : 1;
+    this.weightsVariable = this.addWeight('weights', [count], 'float32', tf.initializers.constant({ value: WSUM_INITIAL_WEIGHT }), undefined, true);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const xs = Array.isArray(inputs) ? inputs : [inputs];
+      const weights = tf.relu(this.weightsVariable!.read());
+      const parts = tf.unstack(weights);
+      const weighted = xs.map((x, i) => tf.mul(x, parts[i]));
+      const numerator = weighted.length === 1 ? weighted[0] : tf.addN(weighted);
+      return tf.div(numerator, tf.add(tf.sum(weights), this.epsilon));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
   }
 }
 
@@ -177,8 +226,9 @@ export class BatchNorm extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(GlobalPoolMerge);
+tf.serialization.registerClass(WeightedSum);
 tf.serialization.registerClass(DropBlock);
 tf.serialization.registerClass(BatchNorm);
 
 /** The custom layer classes by name, for the builder and for emitted code. */
-export const CUSTOM_LAYERS = { GlobalPoolMerge, DropBlock, BatchNorm } as const;
+export const CUSTOM_LAYERS = { GlobalPoolMerge, WeightedSum, DropBlock, BatchNorm } as const;

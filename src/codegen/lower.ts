@@ -1,8 +1,11 @@
 // Lowers a checked DetectorIR into a ModelSpec: backbone → laterals and P6/P7 → `repeats` pyramid networks →
 // RetinaNet heads. Every semantic choice cites the [TPU] code it follows (github.com/tensorflow/tpu,
 // models/official/detection/modeling/architecture: nasfpn.py, heads.py).
-import { inputCount, outputNodeByLevel, type DetectorIR, type Level, type MergingCell } from '../semantics/ir.js';
+import {
+  inputCount, outputNodeByLevel, WSUM_EPSILON, type DetectorIR, type FpnPyramidIR, type Level, type MergingCell, type PyramidIR,
+} from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
+import { assertNever } from '../util/assert-never.js';
 import { lowerBackbone } from './backbones.js';
 import { SpecGraph } from './graph.js';
 import type { InitSpec, LayerConfig, ModelOutput, ModelSpec } from './spec.js';
@@ -28,13 +31,35 @@ export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}):
   const endpoints = lowerBackbone(g, detector.backbone, 'image', detector.batchNorm);
 
   g.inGroup('laterals');
-  let features = lowerLaterals(g, detector, endpoints);
+  const pyramid = detector.pyramid;
+  // The first pyramid's inputs: P_min..P_max for merging cells; the raw backbone levels for FPN, whose own
+  // laterals and P6/P7 convs are part of it.
+  let features: string[];
+  switch (pyramid.kind) {
+    case 'cells':
+      features = lowerLaterals(g, detector, endpoints);
+      break;
+    case 'fpn':
+      features = fpnBackboneInputs(detector, endpoints);
+      break;
+    default:
+      return assertNever(pyramid, 'pyramid kind');
+  }
 
   const outputs: ModelOutput[] = [];
   let heads: HeadLayers | undefined;
   for (let r = 1; r <= detector.repeats; r++) {
     g.inGroup(`stack${r}`);
-    features = lowerStack(g, detector, r, features);
+    switch (pyramid.kind) {
+      case 'cells':
+        features = lowerStack(g, detector, pyramid, r, features);
+        break;
+      case 'fpn':
+        features = lowerFpn(g, detector, pyramid, r, features);
+        break;
+      default:
+        return assertNever(pyramid, 'pyramid kind');
+    }
     if (detector.anytimeHeads || r === detector.repeats) {
       g.inGroup('head');
       heads ??= declareHeads(g, detector);
@@ -48,10 +73,10 @@ export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}):
 // Resampling ([TPU] nasfpn.py `resample_feature_map`)
 
 /** A pyramid conv: a regular conv, or separable (depthwise + pointwise) for the Lite models ([TPU] switch). */
-function pyramidConv(detector: DetectorIR, filters: number, kernelSize: number): LayerConfig {
+function pyramidConv(detector: DetectorIR, filters: number, kernelSize: number, strides = 1): LayerConfig {
   return detector.conv === 'separable'
-    ? { kind: 'separableConv2d', config: { filters, kernelSize, useBias: true, depthwiseInit: TF1_DEFAULT_KERNEL, pointwiseInit: TF1_DEFAULT_KERNEL, biasInit: ZEROS } }
-    : { kind: 'conv2d', config: { filters, kernelSize, strides: 1, padding: 'same', useBias: true, kernelInit: TF1_DEFAULT_KERNEL, biasInit: ZEROS } };
+    ? { kind: 'separableConv2d', config: { filters, kernelSize, ...(strides === 1 ? {} : { strides }), useBias: true, depthwiseInit: TF1_DEFAULT_KERNEL, pointwiseInit: TF1_DEFAULT_KERNEL, biasInit: ZEROS } }
+    : { kind: 'conv2d', config: { filters, kernelSize, strides, padding: 'same', useBias: true, kernelInit: TF1_DEFAULT_KERNEL, biasInit: ZEROS } };
 }
 
 const batchNorm = (detector: DetectorIR): LayerConfig =>
@@ -104,30 +129,37 @@ function lowerLaterals(g: SpecGraph, detector: DetectorIR, endpoints: Map<Level,
  * One pyramid network with its own weights. `inputs` are the previous features in level order; the result is
  * this stack's outputs in level order.
  */
-function lowerStack(g: SpecGraph, detector: DetectorIR, repeat: number, inputs: string[]): string[] {
-  const pyramid = detector.pyramid;
+function lowerStack(g: SpecGraph, detector: DetectorIR, pyramid: PyramidIR, repeat: number, inputs: string[]): string[] {
   if (inputs.length !== inputCount(pyramid)) throw new Error('model spec: pyramid input count mismatch');
   const nodes = [...inputs];
   pyramid.cells.forEach((cell, i) => {
-    nodes.push(lowerCell(g, detector, `stack${repeat}/cell${i}`, cell, nodes));
+    nodes.push(lowerCell(g, detector, pyramid, `stack${repeat}/cell${i}`, cell, nodes));
   });
   return [...outputNodeByLevel(pyramid).values()].map((index) => nodes[index]);
 }
 
-function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: MergingCell, nodes: string[]): string {
-  const levels = detector.pyramid.nodes.map((n) => n.level);
+function lowerCell(g: SpecGraph, detector: DetectorIR, pyramid: PyramidIR, name: string, cell: MergingCell, nodes: string[]): string {
+  const levels = pyramid.nodes.map((n) => n.level);
   const start = g.mark();
   const resampled = cell.inputs.map((index, k) => resample(g, detector, `${name}/in${k}`, nodes[index], levels[index], cell.level));
   let x: string;
-  if (cell.op.kind === 'sum') {
-    x = g.apply(`${name}/sum`, { kind: 'add', config: {} }, resampled[0], resampled[1]);
-  } else {
-    // The pooled input is added unchanged and gates the other one (resolved by the checker; [TPU] `global_attention`).
-    const pooled = resampled[cell.op.pooled];
-    const gated = resampled[1 - cell.op.pooled];
-    x = g.apply(`${name}/global_pool`, { kind: 'globalPoolMerge', config: { pool: cell.op.pool } }, pooled, gated);
+  const op = cell.op;
+  switch (op.kind) {
+    case 'sum':
+      x = g.apply(`${name}/sum`, { kind: 'add', config: {} }, resampled[0], resampled[1]);
+      break;
+    case 'global_pool':
+      // The pooled input is added unchanged and gates the other one (resolved by the checker; [TPU] `global_attention`).
+      x = g.apply(`${name}/global_pool`, { kind: 'globalPoolMerge', config: { pool: op.pool } }, resampled[op.pooled], resampled[1 - op.pooled]);
+      break;
+    case 'wsum':
+      // Two learned weights of this cell (and repeat), in the order the inputs are written.
+      x = g.apply(`${name}/wsum`, { kind: 'weightedSum', config: { epsilon: WSUM_EPSILON } }, resampled[0], resampled[1]);
+      break;
+    default:
+      return assertNever(op, 'op');
   }
-  g.annotateFrom(start, describeCell(detector, cell));
+  g.annotateFrom(start, describeCell(pyramid, cell));
   // Dangling sums: after the binary op, before ReLU → conv → BN ([TPU] `Nasfpn.__call__`); same level, so no resampling
   // beyond a possible width projection.
   if (cell.danglingSums.length > 0) {
@@ -144,13 +176,82 @@ function lowerCell(g: SpecGraph, detector: DetectorIR, name: string, cell: Mergi
 }
 
 /** `n9 @P5 = global_pool(max of n8, gating n7) + P5 (dangling)`, in the pyramid's own node names. */
-function describeCell(detector: DetectorIR, cell: MergingCell): string {
-  const name = (index: number) => detector.pyramid.nodes[index].name;
-  const op = cell.op.kind === 'sum'
-    ? `sum(${cell.inputs.map(name).join(', ')})`
-    : `global_pool(${cell.op.pool} of ${name(cell.inputs[cell.op.pooled])}, gating ${name(cell.inputs[1 - cell.op.pooled])})`;
+function describeCell(pyramid: PyramidIR, cell: MergingCell): string {
+  const name = (index: number) => pyramid.nodes[index].name;
   const dangling = cell.danglingSums.map((i) => ` + ${name(i)} (dangling)`).join('');
-  return `${cell.isOutput ? 'output ' : ''}${cell.name} @${levelName(cell.level)} = ${op}${dangling}, then ReLU → conv → BN`;
+  return `${cell.isOutput ? 'output ' : ''}${cell.name} @${levelName(cell.level)} = ${describeOp(cell, name)}${dangling}, then ReLU → conv → BN`;
+}
+
+function describeOp(cell: MergingCell, name: (index: number) => string): string {
+  const op = cell.op;
+  switch (op.kind) {
+    case 'sum':
+    case 'wsum':
+      return `${op.kind}(${cell.inputs.map(name).join(', ')})`;
+    case 'global_pool':
+      return `global_pool(${op.pool} of ${name(cell.inputs[op.pooled])}, gating ${name(cell.inputs[1 - op.pooled])})`;
+    default:
+      return assertNever(op, 'op');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// FPN ([TPU] modeling/architecture/fpn.py `Fpn.__call__`; FpnPyramidIR)
+
+/** The backbone endpoints C_min..C_top that the first FPN takes, top = the deepest level both have. */
+function fpnBackboneInputs(detector: DetectorIR, endpoints: Map<Level, string>): string[] {
+  const top = Math.min(detector.maxLevel, Math.max(...endpoints.keys()));
+  const inputs: string[] = [];
+  for (let level = detector.minLevel; level <= top; level++) {
+    const endpoint = endpoints.get(level);
+    if (endpoint === undefined) throw new RangeError(`the backbone has no endpoint for level ${level}`);
+    inputs.push(endpoint);
+  }
+  return inputs;
+}
+
+/**
+ * One FPN on `inputs` (levels minLevel.. upward; the backbone's for the first repeat, all levels for a stacked
+ * one). Laterals: a 1×1 conv with bias per input level. Top-down: from the top input level down, each level's
+ * lateral plus the nearest-upsampled sum above (the path carries the unsmoothed sums). Then a 3×3 conv per
+ * input level. Levels above the inputs: P_top+1 = 3×3/2 conv of the smoothed P_top, each further level a
+ * 3×3/2 conv of relu(the level below). Finally BN without activation on every level.
+ */
+function lowerFpn(g: SpecGraph, detector: DetectorIR, pyramid: FpnPyramidIR, repeat: number, inputs: string[]): string[] {
+  const name = `stack${repeat}`;
+  const top = pyramid.minLevel + inputs.length - 1;
+  const stackGroup = name;
+  // The first FPN's laterals and extra levels replace the merging-cell pyramid's `laterals` stage: they are
+  // counted there, so the stack groups compare with NAS-FPN's.
+  const inLateralGroup = (lower: () => string): string => {
+    if (repeat === 1) g.inGroup('laterals');
+    const x = lower();
+    g.inGroup(stackGroup);
+    return x;
+  };
+  const laterals = inputs.map((x, k) =>
+    inLateralGroup(() => g.apply(`${name}/lateral/${levelName(pyramid.minLevel + k)}`, pyramidConv(detector, detector.width, 1), x)));
+  const path = new Map<Level, string>([[top, laterals[top - pyramid.minLevel]]]);
+  for (let level = top - 1; level >= pyramid.minLevel; level--) {
+    const above = g.apply(`${name}/topdown/${levelName(level)}/upsample`, { kind: 'upsample', config: { factor: 2 } }, path.get(level + 1)!);
+    path.set(level, g.apply(`${name}/topdown/${levelName(level)}/sum`, { kind: 'add', config: {} }, laterals[level - pyramid.minLevel], above));
+  }
+  const features = new Map<Level, string>();
+  for (let level = pyramid.minLevel; level <= top; level++) {
+    features.set(level, g.apply(`${name}/post_hoc/${levelName(level)}`, pyramidConv(detector, detector.width, 3), path.get(level)!));
+  }
+  for (let level = top + 1; level <= pyramid.maxLevel; level++) {
+    const below = features.get(level - 1)!;
+    features.set(level, inLateralGroup(() => {
+      const x = level > top + 1 ? g.apply(`${name}/${levelName(level)}/relu`, { kind: 'relu', config: {} }, below) : below;
+      return g.apply(`${name}/${levelName(level)}/conv`, pyramidConv(detector, detector.width, 3, 2), x);
+    }));
+  }
+  const outputs: string[] = [];
+  for (let level = pyramid.minLevel; level <= pyramid.maxLevel; level++) {
+    outputs.push(g.apply(`${name}/bn/${levelName(level)}`, batchNorm(detector), features.get(level)!));
+  }
+  return outputs;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ export interface Conv2DConfig {
 export interface SeparableConv2DConfig {
   filters: number;
   kernelSize: number;
+  /** SAME padding; 1 when left out (the stride-2 convs of `kind fpn` with `conv separable` set it). */
+  strides?: number;
   useBias: boolean;
   depthwiseInit: InitSpec;
   pointwiseInit: InitSpec;
@@ -44,7 +46,7 @@ export interface DepthwiseConv2DConfig {
   init: InitSpec;
 }
 
-/** Every layer kind the models use. The custom ones (globalPoolMerge, dropBlock) live in layers.ts. */
+/** Every layer kind the models use. The custom ones (globalPoolMerge, weightedSum, dropBlock, batchNorm) live in layers.ts. */
 export type LayerConfig =
   | { kind: 'conv2d'; config: Conv2DConfig }
   | { kind: 'separableConv2d'; config: SeparableConv2DConfig }
@@ -62,6 +64,8 @@ export type LayerConfig =
   | { kind: 'add'; config: Record<string, never> }
   /** inputs [pooled, gated]: pooled + gated · σ(pool(pooled)), pool a per-channel global max or mean. */
   | { kind: 'globalPoolMerge'; config: { pool: 'max' | 'avg' } }
+  /** Σ relu(wᵢ)·xᵢ / (Σ relu(wᵢ) + ε): one learned scalar weight per input, initialised to 1 (BiFPN). */
+  | { kind: 'weightedSum'; config: { epsilon: number } }
   /** DropBlock (Ghiasi et al. 2018): identity at inference, drops blockSize² blocks in training. */
   | { kind: 'dropBlock'; config: { blockSize: number; keepProb: number } };
 

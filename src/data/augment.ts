@@ -1,4 +1,4 @@
-// The input pipeline's geometry (reference §9.2, [TPU] `input_utils.resize_and_crop_image` and
+// The input pipeline's geometry ([TPU] `input_utils.resize_and_crop_image` and
 // `resize_and_crop_boxes`): an optional horizontal flip, a random scale jitter of the square target, a
 // bilinear resize that keeps the aspect ratio and fits the (jittered) square, a random crop back to the
 // network square when the resized image is larger, and zero padding at the bottom and right.
@@ -7,7 +7,7 @@
 // pixel is touched; the pixels (image.ts) and the boxes (here) are then both moved by the same placement, so
 // boxes follow the image exactly.
 import type { Random } from '../util/random.js';
-import { HORIZONTAL_FLIP_PROBABILITY, SCALE_JITTER_MAX, SCALE_JITTER_MIN } from './constants.js';
+import { FLIP_PROBABILITY, SCALE_JITTER } from '../semantics/defaults.js';
 import type { ImageAnnotations } from './types.js';
 
 /** Training augmentation; `null` where augmentation is off (evaluation). */
@@ -19,11 +19,11 @@ export interface AugmentOptions {
   readonly flipProbability: number;
 }
 
-/** The paper's training augmentation (reference §9.2). */
+/** The paper's training augmentation ([PAPER] §4.1, [TPU] `retinanet_parser._parse_train_data`). */
 export const PAPER_AUGMENTATION: AugmentOptions = {
-  scaleMin: SCALE_JITTER_MIN,
-  scaleMax: SCALE_JITTER_MAX,
-  flipProbability: HORIZONTAL_FLIP_PROBABILITY,
+  scaleMin: SCALE_JITTER[0],
+  scaleMax: SCALE_JITTER[1],
+  flipProbability: FLIP_PROBABILITY,
 };
 
 /** Where one image lands in the network input. */

@@ -3,7 +3,7 @@
 // libvips' own threads (sharp's work is asynchronous), so the JavaScript thread only normalises the pixels.
 import { readFileSync } from 'node:fs';
 import type { Sharp } from 'sharp';
-import { IMAGENET_MEAN, IMAGENET_STD } from './constants.js';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../semantics/defaults.js';
 import type { Placement } from './augment.js';
 
 type SharpFactory = typeof import('sharp').default;

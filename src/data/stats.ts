@@ -1,7 +1,7 @@
 // `nasfpn data stats`: what a dataset asks of a detector. Images, boxes per class, and the box sizes as a
 // histogram over the pyramid: each box, at the network's input scale, goes to the anchor (level l, scale i,
-// side 4·2^l·2^(i/3), reference §7) nearest to its size sqrt(w·h) on a log scale.
-import { ANCHOR_SCALES_PER_OCTAVE, ANCHOR_SIZE, MAX_LEVEL, MIN_LEVEL } from './constants.js';
+// side 4·2^l·2^(i/3), [TPU] `anchor.py`) nearest to its size sqrt(w·h) on a log scale.
+import { DEFAULT_ANCHOR_SCALES, DEFAULT_ANCHOR_SIZE, DEFAULT_MAX_LEVEL, DEFAULT_MIN_LEVEL } from '../semantics/defaults.js';
 import { categoryOfChannel } from './classmap.js';
 import type { Dataset } from './dataset.js';
 
@@ -36,8 +36,8 @@ export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats 
   const { categories, classMap } = dataset;
   const perCategory = new Map<number, { boxes: number; crowd: number }>();
   for (const id of categories.ids) perCategory.set(id, { boxes: 0, crowd: 0 });
-  const levelCount = MAX_LEVEL - MIN_LEVEL + 1;
-  const scaleCounts = new Float64Array(levelCount * ANCHOR_SCALES_PER_OCTAVE);
+  const levelCount = DEFAULT_MAX_LEVEL - DEFAULT_MIN_LEVEL + 1;
+  const scaleCounts = new Float64Array(levelCount * DEFAULT_ANCHOR_SCALES);
   let below = 0;
   let above = 0;
   const sides: number[] = [];
@@ -60,11 +60,11 @@ export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats 
       if (crowd[i]) {
         counts.crowd++;
         crowdBoxes++;
-        continue; // crowds are never training targets (reference §7)
+        continue; // crowds are never training targets ([TPU] `skip_crowd_during_training`)
       }
       const side = Math.sqrt((b[4 * i + 2]! - b[4 * i]!) * (b[4 * i + 3]! - b[4 * i + 1]!)) * scale;
       sides.push(side);
-      const anchor = Math.round(ANCHOR_SCALES_PER_OCTAVE * Math.log2(side / ANCHOR_SIZE)) - MIN_LEVEL * ANCHOR_SCALES_PER_OCTAVE;
+      const anchor = Math.round(DEFAULT_ANCHOR_SCALES * Math.log2(side / DEFAULT_ANCHOR_SIZE)) - DEFAULT_MIN_LEVEL * DEFAULT_ANCHOR_SCALES;
       if (anchor < 0) below++;
       else if (anchor >= scaleCounts.length) above++;
       else scaleCounts[anchor]!++;
@@ -73,10 +73,10 @@ export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats 
   sides.sort((a, b) => a - b);
   const levels: LevelHistogram[] = [{ level: 'below', anchorSides: [], counts: [below], total: below }];
   for (let l = 0; l < levelCount; l++) {
-    const counts = Array.from(scaleCounts.subarray(l * ANCHOR_SCALES_PER_OCTAVE, (l + 1) * ANCHOR_SCALES_PER_OCTAVE));
+    const counts = Array.from(scaleCounts.subarray(l * DEFAULT_ANCHOR_SCALES, (l + 1) * DEFAULT_ANCHOR_SCALES));
     levels.push({
-      level: MIN_LEVEL + l,
-      anchorSides: counts.map((_, i) => round2(ANCHOR_SIZE * 2 ** (MIN_LEVEL + l) * 2 ** (i / ANCHOR_SCALES_PER_OCTAVE))),
+      level: DEFAULT_MIN_LEVEL + l,
+      anchorSides: counts.map((_, i) => round2(DEFAULT_ANCHOR_SIZE * 2 ** (DEFAULT_MIN_LEVEL + l) * 2 ** (i / DEFAULT_ANCHOR_SCALES))),
       counts,
       total: counts.reduce((a, b) => a + b, 0),
     });

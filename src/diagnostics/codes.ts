@@ -26,6 +26,7 @@ export const CODES = {
   FPN130: 'missing-output-level',
   FPN131: 'duplicate-output-level',
   FPN132: 'intermediate-after-output',
+  FPN133: 'cells-in-fixed-pyramid',
   FPN140: 'dangling-sum',
   FPN141: 'dangling-without-output',
   FPN142: 'unused-layer',
@@ -52,6 +53,7 @@ export const CODES = {
   // interchange formats
   FPN400: 'bad-spec-file',
   FPN401: 'not-expressible-in-spec',
+  FPN402: 'op-not-in-spec',
 } as const;
 
 export type Code = keyof typeof CODES;

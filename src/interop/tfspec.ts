@@ -7,37 +7,77 @@
 // Import turns a spec into .fpn text and runs the ordinary checker on it, mapping every diagnostic back to
 // the JSON element it came from, so a bad spec gets the same checks, codes and hints as a bad .fpn file.
 import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
-import { coarserInput, type PyramidIR } from '../semantics/ir.js';
+import type { Code } from '../diagnostics/codes.js';
+import { coarserInput, type MergingCell, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { checkText } from '../semantics/program.js';
+import { assertNever } from '../util/assert-never.js';
 import { JsonSyntaxError, parseJsonWithPositions, type JsonNode } from './json.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Export
 
 export interface SpecProblem {
-  cell: number;
+  /** The cell (index into `PyramidIR.cells`) the spec cannot express, or null for the whole pyramid. */
+  cell: number | null;
+  code: Extract<Code, 'FPN401' | 'FPN402'>;
   message: string;
   hint: string;
 }
 
+/** The block spec's `combine` name for a cell's op, or why the spec cannot express the cell. */
+function combineOf(p: PyramidIR, cell: MergingCell, index: number): string | SpecProblem {
+  const op = cell.op;
+  switch (op.kind) {
+    case 'sum':
+      return 'sum';
+    case 'global_pool': {
+      const [a, b] = cell.inputs.map((n) => p.nodes[n].level);
+      if (op.pool === 'max' && op.pooled === coarserInput(a, b)) return 'attention';
+      return {
+        cell: index,
+        code: 'FPN401',
+        message: `cell '${cell.name}' uses global_pool with ${op.pool !== 'max' ? `pool=${op.pool}` : `pooled=${p.nodes[cell.inputs[op.pooled]].name}`}, which the TF spec cannot express`,
+        hint: "the TF reference's attention always max-pools the coarser input (the first on a tie): drop the pool/pooled options to export",
+      };
+    }
+    case 'wsum':
+      return {
+        cell: index,
+        code: 'FPN402',
+        message: `cell '${cell.name}' uses wsum, an op the TF spec cannot express (its blocks combine with "sum" or "attention" only)`,
+        hint: 'the weighted sum has learned weights the NAS-FPN block spec has no place for: write sum(…) to export, or keep the pyramid as a .fpn file',
+      };
+    default:
+      return assertNever(op, 'op');
+  }
+}
+
 /** The spec as canonical JSON text, or the cells that the spec format cannot express. */
-export function exportTfSpec(p: PyramidIR): { text: string } | { problems: SpecProblem[] } {
+export function exportTfSpec(p: PyramidNetworkIR): { text: string } | { problems: SpecProblem[] } {
+  switch (p.kind) {
+    case 'cells':
+      return exportCells(p);
+    case 'fpn':
+      return {
+        problems: [{
+          cell: null,
+          code: 'FPN401',
+          message: `pyramid '${p.name}' is a fixed FPN (kind fpn), which the TF spec cannot express: its blocks are merging cells`,
+          hint: 'examples/fpn.fpn writes FPN as merging cells (fpn_cells), which exports; the block spec has no place for the post-hoc 3×3 convs',
+        }],
+      };
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
+}
+
+function exportCells(p: PyramidIR): { text: string } | { problems: SpecProblem[] } {
   const problems: SpecProblem[] = [];
   const rows = p.cells.map((cell, i) => {
-    let combine = 'sum';
-    if (cell.op.kind === 'global_pool') {
-      combine = 'attention';
-      const [a, b] = cell.inputs.map((n) => p.nodes[n].level);
-      if (cell.op.pool !== 'max' || cell.op.pooled !== coarserInput(a, b)) {
-        problems.push({
-          cell: i,
-          message: `cell '${cell.name}' uses global_pool with ${cell.op.pool !== 'max' ? `pool=${cell.op.pool}` : `pooled=${p.nodes[cell.inputs[cell.op.pooled]].name}`}, which the TF spec cannot express`,
-          hint: "the TF reference's attention always max-pools the coarser input (the first on a tie): drop the pool/pooled options to export",
-        });
-      }
-    }
-    return `    [${cell.level}, "${combine}", [${cell.inputs[0]}, ${cell.inputs[1]}], ${cell.isOutput}]`;
+    const combine = combineOf(p, cell, i);
+    if (typeof combine !== 'string') problems.push(combine);
+    return `    [${cell.level}, "${typeof combine === 'string' ? combine : '?'}", [${cell.inputs[0]}, ${cell.inputs[1]}], ${cell.isOutput}]`;
   });
   if (problems.length) return { problems };
   return {
@@ -143,7 +183,9 @@ export function importTfSpec(jsonText: string, file: string, name: string): Spec
 
   const checked = checkText(generated, file);
   const diagnostics = checked.diagnostics.map((d) => mapBack(d, origins, jsonRange, blocks!));
-  return { pyramid: checked.program?.pyramids[0] ?? null, diagnostics };
+  // The generated text declares one pyramid of merging cells.
+  const pyramid = checked.program?.pyramids[0];
+  return { pyramid: pyramid?.kind === 'cells' ? pyramid : null, diagnostics };
 }
 
 /** Moves a diagnostic from the generated text onto the JSON element that produced that text. */

@@ -4,7 +4,7 @@
 import type { Declaration, Setting } from '../parser/ast.js';
 import type { SourceRange } from '../diagnostics/diagnostics.js';
 import * as D from './defaults.js';
-import type { Backbone, DetectorIR, PyramidIR, RetinaNetHead } from './ir.js';
+import type { Backbone, DetectorIR, PyramidNetworkIR, RetinaNetHead } from './ir.js';
 import { levelName } from './levels.js';
 import { MAX_ANCHORS_PER_LOCATION, MAX_CLASSES, MAX_HEAD_CONVS, MAX_INPUT_SIZE, MAX_REPEATS, MAX_WIDTH } from './limits.js';
 import { readLevelRange, type LevelRange } from './pyramid.js';
@@ -134,11 +134,11 @@ const detectorSettings = {
   },
 };
 
-export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<string, PyramidIR | null>, report: Reporter): DetectorIR | null {
+export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<string, PyramidNetworkIR | null>, report: Reporter): DetectorIR | null {
   const errorsBefore = report.errorCount;
   const s = readSettings(declaration, detectorSettings, report);
   const ref = s.pyramid?.value;
-  let pyramid: PyramidIR | null = null;
+  let pyramid: PyramidNetworkIR | null = null;
   if (ref) {
     if (!pyramids.has(ref.name.text)) {
       report.error('FPN211', ref.name.range, `no pyramid named '${ref.name.text}'.${didYouMean(ref.name.text, pyramids.keys())}`,

@@ -7,7 +7,8 @@
 // symmetric), the hashes of its dangling sums (sorted), and whether it is an output. The pyramid's hash
 // combines its level range with its outputs' hashes in level order, so unused layers do not count.
 import { createHash } from 'node:crypto';
-import type { PyramidIR } from './ir.js';
+import { assertNever } from '../util/assert-never.js';
+import type { BinaryOp, PyramidIR, PyramidNetworkIR } from './ir.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -16,23 +17,41 @@ function nodeHashes(p: PyramidIR): string[] {
   const inputs = p.maxLevel - p.minLevel + 1;
   for (let i = 0; i < inputs; i++) hashes.push(sha(`input:${p.nodes[i].level}`));
   for (const cell of p.cells) {
-    const [a, b] = [hashes[cell.inputs[0]], hashes[cell.inputs[1]]];
-    let op: string;
-    let args: string[];
-    if (cell.op.kind === 'sum') {
-      op = 'sum';
-      args = [a, b].sort();
-    } else {
-      op = `global_pool:${cell.op.pool}`;
-      args = cell.op.pooled === 0 ? [a, b] : [b, a];
-    }
+    const { op, args } = opHash(cell.op, hashes[cell.inputs[0]], hashes[cell.inputs[1]]);
     const dangling = cell.danglingSums.map((n) => hashes[n]).sort();
     hashes.push(sha(`cell:${cell.level}:${op}:${args.join(',')}:+${dangling.join(',')}:${cell.isOutput ? 'out' : 'mid'}`));
   }
   return hashes;
 }
 
-export function pyramidHash(p: PyramidIR): string {
+/** The op's part of a cell's hash, and its inputs' hashes in an order that ignores what the op ignores. */
+function opHash(op: BinaryOp, a: string, b: string): { op: string; args: string[] } {
+  switch (op.kind) {
+    case 'sum':
+      return { op: 'sum', args: [a, b].sort() };
+    case 'wsum':
+      // Symmetric: swapping the inputs swaps their (identically initialised) weights, the same computation.
+      return { op: 'wsum', args: [a, b].sort() };
+    case 'global_pool':
+      return { op: `global_pool:${op.pool}`, args: op.pooled === 0 ? [a, b] : [b, a] };
+    default:
+      return assertNever(op, 'op');
+  }
+}
+
+export function pyramidHash(p: PyramidNetworkIR): string {
+  switch (p.kind) {
+    case 'cells':
+      return cellPyramidHash(p);
+    case 'fpn':
+      // A fixed topology: its kind and levels are all there is to it.
+      return sha(`fpn:${p.minLevel}..${p.maxLevel}`);
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
+}
+
+function cellPyramidHash(p: PyramidIR): string {
   const hashes = nodeHashes(p);
   const first = p.maxLevel - p.minLevel + 1;
   const outputs = p.cells

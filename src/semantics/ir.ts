@@ -30,7 +30,21 @@ export interface GlobalPoolOp {
   pooled: 0 | 1;
 }
 
-export type BinaryOp = SumOp | GlobalPoolOp;
+/**
+ * Weighted sum, BiFPN's "fast normalized fusion" (Tan, Pang, Le, EfficientDet, CVPR 2020, §3.3):
+ * out = (relu(w0)·x0 + relu(w1)·x1) / (relu(w0) + relu(w1) + ε), with one learned scalar weight per input and
+ * cell (initialised to 1, so a fresh cell averages its inputs). Symmetric in its inputs, like a sum.
+ */
+export interface WeightedSumOp {
+  kind: 'wsum';
+}
+
+/** ε of the fast normalized fusion: [BiFPN] EfficientDet §3.3 "ε = 0.0001" (google/automl efficientdet, weight_method 'fastattn'). */
+export const WSUM_EPSILON = 1e-4;
+/** Initial value of each fusion weight: [BiFPN] google/automl efficientdet, 'fastattn' weights start at ones. */
+export const WSUM_INITIAL_WEIGHT = 1;
+
+export type BinaryOp = SumOp | GlobalPoolOp | WeightedSumOp;
 
 /**
  * The input the TF reference's global pooling pools: the one at the higher (coarser) level, the first on a
@@ -70,6 +84,8 @@ export interface MergingCell {
 }
 
 export interface PyramidIR {
+  /** A pyramid of merging cells (the NAS-FPN search space), as opposed to a fixed `kind fpn` pyramid. */
+  kind: 'cells';
   name: string;
   /** Inputs in level order, one per level minLevel..maxLevel; node i < inputs.length is input i. */
   minLevel: Level;
@@ -83,6 +99,27 @@ export interface PyramidIR {
   /** Whether the file opted out of the paper's "no stride-8 intermediate cell" rule. */
   allowStride8Intermediates: boolean;
 }
+
+/**
+ * `kind fpn`: the FPN of the TF reference (Lin et al. 2017, as [TPU] modeling/architecture/fpn.py `Fpn`
+ * builds it for RetinaNet), a fixed topology with no cells. On the levels the backbone has (up to 5): a 1×1
+ * lateral conv (bias, no BN) per level, the top-down path of nearest-upsampled sums carrying the unsmoothed
+ * sums, then a 3×3 conv per level ("post-hoc"); P6 = 3×3/2 conv of that P5, P7 = 3×3/2 conv of relu(P6);
+ * BN without activation on every output level. Stacked, a later FPN takes all levels as laterals and adds none.
+ */
+export interface FpnPyramidIR {
+  kind: 'fpn';
+  name: string;
+  minLevel: Level;
+  maxLevel: Level;
+}
+
+/** The deepest level every backbone here feeds (C5, stride 32): where a `kind fpn` pyramid's top-down path starts. */
+export const FPN_TOP_BACKBONE_LEVEL = 5;
+
+/** A pyramid network of either kind: what a detector stacks and what a file declares with `pyramid`. */
+export type PyramidNetworkIR = PyramidIR | FpnPyramidIR;
+export type PyramidKind = PyramidNetworkIR['kind'];
 
 export const inputCount = (p: PyramidIR): number => p.maxLevel - p.minLevel + 1;
 export const cellNodeIndex = (p: PyramidIR, cellIndex: number): number => inputCount(p) + cellIndex;
@@ -135,7 +172,7 @@ export interface DetectorIR {
   name: string;
   backbone: Backbone;
   /** The pyramid network (a copy of the checked pyramid, so the detector is self-contained). */
-  pyramid: PyramidIR;
+  pyramid: PyramidNetworkIR;
   /** Number of stacked pyramid networks (each with its own weights), ≥ 1. */
   repeats: number;
   /** Feature width of the pyramid (and its laterals), > 0. */
@@ -172,6 +209,8 @@ export interface SearchSpaceIR {
   allowStride8Intermediates: boolean;
   /** The detector whose backbone/repeats/width the proxy task trains, when the file names one. */
   proxy: DetectorIR | null;
+  /** The proxy task's training recipe, when `proxy` names a `train` declaration (then `proxy` is its detector). */
+  proxyRecipe: TrainIR | null;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -228,7 +267,7 @@ export interface TrainIR {
 export interface CheckedProgram {
   /** Absolute path of the file that was checked. */
   file: string;
-  pyramids: PyramidIR[];
+  pyramids: PyramidNetworkIR[];
   detectors: DetectorIR[];
   searchSpaces: SearchSpaceIR[];
   trains: TrainIR[];

@@ -1,5 +1,18 @@
-// The binary ops a merging cell may use. Adding an op (say a weighted sum) means adding an entry here and
-// its layer in src/codegen: the grammar already accepts any op name with key=value options.
+// The binary ops a merging cell may use. The grammar accepts any op name with key=value options, so an op
+// needs no grammar change; its meaning lives in one entry here and in one exhaustive `switch` per consumer.
+//
+// Adding an op kind: add its interface to `BinaryOp` in ir.ts and run `npm run typecheck`. Every place that
+// must handle it fails to compile until it does (each dispatch on `op.kind` is an exhaustive switch ending
+// in assertNever, and `OPS` below is keyed by every OpKind). Today those places are:
+//   - here, OPS: the op's name, options and how the checker resolves them;
+//   - semantics/hash.ts: its part of the structural hash (symmetric or not);
+//   - format/print.ts: how it is printed back as .fpn text;
+//   - interop/tfspec.ts: its TF block-spec `combine` name, or a diagnostic that the spec cannot express it;
+//   - codegen/lower.ts: its layers in the model spec (lowerCell) and its note in the emitted code (describeOp);
+//     a new layer kind then fails codegen/spec.ts consumers the same way: calls.ts (builder and emitter),
+//     graph.ts (shape inference), count.ts (parameters and MACs), and layers.ts for a custom layer;
+//   - viz/cells.ts (the op box of Figure 6) and viz/graph.ts (its dot glyph and legend entry);
+//   - docs/language.md (the op table), and a check fixture under test/fixtures/check.
 import type { OpOption } from '../parser/ast.js';
 import { coarserInput, type BinaryOp, type Level, type OpKind } from './ir.js';
 import type { Reporter } from './report.js';
@@ -12,8 +25,8 @@ export interface OpCall {
   options: OpOption[];
 }
 
-export interface OpDefinition {
-  kind: OpKind;
+export interface OpDefinition<K extends OpKind = OpKind> {
+  kind: K;
   summary: string;
   options: Record<string, { values: string; default: string }>;
   /** The op with its options resolved, or null after reporting what is wrong with the options. */
@@ -47,7 +60,8 @@ const optionText = (call: OpCall, key: string): { text: string; option: OpOption
   return { text: v.kind === 'name' || v.kind === 'number' ? v.text : v.kind === 'string' ? v.value : '@', option };
 };
 
-export const OPS: Record<string, OpDefinition> = {
+/** One entry per op kind, keyed by the name a .fpn file calls it by (which is its kind). */
+export const OPS: { [K in OpKind]: OpDefinition<K> } = {
   sum: {
     kind: 'sum',
     summary: 'elementwise sum of the two resampled inputs',
@@ -94,6 +108,18 @@ export const OPS: Record<string, OpDefinition> = {
       return { kind: 'global_pool', pool, pooled };
     },
   },
+  wsum: {
+    kind: 'wsum',
+    summary: 'weighted sum with two learned weights, (relu(w0)·a + relu(w1)·b) / (relu(w0) + relu(w1) + 0.0001) (BiFPN\'s fast normalized fusion)',
+    options: {},
+    resolve(call, report) {
+      return rejectUnknownOptions(call, [], 'wsum', report) ? { kind: 'wsum' } : null;
+    },
+  },
 };
 
-export const OP_NAMES = Object.keys(OPS);
+export const OP_NAMES = Object.keys(OPS) as OpKind[];
+
+/** The definition of the op a file calls `name`, or undefined for an unknown name. */
+export const opNamed = (name: string): OpDefinition | undefined =>
+  Object.hasOwn(OPS, name) ? OPS[name as OpKind] : undefined;

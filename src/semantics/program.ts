@@ -11,7 +11,7 @@ import { parseFpn } from '../parser/parse.js';
 import { checkDetector } from './detector.js';
 import type { Diagnostic } from '../diagnostics/diagnostics.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
-import type { CheckedProgram, DetectorIR, PyramidIR, SearchSpaceIR, TrainIR } from './ir.js';
+import type { CheckedProgram, DetectorIR, PyramidNetworkIR, SearchSpaceIR, TrainIR } from './ir.js';
 import { checkPyramid } from './pyramid.js';
 import { Reporter } from './report.js';
 import { checkSearch } from './search.js';
@@ -49,7 +49,7 @@ export interface CheckResult {
 interface Module {
   path: string;
   ast: FileAst;
-  pyramids: Map<string, PyramidIR | null>;
+  pyramids: Map<string, PyramidNetworkIR | null>;
   detectors: Map<string, DetectorIR | null>;
   searches: Map<string, SearchSpaceIR | null>;
   trains: Map<string, TrainIR | null>;
@@ -87,7 +87,7 @@ class ProgramChecker {
       ? null
       : {
           file: path,
-          pyramids: [...root.pyramids.values()] as PyramidIR[],
+          pyramids: [...root.pyramids.values()] as PyramidNetworkIR[],
           detectors: [...root.detectors.values()] as DetectorIR[],
           searchSpaces: [...root.searches.values()] as SearchSpaceIR[],
           trains: [...root.trains.values()] as TrainIR[],
@@ -122,7 +122,7 @@ class ProgramChecker {
 
     // Check this file's declarations in dependency order; imported ones were checked in their own module.
     const module: Module = { path, ast, pyramids: new Map(), detectors: new Map(), searches: new Map(), trains: new Map() };
-    const pyramidsInScope = new Map<string, PyramidIR | null>();
+    const pyramidsInScope = new Map<string, PyramidNetworkIR | null>();
     for (const [name, { decl, from }] of scope.pyramid) {
       const ir = from ? from.pyramids.get(name)! : checkPyramid(decl, this.reporter);
       pyramidsInScope.set(name, ir);
@@ -134,11 +134,15 @@ class ProgramChecker {
       detectorsInScope.set(name, ir);
       if (!from) module.detectors.set(name, ir);
     }
-    for (const [name, { decl, from }] of scope.search) {
-      if (!from) module.searches.set(name, checkSearch(decl, detectorsInScope, this.reporter));
-    }
+    // Recipes before search spaces: a space's `proxy` may name a recipe (the proxy task's training).
+    const trainsInScope = new Map<string, TrainIR | null>();
     for (const [name, { decl, from }] of scope.train) {
-      if (!from) module.trains.set(name, checkTrain(decl, path, detectorsInScope, this.reporter));
+      const ir = from ? from.trains.get(name)! : checkTrain(decl, path, detectorsInScope, this.reporter);
+      trainsInScope.set(name, ir);
+      if (!from) module.trains.set(name, ir);
+    }
+    for (const [name, { decl, from }] of scope.search) {
+      if (!from) module.searches.set(name, checkSearch(decl, detectorsInScope, trainsInScope, this.reporter));
     }
 
     this.inProgress.pop();

@@ -3,13 +3,14 @@
 // (the last cells, one per level), then the dangling-layer sums of the reference implementation.
 import type { CellStatement, Declaration, Setting } from '../parser/ast.js';
 import { DEFAULT_MAX_LEVEL, DEFAULT_MIN_LEVEL } from './defaults.js';
-import type { BinaryOp, Level, MergingCell, PyramidIR, PyramidNode } from './ir.js';
+import type { BinaryOp, Level, MergingCell, PyramidIR, PyramidKind, PyramidNetworkIR, PyramidNode } from './ir.js';
 import { levelName, looksLikeLevel, parseLevel } from './levels.js';
-import { OPS, OP_NAMES } from './ops.js';
+import { OP_NAMES, opNamed } from './ops.js';
 import { MAX_CELLS } from './limits.js';
 import type { Reporter } from './report.js';
 import { areValidCellInputs, computeDanglingSums, mayBeIntermediate, requiredOutputLevels } from './rules.js';
-import { describeValue, readSettings, rejectExtra, type SettingSpec } from './settings.js';
+import { describeValue, readSettings, rejectExtra, type SettingSpec, type SettingValues } from './settings.js';
+import { assertNever } from '../util/assert-never.js';
 import { didYouMean } from './suggest.js';
 
 export interface LevelRange {
@@ -74,7 +75,25 @@ export const allowStride8Setting: SettingSpec<boolean> = {
   },
 };
 
+const KIND_USAGE = 'kind cells | fpn   (cells: merging cells, the default; fpn: the TF reference\'s FPN, no cells)';
+const PYRAMID_KINDS: readonly PyramidKind[] = ['cells', 'fpn'];
+
+/** `kind fpn`: a fixed pyramid the language names instead of spelling it out as cells. */
+const kindSetting: SettingSpec<PyramidKind> = {
+  usage: KIND_USAGE,
+  read(s: Setting, r: Reporter) {
+    const v = s.values[0];
+    if (!v || v.kind !== 'name' || !PYRAMID_KINDS.includes(v.text as PyramidKind)) {
+      r.error('FPN202', v?.range ?? s.key.range, `'kind' must be ${PYRAMID_KINDS.join(' or ')}${v ? `, not ${describeValue(v)}` : ''}.${v?.kind === 'name' ? didYouMean(v.text, PYRAMID_KINDS) : ''}`,
+        `write it as: ${KIND_USAGE}`);
+      return null;
+    }
+    return rejectExtra(s, 1, r, KIND_USAGE) ? (v.text as PyramidKind) : null;
+  },
+};
+
 const pyramidSettings = {
+  kind: kindSetting,
   inputs: {
     usage: INPUTS_USAGE,
     required: true,
@@ -83,9 +102,39 @@ const pyramidSettings = {
   allow: allowStride8Setting,
 };
 
-export function checkPyramid(declaration: Declaration, report: Reporter): PyramidIR | null {
+export function checkPyramid(declaration: Declaration, report: Reporter): PyramidNetworkIR | null {
   const errorsBefore = report.errorCount;
   const settings = readSettings(declaration, pyramidSettings, report, { allowCells: true });
+  // An unreadable `kind` (already reported): checking the body as either kind would only add guesses.
+  if (!settings.kind && declaration.body.some((s) => s.kind === 'setting' && s.key.text === 'kind')) return null;
+  const kind = settings.kind?.value ?? 'cells';
+  switch (kind) {
+    case 'cells':
+      return checkCellPyramid(declaration, settings, errorsBefore, report);
+    case 'fpn':
+      return checkFixedPyramid(declaration, settings, errorsBefore, report);
+    default:
+      return assertNever(kind, 'pyramid kind');
+  }
+}
+
+/** A `kind fpn` pyramid: its levels, and nothing else (its topology is fixed, see FpnPyramidIR). */
+function checkFixedPyramid(declaration: Declaration, settings: SettingValues<typeof pyramidSettings>, errorsBefore: number, report: Reporter): PyramidNetworkIR | null {
+  for (const s of declaration.body) {
+    if (s.kind === 'cell') {
+      report.error('FPN133', s.keyword.range, `pyramid '${declaration.name.text}' is a fixed FPN (kind fpn): it has no cells`,
+        'remove the cells, or remove "kind fpn" to write the pyramid as merging cells (examples/fpn.fpn has both)');
+    }
+  }
+  if (settings.allow) {
+    report.error('FPN202', settings.allow.setting.key.range, "'allow stride8' is a rule of merging cells; a kind fpn pyramid has none",
+      'remove the line');
+  }
+  if (report.errorCount > errorsBefore || !settings.inputs) return null;
+  return { kind: 'fpn', name: declaration.name.text, minLevel: settings.inputs.value.minLevel, maxLevel: settings.inputs.value.maxLevel };
+}
+
+function checkCellPyramid(declaration: Declaration, settings: SettingValues<typeof pyramidSettings>, errorsBefore: number, report: Reporter): PyramidIR | null {
   const range: LevelRange = settings.inputs?.value ?? { minLevel: DEFAULT_MIN_LEVEL, maxLevel: DEFAULT_MAX_LEVEL };
   // Without a readable `inputs` line (already reported), the pyramid's levels are a guess: checking which
   // levels lack an output, or which inputs go unused, would only report errors about that guess.
@@ -140,6 +189,7 @@ export function checkPyramid(declaration: Declaration, report: Reporter): Pyrami
   if (report.errorCount > errorsBefore) return null;
   const checkedCells = cells as MergingCell[];
   return {
+    kind: 'cells',
     name: pyramidName,
     minLevel: range.minLevel,
     maxLevel: range.maxLevel,
@@ -228,10 +278,10 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
 
   // The op, and its options (which may depend on the inputs' levels).
   let op: BinaryOp | null = null;
-  const definition = OPS[s.op.text];
+  const definition = opNamed(s.op.text);
   if (!definition) {
     report.error('FPN110', s.op.range, `unknown op '${s.op.text}'.${didYouMean(s.op.text, OP_NAMES)}`,
-      `the binary ops are ${OP_NAMES.join(' and ')}`);
+      `the binary ops are ${OP_NAMES.join(', ')}`);
     ok = false;
   } else if (inputIndices.length === 2) {
     op = definition.resolve({

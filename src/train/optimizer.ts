@@ -25,7 +25,14 @@ export class MomentumSgd {
   private readonly slots: TF.Variable[];
 
   constructor(private readonly tf: Tfjs, private readonly weights: readonly NamedVariable[], readonly momentum: number) {
-    this.slots = weights.map((w) => tf.variable(tf.zerosLike(w.variable), false));
+    // tf.variable shares the initial tensor's data and keeps it counted: dispose the zeros so a disposed
+    // optimizer leaves no tensor behind (a search trains one model per trial in the same process).
+    this.slots = weights.map((w) => {
+      const zeros = tf.zerosLike(w.variable);
+      const slot = tf.variable(zeros, false);
+      zeros.dispose();
+      return slot;
+    });
   }
 
   /** Applies one update with the gradients of `weights` (in their order), scaled by `gradientScale`. */

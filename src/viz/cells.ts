@@ -6,6 +6,7 @@
 // The layout is elkjs's layered algorithm (left to right, compound nodes for the cells); it is loaded on
 // first use and kept, so later drawings in the same process skip its start-up.
 import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
+import { assertNever } from '../util/assert-never.js';
 import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { textWidth } from './text.js';
@@ -97,7 +98,18 @@ function layerFill(p: PyramidIR, node: number): Block['fill'] {
 
 function opLines(p: PyramidIR, c: number): string[] {
   const cell = p.cells[c];
-  return cell.op.kind === 'sum' ? ['+', 'sum'] : ['GP', `${cell.op.pool} gate: ${p.nodes[cell.inputs[cell.op.pooled]].name}`];
+  const op = cell.op;
+  switch (op.kind) {
+    case 'sum':
+      return ['+', 'sum'];
+    case 'wsum':
+      // Σ wᵢxᵢ / Σ wᵢ, the weights learned (and kept ≥ 0 by a ReLU).
+      return ['w+', 'weighted sum'];
+    case 'global_pool':
+      return ['GP', `${op.pool} gate: ${p.nodes[cell.inputs[op.pooled]].name}`];
+    default:
+      return assertNever(op, 'op');
+  }
 }
 
 function rcbLines(options: CellsOptions): string[] {
@@ -348,7 +360,7 @@ function layoutCards(p: PyramidIR, options: CellsOptions): CellsLayout {
 
 function subtitleOf(p: PyramidIR, options: CellsOptions): string {
   return `${p.cells.length} merging cells · ${inputCount(p)} input layers (yellow) · ${p.cells.filter((c) => c.isOutput).length} output layers (blue)` +
-    ` · GP = global pooling, R-C-B = ReLU-${options.separable ? 'SepConv' : 'Conv'}-BatchNorm`;
+    ` · GP = global pooling${p.cells.some((c) => c.op.kind === 'wsum') ? ', w+ = weighted sum' : ''}, R-C-B = ReLU-${options.separable ? 'SepConv' : 'Conv'}-BatchNorm`;
 }
 
 export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Promise<string> {
@@ -398,7 +410,7 @@ export async function renderCells(p: PyramidIR, options: CellsOptions = {}): Pro
     title: `${p.name}: merging cells`,
     desc:
       `Merging cells of pyramid network ${p.name} in the style of NAS-FPN Figure 6: each of the ${p.cells.length} cells is a box with the ` +
-      `resampling of its two inputs, its binary op (sum or global pooling), any dangling-layer sum and R-C-B; ` +
+      `resampling of its two inputs, its binary op (sum${p.cells.some((c) => c.op.kind === 'wsum') ? ', weighted sum' : ''} or global pooling), any dangling-layer sum and R-C-B; ` +
       `input layers are yellow, output layers blue. Every layer is ${options.width ?? 'W'} wide, so no 1×1 conv is needed inside the pyramid.`,
     background: theme.background,
     fontFamily: FONT_FAMILY,

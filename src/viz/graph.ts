@@ -7,7 +7,9 @@
 // runs along it and climbs to its target; edges sharing a lane are spread over parallel tracks (bundled),
 // and d3-shape turns the waypoints into smooth paths.
 import { curveLinear, curveMonotoneX, line } from 'd3-shape';
-import { cellNodeIndex, inputCount, strideOf, type PyramidIR } from '../semantics/ir.js';
+import { FPN_TOP_BACKBONE_LEVEL, inputCount, strideOf, type FpnPyramidIR, type OpKind, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
+import { levelName } from '../semantics/levels.js';
+import { assertNever } from '../util/assert-never.js';
 import { arrowHeadPath, circleBox, distanceToSegment, lastTangentPoint, polylineLength, segmentIntersectsBox, stepTowards, type Point } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { boxesOverlap, textBox, textWidth, type Box } from './text.js';
@@ -43,7 +45,7 @@ export interface GraphDot {
   name: string;
   level: number;
   kind: 'input' | 'cell';
-  op: 'sum' | 'global_pool' | null;
+  op: Glyph | null;
   isOutput: boolean;
   x: number;
   y: number;
@@ -96,7 +98,7 @@ export interface GraphLayout {
 }
 
 export interface LegendItem {
-  glyph: 'input' | 'output' | 'sum' | 'global_pool' | 'edge' | 'dangling';
+  glyph: 'input' | 'output' | Glyph | 'edge' | 'dangling';
   x: number;
   y: number;
 }
@@ -104,16 +106,132 @@ export interface LegendItem {
 // ---------------------------------------------------------------------------------------------------
 // Layout
 
-export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayout {
+/** What a dot draws: a merging cell's op, or a plain 3×3 conv (the smoothing and P6/P7 convs of `kind fpn`). */
+export type Glyph = OpKind | 'conv';
+
+/** How each glyph is drawn: its legend text, the plural for the subtitle, and the radius of its shape. */
+const GLYPHS: { [K in Glyph]: { legend: string; counted: (n: number) => string; radius: number } } = {
+  sum: { legend: 'sum', counted: (n) => `${n} sum`, radius: DOT_R },
+  global_pool: { legend: 'global pool', counted: (n) => `${n} global pool`, radius: DOT_R + 1.5 },
+  wsum: { legend: 'weighted sum', counted: (n) => `${n} weighted sum${n === 1 ? '' : 's'}`, radius: DOT_R },
+  conv: { legend: '3×3 conv', counted: (n) => `${n} conv${n === 1 ? '' : 's'}`, radius: DOT_R },
+};
+
+/** One node as the graph view draws it, whatever the kind of its pyramid. */
+interface DrawnNode {
+  name: string;
+  level: number;
+  kind: 'input' | 'cell';
+  /** null for an input. */
+  glyph: Glyph | null;
+  isOutput: boolean;
+  /** Nodes feeding it (solid arrows), then the dangling-layer sums added to it (dashed). */
+  inputs: number[];
+  dangling: number[];
+  /** Global pooling: the input whose global pool gates the other. */
+  pooled?: string;
+}
+
+/** A pyramid of either kind as dots and arrows: its inputs first, then one node per column. */
+interface DrawnPyramid {
+  name: string;
+  minLevel: number;
+  maxLevel: number;
+  nodes: DrawnNode[];
+  inputCount: number;
+  /** The glyphs its legend lists. */
+  glyphs: Glyph[];
+  subtitle: string;
+  description: string;
+}
+
+function drawnPyramid(p: PyramidNetworkIR): DrawnPyramid {
+  switch (p.kind) {
+    case 'cells':
+      return drawnCells(p);
+    case 'fpn':
+      return drawnFpn(p);
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
+}
+
+/** Figure 7: the inputs, then every merging cell in creation order. */
+function drawnCells(p: PyramidIR): DrawnPyramid {
+  const inputs = inputCount(p);
+  const nodes: DrawnNode[] = p.nodes.map((node, index) => {
+    const cell = index < inputs ? null : p.cells[index - inputs];
+    return {
+      name: node.name, level: node.level, kind: node.kind, glyph: cell ? cell.op.kind : null, isOutput: cell?.isOutput ?? false,
+      inputs: cell ? [...cell.inputs] : [], dangling: cell ? cell.danglingSums : [],
+      pooled: cell?.op.kind === 'global_pool' ? p.nodes[cell.inputs[cell.op.pooled]].name : undefined,
+    };
+  });
+  // Sum and global pool always (Figure 7's two), any other op where it is used.
+  const used = new Set(p.cells.map((c) => c.op.kind));
+  const glyphs = (['sum', 'global_pool', 'wsum'] as const satisfies readonly OpKind[]).filter((op) => op === 'sum' || op === 'global_pool' || used.has(op));
+  const dangling = p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
+  const outputs = p.cells.filter((c) => c.isOutput).length;
+  return {
+    name: p.name, minLevel: p.minLevel, maxLevel: p.maxLevel, nodes, inputCount: inputs, glyphs,
+    subtitle:
+      `${p.cells.length} merging cells · P${p.minLevel}–P${p.maxLevel} · ` +
+      glyphs.map((op) => GLYPHS[op].counted(p.cells.filter((c) => c.op.kind === op).length)).join(', ') +
+      (dangling ? ` · ${dangling} dangling sum${dangling === 1 ? '' : 's'}` : ''),
+    description:
+      `Architecture graph of pyramid network ${p.name} in the style of NAS-FPN Figure 7: one row per resolution, ` +
+      `P${p.minLevel} (stride ${strideOf(p.minLevel)}) at the top to P${p.maxLevel} (stride ${strideOf(p.maxLevel)}) at the bottom; ` +
+      `${inputs} inputs on the left (green rings), ${p.cells.length} merging cells in creation order ` +
+      `(circles are sums, diamonds global pooling${used.has('wsum') ? ', squares weighted sums' : ''}), ${outputs} outputs (red rings), ` +
+      `an arrow from each cell input` + (dangling ? `, ${dangling} dangling-layer sum${dangling === 1 ? '' : 's'} dashed.` : '.'),
+  };
+}
+
+/**
+ * `kind fpn` as the first pyramid of a detector builds it (FpnPyramidIR): the backbone levels C3..C5 as inputs
+ * (their 1×1 laterals implied), the top-down sums, a 3×3 conv per level as the outputs, and P6, P7 as 3×3/2
+ * convs of P5 and relu(P6).
+ */
+function drawnFpn(p: FpnPyramidIR): DrawnPyramid {
+  const top = Math.min(p.maxLevel, FPN_TOP_BACKBONE_LEVEL);
+  const nodes: DrawnNode[] = [];
+  const index = new Map<string, number>();
+  const add = (node: DrawnNode) => index.set(node.name, nodes.push(node) - 1);
+  for (let level = p.minLevel; level <= top; level++) {
+    add({ name: `C${level}`, level, kind: 'input', glyph: null, isOutput: false, inputs: [], dangling: [] });
+  }
+  // The top-down path: each level's lateral plus the upsampled sum above it (the top level is its lateral).
+  const path = new Map<number, number>([[top, index.get(`C${top}`)!]]);
+  for (let level = top - 1; level >= p.minLevel; level--) {
+    add({ name: `td${level}`, level, kind: 'cell', glyph: 'sum', isOutput: false, inputs: [index.get(`C${level}`)!, path.get(level + 1)!], dangling: [] });
+    path.set(level, nodes.length - 1);
+  }
+  for (let level = p.minLevel; level <= top; level++) {
+    add({ name: levelName(level), level, kind: 'cell', glyph: 'conv', isOutput: true, inputs: [path.get(level)!], dangling: [] });
+  }
+  for (let level = top + 1; level <= p.maxLevel; level++) {
+    add({ name: levelName(level), level, kind: 'cell', glyph: 'conv', isOutput: true, inputs: [index.get(levelName(level - 1))!], dangling: [] });
+  }
+  const inputs = top - p.minLevel + 1;
+  const sums = top - p.minLevel;
+  return {
+    name: p.name, minLevel: p.minLevel, maxLevel: p.maxLevel, nodes, inputCount: inputs, glyphs: ['sum', 'conv'],
+    subtitle: `FPN (kind fpn) · P${p.minLevel}–P${p.maxLevel} · ${GLYPHS.sum.counted(sums)}, ${GLYPHS.conv.counted(p.maxLevel - p.minLevel + 1)} · BN on every output`,
+    description:
+      `Architecture graph of the FPN pyramid ${p.name} (the TF reference's fpn.py): one row per resolution, ` +
+      `P${p.minLevel} (stride ${strideOf(p.minLevel)}) at the top to P${p.maxLevel} (stride ${strideOf(p.maxLevel)}) at the bottom; ` +
+      `backbone levels C${p.minLevel}–C${top} on the left (green rings, each through a 1×1 lateral conv), ${sums} top-down sums (circles), ` +
+      `a 3×3 conv per output (squares in red rings)` + (p.maxLevel > top ? `, levels above P${top} by 3×3 stride-2 convs (ReLU before P${top + 2}).` : '.'),
+  };
+}
+
+export function layoutGraph(pyramid: PyramidNetworkIR, options: GraphOptions = {}): GraphLayout {
+  const p = drawnPyramid(pyramid);
   const [minLevel, maxLevel] = options.levels ?? [p.minLevel, p.maxLevel];
   const labels: GraphLabel[] = [];
 
   const title = p.name;
-  const ops = p.cells.reduce((n, c) => n + (c.op.kind === 'global_pool' ? 1 : 0), 0);
-  const dangling = p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
-  const subtitle =
-    `${p.cells.length} merging cells · P${p.minLevel}–P${p.maxLevel} · ` +
-    `${p.cells.length - ops} sum, ${ops} global pool` + (dangling ? ` · ${dangling} dangling sum${dangling === 1 ? '' : 's'}` : '');
+  const subtitle = p.subtitle;
   const titleBaseline = MARGIN + TITLE_SIZE * 0.8;
   const subtitleBaseline = titleBaseline + SUBTITLE_SIZE + 6;
   const top = subtitleBaseline + 20 + ROW_GAP / 2;
@@ -136,24 +254,22 @@ export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayo
   const longestName = Math.max(...p.nodes.map((n) => textWidth(n.name, LABEL_SIZE)));
   const column = Math.max(MIN_COLUMN, Math.ceil(longestName + 2 * RING_R));
   const firstColumnX = rowLabelRight + 18 + RING_R + 8;
-  const inputs = inputCount(p);
+  const inputs = p.inputCount;
   const dots: GraphDot[] = p.nodes.map((node, index) => {
     const isInput = index < inputs;
-    const cell = isInput ? null : p.cells[index - inputs];
-    const isOutput = cell?.isOutput ?? false;
     return {
       node: index,
       name: node.name,
       level: node.level,
       kind: node.kind,
-      op: cell ? cell.op.kind : null,
-      isOutput,
+      op: node.glyph,
+      isOutput: node.isOutput,
       x: firstColumnX + (isInput ? 0 : (index - inputs + 1) * column),
       y: rowY(node.level),
-      radius: isInput || isOutput ? RING_R : cell?.op.kind === 'global_pool' ? DOT_R + 1.5 : DOT_R,
+      radius: isInput || node.isOutput ? RING_R : node.glyph ? GLYPHS[node.glyph].radius : DOT_R,
     };
   });
-  const lastColumnX = firstColumnX + p.cells.length * column;
+  const lastColumnX = firstColumnX + (p.nodes.length - inputs) * column;
   const bandLeft = MARGIN;
   const bandRight = lastColumnX + column / 2 + 10;
 
@@ -167,7 +283,7 @@ export function layoutGraph(p: PyramidIR, options: GraphOptions = {}): GraphLayo
   let bottom = rowY(maxLevel) + ROW_GAP / 2;
   const legend: LegendItem[] = [];
   if (options.legend ?? true) {
-    bottom = placeLegend(legend, labels, MARGIN, bottom + 16, width - MARGIN, p.cells.some((c) => c.danglingSums.length > 0));
+    bottom = placeLegend(legend, labels, MARGIN, bottom + 16, width - MARGIN, p.glyphs, p.nodes.some((n) => n.dangling.length > 0));
   }
   width = Math.max(width, ...labels.map((l) => l.box.x + l.box.width + MARGIN));
   return { width: Math.ceil(width), height: Math.ceil(bottom + MARGIN), rows, dots, edges, labels, legend, bandLeft, bandRight };
@@ -192,7 +308,7 @@ interface LaneRoute {
   leave: number;
 }
 
-function routeEdges(p: PyramidIR, dots: GraphDot[], rows: GraphRow[], column: number): GraphEdge[] {
+function routeEdges(p: DrawnPyramid, dots: GraphDot[], rows: GraphRow[], column: number): GraphEdge[] {
   const edges: GraphEdge[] = [];
   const laneRoutes: LaneRoute[] = [];
   const rowIndex = (level: number) => rows.findIndex((r) => r.level === level);
@@ -248,11 +364,9 @@ function routeEdges(p: PyramidIR, dots: GraphDot[], rows: GraphRow[], column: nu
     laneRoutes.push({ edge, lane: best.lane, start, end, enter: best.enter, leave: best.leave });
   };
 
-  p.cells.forEach((cell, i) => {
-    const self = cellNodeIndex(p, i);
-    route(cell.inputs[0], self, 'input');
-    route(cell.inputs[1], self, 'input');
-    for (const node of cell.danglingSums) route(node, self, 'dangling');
+  p.nodes.forEach((node, self) => {
+    for (const input of node.inputs) route(input, self, 'input');
+    for (const dangling of node.dangling) route(dangling, self, 'dangling');
   });
 
   // Bundle: in each lane, give overlapping edges separate parallel tracks (greedy interval colouring,
@@ -317,12 +431,11 @@ function placeNodeLabels(dots: GraphDot[], edges: GraphEdge[], labels: GraphLabe
 }
 
 /** Legend entries in a row (wrapping when wider than the drawing); returns the bottom y. */
-function placeLegend(items: LegendItem[], labels: GraphLabel[], left: number, top: number, right: number, dangling: boolean): number {
+function placeLegend(items: LegendItem[], labels: GraphLabel[], left: number, top: number, right: number, glyphs: Glyph[], dangling: boolean): number {
   const entries: [LegendItem['glyph'], string][] = [
     ['input', 'input'],
     ['output', 'output'],
-    ['sum', 'sum'],
-    ['global_pool', 'global pool'],
+    ...glyphs.map((glyph): [Glyph, string] => [glyph, GLYPHS[glyph].legend]),
     ['edge', 'feeds'],
   ];
   if (dangling) entries.push(['dangling', 'dangling-layer sum']);
@@ -358,7 +471,7 @@ const straightPath = line().curve(curveLinear).digits(2);
 const lanePath = line().curve(curveMonotoneX).digits(2);
 
 /** The graph's elements (rows, edges, dots, labels, legend) as lines of SVG, without the document around them. */
-function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): string[] {
+function renderGraphBody(p: DrawnPyramid, layout: GraphLayout, theme: Theme): string[] {
   const rows = layout.rows.map((row, i) => {
     const children = [];
     if (i % 2 === 0) {
@@ -379,9 +492,7 @@ function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): strin
     ]);
   });
 
-  const inputs = inputCount(p);
   const dots = layout.dots.map((dot) => {
-    const cell = dot.node >= inputs ? p.cells[dot.node - inputs] : null;
     return group(
       {
         'data-node': dot.name,
@@ -389,7 +500,7 @@ function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): strin
         'data-kind': dot.kind,
         'data-op': dot.op ?? undefined,
         // For global pooling: the input whose global max gates the other (and is added unchanged).
-        'data-pooled': cell?.op.kind === 'global_pool' ? p.nodes[cell.inputs[cell.op.pooled]].name : undefined,
+        'data-pooled': p.nodes[dot.node].pooled,
         'data-output': dot.isOutput ? 'true' : undefined,
       },
       dotShapes(dot.kind === 'input' ? 'input' : dot.op!, dot.isOutput, dot.x, dot.y, theme),
@@ -407,7 +518,7 @@ function renderGraphBody(p: PyramidIR, layout: GraphLayout, theme: Theme): strin
   ];
 }
 
-function dotShapes(kind: 'input' | 'sum' | 'global_pool', isOutput: boolean, x: number, y: number, theme: Theme): string[] {
+function dotShapes(kind: 'input' | Glyph, isOutput: boolean, x: number, y: number, theme: Theme): string[] {
   const shapes: string[] = [];
   if (kind === 'input') {
     shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.input, 'stroke-width': 2.4 }));
@@ -415,14 +526,32 @@ function dotShapes(kind: 'input' | 'sum' | 'global_pool', isOutput: boolean, x: 
     return shapes;
   }
   if (isOutput) shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4 }));
-  if (kind === 'sum') {
-    const arm = DOT_R * 0.55;
-    shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, fill: theme.ink }));
-    shapes.push(el('path', { d: `M${num(x - arm)},${num(y)}H${num(x + arm)}M${num(x)},${num(y - arm)}V${num(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 }));
-  } else {
-    // Global pool: a diamond, so it reads apart from a sum even in greyscale.
-    const h = DOT_R + 1.5;
-    shapes.push(el('path', { d: `M${num(x)},${num(y - h)}L${num(x + h)},${num(y)}L${num(x)},${num(y + h)}L${num(x - h)},${num(y)}Z`, fill: theme.ink }));
+  const arm = DOT_R * 0.55;
+  const plus = el('path', { d: `M${num(x - arm)},${num(y)}H${num(x + arm)}M${num(x)},${num(y - arm)}V${num(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 });
+  switch (kind) {
+    case 'sum':
+      shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, fill: theme.ink }), plus);
+      break;
+    case 'wsum': {
+      // Weighted sum: a plus on a square, a sum that reads apart from the plain one even in greyscale.
+      const h = DOT_R * 0.9;
+      shapes.push(el('rect', { x: x - h, y: y - h, width: 2 * h, height: 2 * h, rx: 1.5, fill: theme.ink }), plus);
+      break;
+    }
+    case 'conv': {
+      // A plain conv (kind fpn): a filled square, nothing combined.
+      const h = DOT_R * 0.85;
+      shapes.push(el('rect', { x: x - h, y: y - h, width: 2 * h, height: 2 * h, fill: theme.ink }));
+      break;
+    }
+    case 'global_pool': {
+      // Global pool: a diamond, so it reads apart from a sum even in greyscale.
+      const h = DOT_R + 1.5;
+      shapes.push(el('path', { d: `M${num(x)},${num(y - h)}L${num(x + h)},${num(y)}L${num(x)},${num(y + h)}L${num(x - h)},${num(y)}Z`, fill: theme.ink }));
+      break;
+    }
+    default:
+      return assertNever(kind, 'op');
   }
   return shapes;
 }
@@ -435,9 +564,10 @@ function legendGlyph(item: LegendItem, theme: Theme): string {
     case 'output':
       return group({ 'data-legend': 'output' }, [el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4 })]);
     case 'sum':
-      return group({ 'data-legend': 'sum' }, dotShapes('sum', false, x, y, theme));
     case 'global_pool':
-      return group({ 'data-legend': 'global_pool' }, dotShapes('global_pool', false, x, y, theme));
+    case 'wsum':
+    case 'conv':
+      return group({ 'data-legend': item.glyph }, dotShapes(item.glyph, false, x, y, theme));
     case 'edge':
     case 'dangling':
       return group({ 'data-legend': item.glyph }, [
@@ -459,27 +589,16 @@ function labelElement(l: GraphLabel, theme: Theme): string {
 }
 
 
-function describeGraph(p: PyramidIR): string {
-  const outputs = p.cells.filter((c) => c.isOutput).length;
-  const dangling = p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
-  return (
-    `Architecture graph of pyramid network ${p.name} in the style of NAS-FPN Figure 7: one row per resolution, ` +
-    `P${p.minLevel} (stride ${strideOf(p.minLevel)}) at the top to P${p.maxLevel} (stride ${strideOf(p.maxLevel)}) at the bottom; ` +
-    `${inputCount(p)} inputs on the left (green rings), ${p.cells.length} merging cells in creation order ` +
-    `(circles are sums, diamonds global pooling), ${outputs} outputs (red rings), ` +
-    `an arrow from each cell input` + (dangling ? `, ${dangling} dangling-layer sum${dangling === 1 ? '' : 's'} dashed.` : '.')
-  );
-}
-
 /** Figure 7 for one pyramid, as a standalone SVG document. */
-export function renderGraph(p: PyramidIR, options: GraphOptions = {}): string {
+export function renderGraph(pyramid: PyramidNetworkIR, options: GraphOptions = {}): string {
   const theme = themeByName(options.theme ?? 'light');
-  const layout = layoutGraph(p, options);
+  const layout = layoutGraph(pyramid, options);
+  const p = drawnPyramid(pyramid);
   return svgDocument({
     width: layout.width,
     height: layout.height,
     title: `${p.name}: architecture graph`,
-    desc: describeGraph(p),
+    desc: p.description,
     background: theme.background,
     fontFamily: FONT_FAMILY,
     defs: [],
@@ -488,10 +607,11 @@ export function renderGraph(p: PyramidIR, options: GraphOptions = {}): string {
 }
 
 /** Two (or more) pyramids side by side on the same row scale: Figure 7(a) next to 7(f). */
-export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions, 'levels'> = {}): string {
+export function renderCompare(networks: PyramidNetworkIR[], options: Omit<GraphOptions, 'levels'> = {}): string {
   const theme = themeByName(options.theme ?? 'light');
+  const pyramids = networks.map(drawnPyramid);
   const levels: [number, number] = [Math.min(...pyramids.map((p) => p.minLevel)), Math.max(...pyramids.map((p) => p.maxLevel))];
-  const layouts = pyramids.map((p) => layoutGraph(p, { ...options, levels, legend: false }));
+  const layouts = networks.map((p) => layoutGraph(p, { ...options, levels, legend: false }));
   const body: string[] = [];
   let x = 0;
   layouts.forEach((layout, i) => {
@@ -503,7 +623,8 @@ export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions,
   if (options.legend ?? true) {
     const items: LegendItem[] = [];
     const labels: GraphLabel[] = [];
-    const bottom = placeLegend(items, labels, MARGIN, height - MARGIN + 16, x - MARGIN, pyramids.some((p) => p.cells.some((c) => c.danglingSums.length > 0)));
+    const glyphs = (Object.keys(GLYPHS) as Glyph[]).filter((glyph) => pyramids.some((p) => p.glyphs.includes(glyph)));
+    const bottom = placeLegend(items, labels, MARGIN, height - MARGIN + 16, x - MARGIN, glyphs, pyramids.some((p) => p.nodes.some((n) => n.dangling.length > 0)));
     body.push(group({ class: 'legend' }, [...items.map((item) => legendGlyph(item, theme)), ...labels.map((l) => labelElement(l, theme))]));
     height = Math.ceil(bottom + MARGIN);
   }
@@ -511,7 +632,7 @@ export function renderCompare(pyramids: PyramidIR[], options: Omit<GraphOptions,
     width: x,
     height,
     title: `${pyramids.map((p) => p.name).join(' vs ')}: architecture graphs`,
-    desc: `Side-by-side comparison on the same row scale. ` + pyramids.map(describeGraph).join(' '),
+    desc: `Side-by-side comparison on the same row scale. ` + pyramids.map((p) => p.description).join(' '),
     background: theme.background,
     fontFamily: FONT_FAMILY,
     defs: [],

@@ -1,6 +1,6 @@
 // The diagram views, one entry point for the CLI (which imports this module lazily, so that commands that
 // draw nothing never load d3, elkjs or resvg).
-import type { DetectorIR, PyramidIR } from '../semantics/ir.js';
+import type { DetectorIR, PyramidIR, PyramidNetworkIR } from '../semantics/ir.js';
 import { renderCells } from './cells.js';
 import { renderCompare, renderGraph } from './graph.js';
 import { renderStack } from './stack.js';
@@ -10,12 +10,16 @@ export { renderPng } from './png.js';
 
 /** What a pyramid view draws: the pyramid, and the detector it came from when there is one (width, conv kind). */
 export interface PyramidSubject {
-  pyramid: PyramidIR;
+  pyramid: PyramidNetworkIR;
   detector?: DetectorIR;
 }
 
+/** The graph view draws a pyramid of either kind; the cells view (Figure 6) only merging cells. */
+export async function drawPyramid(view: 'graph', subject: PyramidSubject, theme: ThemeName): Promise<string>;
+export async function drawPyramid(view: 'cells', subject: PyramidSubject & { pyramid: PyramidIR }, theme: ThemeName): Promise<string>;
 export async function drawPyramid(view: 'graph' | 'cells', subject: PyramidSubject, theme: ThemeName): Promise<string> {
   if (view === 'graph') return renderGraph(subject.pyramid, { theme });
+  if (subject.pyramid.kind !== 'cells') throw new Error(`internal error: the cells view of ${subject.pyramid.kind} pyramid '${subject.pyramid.name}'`);
   return renderCells(subject.pyramid, {
     theme,
     width: subject.detector?.width,
@@ -27,6 +31,6 @@ export function drawDetector(detector: DetectorIR, theme: ThemeName): string {
   return renderStack(detector, { theme });
 }
 
-export function drawComparison(pyramids: PyramidIR[], theme: ThemeName): string {
+export function drawComparison(pyramids: PyramidNetworkIR[], theme: ThemeName): string {
   return renderCompare(pyramids, { theme });
 }

@@ -3,8 +3,9 @@
 // threshold, TensorBoard-style), the RetinaNet head — after every pyramid when anytime heads are declared —
 // with the feature widths on the connections. One row per level, as in the graph view.
 import { backboneFacts } from '../codegen/backbone-facts.js';
-import { strideOf, type Backbone, type DetectorIR } from '../semantics/ir.js';
+import { strideOf, type Backbone, type DetectorIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { FINEST_PYRAMID_INPUT_LEVEL } from '../semantics/rules.js';
+import { assertNever } from '../util/assert-never.js';
 import { arrowHeadPath } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { textBox, textWidth, type Box } from './text.js';
@@ -148,9 +149,9 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
     const poolFactor = above ? 2 : 2 ** (level - deepest);
     const block: StackBlock = {
       id: `lateral${level}`, kind: 'lateral', levels: [level], fill: 'block',
-      data: fromBackbone ? { op: 'conv1x1', channels: channels.get(level)! } : { op: 'max_pool' },
+      data: fromBackbone ? { op: 'conv1x1', channels: channels.get(level)! } : { op: d.pyramid.kind === 'fpn' ? 'conv3x3_stride2' : 'max_pool' },
       box: { x: lateralX, y: y - BOX_ROW_HEIGHT / 2 + 3, width: lateralWidth, height: BOX_ROW_HEIGHT - 6 },
-      lines: [{ text: fromBackbone ? '1×1 conv' : `max-pool ÷${poolFactor}`, bold: false, muted: false }],
+      lines: [{ text: fromBackbone ? '1×1 conv' : extraLevelText(d.pyramid, poolFactor), bold: false, muted: false }],
     };
     blocks.push(block);
     if (fromBackbone) {
@@ -170,7 +171,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
   const lateralBlocks = blocks.filter((b) => b.kind === 'lateral');
 
   // Pyramids, the middle ones collapsed.
-  const cells = d.pyramid.cells.length;
+  const contents = pyramidContents(d.pyramid);
   const repeatsShown: (number | [number, number])[] =
     d.repeats <= collapseAbove ? Array.from({ length: d.repeats }, (_, i) => i + 1) : [1, [2, d.repeats - 1], d.repeats];
   const pyramidBlocks: StackBlock[] = [];
@@ -179,7 +180,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
     if (typeof shown === 'number') {
       pyramidBlocks.push(tallBlock(`pyramid${shown}`, 'pyramid', [
         { text: `${d.pyramid.name} #${shown}`, bold: true, muted: false },
-        { text: `${cells} cells @${d.width}`, bold: false, muted: true },
+        { text: `${contents} @${d.width}`, bold: false, muted: true },
         ...extras.map((t) => ({ text: t, bold: false, muted: true })),
       ], 'cluster', { repeat: shown }));
     } else {
@@ -187,7 +188,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
       pyramidBlocks.push(tallBlock(`pyramid${shown[0]}-${shown[1]}`, 'collapsed', [
         { text: `${d.pyramid.name} × ${count}`, bold: true, muted: false },
         { text: `#${shown[0]}–#${shown[1]}`, bold: false, muted: true },
-        { text: `${cells} cells @${d.width} each`, bold: false, muted: true },
+        { text: `${contents} @${d.width} each`, bold: false, muted: true },
         ...extras.map((t) => ({ text: t, bold: false, muted: true })),
       ], 'cluster', { repeat: `${shown[0]}-${shown[1]}`, collapsed: count }, true));
     }
@@ -291,7 +292,7 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
     title: `${d.name}: detector stack`,
     desc:
       `Detector ${d.name}: ${backboneName(d.backbone)} backbone giving C3–C5, laterals to width ${d.width} ` +
-      `(levels above 5 by max pooling), ${d.repeats} stacked ${d.pyramid.name} pyramid networks of ${d.pyramid.cells.length} cells` +
+      `(levels above 5 by ${d.pyramid.kind === 'fpn' ? '3×3 stride-2 convs' : 'max pooling'}), ${d.repeats} stacked ${d.pyramid.name} pyramid networks of ${pyramidContents(d.pyramid)}` +
       `, then a RetinaNet head (${d.head.convs} convs of width ${d.head.width}, ${d.head.classes} classes, ${anchors} anchors)` +
       (d.anytimeHeads ? ' after every pyramid (anytime heads).' : '.'),
     background: theme.background,
@@ -304,4 +305,28 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
       group({ class: 'labels' }, textElements),
     ],
   });
+}
+
+/** What one pyramid of the stack holds, for its block: its cell count, or the fixed FPN. */
+function pyramidContents(p: PyramidNetworkIR): string {
+  switch (p.kind) {
+    case 'cells':
+      return `${p.cells.length} cells`;
+    case 'fpn':
+      return 'FPN (top-down, 3×3)';
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
+}
+
+/** How a level above the backbone's is made: max pooling for merging cells, a 3×3/2 conv (of P5, then of relu(P6)) for FPN. */
+function extraLevelText(p: PyramidNetworkIR, poolFactor: number): string {
+  switch (p.kind) {
+    case 'cells':
+      return `max-pool ÷${poolFactor}`;
+    case 'fpn':
+      return '3×3/2 conv';
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
 }

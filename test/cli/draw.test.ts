@@ -57,6 +57,16 @@ describe('nasfpn draw: goldens', () => {
     await expect(readFileSync(out, 'utf8')).toMatchFileSnapshot('__snapshots__/draw/fpn-vs-nasfpn-compare.svg');
   });
 
+  it('weighted sums (test/fixtures/check/valid-wsum): squares in the graph view, w+ boxes in the cells view', async () => {
+    for (const view of ['graph', 'cells']) {
+      const out = join(dir, `${view}.svg`);
+      await draw('test/fixtures/check/valid-wsum/input.fpn', '--view', view, '-o', out);
+      const svg = readFileSync(out, 'utf8');
+      expect(svg).toContain('data-op="wsum"');
+      await expect(svg).toMatchFileSnapshot(`__snapshots__/wsum-${view}.svg`);
+    }
+  });
+
   it('--theme dark', async () => {
     const out = join(dir, 'dark.svg');
     await draw('examples/nasfpn.fpn', '--theme', 'dark', '-o', out);

@@ -2,45 +2,17 @@
 // exit codes (0 ok, 1 bad input, 2 bad command line), check's JSON, fmt --check/--write, export/import,
 // hash, --help, --version. The bundle is (re)built in beforeAll when dist/main.js is missing or older than
 // a file under src/.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CODES } from '../../src/diagnostics/codes.js';
+import { ensureBundle, expectNoStackTrace, nasfpn, type CliRun } from '../helpers/cli.js';
 
-const BUNDLE = 'dist/main.js';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  const stale = !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(newestMtime('src'), statSync('scripts/build.mjs').mtimeMs);
-  if (stale) {
-    const built = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stderr}`);
-  }
-}, 120_000);
+beforeAll(ensureBundle, 120_000);
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-lang-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function nasfpn(...args: string[]): Run {
-  const r = spawnSync(process.execPath, ['bin/nasfpn.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', NASFPN_DEBUG: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const write = (name: string, text: string): string => {
   const path = join(scratch, name);
@@ -48,7 +20,8 @@ const write = (name: string, text: string): string => {
   return path;
 };
 
-const noStackTrace = (r: Run) => expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+const noStackTrace = expectNoStackTrace;
+type Run = CliRun;
 
 const UNFORMATTED = 'pyramid p {\n    inputs P3..P4   # levels\n  output a @P4 = sum(P3,P4); output b @P3 = sum(a,P3)\n}\n';
 const FORMATTED = 'pyramid p {\n  inputs P3..P4  # levels\n  output a @P4 = sum(P3, P4)\n  output b @P3 = sum(a, P3)\n}\n';
@@ -202,7 +175,11 @@ describe('nasfpn export / import', () => {
   });
 
   test('export picks a pyramid with --pyramid; an unknown one is exit 1', () => {
-    expect(nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'fpn').code).toBe(0);
+    expect(nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'fpn_cells').code).toBe(0);
+    // The first pyramid, the kind fpn one, has no block spec.
+    const fixed = nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec');
+    expect(fixed.code).toBe(1);
+    expect(fixed.stderr).toMatch(/fpn\.fpn:8:9: error FPN401 not-expressible-in-spec: pyramid 'fpn' is a fixed FPN \(kind fpn\)/);
     const r = nasfpn('export', 'examples/fpn.fpn', '--to', 'tf-spec', '--pyramid', 'nope');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("no pyramid or detector named 'nope'");
@@ -214,6 +191,16 @@ describe('nasfpn export / import', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/avg\.fpn:3:3: error FPN401 not-expressible-in-spec: cell 'a' uses global_pool with pool=avg/);
+    noStackTrace(r);
+  });
+
+  test('a pyramid using wsum cannot be exported: FPN402 at the cell, exit 1 (test/fixtures/export)', () => {
+    const dir = 'test/fixtures/export/fpn402-op-not-in-spec';
+    const [expected] = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as { code: string; line: number; column: number; message: string }[];
+    const r = nasfpn('export', `${dir}/input.fpn`, '--to', 'tf-spec');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`input.fpn:${expected.line}:${expected.column}: error ${expected.code} op-not-in-spec: ${expected.message}`);
     noStackTrace(r);
   });
 
@@ -256,8 +243,9 @@ describe('nasfpn hash', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[0-9a-f]{64} {2}nasfpn\n$/);
     const json = JSON.parse(nasfpn('hash', '--json', 'examples/fpn.fpn').stdout);
-    expect(Object.keys(json)).toEqual(['fpn']);
+    expect(Object.keys(json)).toEqual(['fpn', 'fpn_cells']);
     expect(json.fpn).toMatch(/^[0-9a-f]{64}$/);
+    expect(json.fpn).not.toBe(json.fpn_cells);
   });
 
   test('a file with errors: exit 1; a missing file: exit 1', () => {

@@ -6,10 +6,10 @@ import { layerCall } from '../../src/codegen/calls.js';
 import { layerExamples } from '../../src/codegen/catalog.js';
 import { layerParams } from '../../src/codegen/count.js';
 import { inferShape } from '../../src/codegen/graph.js';
-import { BatchNorm, DropBlock, GlobalPoolMerge } from '../../src/codegen/layers.js';
+import { BatchNorm, DropBlock, GlobalPoolMerge, WeightedSum } from '../../src/codegen/layers.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import type { LayerSpec } from '../../src/codegen/spec.js';
-import { tinyLite, tinyResnet } from '../helpers/detectors.js';
+import { tinyLite, tinyResnet, wsumPyramid } from '../helpers/detectors.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -34,6 +34,40 @@ describe('GlobalPoolMerge', () => {
     const [g0, g1] = [sigmoid(2.5), sigmoid(-2.5)];
     const expected = [1 + g0, -1 + 10 * g1, 2, -2 + 20 * g1, 3, -3 + 30 * g1, 4 - g0, -4 + 40 * g1];
     Array.from(out.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+});
+
+describe('WeightedSum (fast normalized fusion)', () => {
+  const a = () => tf.tensor4d([1, -1, 2, -2, 3, -3, 4, -4], [1, 2, 2, 2]);
+  const b = () => tf.tensor4d([1, 10, 0, 20, 0, 30, -1, 40], [1, 2, 2, 2]);
+
+  test('starts with both weights 1: (a + b) / (2 + ε)', () => {
+    const layer = new WeightedSum({ epsilon: 1e-4 });
+    const out = layer.apply([a(), b()]) as tf.Tensor;
+    expect(Array.from(layer.getWeights()[0].dataSync())).toEqual([1, 1]);
+    const expected = [2, 9, 2, 18, 3, 27, 3, 36].map((v) => v / 2.0001);
+    Array.from(out.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+
+  test('weights pass a ReLU: w = (3, −2) weighs a alone, 3a / (3 + ε)', () => {
+    const layer = new WeightedSum({ epsilon: 1e-4 });
+    layer.apply([a(), b()]);
+    layer.setWeights([tf.tensor1d([3, -2])]);
+    const out = layer.apply([a(), b()]) as tf.Tensor;
+    const expected = [1, -1, 2, -2, 3, -3, 4, -4].map((v) => (3 * v) / 3.0001);
+    Array.from(out.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+
+  test('the weights get gradients: ∂Σout/∂w0 = (Σa·(w0+w1) − Σ(w0·a + w1·b)) / (w0+w1+ε)²', () => {
+    const layer = new WeightedSum({ epsilon: 1e-4 });
+    const [x0, x1] = [a(), b()];
+    layer.apply([x0, x1]);
+    layer.setWeights([tf.tensor1d([2, 0.5])]);
+    const { grads } = tf.variableGrads(() => tf.sum(layer.apply([x0, x1]) as tf.Tensor) as tf.Scalar, layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    const g = Object.values(grads)[0].dataSync();
+    const [sa, sb, w0, w1, d] = [0, 100, 2, 0.5, 2.5001]; // Σa = 0, Σb = 100
+    expect(g[0]).toBeCloseTo((sa * d - (w0 * sa + w1 * sb)) / d ** 2, 4);
+    expect(g[1]).toBeCloseTo((sb * d - (w0 * sa + w1 * sb)) / d ** 2, 4);
   });
 });
 
@@ -235,14 +269,47 @@ describe('the layer catalog (one example per kind, for backend parity tests)', (
     const inputs = example.inputs.map((shape, i) => tf.randomNormal([2, ...shape], 0, 1, 'float32', 7 + i));
     const out = instance.apply(inputs.length === 1 ? inputs[0] : inputs) as tf.Tensor;
     expect(out.shape).toEqual([2, ...inferShape(example.layer, example.inputs)]);
-    expect(instance.countParams()).toBe(Object.values(layerParams(example.layer, example.inputs[0])).reduce((a, b) => a + b, 0));
+    expect(instance.countParams()).toBe(Object.values(layerParams(example.layer, example.inputs[0], example.inputs.length)).reduce((a, b) => a + b, 0));
   });
 
   // The catalog is a Record over LayerKind, so the compiler already gives every kind an example; what can
   // still go wrong is a kind the lowering no longer produces (dead in spec.ts, calls.ts, count.ts, graph.ts).
   test('every layer kind is one the lowering produces', () => {
     const kinds = new Set(layerExamples().map((e) => e.layer.kind));
-    const used = new Set([tinyResnet({ dropblock: { size: 3, keepProb: 0.9 } }), tinyLite()].flatMap((d) => lowerDetector(d).layers.map((l) => l.kind)));
+    const used = new Set([tinyResnet({ dropblock: { size: 3, keepProb: 0.9 } }), tinyLite(), tinyResnet({ pyramid: wsumPyramid() })].flatMap((d) => lowerDetector(d).layers.map((l) => l.kind)));
     expect([...used].sort()).toEqual([...kinds].sort());
+  });
+});
+
+describe('kind fpn lowers as [TPU] fpn.py builds it', () => {
+  const spec = lowerDetector(tinyResnet({ pyramid: { kind: 'fpn', name: 'fpn', minLevel: 3, maxLevel: 7 }, repeats: 2 }));
+  const node = (id: string) => spec.nodes.find((n) => n.id === id)!;
+  const layer = (name: string) => spec.layers.find((l) => l.name === name)!;
+
+  test('laterals: 1×1 convs with bias on C3..C5, no BN; the path carries the unsmoothed sums', () => {
+    expect(layer('stack1/lateral/P3')).toMatchObject({ kind: 'conv2d', group: 'laterals', config: { kernelSize: 1, useBias: true } });
+    expect(node('stack1/topdown/P4/sum').inputs).toEqual(['stack1/lateral/P4', 'stack1/topdown/P4/upsample']);
+    expect(node('stack1/topdown/P4/upsample').inputs).toEqual(['stack1/lateral/P5']);
+    expect(node('stack1/topdown/P3/upsample').inputs).toEqual(['stack1/topdown/P4/sum']);
+    expect(node('stack1/post_hoc/P3').inputs).toEqual(['stack1/topdown/P3/sum']);
+    expect(node('stack1/post_hoc/P5').inputs).toEqual(['stack1/lateral/P5']);
+  });
+
+  test('P6 is a 3×3/2 conv of the smoothed P5, P7 one of relu(P6); BN without activation on every level', () => {
+    expect(layer('stack1/P6/conv')).toMatchObject({ kind: 'conv2d', config: { kernelSize: 3, strides: 2, padding: 'same' } });
+    expect(node('stack1/P6/conv').inputs).toEqual(['stack1/post_hoc/P5']);
+    expect(node('stack1/P7/relu').inputs).toEqual(['stack1/P6/conv']);
+    expect(node('stack1/P7/conv').inputs).toEqual(['stack1/P7/relu']);
+    expect(node('stack1/P7/conv').shape).toEqual([1, 1, 16]);
+    expect(node('stack1/bn/P7').inputs).toEqual(['stack1/P7/conv']);
+    expect(node('stack1/bn/P5').inputs).toEqual(['stack1/post_hoc/P5']);
+  });
+
+  test('a stacked FPN takes all five levels as laterals and adds none', () => {
+    expect(spec.layers.filter((l) => l.name.startsWith('stack2/lateral/')).map((l) => l.name)).toEqual(
+      ['stack2/lateral/P3', 'stack2/lateral/P4', 'stack2/lateral/P5', 'stack2/lateral/P6', 'stack2/lateral/P7']);
+    expect(node('stack2/lateral/P7').inputs).toEqual(['stack1/bn/P7']);
+    expect(node('stack2/topdown/P6/upsample').inputs).toEqual(['stack2/lateral/P7']);
+    expect(spec.layers.some((l) => l.name.startsWith('stack2/P6/'))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ import { lowerDetector } from '../../src/codegen/lower.js';
 import { fileLoadHandler, fileSaveHandler } from '../../src/runtime/modelio.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
 import { randomValues } from '../helpers/random.js';
-import { tinyLite, tinyResnet } from '../helpers/detectors.js';
+import { fpnReferencePyramid, tinyLite, tinyResnet, wsumPyramid } from '../helpers/detectors.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -23,6 +23,9 @@ const configs: [string, DetectorIR][] = [
   ['ResNet-10 NAS-FPN 2@16 @128', tinyResnet()],
   ['ResNet-18 NAS-FPN 2@16 @128, anytime heads', tinyResnet({ backbone: { kind: 'resnet', depth: 18 }, anytimeHeads: true })],
   ['MobileNetV2 ×0.35 separable Lite 2@16 @64, DropBlock', tinyLite({ dropblock: { size: 3, keepProb: 0.9 } })],
+  ['ResNet-10 NAS-FPN with weighted sums 2@16 @128', tinyResnet({ name: 'tiny_wsum', pyramid: wsumPyramid() })],
+  ['ResNet-10 FPN (kind fpn) 2@16 @64, P3..P6', tinyResnet({ name: 'tiny_fpn', pyramid: fpnReferencePyramid(), minLevel: 3, maxLevel: 6, inputSize: 64 })],
+  ['MobileNetV2 ×0.35 separable FPN Lite (kind fpn) 1@16 @64', tinyLite({ name: 'tiny_fpn_lite', pyramid: fpnReferencePyramid(), repeats: 1 })],
 ];
 
 /** A deterministic, non-trivial input image batch. */

@@ -5,7 +5,7 @@ import { lowerDetector } from '../../src/codegen/lower.js';
 import { compareTable1, FLOPS_TOLERANCE, PARAMS_TOLERANCE, TABLE1 } from '../../src/codegen/table1.js';
 import { checkPath } from '../../src/cli/load.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { detector, fpnPyramid } from '../helpers/ir.js';
+import { detector, fpnPyramid, fpnReference } from '../helpers/ir.js';
 
 /** The reference's counting setup: K = 90 classes. */
 const k90 = (overrides: Partial<DetectorIR> = {}): DetectorIR => {
@@ -53,10 +53,28 @@ describe('Table 1 arithmetic (reference.md §10)', () => {
     expect(counts.macs / 1e9).toBeCloseTo(54.5, 1);
   });
 
-  test('FPN as merging cells: FLOPs of the [TPU] FPN, 1,536 more parameters (BN on the laterals, not per level)', () => {
-    const counts = countModel(lowerDetector(k90({ pyramid: fpnPyramid(), repeats: 1 })));
-    expect(counts.trainable).toBe(34_070_414 + 1_536);
+  test('FPN (kind fpn, the [TPU] fpn.py) R-50 @256: 34,070,414 parameters, part by part', () => {
+    const counts = countModel(lowerDetector(k90({ pyramid: fpnReference(), repeats: 1 })));
+    // Laterals: 1×1 convs with bias from 512, 1024, 2048 channels, and the 3×3/2 convs making P6 and P7.
+    expect(group(k90({ pyramid: fpnReference(), repeats: 1 }), 'laterals').trainable).toBe((512 + 1024 + 2048) * 256 + 3 * 256 + 2 * (9 * 256 * 256 + 256));
+    // The FPN proper: three 3×3 smoothing convs with bias, BN (γ, β) on five levels.
+    expect(group(k90({ pyramid: fpnReference(), repeats: 1 }), 'stack1').trainable).toBe(3 * (9 * 256 * 256 + 256) + 5 * 2 * 256);
+    expect(counts.trainable).toBe(34_070_414);
     expect(counts.macs / 1e9).toBeCloseTo(96.7, 1);
+  });
+
+  test('FPN as merging cells: the same FLOPs, 1,536 more parameters (BN on the laterals, not per level)', () => {
+    const cells = countModel(lowerDetector(k90({ pyramid: fpnPyramid(), repeats: 1 })));
+    const reference = countModel(lowerDetector(k90({ pyramid: fpnReference(), repeats: 1 })));
+    expect(cells.trainable).toBe(34_070_414 + 1_536);
+    expect(cells.macs).toBe(reference.macs);
+  });
+
+  test('stacked FPN (Figure 8(a)): a later FPN has laterals on all five levels and no stride-2 convs', () => {
+    const one = countModel(lowerDetector(k90({ pyramid: fpnReference(), repeats: 1 })));
+    const two = countModel(lowerDetector(k90({ pyramid: fpnReference(), repeats: 2 })));
+    // 5 laterals 256→256 + 5 smoothing convs + 5 BNs.
+    expect(two.trainable - one.trainable).toBe(5 * (256 * 256 + 256) + 5 * (9 * 256 * 256 + 256) + 5 * 2 * 256);
   });
 
   test('stats for R-50 7@384 at 1280 takes well under a second', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { PAPER_AUGMENTATION, placeBoxes, placeImage } from '../../src/data/augment.js';
-import { IMAGENET_MEAN, IMAGENET_STD } from '../../src/data/constants.js';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../../src/semantics/defaults.js';
 import { placePixels } from '../../src/data/image.js';
 import type { ImageAnnotations } from '../../src/data/types.js';
 import { Random } from '../../src/util/random.js';

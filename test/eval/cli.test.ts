@@ -1,41 +1,20 @@
 // `nasfpn eval` end to end through the built bundle, as a user runs it: the pycocotools layout, --json, -o,
 // --max-dets, subsets, --plot; bad input files (test/fixtures/coco/bad/<case>: message, exit 1, nothing
 // written) and bad command lines (exit 2).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureBundle, expectNoStackTrace, nasfpn } from '../helpers/cli.js';
 
-const BUNDLE = 'dist/main.js';
 const FIXTURES = 'test/fixtures/coco';
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  const stale = !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(newestMtime('src'), statSync('scripts/build.mjs').mtimeMs);
-  if (stale) {
-    const built = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stderr}`);
-  }
-}, 120_000);
+beforeAll(ensureBundle, 120_000);
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-eval-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function nasfpn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/nasfpn.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', NASFPN_DEBUG: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const noStackTrace = (r: { stdout: string; stderr: string }) => expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+const noStackTrace = expectNoStackTrace;
 const caseFiles = (name: string) => ['--gt', join(FIXTURES, name, 'gt.json'), '--pred', join(FIXTURES, name, 'dt.json')];
 
 describe('nasfpn eval', () => {

@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatFile } from '../../src/format/format.js';
+import { printPyramid } from '../../src/format/print.js';
+import { cellPyramid } from '../helpers/ir.js';
 import { parseFpn } from '../../src/parser/parse.js';
 import { checkText, fileHost as fsHost } from '../../src/semantics/program.js';
 
@@ -108,5 +110,16 @@ describe('layout details', () => {
   test('imports come first, in source order, one blank line before the first declaration', () => {
     const text = 'import "a.fpn"\nimport { x, y } from "b.fpn"\npyramid p {\n  inputs P3..P4\n}\n';
     expect(format(text)).toBe('import "a.fpn"\nimport { x, y } from "b.fpn"\n\npyramid p {\n  inputs P3..P4\n}\n');
+  });
+});
+
+describe('printPyramid (checked IR → .fpn text, for the search and import)', () => {
+  test('prints every op so that the checker reads back the same pyramid', () => {
+    const text = readFileSync('test/fixtures/check/valid-wsum/input.fpn', 'utf8');
+    const original = cellPyramid(checkText(text, resolve('valid-wsum.fpn')).program!.pyramids[0]);
+    const printed = printPyramid(original);
+    expect(printed).toContain('output o3 @P3 = wsum(P3, n5)');
+    const reread = checkText(printed, resolve('printed.fpn')).program!.pyramids[0];
+    expect(reread).toEqual(original);
   });
 });

@@ -13,6 +13,21 @@ export const litePyramid = () =>
     [6, 'attention', [6, 7], true],
   ], 3, 6);
 
+/** The 7-cell NAS-FPN with its two sum outputs at P3 and P4 made weighted sums (BiFPN fusion). */
+export const wsumPyramid = () =>
+  pyramidFromSpecs('nasfpn_wsum', [
+    [4, 'attention', [1, 3], false],
+    [4, 'sum', [1, 5], false],
+    [3, 'wsum', [0, 6], true],
+    [4, 'wsum', [6, 7], true],
+    [5, 'attention', [7, 8], true],
+    [7, 'attention', [6, 9], true],
+    [6, 'attention', [9, 10], true],
+  ]);
+
+/** The TF reference's FPN (kind fpn) over P3..P6. */
+export const fpnReferencePyramid = (): DetectorIR['pyramid'] => ({ kind: 'fpn', name: 'fpn', minLevel: 3, maxLevel: 6 });
+
 const smallHead = (width: number, classes = 3): DetectorIR['head'] => ({
   ...detector().head, convs: 1, width, classes, anchors: { scales: 1, ratios: [1, 2], size: 4 },
 });

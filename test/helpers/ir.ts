@@ -4,9 +4,10 @@
 import * as D from '../../src/semantics/defaults.js';
 import { areValidCellInputs, computeDanglingSums, mayBeIntermediate, requiredOutputLevels } from '../../src/semantics/rules.js';
 import { Random } from '../../src/util/random.js';
-import { coarserInput, type BinaryOp, type DetectorIR, type PyramidIR } from '../../src/semantics/ir.js';
+import { coarserInput, type BinaryOp, type DetectorIR, type PyramidIR, type PyramidNetworkIR } from '../../src/semantics/ir.js';
 
-type Spec = [level: number, op: 'sum' | 'attention', inputs: [number, number], isOutput: boolean];
+/** A reference block spec; 'wsum' (a weighted sum, which the TF spec cannot express) is this project's extension. */
+type Spec = [level: number, op: 'sum' | 'attention' | 'wsum', inputs: [number, number], isOutput: boolean];
 
 /** reference.md §1.1: the 7-cell NAS-FPN of Figure 7(f). */
 export const NASFPN_BLOCK_SPECS: Spec[] = [
@@ -36,20 +37,29 @@ export function pyramidFromSpecs(name: string, specs: Spec[], minLevel = D.DEFAU
   const { sums } = computeDanglingSums(levels, specs.map((s) => ({ level: s[0], inputs: s[2], isOutput: s[3] })));
   const cells = specs.map((s, i): PyramidIR['cells'][number] => {
     const op: BinaryOp =
-      s[1] === 'sum'
-        ? { kind: 'sum' }
-        : { kind: 'global_pool', pool: 'max', pooled: coarserInput(levels[s[2][0]], levels[s[2][1]]) };
+      s[1] === 'attention'
+        ? { kind: 'global_pool', pool: 'max', pooled: coarserInput(levels[s[2][0]], levels[s[2][1]]) }
+        : { kind: s[1] };
     return { name: nodes[maxLevel - minLevel + 1 + i].name, level: s[0], op, inputs: [...s[2]], isOutput: s[3], danglingSums: sums[i] };
   });
   return {
-    name, minLevel, maxLevel, nodes, cells,
+    kind: 'cells', name, minLevel, maxLevel, nodes, cells,
     outputLevels: cells.filter((c) => c.isOutput).map((c) => c.level),
     allowStride8Intermediates: false,
   };
 }
 
+/** The pyramid as one of merging cells, for tests that read cells; fails on a `kind fpn` pyramid. */
+export function cellPyramid(p: PyramidNetworkIR | undefined): PyramidIR {
+  if (p?.kind !== 'cells') throw new Error(`expected a pyramid of merging cells, got ${p ? `kind ${p.kind}` : 'none'}`);
+  return p;
+}
+
+/** The TF reference's FPN as the checker lowers `kind fpn` (examples/fpn.fpn `fpn`). */
+export const fpnReference = (minLevel = 3, maxLevel = 7): PyramidNetworkIR => ({ kind: 'fpn', name: 'fpn', minLevel, maxLevel });
+
 export const nasfpnPyramid = (): PyramidIR => pyramidFromSpecs('nasfpn', NASFPN_BLOCK_SPECS);
-export const fpnPyramid = (): PyramidIR => pyramidFromSpecs('fpn', FPN_BLOCK_SPECS);
+export const fpnPyramid = (): PyramidIR => pyramidFromSpecs('fpn_cells', FPN_BLOCK_SPECS);
 
 /** The paper's RetinaNet R-50 NAS-FPN 7@256 at 640, with fields overridable for small test models. */
 export function detector(overrides: Partial<DetectorIR> = {}): DetectorIR {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { NASFPN_BLOCK_SPECS } from '../helpers/ir.js';
+import { cellPyramid, fpnReference, NASFPN_BLOCK_SPECS } from '../helpers/ir.js';
 import { exportTfSpec, importTfSpec } from '../../src/interop/tfspec.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostics.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
@@ -14,7 +14,7 @@ function pyramidOf(path: string, name?: string): PyramidIR {
   const result = checkText(readFileSync(path, 'utf8'), resolve(path));
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const pyramids = result.program!.pyramids;
-  return name ? pyramids.find((p) => p.name === name)! : pyramids[0];
+  return cellPyramid(name ? pyramids.find((p) => p.name === name) : pyramids[0]);
 }
 
 function exported(p: PyramidIR): string {
@@ -43,7 +43,7 @@ describe('export', () => {
   });
 
   test('FPN (Figure 7(a)) and the Lite pyramid export too, with their own level ranges', () => {
-    expect(JSON.parse(exported(pyramidOf('examples/fpn.fpn'))).block_specs).toEqual([
+    expect(JSON.parse(exported(pyramidOf('examples/fpn.fpn', 'fpn_cells'))).block_specs).toEqual([
       [7, 'sum', [4, 3], true], [6, 'sum', [3, 5], true], [5, 'sum', [2, 6], true], [4, 'sum', [1, 7], true], [3, 'sum', [0, 8], true],
     ]);
     const lite = JSON.parse(exported(pyramidOf('examples/nasfpn-lite.fpn')));
@@ -56,14 +56,27 @@ describe('export', () => {
     const out = exportTfSpec(p);
     expect('problems' in out && out.problems.map((x) => x.cell)).toEqual([0, 1]);
     // The default flavour (max, coarser pooled) exports whatever order the inputs are written in.
-    const ok = checkText(text.replace(', pool=avg', '').replace(', pooled=P3', ''), '/x/p.fpn').program!.pyramids[0];
+    const ok = cellPyramid(checkText(text.replace(', pool=avg', '').replace(', pooled=P3', ''), '/x/p.fpn').program!.pyramids[0]);
     expect(JSON.parse(exported(ok)).block_specs).toEqual([[4, 'attention', [0, 1], true], [3, 'attention', [2, 0], true]]);
+  });
+
+  test('a kind fpn pyramid cannot be exported: FPN401 on the whole pyramid', () => {
+    const out = exportTfSpec(fpnReference());
+    expect('problems' in out && out.problems.map((x) => [x.cell, x.code])).toEqual([[null, 'FPN401']]);
+  });
+
+  test('a weighted sum cannot be exported: FPN402 (test/fixtures/export/fpn402-op-not-in-spec)', () => {
+    const dir = 'test/fixtures/export/fpn402-op-not-in-spec';
+    const p = pyramidOf(`${dir}/input.fpn`);
+    const out = exportTfSpec(p);
+    const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as { code: string; message: string }[];
+    expect('problems' in out && out.problems.map((x) => ({ code: x.code, message: x.message }))).toEqual(expected.map(({ code, message }) => ({ code, message })));
   });
 });
 
 describe('import', () => {
-  test.each(['examples/nasfpn.fpn', 'examples/fpn.fpn', 'examples/nasfpn-lite.fpn'])('%s: export → import → export is byte-exact', (file) => {
-    const original = pyramidOf(file);
+  test.each([['examples/nasfpn.fpn', 'nasfpn'], ['examples/fpn.fpn', 'fpn_cells'], ['examples/nasfpn-lite.fpn', 'lite15']])('%s#%s: export → import → export is byte-exact', (file, name) => {
+    const original = pyramidOf(file, name);
     const text = exported(original);
     const imported = importTfSpec(text, '/specs/a.json', original.name);
     expect(imported.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);

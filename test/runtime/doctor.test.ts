@@ -2,21 +2,18 @@
 // options of scripts/build.mjs, scripts/bundle-options.mjs), so the wasm binaries must be found from bundled
 // code. Its report must tell the truth: tfjs-node is listed as available exactly when it loads in a plain Node process.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { bundleOptions } from '../../scripts/bundle-options.mjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { privateBundle } from '../helpers/cli.js';
 
-const bundleDir = join('node_modules', '.cache', `nasfpn-test-doctor-${process.pid}`);
+const bundle = privateBundle('doctor');
 
 beforeAll(async () => {
-  await build(bundleOptions(bundleDir));
+  await bundle.build();
 });
-afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+afterAll(() => bundle.remove());
 
 const env = { ...process.env, NASFPN_BACKEND: '' };
-const nasfpn = (...args: string[]) => spawnSync(process.execPath, [join(bundleDir, 'main.js'), ...args], { encoding: 'utf8', env });
+const nasfpn = (...args: string[]) => bundle.runWith({ env }, ...args);
 
 /** Whether @tensorflow/tfjs-node loads here, asked of Node itself. */
 const tfjsNodeLoads = () =>
@@ -31,7 +28,7 @@ interface Report {
 describe('nasfpn doctor from the bundle', () => {
   test('--json --no-bench: every backend with the truth about it', () => {
     const run = nasfpn('doctor', '--json', '--no-bench');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu']);
     const byName = Object.fromEntries(report.backends.map((b) => [b.name, b]));
@@ -50,7 +47,7 @@ describe('nasfpn doctor from the bundle', () => {
 
   test('the text report benchmarks each available backend and says which one models run on', () => {
     const run = nasfpn('doctor');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     for (const name of ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu']) {
       expect(lines.some((l) => l.trimStart().startsWith(name))).toBe(true);

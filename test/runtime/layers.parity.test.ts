@@ -52,6 +52,7 @@ const maxPool = (poolSize: number, strides: number): LayerConfig => ({ kind: 'ma
 const upsample = (factor: number): LayerConfig => ({ kind: 'upsample', config: { factor } });
 const add: LayerConfig = { kind: 'add', config: {} };
 const dropBlock: LayerConfig = { kind: 'dropBlock', config: { blockSize: 3, keepProb: 0.7 } };
+const weightedSum: LayerConfig = { kind: 'weightedSum', config: { epsilon: 1e-4 } };
 
 let layerCounter = 0;
 
@@ -118,6 +119,7 @@ const CASES: ParityCase[] = [
   single('dangling sum (3 inputs)', [[2, 6, 6, 4], [2, 6, 6, 4], [2, 6, 6, 4]], add),
   single('global-pool merge, max', [[2, 6, 6, 4], [2, 6, 6, 4]], { kind: 'globalPoolMerge', config: { pool: 'max' } }),
   single('global-pool merge, avg', [[2, 6, 6, 4], [2, 6, 6, 4]], { kind: 'globalPoolMerge', config: { pool: 'avg' } }),
+  single('weighted sum (BiFPN fast normalized fusion)', [[2, 6, 6, 4], [2, 6, 6, 4]], weightedSum),
   single('DropBlock (training)', [[2, 8, 8, 4]], dropBlock),
   // Composite blocks, built by the builder.
   block('ResNet stem (pad, 7×7/2, BN, ReLU, pool 3/2)', [2, 16, 16, 3], (g, x) => {
@@ -168,6 +170,13 @@ const CASES: ParityCase[] = [
     const y = g.apply('relu', relu(), dangling);
     return [g.apply('bn', bn, g.apply('conv', separable(4), y))];
   }),
+  block('merging cell: weighted sum of resampled inputs, dangling sum, R-C-B', [2, 8, 8, 4], (g, x) => {
+    const coarse = g.apply('coarse_up', upsample(2), g.apply('coarse', maxPool(2, 2), x));
+    const fine = g.apply('fine', conv(4, 3, 1, 'same'), x);
+    const merged = g.apply('wsum', weightedSum, fine, coarse);
+    const y = g.apply('relu', relu(), g.apply('dangling_sum', add, merged, x));
+    return [g.apply('bn', bn, g.apply('conv', conv(4, 3, 1, 'same'), y))];
+  }),
   block('RetinaNet head: shared convs over 2 levels, BN per level', [2, 8, 8, 4], (g, x) => {
     const levels = [x, g.apply('p_next', maxPool(2, 2), x)];
     const tower = g.declare('tower0', conv(4, 3, 1, 'same'));
@@ -200,6 +209,8 @@ function setDeterministicWeights(layers: tf.layers.Layer[]): void {
       const name = names[k];
       if (name.includes('moving_variance')) return tf.tensor(raw.map((v) => Math.abs(v) + 0.5), w.shape);
       if (name.includes('gamma')) return tf.tensor(raw.map((v) => 1 + 0.2 * v), w.shape);
+      // Fusion weights of a weighted sum stay positive, so the ReLU passes them and every one gets a gradient.
+      if (/\/weights(_\d+)?$/.test(name)) return tf.tensor(raw.map((v) => 1 + 0.4 * v), w.shape);
       return tf.tensor(raw.map((v) => 0.4 * v), w.shape);
     });
     layer.setWeights(values);

@@ -11,6 +11,7 @@ import { useBackend, type BackendName } from '../../src/runtime/backend.js';
 import { disposeTask, makeSurrogateTask, sgdStep } from '../../src/train/surrogate.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
 import { tinyLite, tinyResnet } from '../helpers/detectors.js';
+import { detector, pyramidFromSpecs } from '../helpers/ir.js';
 import { backendsUnderTest, requestedTestBackends } from './helpers.js';
 
 /** The proxy task's backbone and pyramid, shrunk: ResNet-10, NAS-FPN 1@16, 128×128 input. */
@@ -21,7 +22,27 @@ const learnLite: DetectorIR = tinyLite({ name: 'learn_lite', repeats: 1, dropblo
 
 const STEPS = 4;
 
-async function learn(backend: BackendName, ir: DetectorIR, steps: number) {
+/** MobileNetV2 ×0.35 with a 3-level pyramid of weighted-sum cells (BiFPN fusion), 1@16, 64×64 input. */
+const tinyWsum: DetectorIR = detector({
+  name: 'learn_wsum', backbone: { kind: 'mobilenet_v2', widthMultiplier: 0.35 },
+  pyramid: pyramidFromSpecs('wsum_small', [
+    [5, 'wsum', [2, 1], true],
+    [4, 'wsum', [1, 3], true],
+    [3, 'wsum', [0, 4], true],
+  ], 3, 5),
+  repeats: 1, width: 16, minLevel: 3, maxLevel: 5, inputSize: 64, head: tinyResnet().head,
+});
+
+/** The fusion weights of every WeightedSum layer, by layer name. */
+async function fusionWeights(model: tf.LayersModel): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  for (const layer of model.layers.filter((l) => l.getClassName() === 'WeightedSum')) {
+    out.set(layer.name, Array.from(await layer.getWeights()[0].data()));
+  }
+  return out;
+}
+
+async function learn(backend: BackendName, ir: DetectorIR, steps: number, inspect?: (model: tf.LayersModel) => Promise<void>) {
   await useBackend(backend);
   const model = buildModel(lowerDetector(ir));
   const task = makeSurrogateTask(tf, model, 2);
@@ -35,6 +56,7 @@ async function learn(backend: BackendName, ir: DetectorIR, steps: number) {
       loss.dispose();
       tensors.push(tf.memory().numTensors);
     }
+    await inspect?.(model);
   } finally {
     optimizer.dispose();
     disposeTask(tf, task);
@@ -63,6 +85,9 @@ afterAll(() => {
 });
 
 describe('a few SGD steps lower the surrogate loss and keep numTensors flat', () => {
+  // NASFPN_TEST_BACKENDS narrows a re-run (CI's second pass on tfjs-node) to the named backends.
+  const cpuWanted = requestedTestBackends()?.includes('cpu') ?? true;
+
   for (const [name, ir] of [['ResNet-10 NAS-FPN', learnResnet], ['MobileNetV2 Lite, separable, DropBlock', learnLite]] as const) {
     test(`${name} on every accelerated backend`, async () => {
       for (const backend of backends) {
@@ -73,10 +98,27 @@ describe('a few SGD steps lower the surrogate loss and keep numTensors flat', ()
     });
   }
 
+  // The weighted sum's fusion weights start at 1 and are trainable: a few steps must move every one of them,
+  // on every accelerated backend (wasm here, tfjs-node in CI). Its gradient on the cpu backend is checked
+  // against the closed form in test/codegen/layers.test.ts, and against wasm/tfjs-node in layers.parity.
+  test('weighted-sum cells on every accelerated backend: the loss falls and every fusion weight gets a gradient', async () => {
+    for (const backend of backends) {
+      let weights = new Map<string, number[]>();
+      const result = await learn(backend, tinyWsum, 3, async (model) => {
+        weights = await fusionWeights(model);
+      });
+      log.push(`${'MobileNetV2, weighted-sum cells'.padEnd(40)} ${backend.padEnd(10)} ${result.losses.map((l) => l.toFixed(4)).join(' → ')}`);
+      expectLearning(result);
+      expect(weights.size, backend).toBe(3);
+      for (const [name, w] of weights) {
+        expect(w.length).toBe(2);
+        for (const v of w) expect(Math.abs(v - 1), `${backend} ${name}: ${w.join(', ')}`).toBeGreaterThan(1e-6);
+      }
+    }
+  });
+
   // The pure-JS backend trains the small Lite model only: its built-in conv gradients would take minutes on
   // the ResNet one.
-  // NASFPN_TEST_BACKENDS narrows a re-run (CI's second pass on tfjs-node) to the named backends.
-  const cpuWanted = requestedTestBackends()?.includes('cpu') ?? true;
   test.skipIf(!cpuWanted)('MobileNetV2 Lite on the cpu backend', async () => {
     const result = await learn('cpu', learnLite, 3);
     log.push(`${'MobileNetV2 Lite, separable, DropBlock'.padEnd(40)} ${'cpu'.padEnd(10)} ${result.losses.map((l) => l.toFixed(4)).join(' → ')}`);

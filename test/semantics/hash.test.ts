@@ -6,12 +6,12 @@ import { exportTfSpec, importTfSpec } from '../../src/interop/tfspec.js';
 import { pyramidHash } from '../../src/semantics/hash.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
-import { fpnPyramid, nasfpnPyramid } from '../helpers/ir.js';
+import { cellPyramid, fpnPyramid, fpnReference, nasfpnPyramid } from '../helpers/ir.js';
 
 function pyramid(text: string): PyramidIR {
   const result = checkText(text, '/virtual/p.fpn');
   expect(result.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
-  return result.program!.pyramids[0];
+  return cellPyramid(result.program!.pyramids[0]);
 }
 const hashOf = (text: string): string => pyramidHash(pyramid(text));
 
@@ -57,6 +57,11 @@ describe('same graph, same hash', () => {
     expect(hashOf(NASFPN.replace('sum(P4, n5)', 'sum(n5, P4)').replace('sum(n6, n7)', 'sum(n7, n6)'))).toBe(base);
   });
 
+  test("swapping a wsum's inputs (each input brings its own weight, both start at 1)", () => {
+    const weighted = NASFPN.replace('sum(P4, n5)', 'wsum(P4, n5)');
+    expect(hashOf(weighted.replace('wsum(P4, n5)', 'wsum(n5, P4)'))).toBe(hashOf(weighted));
+  });
+
   test("swapping a global_pool's inputs when the pooled input stays the same (the coarser one by default)", () => {
     expect(hashOf(NASFPN.replace('global_pool(P4, P6)', 'global_pool(P6, P4)'))).toBe(base);
     expect(hashOf(NASFPN.replace('global_pool(P4, P6)', 'global_pool(P4, P6, pool=max, pooled=P6)'))).toBe(base);
@@ -88,6 +93,7 @@ describe('different graph, different hash', () => {
   const variants: [string, string][] = [
     ['an op (sum → global_pool)', NASFPN.replace('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P4 = global_pool(P4, n5)')],
     ['an op (global_pool → sum)', NASFPN.replace('output n11 @P6 = global_pool(n9, n10)', 'output n11 @P6 = sum(n9, n10)')],
+    ['an op (sum → wsum)', NASFPN.replace('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P4 = wsum(P4, n5)')],
     ['an input', NASFPN.replace('output n8 @P4 = sum(n6, n7)', 'output n8 @P4 = sum(n5, n7)')],
     ['a level', NASFPN.replace('cell n6 @P4', 'cell n6 @P5')],
     ['the pool flavour', NASFPN.replace('global_pool(P4, P6)', 'global_pool(P4, P6, pool=avg)')],
@@ -114,7 +120,7 @@ describe('different graph, different hash', () => {
 
 describe('the checked IR of examples/nasfpn.fpn', () => {
   const result = checkText(readFileSync('examples/nasfpn.fpn', 'utf8'), resolve('examples/nasfpn.fpn'));
-  const ir = result.program!.pyramids[0];
+  const ir = cellPyramid(result.program!.pyramids[0]);
 
   test('equals nasfpnPyramid() of test/helpers/ir.ts (cells, inputs, ops, dangling sums)', () => {
     expect(ir).toEqual(nasfpnPyramid());
@@ -133,8 +139,10 @@ describe('the checked IR of examples/nasfpn.fpn', () => {
     expect(pools).toEqual(['n5:max:P6', 'n9:max:n8', 'n10:max:n9', 'n11:max:n10']);
   });
 
-  test('examples/fpn.fpn equals fpnPyramid() except for the cell names', () => {
-    const fpn = checkText(readFileSync('examples/fpn.fpn', 'utf8'), resolve('examples/fpn.fpn')).program!.pyramids[0];
+  test('examples/fpn.fpn: fpn_cells equals fpnPyramid() except for the cell names; fpn is the kind fpn pyramid', () => {
+    const pyramids = checkText(readFileSync('examples/fpn.fpn', 'utf8'), resolve('examples/fpn.fpn')).program!.pyramids;
+    expect(pyramids.find((p) => p.name === 'fpn')).toEqual(fpnReference());
+    const fpn = cellPyramid(pyramids.find((p) => p.name === 'fpn_cells'));
     const expected = fpnPyramid();
     const strip = (p: PyramidIR) => ({ ...p, nodes: p.nodes.map((n) => ({ ...n, name: '' })), cells: p.cells.map((c) => ({ ...c, name: '' })) });
     expect(strip(fpn)).toEqual(strip(expected));

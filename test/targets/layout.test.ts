@@ -6,7 +6,7 @@ import { buildModel } from '../../src/codegen/builder.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import { anchorsFor } from '../../src/targets/anchors.js';
 import { headLayout, locateAnchor } from '../../src/targets/layout.js';
-import { tinyLite, tinyResnet } from '../codegen/fixtures.js';
+import { tinyLite, tinyResnet } from '../helpers/detectors.js';
 import { detector } from '../helpers/ir.js';
 import { gridDetector } from './helpers.js';
 

@@ -8,8 +8,9 @@ import { lowerDetector } from '../../src/codegen/lower.js';
 import { loadTf, useBackend } from '../../src/runtime/backend.js';
 import { headLayout, type HeadLayout } from '../../src/targets/layout.js';
 import { decayedWeights, detectionLoss, l2Penalty, targetTensors, type TargetTensors } from '../../src/train/losses.js';
-import { tinyLite } from '../codegen/fixtures.js';
-import { randomValues, relativeError } from '../runtime/helpers.js';
+import { tinyLite } from '../helpers/detectors.js';
+import { relativeError } from '../runtime/helpers.js';
+import { randomValues } from '../helpers/random.js';
 import { gridDetector } from '../targets/helpers.js';
 
 let tf: typeof TF;

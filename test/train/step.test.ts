@@ -9,8 +9,8 @@ import { useBackend } from '../../src/runtime/backend.js';
 import { headLayout } from '../../src/targets/layout.js';
 import { encodeBatchTargets } from '../../src/targets/matching.js';
 import { decayedWeights, detectionLoss, lossOptionsFor, targetTensors } from '../../src/train/losses.js';
-import { litePyramid, tinyResnet } from '../codegen/fixtures.js';
-import { randomValues } from '../runtime/helpers.js';
+import { litePyramid, tinyResnet } from '../helpers/detectors.js';
+import { randomValues } from '../helpers/random.js';
 import { annotations } from '../targets/helpers.js';
 
 afterAll(async () => {

@@ -2,33 +2,31 @@
 // options of scripts/build.mjs, scripts/bundle-options.mjs), so lazy imports and the font lookup are tested
 // from bundled code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { bundleOptions } from '../../scripts/bundle-options.mjs';
-import { spawnSync } from 'node:child_process';
+import { privateBundle } from '../helpers/cli.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const bundleDir = join('node_modules', '.cache', `nasfpn-test-draw-${process.pid}`);
+const bundle = privateBundle('draw');
 let outDir: string;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'nasfpn-draw-bundle-'));
-  await build(bundleOptions(bundleDir));
+  await bundle.build();
 });
 afterAll(() => {
-  rmSync(bundleDir, { recursive: true, force: true });
+  bundle.remove();
   rmSync(outDir, { recursive: true, force: true });
 });
 
-const nasfpn = (...args: string[]) => spawnSync(process.execPath, [join(bundleDir, 'main.js'), ...args], { encoding: 'utf8' });
+const nasfpn = bundle.run;
 
 describe('nasfpn draw from the bundle', () => {
   it('writes a PNG with text (fonts found from the bundle)', () => {
     const out = join(outDir, 'nasfpn.png');
     const run = nasfpn('draw', 'examples/nasfpn.fpn', '--png', '--scale', '1', '-o', out);
     expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     expect(run.stdout).toContain('wrote');
     expect(readFileSync(out).subarray(1, 4).toString()).toBe('PNG');
   });
@@ -36,7 +34,7 @@ describe('nasfpn draw from the bundle', () => {
   it('draws all three views', () => {
     for (const view of ['graph', 'cells', 'stack']) {
       const run = nasfpn('draw', 'examples/nasfpn.fpn', '--view', view, '-o', '-');
-      expect(run.status, run.stderr).toBe(0);
+      expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^<svg [^>]*>\n<title id="title">/);
     }
   });
@@ -45,11 +43,11 @@ describe('nasfpn draw from the bundle', () => {
     const bad = join(outDir, 'bad.fpn');
     writeFileSync(bad, 'pyramid bad {\n  inputs P3..P7\n  output o3 @P3 = sum(P3, nope)\n}\n');
     const failed = nasfpn('draw', bad, '-o', join(outDir, 'bad.svg'));
-    expect(failed.status).toBe(1);
+    expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/FPN\d+/);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
     const usage = nasfpn('draw', 'examples/nasfpn.fpn', '--view', 'sideways');
-    expect(usage.status).toBe(2);
+    expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--view must be');
   });
 });

@@ -5,7 +5,7 @@ import { boxesOverlap } from '../../src/viz/text.js';
 import { circleBox } from '../../src/viz/geometry.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
 import { loadExample } from '../helpers/examples.js';
-import { fpnPyramid, generatedPyramid, nasfpnPyramid } from '../helpers/ir.js';
+import { fpnReference, fpnPyramid, generatedPyramid, nasfpnPyramid } from '../helpers/ir.js';
 import { elementsWith } from './helpers.js';
 
 const danglingCount = (p: PyramidIR) => p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
@@ -118,7 +118,7 @@ describe('graph view (Figure 7)', () => {
     const svg = renderCompare([fpnPyramid(), nasfpnPyramid()]);
     const rows = elementsWith(svg, 'data-row');
     expect(rows).toHaveLength(10);
-    expect(elementsWith(svg, 'data-pyramid').map((g) => g['data-pyramid'])).toEqual(['fpn', 'nasfpn']);
+    expect(elementsWith(svg, 'data-pyramid').map((g) => g['data-pyramid'])).toEqual(['fpn_cells', 'nasfpn']);
     const a = layoutGraph(fpnPyramid(), { levels: [3, 7] });
     const b = layoutGraph(nasfpnPyramid(), { levels: [3, 7] });
     expect(a.rows).toEqual(b.rows);
@@ -127,9 +127,20 @@ describe('graph view (Figure 7)', () => {
   it('draws every example pyramid legibly', () => {
     for (const name of ['nasfpn', 'fpn', 'nasfpn-lite']) {
       for (const p of loadExample(name).pyramids) {
-        checkStructure(p, renderGraph(p));
+        if (p.kind === 'cells') checkStructure(p, renderGraph(p));
         checkLegibility(layoutGraph(p), { edgesMissDots: true });
       }
     }
+  });
+
+  it('draws kind fpn as the TF reference builds it: C3–C5, top-down sums, a 3×3 conv per level, P6/P7 from convs', () => {
+    const svg = renderGraph(fpnReference());
+    const dots = elementsWith(svg, 'data-node');
+    expect(dots.map((d) => `${d['data-node']}:${d['data-op'] ?? 'input'}`)).toEqual(
+      ['C3:input', 'C4:input', 'C5:input', 'td4:sum', 'td3:sum', 'P3:conv', 'P4:conv', 'P5:conv', 'P6:conv', 'P7:conv']);
+    const edges = elementsWith(svg, 'data-from').map((e) => `${e['data-from']}→${e['data-to']}`);
+    expect(edges).toEqual(['C4→td4', 'C5→td4', 'C3→td3', 'td4→td3', 'td3→P3', 'td4→P4', 'C5→P5', 'P5→P6', 'P6→P7']);
+    expect(dots.filter((d) => d['data-output'] === 'true').map((d) => d['data-node'])).toEqual(['P3', 'P4', 'P5', 'P6', 'P7']);
+    checkLegibility(layoutGraph(fpnReference()), { edgesMissDots: true });
   });
 });

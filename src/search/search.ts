@@ -1,0 +1,302 @@
+// The search loop: the strategy proposes, the executor runs, the store keeps everything, listeners hear events.
+//
+//   propose → pyramid → hash ─┬─ seen and finished: reuse its reward (a duplicate; counted, not run)
+//                              ├─ the same hash in flight: wait for that trial and share its reward
+//                              └─ new: write the trial (queued), send it to the executor
+//   done → write the trial → strategy.observe → write state.json → events (finished, controller, best)
+//
+// Resuming reads the run directory back: finished and failed trials stay, trials the strategy had not learned
+// from yet are given to it first, and queued or running trials are sent again.
+import { countModel } from '../codegen/count.js';
+import { lowerDetector } from '../codegen/lower.js';
+import { printPyramid } from '../format/print.js';
+import { pyramidHash } from '../semantics/hash.js';
+import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import { Random } from '../util/random.js';
+import { stamp, type BestSoFar, type SearchEvent, type SearchListener, type UnstampedEvent } from './events.js';
+import type { Executor, ExecutorEvents } from './executor.js';
+import type { TrialRecord } from './records.js';
+import { describeReward } from './reward.js';
+import { decisionsToPyramid } from './space.js';
+import type { RunState, RunStore } from './store.js';
+import type { Strategy } from './strategies/index.js';
+import type { TrialJob, TrialOutcome } from './trial-runner.js';
+
+export interface SearchOptions {
+  store: RunStore;
+  /** The space of the run's config (checked by the caller). */
+  space: SearchSpaceIR;
+  strategy: Strategy;
+  executor: Executor;
+  listeners: SearchListener[];
+  /** Aborting stops the search: no new proposals, running trials are abandoned (re-queued on resume). */
+  signal?: AbortSignal;
+}
+
+export interface SearchSummary {
+  reason: 'budget' | 'stopped';
+  trials: number;
+  unique: number;
+  failed: number;
+  best: BestSoFar | null;
+}
+
+const now = () => new Date().toISOString();
+
+export async function runSearch(options: SearchOptions): Promise<SearchSummary> {
+  return new SearchRun(options).run();
+}
+
+class SearchRun {
+  private readonly store: RunStore;
+  private readonly trials = new Map<number, TrialRecord>();
+  /** Finished, evaluated trials by hash (the dedup cache). */
+  private readonly rewardByHash = new Map<string, TrialRecord>();
+  /** Evaluated trials in flight by hash, and the duplicates waiting for them. */
+  private readonly inFlightByHash = new Map<string, number>();
+  private readonly waitingDuplicates = new Map<number, number[]>();
+  private readonly inFlight = new Set<number>();
+  private observed = new Set<number>();
+  private random: Random;
+  private nextTrial = 1;
+  private best: BestSoFar | null = null;
+  private wake: (() => void) | null = null;
+  private pendingDone: Array<() => Promise<void>> = [];
+  private stopped = false;
+
+  constructor(private readonly options: SearchOptions) {
+    this.store = options.store;
+    this.random = Random.seeded(this.store.config.seed).fork('search');
+  }
+
+  private emit(event: UnstampedEvent): void {
+    const stamped: SearchEvent = stamp(event);
+    this.store.appendEvent(stamped);
+    for (const listener of this.options.listeners) listener(stamped);
+  }
+
+  async run(): Promise<SearchSummary> {
+    const { store, strategy, executor, space } = this.options;
+    const config = store.config;
+    const stored = store.trials();
+    for (const t of stored) this.trials.set(t.id, t);
+    const state = store.readState();
+    if (state) {
+      strategy.load(state.strategy);
+      this.random = Random.load(state.random);
+      this.observed = new Set(state.observed);
+      this.nextTrial = state.nextTrial;
+    }
+    this.nextTrial = Math.max(this.nextTrial, ...stored.map((t) => t.id + 1));
+    for (const t of stored) {
+      if (t.status === 'finished' && t.duplicateOf === null && !this.rewardByHash.has(t.hash)) this.rewardByHash.set(t.hash, t);
+      if (t.status === 'finished') this.noteBest(t, false);
+    }
+    const requeue = stored.filter((t) => t.status === 'queued' || t.status === 'running');
+    this.emit({
+      type: 'search.started', run: store.dir, space: space.name, strategy: config.strategy, reward: describeReward(config.reward),
+      trials: config.trials, done: stored.length - requeue.length, workers: config.workers, queue: config.queue,
+      resumed: stored.length > 0 || state !== null, requeued: requeue.length,
+    });
+    const onAbort = () => this.stop();
+    this.options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (this.options.signal?.aborted) this.stop();
+    await executor.start(this.executorEvents());
+    try {
+      // A kill between writing a trial and saving the strategy: let the strategy learn what it missed.
+      for (const t of stored) {
+        if ((t.status === 'finished' || t.status === 'failed') && !this.observed.has(t.id)) await this.observe(t);
+      }
+      for (const t of requeue) this.dispatch(t, true);
+      await this.loop();
+    } finally {
+      this.options.signal?.removeEventListener('abort', onAbort);
+      await executor.close();
+    }
+    const all = [...this.trials.values()];
+    const summary: SearchSummary = {
+      reason: this.stopped ? 'stopped' : 'budget',
+      trials: all.filter((t) => t.status === 'finished' || t.status === 'failed').length,
+      unique: all.filter((t) => t.duplicateOf === null && t.status === 'finished').length,
+      failed: all.filter((t) => t.status === 'failed').length,
+      best: this.best,
+    };
+    this.emit({ type: 'search.finished', ...summary });
+    return summary;
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const { executor } = this.options;
+    const budget = this.store.config.trials;
+    for (;;) {
+      while (this.pendingDone.length) await this.pendingDone.shift()!();
+      if (this.stopped) return;
+      if (this.inFlight.size < executor.capacity && this.nextTrial <= budget) {
+        await this.proposeOne();
+        continue;
+      }
+      if (this.inFlight.size === 0) {
+        if (this.nextTrial > budget) return;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (this.pendingDone.length || this.stopped) resolve();
+      });
+      this.wake = null;
+    }
+  }
+
+  private async proposeOne(): Promise<void> {
+    const { strategy, space } = this.options;
+    const id = this.nextTrial++;
+    const decisions = await strategy.propose(id);
+    const pyramid = decisionsToPyramid(space, decisions, `trial${id}`);
+    const hash = pyramidHash(pyramid);
+    const counts = countsFor(space, pyramid);
+    const cached = this.rewardByHash.get(hash);
+    const trial: TrialRecord = {
+      id, hash, fpn: printPyramid(pyramid, `trial ${id} of search ${space.name}`), decisions, status: 'queued',
+      reward: null, metrics: {}, params: counts?.params ?? null, flops: counts?.flops ?? null,
+      duplicateOf: cached?.id ?? this.inFlightByHash.get(hash) ?? null, worker: null, attempts: 0,
+      queuedAt: now(), startedAt: null, endedAt: null, seconds: null, error: null,
+    };
+    this.trials.set(id, trial);
+    this.store.writeTrial(trial);
+    this.saveState();
+    this.emit({ type: 'trial.queued', trial: id, hash, duplicateOf: trial.duplicateOf, requeued: false });
+    this.dispatch(trial, false);
+  }
+
+  /** Sends a queued (or re-queued) trial on its way: reuse, wait for its twin, or run it. */
+  private dispatch(trial: TrialRecord, requeued: boolean): void {
+    if (requeued) this.emit({ type: 'trial.queued', trial: trial.id, hash: trial.hash, duplicateOf: trial.duplicateOf, requeued: true });
+    this.inFlight.add(trial.id);
+    const cached = this.rewardByHash.get(trial.hash);
+    if (cached) {
+      trial.duplicateOf = cached.id;
+      this.completeLater(trial.id, null, { ok: true, reward: cached.reward!, metrics: cached.metrics, seconds: 0 });
+      return;
+    }
+    const twin = this.inFlightByHash.get(trial.hash);
+    if (twin !== undefined && twin !== trial.id) {
+      trial.duplicateOf = twin;
+      this.waitingDuplicates.set(twin, [...(this.waitingDuplicates.get(twin) ?? []), trial.id]);
+      return;
+    }
+    trial.duplicateOf = null;
+    this.inFlightByHash.set(trial.hash, trial.id);
+    const job: TrialJob = {
+      id: trial.id, hash: trial.hash, fpn: trial.fpn, decisions: trial.decisions, space: this.options.space,
+      reward: this.store.config.reward, seed: this.random.fork(`trial-${trial.id}`).uint32(),
+    };
+    this.options.executor.submit(job);
+  }
+
+  /** Completions are handled one at a time in the loop, so store writes and strategy updates never interleave. */
+  private completeLater(id: number, worker: string | null, outcome: TrialOutcome): void {
+    this.pendingDone.push(() => this.complete(id, worker, outcome));
+    this.wake?.();
+  }
+
+  private async complete(id: number, worker: string | null, outcome: TrialOutcome): Promise<void> {
+    const trial = this.trials.get(id);
+    if (!trial || !this.inFlight.has(id)) return; // a late report of a trial already done
+    this.inFlight.delete(id);
+    if (this.inFlightByHash.get(trial.hash) === id) this.inFlightByHash.delete(trial.hash);
+    const duplicate = trial.duplicateOf !== null;
+    trial.endedAt = now();
+    trial.seconds = duplicate ? 0 : outcome.seconds;
+    if (!duplicate) trial.worker = worker;
+    if (outcome.ok) {
+      trial.status = 'finished';
+      trial.reward = outcome.reward;
+      trial.metrics = outcome.metrics;
+      trial.error = null;
+      if (!duplicate) this.rewardByHash.set(trial.hash, trial);
+    } else {
+      trial.status = 'failed';
+      trial.error = outcome.error;
+    }
+    this.store.writeTrial(trial);
+    if (outcome.ok) {
+      this.emit({
+        type: 'trial.finished', trial: id, hash: trial.hash, reward: outcome.reward, metrics: outcome.metrics,
+        params: trial.params, flops: trial.flops, seconds: trial.seconds, worker: trial.worker, cached: duplicate,
+      });
+    } else {
+      this.emit({ type: 'trial.failed', trial: id, worker: trial.worker, error: outcome.error, willRetry: false });
+    }
+    await this.observe(trial);
+    if (outcome.ok) this.noteBest(trial, true);
+    for (const twin of this.waitingDuplicates.get(id) ?? []) this.completeLater(twin, null, { ...outcome, seconds: 0 });
+    this.waitingDuplicates.delete(id);
+  }
+
+  private async observe(trial: TrialRecord): Promise<void> {
+    const update = await this.options.strategy.observe({ id: trial.id, decisions: trial.decisions, reward: trial.status === 'finished' ? trial.reward : null });
+    this.observed.add(trial.id);
+    this.saveState();
+    if (update) this.emit({ type: 'controller.updated', ...update });
+  }
+
+  private noteBest(trial: TrialRecord, announce: boolean): void {
+    if (trial.reward === null || (this.best && trial.reward <= this.best.reward)) return;
+    const previous = this.best;
+    this.best = { trial: trial.id, reward: trial.reward, hash: trial.hash };
+    if (!announce) return;
+    this.store.writeBest(trial.fpn);
+    this.emit({ type: 'best.changed', best: this.best, previous });
+  }
+
+  private saveState(): void {
+    const state: RunState = {
+      version: 1, nextTrial: this.nextTrial, random: this.random.state(), strategy: this.options.strategy.state(),
+      observed: [...this.observed].sort((a, b) => a - b), updatedAt: now(),
+    };
+    this.store.writeState(state);
+  }
+
+  private executorEvents(): ExecutorEvents {
+    const running = (id: number) => (this.inFlight.has(id) ? this.trials.get(id) : undefined);
+    return {
+      started: (id, worker, attempt) => {
+        const trial = running(id);
+        if (!trial) return;
+        trial.status = 'running';
+        trial.worker = worker;
+        trial.attempts = Math.max(trial.attempts + 1, attempt);
+        trial.startedAt = now();
+        this.store.writeTrial(trial);
+        this.emit({ type: 'trial.started', trial: id, worker, attempt: trial.attempts });
+      },
+      progress: (id, worker, fraction, metrics) => {
+        if (running(id)) this.emit({ type: 'trial.progress', trial: id, worker, fraction, metrics });
+      },
+      done: (id, worker, outcome) => this.completeLater(id, worker, outcome),
+      retrying: (id, worker, error) => {
+        const trial = running(id);
+        if (!trial) return;
+        trial.status = 'queued';
+        this.store.writeTrial(trial);
+        this.emit({ type: 'trial.failed', trial: id, worker, error, willRetry: true });
+      },
+      workerJoined: (worker, host, pid, backend) => this.emit({ type: 'worker.joined', worker, host, pid, backend }),
+      workerLeft: (worker, reason) => this.emit({ type: 'worker.left', worker, reason }),
+      paused: (reason) => this.emit({ type: 'search.paused', reason }),
+      resumed: () => this.emit({ type: 'search.resumed' }),
+    };
+  }
+}
+
+/** Parameters and FLOPs of the space's proxy detector built with `pyramid`, as `nasfpn stats` counts them. */
+function countsFor(space: SearchSpaceIR, pyramid: PyramidIR): { params: number; flops: number } | null {
+  if (!space.proxy) return null;
+  const counts = countModel(lowerDetector({ ...space.proxy, pyramid }));
+  return { params: counts.trainable, flops: counts.flops };
+}

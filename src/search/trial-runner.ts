@@ -1,0 +1,56 @@
+// Runs one trial's reward where a worker is: in the search process (`--workers 0`), in a local worker child
+// process, or in a `nasfpn worker` taking jobs from Redis. The same code in every case, so a trial scores the
+// same wherever it runs.
+import type { SearchSpaceIR } from '../semantics/ir.js';
+import type { RewardSpec } from './records.js';
+import { createReward, describeReward, RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward.js';
+
+/** A trial as it travels to a worker (plain JSON). */
+export interface TrialJob {
+  id: number;
+  hash: string;
+  fpn: string;
+  decisions: number[];
+  space: SearchSpaceIR;
+  reward: RewardSpec;
+  seed: number;
+}
+
+/** What a worker sends back. `error` with `retry: false` is the architecture's failure (final). */
+export type TrialOutcome =
+  | { ok: true; reward: number; metrics: Record<string, number>; seconds: number }
+  | { ok: false; error: string; retry: boolean; seconds: number };
+
+export type ProgressSink = (fraction: number, metrics: Record<string, number>) => void;
+
+/** Rewards are built once per (reward, space) and reused: a proxy reward may hold a dataset in memory. */
+const rewards = new Map<string, Reward>();
+
+function rewardFor(job: TrialJob): Reward {
+  const key = `${describeReward(job.reward)}\u0000${JSON.stringify(job.space)}`;
+  let reward = rewards.get(key);
+  if (!reward) {
+    reward = createReward(job.reward, job.space);
+    rewards.set(key, reward);
+  }
+  return reward;
+}
+
+export async function runTrial(job: TrialJob, progress: ProgressSink, signal: AbortSignal): Promise<TrialOutcome> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const input: TrialInput = { id: job.id, hash: job.hash, fpn: job.fpn, decisions: job.decisions, space: job.space, seed: job.seed };
+    const result = await rewardFor(job).evaluate(input, { progress: (f, m) => progress(f, m ?? {}), signal });
+    if (!Number.isFinite(result.reward)) {
+      return { ok: false, error: `the reward is not a finite number (${result.reward})`, retry: false, seconds: seconds() };
+    }
+    return { ok: true, reward: result.reward, metrics: result.metrics, seconds: seconds() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // A bad reward spec (RangeError from createReward) or a reward that cannot run as configured (no dataset)
+    // fails the same way everywhere: retrying cannot help.
+    const final = error instanceof TrialFailure || error instanceof RangeError || error instanceof RewardSetupError;
+    return { ok: false, error: message, retry: !final, seconds: seconds() };
+  }
+}
