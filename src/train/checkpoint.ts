@@ -113,9 +113,21 @@ export function readCheckpoint(dir: string): Checkpoint {
     dir,
     weights: split(join(dir, 'weights.bin'), tensors.weights),
     slots: split(join(dir, 'slots.bin'), tensors.slots),
-    state,
+    state: { ...state, recipe: upgradeRecipe(state.recipe) },
     source: json('source.json') as SourceSnapshot,
   };
+}
+
+/**
+ * A saved recipe in the IR of this version. Checkpoints written before pyramids had a `kind` (when every pyramid
+ * was made of merging cells; `kind fpn` came later) get `kind: 'cells'`, so their runs still resume, evaluate and
+ * predict. Anything else is returned as it is.
+ */
+export function upgradeRecipe(recipe: unknown): unknown {
+  const detector = (recipe as { detector?: unknown } | null)?.detector as { pyramid?: unknown } | undefined;
+  const pyramid = detector?.pyramid;
+  if (pyramid === null || typeof pyramid !== 'object' || 'kind' in pyramid) return recipe;
+  return { ...(recipe as object), detector: { ...detector, pyramid: { kind: 'cells', ...pyramid } } };
 }
 
 function concat(list: NamedArray[]): Uint8Array {
