@@ -53,12 +53,16 @@ async function run(backend: BackendName, which: 'layers' | 'closed-form') {
 }
 
 describe('batchNormTraining matches tf.layers batch norm in training mode', () => {
-  test('output and gradients, on cpu and every backend under test', async () => {
+  // On tfjs-node this runs TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3 (gradients/tensorflow-ops.ts).
+  test('output, gradients and batch moments, on cpu and every backend under test', async () => {
     const reference = await run('cpu', 'layers');
+    const cpuMoments = (await run('cpu', 'closed-form')).moments;
     for (const backend of ['cpu', ...backends] as BackendName[]) {
       const ours = await run(backend, 'closed-form');
       expect(relativeError(ours.y, reference.y), `${backend} forward`).toBeLessThan(1e-5);
       expect(relativeError(ours.grads, reference.grads), `${backend} gradients`).toBeLessThan(1e-5);
+      // The biased variance, as tf.moments (TensorFlow's own batch_variance output would be Bessel-corrected).
+      expect(relativeError(ours.moments, cpuMoments), `${backend} moments`).toBeLessThan(1e-5);
     }
   });
 
@@ -80,8 +84,9 @@ describe('batchNormTraining matches tf.layers batch norm in training mode', () =
     expect(relativeError([ours.moments[0].map((m) => 0.1 * m)], [layers.movingMean!])).toBeLessThan(1e-5);
   });
 
-  test('leaves no tensors behind once the moments are disposed', async () => {
-    await useBackend('wasm');
+  test.each(['wasm', 'tfjs-node'] as BackendName[])('leaves no tensors behind once the moments are disposed (%s, where present)', async (backend) => {
+    if (backend !== 'wasm' && !backends.includes(backend)) return;
+    await useBackend(backend);
     const x = tf.variable(tf.randomNormal(SHAPE));
     const gamma = tf.variable(tf.ones([4]) as tf.Tensor1D);
     const beta = tf.variable(tf.zeros([4]) as tf.Tensor1D);

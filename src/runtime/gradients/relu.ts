@@ -8,12 +8,14 @@
 // own (wasm has a native Step; the cpu backend stays the parity reference).
 import type * as TF from '@tensorflow/tfjs';
 import { overrideGradientOn } from './override.js';
+import { hasKernel, RELU_GRAD } from './tensorflow-ops.js';
 
 type Tfjs = typeof TF;
 
 export function registerReluGradient(tf: Tfjs): void {
   overrideGradientOn(tf, 'Relu', 'tensorflow', (_builtin, dy, saved) => {
     const [x] = saved;
+    if (hasKernel(tf, RELU_GRAD)) return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: dy as TF.Tensor, x }) as TF.Tensor };
     return { x: () => tf.mul(dy as TF.Tensor, tf.cast(tf.greater(x, 0), 'float32')) };
   });
 }

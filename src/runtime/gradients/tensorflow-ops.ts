@@ -1,0 +1,112 @@
+// TensorFlow ops that tfjs-node does not expose, registered as kernels of its 'tensorflow' backend.
+//
+// On tfjs-node a training step of a small detector is dominated by per-op cost (each tfjs kernel is one
+// TensorFlow eager op through the Node addon, tens of µs, whatever its size), and tfjs composes several
+// layers' gradients from many small ops where TensorFlow has one fused op. The addon can run any TensorFlow
+// op by name (`executeMultipleOutputs`), so these kernels call TensorFlow's own:
+//
+// - `FusedBatchNormV3` in training mode: y and the batch moments of a 4-D NHWC batch norm in one op
+//   (tfjs: moments, rsqrt, centring and scaling, ~12 ops with their casts), and `FusedBatchNormGradV3`, its
+//   whole gradient in one op (tfjs autodiff or the closed form in batchnorm-training.ts: ~10 ops).
+// - `ReluGrad`: dy · (x > 0) in one op (relu.ts without this: compare, cast, multiply).
+//
+// Kernels, not direct calls, so that tf.profile and tf.engine see them like any other op. The other
+// backends do not register them; callers check `hasKernel` and keep their tfjs formulation there.
+import type * as TF from '@tensorflow/tfjs';
+
+type Tfjs = typeof TF;
+
+/** Kernel names (prefixed: they are this project's, not tfjs's). */
+export const BATCH_NORM_TRAINING = 'NasfpnFusedBatchNormTraining';
+export const BATCH_NORM_TRAINING_GRAD = 'NasfpnFusedBatchNormTrainingGrad';
+export const RELU_GRAD = 'NasfpnReluGrad';
+
+const TENSORFLOW = 'tensorflow';
+
+/** The part of tfjs-node's NodeJSKernelBackend these kernels use. */
+interface NodeBackend {
+  binding: Record<string, number>;
+  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: TF.TensorInfo[], outputs: number): TF.Tensor[];
+  executeSingleOutput(name: string, attrs: OpAttr[], inputs: TF.TensorInfo[]): TF.Tensor;
+}
+interface OpAttr {
+  name: string;
+  type: number;
+  value: unknown;
+}
+
+interface KernelArgs {
+  inputs: Record<string, TF.TensorInfo>;
+  attrs?: Record<string, unknown>;
+  backend: unknown;
+}
+
+const floatType = (b: NodeBackend, name: string): OpAttr => ({ name, type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT });
+
+/** FusedBatchNormV3/GradV3 attributes for NHWC training ([TF] core/ops/nn_ops.cc `FusedBatchNormV3`). */
+const batchNormAttrs = (b: NodeBackend, epsilon: number): OpAttr[] => [
+  floatType(b, 'T'),
+  floatType(b, 'U'),
+  { name: 'epsilon', type: b.binding.TF_ATTR_FLOAT, value: epsilon },
+  { name: 'data_format', type: b.binding.TF_ATTR_STRING, value: 'NHWC' },
+  { name: 'is_training', type: b.binding.TF_ATTR_BOOL, value: true },
+];
+
+const kernels = (tf: Tfjs): { kernelName: string; kernelFunc: (args: KernelArgs) => TF.Tensor | TF.Tensor[] }[] => [
+  {
+    // Inputs x [N,H,W,C], scale, offset [C]; attrs epsilon. Outputs [y, mean, variance, reserve1, reserve2,
+    // reserve3]: `variance` is TensorFlow's batch_variance (Bessel-corrected, for moving averages of that
+    // kind); the reserve spaces are what the gradient op needs (on CPU: the batch mean and the biased variance).
+    kernelName: BATCH_NORM_TRAINING,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const b = backend as NodeBackend;
+      const { x, scale, offset } = inputs;
+      // In training mode with exponential_avg_factor 1 the running-statistics inputs are unused: empty.
+      const empty = tf.tensor1d([], 'float32');
+      try {
+        return b.executeMultipleOutputs('FusedBatchNormV3', [
+          ...batchNormAttrs(b, attrs!.epsilon as number),
+          { name: 'exponential_avg_factor', type: b.binding.TF_ATTR_FLOAT, value: 1 },
+        ], [x, scale, offset, empty, empty], 6);
+      } finally {
+        empty.dispose();
+      }
+    },
+  },
+  {
+    // Inputs dy, x, scale, reserve1, reserve2, reserve3 (from the forward kernel); attrs epsilon.
+    // Outputs [dx, dscale, doffset] (the op's two further outputs are unused placeholders, freed here).
+    kernelName: BATCH_NORM_TRAINING_GRAD,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const b = backend as NodeBackend;
+      const { dy, x, scale, reserve1, reserve2, reserve3 } = inputs;
+      const outputs = b.executeMultipleOutputs('FusedBatchNormGradV3', batchNormAttrs(b, attrs!.epsilon as number),
+        [dy, x, scale, reserve1, reserve2, reserve3], 5);
+      outputs[3].dispose();
+      outputs[4].dispose();
+      return outputs.slice(0, 3);
+    },
+  },
+  {
+    // Inputs dy, x: dy where x > 0, else 0 ([TF] core/ops/nn_ops.cc `ReluGrad`).
+    kernelName: RELU_GRAD,
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as NodeBackend;
+      return b.executeSingleOutput('ReluGrad', [floatType(b, 'T')], [inputs.dy, inputs.x]);
+    },
+  },
+];
+
+let registered = false;
+
+/** Registers the kernels for tfjs-node's 'tensorflow' backend (call once its package has loaded). */
+export function registerTensorflowKernels(tf: Tfjs): void {
+  if (registered) return;
+  registered = true;
+  for (const { kernelName, kernelFunc } of kernels(tf)) {
+    tf.registerKernel({ kernelName, backendName: TENSORFLOW, kernelFunc: kernelFunc as unknown as TF.KernelFunc });
+  }
+}
+
+/** Whether the current backend has `kernelName` (one of the kernels above). */
+export const hasKernel = (tf: Tfjs, kernelName: string): boolean => tf.getKernel(kernelName, tf.getBackend()) !== undefined;
