@@ -9,6 +9,7 @@
 //   (tfjs: moments, rsqrt, centring and scaling, ~12 ops with their casts), and `FusedBatchNormGradV3`, its
 //   whole gradient in one op (tfjs autodiff or the closed form in batchnorm-training.ts: ~10 ops).
 // - `ReluGrad`: dy · (x > 0) in one op (relu.ts without this: compare, cast, multiply).
+// And one replacement: `Reshape` to the shape a tensor already has shares its data (reshapeKernel).
 //
 // Kernels, not direct calls, so that tf.profile and tf.engine see them like any other op. The other
 // backends do not register them; callers check `hasKernel` and keep their tfjs formulation there.
@@ -97,6 +98,24 @@ const kernels = (tf: Tfjs): { kernelName: string; kernelFunc: (args: KernelArgs)
   },
 ];
 
+/**
+ * tfjs-node's Reshape always runs TensorFlow's Reshape op, with the shape uploaded as a new tensor. tfjs's
+ * gradients reshape to the shape a tensor already has at every broadcasting binary op and every fused conv's
+ * bias (`reshape(sum(dy, axes), x.shape)`, with no axes to sum in the common case): ~150 such no-op reshapes a
+ * step of the proxy detector. A reshape to the same shape shares the data, as tfjs-node's own Identity kernel
+ * does; any other goes to the native kernel.
+ */
+function reshapeKernel(native: TF.KernelConfig): (args: KernelArgs) => TF.TensorInfo | TF.Tensor {
+  return (args) => {
+    const { x } = args.inputs;
+    const shape = args.attrs!.shape as number[];
+    const same = shape.length === x.shape.length && shape.every((d, i) => d === x.shape[i] || (d === -1 && shape.filter((e) => e === -1).length === 1));
+    if (!same) return native.kernelFunc(args as unknown as Parameters<TF.KernelFunc>[0]) as TF.TensorInfo;
+    (args.backend as { incRef(dataId: unknown): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 let registered = false;
 
 /** Registers the kernels for tfjs-node's 'tensorflow' backend (call once its package has loaded). */
@@ -105,6 +124,11 @@ export function registerTensorflowKernels(tf: Tfjs): void {
   registered = true;
   for (const { kernelName, kernelFunc } of kernels(tf)) {
     tf.registerKernel({ kernelName, backendName: TENSORFLOW, kernelFunc: kernelFunc as unknown as TF.KernelFunc });
+  }
+  const nativeReshape = tf.getKernel('Reshape', TENSORFLOW);
+  if (nativeReshape) {
+    tf.unregisterKernel('Reshape', TENSORFLOW);
+    tf.registerKernel({ kernelName: 'Reshape', backendName: TENSORFLOW, kernelFunc: reshapeKernel(nativeReshape) as unknown as TF.KernelFunc });
   }
 }
 
