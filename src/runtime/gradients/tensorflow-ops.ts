@@ -5,9 +5,10 @@
 // layers' gradients from many small ops where TensorFlow has one fused op. The addon can run any TensorFlow
 // op by name (`executeMultipleOutputs`), so these kernels call TensorFlow's own:
 //
-// - `FusedBatchNormV3` in training mode: y and the batch moments of a 4-D NHWC batch norm in one op
-//   (tfjs: moments, rsqrt, centring and scaling, ~12 ops with their casts), and `FusedBatchNormGradV3`, its
-//   whole gradient in one op (tfjs autodiff or the closed form in batchnorm-training.ts: ~10 ops).
+// - `FusedBatchNormV3` in training mode: y of a 4-D NHWC batch norm and its moving averages moved in one op,
+//   plus two for the variance's Bessel correction (tfjs: moments, rsqrt, centring and scaling, ~12 ops with
+//   their casts, and 6 for the averages), and `FusedBatchNormGradV3`, its whole gradient in one op (tfjs
+//   autodiff or the closed form in batchnorm-training.ts: ~10 ops).
 // - `ReluGrad`: dy · (x > 0) in one op (relu.ts without this: compare, cast, multiply).
 // And one replacement: `Reshape` to the shape a tensor already has shares its data (reshapeKernel).
 //
@@ -55,23 +56,27 @@ const batchNormAttrs = (b: NodeBackend, epsilon: number): OpAttr[] => [
 
 const kernels = (tf: Tfjs): { kernelName: string; kernelFunc: (args: KernelArgs) => TF.Tensor | TF.Tensor[] }[] => [
   {
-    // Inputs x [N,H,W,C], scale, offset [C]; attrs epsilon. Outputs [y, mean, variance, reserve1, reserve2,
-    // reserve3]: `variance` is TensorFlow's batch_variance (Bessel-corrected, for moving averages of that
-    // kind); the reserve spaces are what the gradient op needs (on CPU: the batch mean and the biased variance).
+    // Inputs x [N,H,W,C], scale, offset, movingMean, movingVariance [C]; attrs epsilon, momentum. Outputs
+    // [y, movingMean', movingVariance', reserve1, reserve2, reserve3]: the moving averages after this batch,
+    // moving·momentum + batch·(1 − momentum), with the biased batch variance (as tf.layers); the reserve spaces
+    // are what the gradient op needs (on CPU: the batch mean and the biased batch variance).
     kernelName: BATCH_NORM_TRAINING,
     kernelFunc: ({ inputs, attrs, backend }) => {
       const b = backend as NodeBackend;
-      const { x, scale, offset } = inputs;
-      // In training mode with exponential_avg_factor 1 the running-statistics inputs are unused: empty.
-      const empty = tf.tensor1d([], 'float32');
-      try {
-        return b.executeMultipleOutputs('FusedBatchNormV3', [
-          ...batchNormAttrs(b, attrs!.epsilon as number),
-          { name: 'exponential_avg_factor', type: b.binding.TF_ATTR_FLOAT, value: 1 },
-        ], [x, scale, offset, empty, empty], 6);
-      } finally {
-        empty.dispose();
-      }
+      const { x, scale, offset, movingMean, movingVariance } = inputs;
+      const factor = 1 - (attrs!.momentum as number);
+      const [y, mean, unbiasedAverage, reserve1, reserve2, reserve3] = b.executeMultipleOutputs('FusedBatchNormV3', [
+        ...batchNormAttrs(b, attrs!.epsilon as number),
+        { name: 'exponential_avg_factor', type: b.binding.TF_ATTR_FLOAT, value: factor },
+      ], [x, scale, offset, movingMean, movingVariance], 6);
+      // TensorFlow averages the Bessel-corrected variance, (1 − f)·moving + f·v·N/(N − 1) (v biased, N values a
+      // channel); taking f·v/(N − 1) back off leaves (1 − f)·moving + f·v.
+      const count = x.shape[0] * x.shape[1] * x.shape[2];
+      const correction = tf.scalar(count > 1 ? factor / (count - 1) : 0);
+      const excess = b.executeSingleOutput('Mul', [floatType(b, 'T')], [reserve2, correction]);
+      const variance = b.executeSingleOutput('Sub', [floatType(b, 'T')], [unbiasedAverage, excess]);
+      tf.dispose([correction, excess, unbiasedAverage]);
+      return [y, mean, variance, reserve1, reserve2, reserve3];
     },
   },
   {
