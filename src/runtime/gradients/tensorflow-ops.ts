@@ -10,7 +10,8 @@
 //   their casts, and 6 for the averages), and `FusedBatchNormGradV3`, its whole gradient in one op (tfjs
 //   autodiff or the closed form in batchnorm-training.ts: ~10 ops).
 // - `ReluGrad`: dy · (x > 0) in one op (relu.ts without this: compare, cast, multiply).
-// And one replacement: `Reshape` to the shape a tensor already has shares its data (reshapeKernel).
+// And two shortcuts: a `Reshape` to the shape a tensor already has, and a `Cast` to its own dtype, share its
+// data (unlessNoOp).
 //
 // Kernels, not direct calls, so that tf.profile and tf.engine see them like any other op. The other
 // backends do not register them; callers check `hasKernel` and keep their tfjs formulation there.
@@ -104,22 +105,34 @@ const kernels = (tf: Tfjs): { kernelName: string; kernelFunc: (args: KernelArgs)
 ];
 
 /**
- * tfjs-node's Reshape always runs TensorFlow's Reshape op, with the shape uploaded as a new tensor. tfjs's
- * gradients reshape to the shape a tensor already has at every broadcasting binary op and every fused conv's
- * bias (`reshape(sum(dy, axes), x.shape)`, with no axes to sum in the common case): ~150 such no-op reshapes a
- * step of the proxy detector. A reshape to the same shape shares the data, as tfjs-node's own Identity kernel
- * does; any other goes to the native kernel.
+ * tfjs-node's Reshape always runs TensorFlow's Reshape op, with the shape uploaded as a new tensor, and its
+ * Cast always runs TensorFlow's Cast. tfjs's gradients reshape to the shape a tensor already has at every
+ * broadcasting binary op and every fused conv's bias (`reshape(sum(dy, axes), x.shape)`, with no axes to sum in
+ * the common case), and cast to the dtype it already has in the gradients of Identity, Multiply and RealDiv:
+ * ~200 such no-op calls a step of the proxy detector. These share the data instead, as tfjs-node's own Identity
+ * kernel does; any other reshape or cast goes to the native kernel.
  */
-function reshapeKernel(native: TF.KernelConfig): (args: KernelArgs) => TF.TensorInfo | TF.Tensor {
-  return (args) => {
+function unlessNoOp(native: TF.KernelConfig, isNoOp: (x: TF.TensorInfo, attrs: Record<string, unknown>) => boolean) {
+  return (args: KernelArgs): TF.TensorInfo => {
     const { x } = args.inputs;
-    const shape = args.attrs!.shape as number[];
-    const same = shape.length === x.shape.length && shape.every((d, i) => d === x.shape[i] || (d === -1 && shape.filter((e) => e === -1).length === 1));
-    if (!same) return native.kernelFunc(args as unknown as Parameters<TF.KernelFunc>[0]) as TF.TensorInfo;
+    if (!isNoOp(x, args.attrs ?? {})) return native.kernelFunc(args as unknown as Parameters<TF.KernelFunc>[0]) as TF.TensorInfo;
     (args.backend as { incRef(dataId: unknown): void }).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }
+
+const sameShape = (x: TF.TensorInfo, attrs: Record<string, unknown>): boolean => {
+  const shape = attrs.shape as number[];
+  const inferred = shape.filter((d) => d === -1).length === 1;
+  return shape.length === x.shape.length && shape.every((d, i) => d === x.shape[i] || (d === -1 && inferred));
+};
+
+const sameDtype = (x: TF.TensorInfo, attrs: Record<string, unknown>): boolean => attrs.dtype === x.dtype;
+
+const NO_OP_SHORTCUTS: [kernelName: string, isNoOp: (x: TF.TensorInfo, attrs: Record<string, unknown>) => boolean][] = [
+  ['Reshape', sameShape],
+  ['Cast', sameDtype],
+];
 
 let registered = false;
 
@@ -130,10 +143,11 @@ export function registerTensorflowKernels(tf: Tfjs): void {
   for (const { kernelName, kernelFunc } of kernels(tf)) {
     tf.registerKernel({ kernelName, backendName: TENSORFLOW, kernelFunc: kernelFunc as unknown as TF.KernelFunc });
   }
-  const nativeReshape = tf.getKernel('Reshape', TENSORFLOW);
-  if (nativeReshape) {
-    tf.unregisterKernel('Reshape', TENSORFLOW);
-    tf.registerKernel({ kernelName: 'Reshape', backendName: TENSORFLOW, kernelFunc: reshapeKernel(nativeReshape) as unknown as TF.KernelFunc });
+  for (const [kernelName, isNoOp] of NO_OP_SHORTCUTS) {
+    const native = tf.getKernel(kernelName, TENSORFLOW);
+    if (!native) continue;
+    tf.unregisterKernel(kernelName, TENSORFLOW);
+    tf.registerKernel({ kernelName, backendName: TENSORFLOW, kernelFunc: unlessNoOp(native, isNoOp) as unknown as TF.KernelFunc });
   }
 }
 
