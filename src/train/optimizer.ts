@@ -28,9 +28,16 @@ export class MomentumSgd {
   /** One accumulator per group, stacked like the group's weights ([k, ...shape] for k > 1); none for plain SGD. */
   private readonly slots: TF.Variable[];
 
-  /** `momentum` 0 is plain SGD (weight ← weight − lr · gradient, as tf.train.sgd), with no slots. */
-  constructor(private readonly tf: Tfjs, private readonly weights: readonly NamedVariable[], readonly momentum: number) {
-    this.groups = shapeGroups(weights.map((w) => w.variable.shape));
+  /**
+   * `momentum` 0 is plain SGD (weight ← weight − lr · gradient, as tf.train.sgd), with no slots. `grouped`
+   * (default: on tfjs-node only, where per-op cost dominates) updates same-shaped weights stacked. Not on wasm:
+   * its FusedConv2D takes a bias's rank from the stored data, which for a row of an unstacked group is [1, n].
+   */
+  constructor(
+    private readonly tf: Tfjs, private readonly weights: readonly NamedVariable[], readonly momentum: number,
+    grouped = tf.getBackend() === 'tensorflow',
+  ) {
+    this.groups = grouped ? shapeGroups(weights.map((w) => w.variable.shape)) : weights.map((_, i) => [i]);
     this.slots = momentum === 0 ? [] : this.groups.map((g) => tf.variable(tf.zeros(stackedShape(weights, g)), false));
   }
 

@@ -1,4 +1,4 @@
-// MomentumSgd updates same-shaped weights together (stacked); the result must be exactly TensorFlow's
+// MomentumSgd updates same-shaped weights together (stacked; by default on tfjs-node only); either way the result must be TensorFlow's
 // MomentumOptimizer / tf.train.sgd applied weight by weight. Checked against tf.train.momentum and tf.train.sgd
 // on a mix of shapes (groups of several, groups of one), with gradient scaling, over a few steps, on the cpu
 // backend and every backend under test; the slots round-trip through save/load per weight; globalNorm
@@ -34,10 +34,10 @@ async function values(weights: NamedVariable[]): Promise<Float32Array[]> {
 }
 
 /** The weights after STEPS updates, by MomentumSgd or by tfjs's own optimizer, weight by weight. */
-async function train(backend: BackendName, which: 'grouped' | 'tfjs', momentum: number, scale: number): Promise<Float32Array[]> {
+async function train(backend: BackendName, which: 'grouped' | 'per weight' | 'tfjs', momentum: number, scale: number): Promise<Float32Array[]> {
   await useBackend(backend);
   const weights = makeWeights(1);
-  const grouped = which === 'grouped' ? new MomentumSgd(tf, weights, momentum) : null;
+  const grouped = which === 'tfjs' ? null : new MomentumSgd(tf, weights, momentum, which === 'grouped');
   const reference = which === 'tfjs' ? (momentum === 0 ? tf.train.sgd(LEARNING_RATE) : tf.train.momentum(LEARNING_RATE, momentum)) : null;
   for (let step = 0; step < STEPS; step++) {
     const gradients = gradientsAt(step);
@@ -67,23 +67,23 @@ describe('MomentumSgd (same-shaped weights updated together)', () => {
     ['plain SGD (momentum 0)', 0, 1],
   ])('%s: the weights tfjs\'s optimizer gives, on cpu and every backend under test', async (_label, momentum, scale) => {
     for (const backend of ['cpu', ...backends] as BackendName[]) {
-      const ours = await train(backend, 'grouped', momentum, scale);
       const theirs = await train(backend, 'tfjs', momentum, scale);
-      expect(relativeError(ours, theirs), backend).toBeLessThan(1e-6);
+      expect(relativeError(await train(backend, 'grouped', momentum, scale), theirs), `${backend} grouped`).toBeLessThan(1e-6);
+      expect(relativeError(await train(backend, 'per weight', momentum, scale), theirs), `${backend} per weight`).toBeLessThan(1e-6);
     }
   });
 
   test('slots save per weight and load back', async () => {
     await useBackend('cpu');
     const weights = makeWeights(2);
-    const first = new MomentumSgd(tf, weights, MOMENTUM);
+    const first = new MomentumSgd(tf, weights, MOMENTUM, true);
     const gradients = gradientsAt(0);
     first.apply(gradients, LEARNING_RATE);
     const saved = await first.save();
     expect(saved.map((s) => s.name)).toEqual(weights.map((w) => w.name));
     // After one step from zero, each slot is its gradient.
     expect(relativeError(saved.map((s) => s.values), await Promise.all(gradients.map((g) => g.data() as Promise<Float32Array>)))).toBe(0);
-    const second = new MomentumSgd(tf, weights, MOMENTUM);
+    const second = new MomentumSgd(tf, weights, MOMENTUM, true);
     second.load(saved);
     expect((await second.save()).map((s) => Array.from(s.values))).toEqual(saved.map((s) => Array.from(s.values)));
     expect(() => second.load(saved.slice(1))).toThrow(/6 optimizer slots, the model 7/);
