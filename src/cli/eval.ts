@@ -88,7 +88,7 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   const { initBackend } = await import('../runtime/backend.js');
   await initBackend(options.backend);
   const tf = await import('@tensorflow/tfjs');
-  const [{ loadSavedRun }, { evaluateOn, loadEvaluationSet }] = await Promise.all([import('../train/saved-run.js'), import('./evaluate-run.js')]);
+  const [{ loadSavedRun }, { evaluateOn, loadEvaluationSet }] = await Promise.all([import('../train/saved-run.js'), import('../predict/evaluate.js')]);
   const saved = (() => {
     try {
       return loadSavedRun(tf, run);

@@ -60,7 +60,7 @@ async function watchQueue(url: string, queueName: string): Promise<void> {
       exportBest: async (best) => {
         const record = records.get(best.trial);
         if (!record) throw new Error(`trial ${best.trial}'s record did not come with the queue's events`);
-        return exportTrialRecord(record, config ? searchSpaceOfConfig(config) : null, '.');
+        return exportTrialRecord(record, config ? searchSpaceOfConfig(config) : null, config?.reward ?? null, '.');
       },
     });
   } catch (error) {

@@ -13,7 +13,10 @@ import type { SearchListener } from '../search/events.js';
 import type { Executor } from '../search/executor.js';
 import { bestTrials, exportText } from '../search/export.js';
 import type { RunConfig } from '../search/records.js';
-import { parseRewardSpec } from '../search/reward.js';
+import { parseRewardSpec, rewardProblem, rewardTrains } from '../search/reward.js';
+import type { RewardSpec } from '../search/records.js';
+import type { BackendName } from '../runtime/backend.js';
+import { assertNever } from '../util/assert-never.js';
 import { checkSpaceSearchable } from '../search/space.js';
 import { RunDirectoryError, RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
@@ -22,8 +25,6 @@ import { InputError, UsageError } from './errors.js';
 import { loadProgram, readInput } from './load.js';
 import { displayPath } from './report.js';
 
-/** Threads one local worker's backend uses: wasm runs single-threaded in Node (docs/backends.md). */
-const WORKER_THREADS = 1;
 /** Trials kept on a Redis queue at once when --parallel is not given. */
 const DEFAULT_QUEUE_PARALLEL = 8;
 
@@ -82,7 +83,8 @@ export function registerSearch(program: Command): void {
     .option('--space <name>', 'which search declaration (default: the first in the file)')
     .option('--strategy <name>', `how to propose architectures: ${STRATEGY_NAMES.join(', ')}`, 'ppo')
     .option('--strategy-option <key=value>', 'a strategy setting, e.g. lr=0.01 or population=50 (repeatable)', (v: string, all: string[]) => [...all, v], [])
-    .option('--reward <spec>', "the reward: 'target' (the known-optimum surrogate), with options as target:delay=100,seed=2", 'target')
+    .option('--reward <spec>', "the reward: 'proxy' (train the space's proxy detector, AP on held-out images: proxy:data=DIR,steps=100,...) " +
+      "or 'target' (a known-optimum surrogate for demos: target:delay=100,seed=2)", 'target')
     .option('--trials <n>', 'trials to propose, repeats included', '100')
     .option('--seed <n>', 'seed of the strategy and the rewards', '0')
     .option('--run <dir>', 'the run directory (default: runs/<space>-<time>)')
@@ -91,7 +93,7 @@ export function registerSearch(program: Command): void {
     .option('--queue <url>', 'send trials to a BullMQ queue on Redis (redis://HOST:PORT) for `nasfpn worker`s instead of local workers')
     .option('--queue-name <name>', 'the BullMQ queue', DEFAULT_QUEUE_NAME)
     .option('--parallel <n>', `trials in flight at once on a queue (default ${DEFAULT_QUEUE_PARALLEL})`)
-    .option('--backend <name>', "TF.js backend of the ppo controller (default: the fastest available)")
+    .option('--backend <name>', 'TF.js backend of the ppo controller and of the local workers\' proxy training (default: the fastest available)')
     .option('-q, --quiet', 'no events on stdout (the run directory still gets them)')
     .option('--no-ui', 'print JSON lines even on a terminal (off a terminal they are always printed)')
     .action(async (file: string | undefined, options: SearchOptions) => {
@@ -102,7 +104,10 @@ export function registerSearch(program: Command): void {
       // Heavy modules only now: TF.js for the controller, bullmq for a queue.
       const [{ runSearch }, { createStrategy }] = await Promise.all([import('../search/search.js'), import('../search/strategies/index.js')]);
       let tf = null;
-      if (config.strategy === 'ppo') {
+      // The controller trains in this process, and so does a reward that trains when trials run here (--workers 0);
+      // a --backend for local workers is checked here, before they start.
+      const checkBackend = options.backend !== undefined && !config.queue && rewardTrains(config.reward);
+      if (config.strategy === 'ppo' || checkBackend || (config.workers === 0 && !config.queue && rewardTrains(config.reward))) {
         const backend = await import('../runtime/backend.js');
         await backend.initBackend(options.backend);
         tf = await backend.loadTf();
@@ -172,7 +177,7 @@ export function registerSearch(program: Command): void {
       mkdirSync(options.output, { recursive: true });
       best.forEach((trial, i) => {
         const path = join(options.output, `top${i + 1}.fpn`);
-        writeFileAtomic(path, exportText(trial, i + 1, space.proxy, space.name));
+        writeFileAtomic(path, exportText(trial, i + 1, { space, reward: store.config.reward, dir: options.output }));
         process.stdout.write(`${path}  reward ${trial.reward}  trial ${trial.id}\n`);
       });
     });
@@ -203,12 +208,21 @@ async function createRun(file: string | undefined, options: SearchOptions): Prom
   } catch (error) {
     throw new UsageError(`--reward: ${(error as Error).message}`);
   }
+  if (options.backend !== undefined) {
+    // A bad name is a usage error before the run directory exists (the backend itself starts later).
+    const { parseBackendName } = await import('../runtime/backend.js');
+    try {
+      parseBackendName(options.backend);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   const trials = wholeNumber(options.trials, '--trials', 1);
   const seed = wholeNumber(options.seed, '--seed', 0);
   const strategyOptions = parseStrategyOptions(options.strategyOption);
   if (options.queue && !/^rediss?:\/\//.test(options.queue)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${options.queue}'`);
   if (options.queue && options.workers !== undefined) throw new UsageError('--workers and --queue exclude each other: queue workers are `nasfpn worker` processes');
-  const workers = options.queue ? 0 : options.workers !== undefined ? wholeNumber(options.workers, '--workers', 0) : defaultWorkers();
+  const workers = options.queue ? 0 : options.workers !== undefined ? wholeNumber(options.workers, '--workers', 0) : await defaultWorkers(reward, options.backend);
 
   const program = await loadProgram(file);
   if (!program.searchSpaces.length) throw new InputError(`${displayPath(file)} declares no search space`);
@@ -216,6 +230,7 @@ async function createRun(file: string | undefined, options: SearchOptions): Prom
   if (!space) throw new InputError(`${displayPath(file)} has no search space named '${options.space}' (it has: ${program.searchSpaces.map((s) => s.name).join(', ')})`);
   const unsearchable = checkSpaceSearchable(space);
   if (unsearchable) throw new InputError(`${displayPath(file)}: ${unsearchable}`);
+  await checkReward(reward, space, file);
 
   const dir = options.run ?? join('runs', `${space.name}-${timestamp()}`);
   if (existsSync(join(dir, 'config.json'))) throw new InputError(`${dir} already holds a search run: continue it with --resume ${dir}, or choose another --run`);
@@ -228,8 +243,53 @@ async function createRun(file: string | undefined, options: SearchOptions): Prom
   return RunStore.create(dir, config);
 }
 
-function defaultWorkers(): number {
-  return Math.max(1, Math.floor(availableParallelism() / WORKER_THREADS));
+/**
+ * Checks the reward against the space before the run starts (a bad budget, a space without a proxy detector, a
+ * dataset folder that is not one), and makes its data folder absolute: workers may start in another folder.
+ */
+async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string): Promise<void> {
+  let problem: string | null;
+  try {
+    problem = rewardProblem(reward, space);
+  } catch (error) {
+    throw new UsageError(`--reward: ${(error as Error).message}`);
+  }
+  if (problem) throw new InputError(`${displayPath(file)}: ${problem}`);
+  if (typeof reward.options.data === 'string') {
+    reward.options.data = resolve(reward.options.data);
+    const { findSplits } = await import('../data/dataset.js');
+    const splits = findSplits(reward.options.data).map((s) => s.split);
+    if (!splits.some((s) => s.startsWith('train')) || !splits.some((s) => s.startsWith('val'))) {
+      throw new InputError(`--reward proxy: ${displayPath(reward.options.data)} needs a train and a val split (annotations/instances_train.json and ` +
+        `instances_val.json; it has ${splits.length ? splits.join(', ') : 'none'}); make one with \`nasfpn data synth -o DIR\``);
+    }
+  }
+}
+
+/**
+ * Local workers so that workers × the threads each one's backend uses fit the cores. A reward without tensors
+ * (or on wasm, single-threaded in Node) takes one core a worker; tfjs-node's TensorFlow uses every core for each
+ * op, and a GPU backend has one device, so those get one worker. The backend is chosen here as the workers will.
+ */
+async function defaultWorkers(reward: RewardSpec, backend: string | undefined): Promise<number> {
+  if (!rewardTrains(reward)) return availableParallelism();
+  const { initBackend } = await import('../runtime/backend.js');
+  const { name } = await initBackend(backend);
+  return Math.max(1, Math.floor(availableParallelism() / backendThreads(name)));
+}
+
+function backendThreads(name: BackendName): number {
+  switch (name) {
+    case 'tfjs-node':
+    case 'tfjs-node-gpu':
+    case 'webgpu':
+      return availableParallelism();
+    case 'wasm':
+    case 'cpu':
+      return 1;
+    default:
+      return assertNever(name, 'backend');
+  }
 }
 
 async function makeExecutor(config: RunConfig, options: SearchOptions) {
@@ -243,6 +303,9 @@ async function makeExecutor(config: RunConfig, options: SearchOptions) {
     return new InProcessExecutor();
   }
   const { LocalPool } = await import('../search/pool.js');
-  // The workers are this same CLI (`nasfpn worker --ipc`), started as child processes.
-  return new LocalPool(config.workers, { module: process.argv[1], args: ['worker', '--ipc'] });
+  // The workers are this same CLI (`nasfpn worker --ipc`), started as child processes. For a reward that trains,
+  // each chooses its TF.js backend before it says it is ready, so worker.joined names it.
+  const requested = options.backend ?? process.env.NASFPN_BACKEND ?? 'auto';
+  const backend = rewardTrains(config.reward) ? ['--backend', requested] : [];
+  return new LocalPool(config.workers, { module: process.argv[1], args: ['worker', '--ipc', ...backend] });
 }

@@ -91,7 +91,7 @@ export function registerTrain(program: Command): void {
 async function runTraining(runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const [{ prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpoint }] = await Promise.all([
-    import('../train/run.js'), import('../train/detection.js'), import('./evaluate-run.js'), import('../train/trainer.js'), import('../train/progress.js'),
+    import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
     import('../train/checkpoint.js'),
   ]);
   // For a resumed run the recipe comes from its checkpoint; the data folder is needed before the trainer exists.

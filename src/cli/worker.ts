@@ -12,6 +12,7 @@ interface WorkerOptions {
   concurrency: string;
   lockMs: string;
   ipc?: boolean;
+  backend?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -22,9 +23,12 @@ export function registerWorker(program: Command): void {
     .option('--queue-name <name>', 'the BullMQ queue', DEFAULT_QUEUE_NAME)
     .option('--concurrency <n>', 'trials at once in this process', '1')
     .option('--lock-ms <ms>', 'how long a trial stays locked without a heartbeat: a dead worker\'s trial goes to another worker after about this', '30000')
+    .option('--backend <name>', 'TF.js backend of the rewards that train (the proxy task): auto, tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu (default: the fastest available)')
     .option('--ipc', 'be a local pool worker of `nasfpn search` (internal)')
     .action(async (options: WorkerOptions) => {
-      if (options.ipc) return ipcWorker();
+      if (options.ipc) return ipcWorker(options.backend);
+      // Chosen now (and printed), so the first trial does not pay for it and a bad name fails at once.
+      if (options.backend !== undefined) await chooseBackend(options.backend);
       if (!options.queue || !/^rediss?:\/\//.test(options.queue)) throw new UsageError('--queue takes redis://HOST:PORT');
       const concurrency = Number(options.concurrency);
       const lockMs = Number(options.lockMs);
@@ -42,8 +46,20 @@ export function registerWorker(program: Command): void {
     });
 }
 
-async function ipcWorker(): Promise<void> {
+/** Chooses the TF.js backend of this worker's rewards; the choice is printed on stderr unless `quiet`. */
+async function chooseBackend(requested: string, quiet = false): Promise<string> {
+  const { initBackend } = await import('../runtime/backend.js');
+  const log = quiet ? () => {} : (line: string) => process.stderr.write(`nasfpn worker ${process.pid}: ${line}\n`);
+  const choice = await initBackend(requested, { log });
+  return choice.name;
+}
+
+/** A local pool worker; with `backend` (the search passes it when its reward trains) it is chosen before `ready`, which names it. */
+async function ipcWorker(backend: string | undefined): Promise<void> {
   if (!process.send) throw new UsageError('--ipc is for the worker processes `nasfpn search` starts');
+  // The search checked the name; should the backend still fail here, the reward picks the fastest one itself
+  // (exiting instead would have the pool start this worker again and again).
+  const chosen = backend !== undefined ? await chooseBackend(backend, true).catch(() => null) : null;
   const { runTrial } = await import('../search/trial-runner.js');
   const send = (message: FromWorker) => process.send!(message);
   const abort = new AbortController();
@@ -68,7 +84,7 @@ async function ipcWorker(): Promise<void> {
       abort.abort();
       resolve();
     });
-    send({ type: 'ready', pid: process.pid, backend: null });
+    send({ type: 'ready', pid: process.pid, backend: chosen });
   });
   process.disconnect?.();
 }

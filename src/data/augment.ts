@@ -1,4 +1,4 @@
-// The input pipeline's geometry (reference §9.2, [TPU] `input_utils.resize_and_crop_image` and
+// The input pipeline's geometry ([TPU] `input_utils.resize_and_crop_image` and
 // `resize_and_crop_boxes`): an optional horizontal flip, a random scale jitter of the square target, a
 // bilinear resize that keeps the aspect ratio and fits the (jittered) square, a random crop back to the
 // network square when the resized image is larger, and zero padding at the bottom and right.
@@ -19,7 +19,7 @@ export interface AugmentOptions {
   readonly flipProbability: number;
 }
 
-/** The paper's training augmentation (reference §9.2). */
+/** The paper's training augmentation ([PAPER] §4.1, [TPU] `retinanet_parser._parse_train_data`). */
 export const PAPER_AUGMENTATION: AugmentOptions = {
   scaleMin: SCALE_JITTER[0],
   scaleMax: SCALE_JITTER[1],

@@ -1,10 +1,10 @@
-// How a dataset's COCO category ids become the head's class channels, and back (reference §6). For K = 91 the
+// How a dataset's COCO category ids become the head's class channels, and back ([TPU] `detection_config.py` num_classes and the COCO label map). For K = 91 the
 // [TPU] convention: the channel is the raw COCO id (1..90), channel 0 is never a target. For any other K, a
 // contiguous map: channel i + 1 is the i-th category id in ascending order, channel 0 again unused, so the
 // head has K = categories + 1 channels. The map is plain JSON, stored with a model so predictions map back.
 import type { ClassMapSpec } from './types.js';
 
-/** [TPU] `detection_config.py` `num_classes`: 91 channels, raw COCO ids 1..90 with channel 0 unused (reference §6). */
+/** [TPU] `detection_config.py` `num_classes`: 91 channels, raw COCO ids 1..90 with channel 0 unused. */
 export const COCO91_CLASSES = 91;
 
 /** The class map for a dataset with these category ids and a head of `numClasses` channels (undefined: fit the ids). */

@@ -1,6 +1,6 @@
 // `nasfpn data stats`: what a dataset asks of a detector. Images, boxes per class, and the box sizes as a
 // histogram over the pyramid: each box, at the network's input scale, goes to the anchor (level l, scale i,
-// side 4·2^l·2^(i/3), reference §7) nearest to its size sqrt(w·h) on a log scale.
+// side 4·2^l·2^(i/3), [TPU] `anchor.py`) nearest to its size sqrt(w·h) on a log scale.
 import { DEFAULT_ANCHOR_SCALES, DEFAULT_ANCHOR_SIZE, DEFAULT_MAX_LEVEL, DEFAULT_MIN_LEVEL } from '../semantics/defaults.js';
 import { categoryOfChannel } from './classmap.js';
 import type { Dataset } from './dataset.js';
@@ -60,7 +60,7 @@ export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats 
       if (crowd[i]) {
         counts.crowd++;
         crowdBoxes++;
-        continue; // crowds are never training targets (reference §7)
+        continue; // crowds are never training targets ([TPU] `skip_crowd_during_training`)
       }
       const side = Math.sqrt((b[4 * i + 2]! - b[4 * i]!) * (b[4 * i + 3]! - b[4 * i + 1]!)) * scale;
       sides.push(side);

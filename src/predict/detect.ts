@@ -1,7 +1,7 @@
 // A model's detections, as COCO records: batches of images through the model in inference mode, the head's
-// outputs post-processed (reference §9.3: sigmoid, decode with the th/tw clip, per-class top 5000, NMS 0.5 at
+// outputs post-processed ([TPU] `ops/postprocess_ops.py`: sigmoid, decode with the th/tw clip, per-class top 5000, NMS 0.5 at
 // score ≥ 0.05, 100 per image), boxes divided back into original-image pixels, class channels mapped to the
-// dataset's category ids. Evaluation preprocessing (reference §9.2): the long side resized to the input size,
+// dataset's category ids. Evaluation preprocessing ([TPU] `retinanet_parser._parse_eval_data`): the long side resized to the input size,
 // padded, never jittered or flipped.
 import type * as TF from '@tensorflow/tfjs';
 import type { CocoDetectionRecord } from '../coco/read.js';

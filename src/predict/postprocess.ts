@@ -1,4 +1,4 @@
-// From head outputs to detections (reference §9.3, [TPU] `ops/postprocess_ops.py` MultilevelDetectionGenerator
+// From head outputs to detections ([TPU] `ops/postprocess_ops.py` MultilevelDetectionGenerator
 // and `_generate_detections_v1`):
 //   1. sigmoid of every class logit, the background channel 0 left out;
 //   2. per class: the top PRE_NMS_TOP_K anchors by score, greedy NMS at NMS_IOU_THRESHOLD among those scoring
@@ -9,7 +9,7 @@
 // Ties follow TensorFlow's NMS (non_max_suppression_op.cc): a candidate needs score > SCORE_THRESHOLD, equal
 // scores go in anchor order, and a box is suppressed when its IoU with a kept one is > NMS_IOU_THRESHOLD.
 // Departure: boxes are clipped to [0, width] × [0, height]; [TPU] `clip_boxes` clips to width − 1 and
-// height − 1, part of the "+1 pixel" convention the toolkit leaves out everywhere (reference §7).
+// height − 1, part of the "+1 pixel" convention the toolkit leaves out everywhere.
 //
 // Pure typed arrays: the caller reads each output once (`await t.data()`, see `readHeadOutputs`).
 import type * as TF from '@tensorflow/tfjs';
@@ -18,15 +18,8 @@ import type { ClassMapSpec, DetectionBatch } from '../data/types.js';
 import { anchorsFor } from '../targets/anchors.js';
 import { decodeBox, iou } from '../targets/boxcoding.js';
 import type { HeadLayout, HeadSet } from '../targets/layout.js';
+import { MAX_DETECTIONS, NMS_IOU_THRESHOLD, PRE_NMS_TOP_K, SCORE_THRESHOLD } from '../semantics/defaults.js';
 
-/** [TPU] configs/detection_config.py `postprocess.score_threshold`. */
-export const SCORE_THRESHOLD = 0.05;
-/** [TPU] configs/detection_config.py `postprocess.nms_iou_threshold` (retinanet). */
-export const NMS_IOU_THRESHOLD = 0.5;
-/** [TPU] configs/detection_config.py `postprocess.pre_nms_num_boxes`. */
-export const PRE_NMS_TOP_K = 5000;
-/** [TPU] configs/detection_config.py `postprocess.max_total_size`: per class after NMS, and per image. */
-export const MAX_DETECTIONS = 100;
 /** The background channel: unused in both `ClassMapSpec` layouts, never a detection ([TPU] drops it too). */
 export const BACKGROUND_CHANNEL = 0;
 

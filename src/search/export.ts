@@ -1,9 +1,13 @@
 // The best architectures of a run as .fpn files: each one's pyramid and, when the space names a proxy
-// detector, that detector rebuilt around it (every setting spelled out), ready for `check`, `draw`, `stats`
-// and `build`.
-import type { Backbone, DetectorIR } from '../semantics/ir.js';
-import { levelName } from '../semantics/levels.js';
-import type { TrialRecord } from './records.js';
+// detector, that detector rebuilt around it (every setting spelled out), and the train recipe the reward
+// trained it with: ready for `check`, `draw`, `stats`, `build` and `train`.
+import { relative, resolve } from 'node:path';
+import { printDetector, printTrain } from '../format/print.js';
+import { CHECKPOINT_EVERY, CHECKPOINT_KEEP } from '../semantics/defaults.js';
+import type { DetectorIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
+import { proxyProblem, readProxyOptions, trialDetector, trialRecipe } from './proxy-budget.js';
+import type { RewardSpec, TrialRecord } from './records.js';
+import { decisionsToPyramid } from './space.js';
 
 /** The best `top` finished trials, one per architecture (hash), best first; ties go to the earlier trial. */
 export function bestTrials(trials: readonly TrialRecord[], top: number): TrialRecord[] {
@@ -15,50 +19,62 @@ export function bestTrials(trials: readonly TrialRecord[], top: number): TrialRe
     .slice(0, top);
 }
 
-function backboneText(backbone: Backbone): string {
-  switch (backbone.kind) {
-    case 'resnet':
-      return `resnet${backbone.depth}`;
-    case 'mobilenet_v2':
-      return `mobilenet_v2 width ${backbone.widthMultiplier}`;
-    default:
-      return assertNever(backbone);
+/** What an exported file is written around: the run's space and reward, and the folder it goes to. */
+export interface ExportContext {
+  space: SearchSpaceIR | null;
+  /** The run's reward; a proxy reward's detector, budget and dataset become the file's detector and recipe. */
+  reward: RewardSpec | null;
+  /** The folder the file is written into: the recipe's data folder is written relative to it. */
+  dir: string;
+}
+
+/** The detector around a trial's pyramid and, when the reward trained it, the recipe that trained it. */
+interface Around {
+  detector: DetectorIR;
+  recipe: TrainIR | null;
+}
+
+function aroundOf(trial: TrialRecord, context: ExportContext): Around | null {
+  const { space, reward } = context;
+  if (!space) return null;
+  if (reward?.name === 'proxy') {
+    const options = readProxyOptions(reward);
+    if (proxyProblem(space, options) === null) {
+      // The detector and recipe exactly as the reward trained and scored this trial (its seed included).
+      const pyramid = decisionsToPyramid(space, trial.decisions, 'exported');
+      const base = space.proxyRecipe?.detector ?? space.proxy!;
+      const detector = trialDetector(space, options, pyramid, trial.metrics.classes ?? base.head.classes);
+      const data = resolve(options.data ?? space.proxyRecipe!.data.path);
+      const recipe = trialRecipe(space, options, detector, trial.id, data);
+      // A trial writes no checkpoints and evaluates once at the end; a run of the exported file checkpoints.
+      return { detector, recipe: { ...recipe, checkpoint: { every: CHECKPOINT_EVERY, keep: CHECKPOINT_KEEP } } };
+    }
   }
+  const detector = space.proxyRecipe?.detector ?? space.proxy;
+  return detector ? { detector, recipe: space.proxyRecipe } : null;
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected backbone ${JSON.stringify(value)}`);
-}
-
-/** A detector declaration equal to `proxy` with the pyramid named `pyramid` in its place. */
-export function printDetectorAround(proxy: DetectorIR, name: string, pyramid: string): string {
-  const h = proxy.head;
-  const lines = [
-    `detector ${name} {`,
-    `  backbone ${backboneText(proxy.backbone)}`,
-    `  pyramid ${pyramid} x ${proxy.repeats} @ ${proxy.width}`,
-    `  levels ${levelName(proxy.minLevel)}..${levelName(proxy.maxLevel)}`,
-    `  conv ${proxy.conv}`,
-  ];
-  if (proxy.dropblock) lines.push(`  dropblock size ${proxy.dropblock.size} keep ${proxy.dropblock.keepProb}`);
-  if (proxy.anytimeHeads) lines.push('  anytime heads');
-  lines.push(
-    `  input ${proxy.inputSize}`,
-    `  head retinanet convs ${h.convs} width ${h.width} classes ${h.classes} anchors scales ${h.anchors.scales} ratios ${h.anchors.ratios.join(' ')} size ${h.anchors.size} prior ${h.prior} focal alpha ${h.focal.alpha} gamma ${h.focal.gamma}`,
-    `  batchnorm momentum ${proxy.batchNorm.momentum} epsilon ${proxy.batchNorm.epsilon}`,
-    '}',
-  );
-  return lines.join('\n') + '\n';
-}
-
-/** The .fpn text of one exported architecture: its pyramid renamed, and the proxy detector around it. */
-export function exportText(trial: TrialRecord, rank: number, proxy: DetectorIR | null, space: string): string {
+/**
+ * The .fpn text of one exported architecture: its pyramid renamed `topRANK`, the space's proxy detector around
+ * it, and a train recipe for that detector when the run's reward trained one (as the reward trained it).
+ */
+export function exportText(trial: TrialRecord, rank: number, context: ExportContext): string {
   const pyramid = `top${rank}`;
-  const header = `# Search ${space}: rank ${rank}, trial ${trial.id}, reward ${trial.reward}, hash ${trial.hash.slice(0, 16)}\n`;
+  const spaceName = context.space?.name ?? 'search';
+  const header = `# Search ${spaceName}: rank ${rank}, trial ${trial.id}, reward ${trial.reward}, hash ${trial.hash.slice(0, 16)}\n`;
   const body = trial.fpn
     .split('\n')
     .filter((line) => !line.startsWith('#'))
     .join('\n')
     .replace(/^pyramid \S+ \{/m, `pyramid ${pyramid} {`);
-  return header + body + (proxy ? '\n' + printDetectorAround(proxy, `${pyramid}_${proxy.name}`, pyramid) : '');
+  const around = aroundOf(trial, context);
+  if (!around) return header + body;
+  const detector = `${pyramid}_${around.detector.name}`;
+  let text = header + body + '\n' + printDetector(around.detector, detector, pyramid);
+  if (around.recipe) {
+    const data = relative(context.dir, around.recipe.data.path) || '.';
+    text += `\n# The recipe the search scored this architecture with; lengthen it (steps, epochs) to train for real.\n`;
+    text += printTrain(around.recipe, `${pyramid}_train`, detector, data);
+  }
+  return text;
 }

@@ -6,10 +6,12 @@
 //            fraction of a hidden target architecture's choices that the trial's pyramid shares, cell by
 //            cell (level, op, and each of the two inputs, the inputs as an unordered pair). The target is
 //            drawn from the space with its own seed, so its reward 1 is the known optimum.
-// The proxy task of the paper (§4.2: train the space's proxy detector for a fixed budget, AP on held-out
-// images) needs the training loop and the COCO evaluator; it is added here when they land.
+//   proxy  — the paper's proxy task (§4.2): the space's proxy detector with the trial's pyramid in it, trained
+//            by the training loop for a fixed budget, scored by COCO AP on the held-out split
+//            (src/search/proxy.ts; its budget in proxy-budget.ts). TF.js loads only when a trial runs.
 import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
 import { Random } from '../util/random.js';
+import { proxyProblem, readProxyOptions, type ProxyOptions } from './proxy-budget.js';
 import type { RewardSpec } from './records.js';
 import { decisionsToPyramid, sampleDecisions } from './space.js';
 
@@ -48,7 +50,13 @@ export interface Reward {
  */
 export class TrialFailure extends Error {}
 
-export const REWARD_NAMES = ['target'] as const;
+/**
+ * The reward cannot run on this worker as configured (a missing dataset, a space without a proxy detector):
+ * every trial would fail alike, so the trial fails without a retry, with this message.
+ */
+export class RewardSetupError extends Error {}
+
+export const REWARD_NAMES = ['target', 'proxy'] as const;
 export type RewardName = (typeof REWARD_NAMES)[number];
 
 /** `name` or `name:key=value,key=value` (numbers and booleans parsed), as `--reward` takes it. */
@@ -76,6 +84,39 @@ export function createReward(spec: RewardSpec, space: SearchSpaceIR): Reward {
   switch (name) {
     case 'target':
       return new TargetReward(space, readTargetOptions(spec));
+    case 'proxy':
+      return new LazyProxyReward(space, readProxyOptions(spec));
+    default:
+      return assertNever(name);
+  }
+}
+
+/** Whether the reward trains models (and so needs a TF.js backend where trials run). */
+export function rewardTrains(spec: RewardSpec): boolean {
+  const name = spec.name as RewardName;
+  switch (name) {
+    case 'target':
+      return false;
+    case 'proxy':
+      return true;
+    default:
+      return assertNever(name);
+  }
+}
+
+/**
+ * Why `spec` cannot score trials of `space` (a message), or null when it can: checked by the search before
+ * any trial runs, so a bad budget or a missing proxy detector is a clear error rather than a run of failures.
+ * Throws a RangeError for an unknown reward or option.
+ */
+export function rewardProblem(spec: RewardSpec, space: SearchSpaceIR): string | null {
+  const name = spec.name as RewardName;
+  switch (name) {
+    case 'target':
+      readTargetOptions(spec);
+      return null;
+    case 'proxy':
+      return proxyProblem(space, readProxyOptions(spec));
     default:
       return assertNever(name);
   }
@@ -150,6 +191,25 @@ class TargetReward implements Reward {
       throw new TrialFailure(`surrogate failure (the target reward fails ${this.options.fail * 100}% of architectures)`);
     }
     return { reward, metrics: { matched: Math.round(reward * 4 * this.target.cells.length) } };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The proxy task, loaded on first use
+
+/** The proxy reward, with its training code (TF.js, the data and eval rooms) imported when the first trial runs. */
+class LazyProxyReward implements Reward {
+  readonly name = 'proxy';
+  private loaded: Promise<Reward> | null = null;
+
+  constructor(private readonly space: SearchSpaceIR, private readonly options: ProxyOptions) {
+    const problem = proxyProblem(space, options);
+    if (problem) throw new RangeError(problem);
+  }
+
+  async evaluate(trial: TrialInput, context: RewardContext): Promise<RewardResult> {
+    this.loaded ??= import('./proxy.js').then(({ ProxyReward }) => new ProxyReward(this.space, this.options));
+    return (await this.loaded).evaluate(trial, context);
   }
 }
 

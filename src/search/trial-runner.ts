@@ -3,7 +3,7 @@
 // same wherever it runs.
 import type { SearchSpaceIR } from '../semantics/ir.js';
 import type { RewardSpec } from './records.js';
-import { createReward, describeReward, TrialFailure, type Reward, type TrialInput } from './reward.js';
+import { createReward, describeReward, RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward.js';
 
 /** A trial as it travels to a worker (plain JSON). */
 export interface TrialJob {
@@ -48,8 +48,9 @@ export async function runTrial(job: TrialJob, progress: ProgressSink, signal: Ab
     return { ok: true, reward: result.reward, metrics: result.metrics, seconds: seconds() };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    // A bad reward spec (RangeError from createReward) fails the same way everywhere: retrying cannot help.
-    const final = error instanceof TrialFailure || error instanceof RangeError;
+    // A bad reward spec (RangeError from createReward) or a reward that cannot run as configured (no dataset)
+    // fails the same way everywhere: retrying cannot help.
+    const final = error instanceof TrialFailure || error instanceof RangeError || error instanceof RewardSetupError;
     return { ok: false, error: message, retry: !final, seconds: seconds() };
   }
 }

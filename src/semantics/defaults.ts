@@ -53,7 +53,7 @@ export const MATCH_THRESHOLD = 0.5;
 export const UNMATCHED_THRESHOLD = 0.5;
 /** [TPU] anchor.py AnchorLabeler → argmax_matcher.py ArgMaxMatcher: force_match_for_each_row. */
 export const FORCE_MATCH_FOR_EACH_ROW = true;
-/** [TPU] box_utils.py decode_boxes: th, tw clipped to log(1000 / 16) before exp. */
+/** [TPU] utils/box_utils.py BBOX_XFORM_CLIP: th, tw clipped to log(1000 / 16) before exp (boxes grow ≤ 62.5× their anchor). */
 export const BOX_DECODE_CLIP = Math.log(1000 / 16);
 
 // ---------------------------------------------------------------------------------------------------
@@ -85,6 +85,15 @@ export const DECAY_EPOCHS: readonly number[] = [30, 40];
 export const DECAY_FACTOR = 0.1;
 /** [PAPER] §4.1: training length in epochs. */
 export const TRAIN_EPOCHS = 50;
+
+// The toolkit's own defaults for a `train` recipe (no reference value).
+
+/** Checkpoint every this many steps … */
+export const CHECKPOINT_EVERY = 1000;
+/** … keeping the newest this many. */
+export const CHECKPOINT_KEEP = 3;
+/** Log the loss parts every this many steps. */
+export const LOG_EVERY = 20;
 
 // ---------------------------------------------------------------------------------------------------
 // Input pipeline

@@ -209,6 +209,8 @@ export interface SearchSpaceIR {
   allowStride8Intermediates: boolean;
   /** The detector whose backbone/repeats/width the proxy task trains, when the file names one. */
   proxy: DetectorIR | null;
+  /** The proxy task's training recipe, when `proxy` names a `train` declaration (then `proxy` is its detector). */
+  proxyRecipe: TrainIR | null;
 }
 
 // ---------------------------------------------------------------------------------------------------

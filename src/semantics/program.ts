@@ -134,11 +134,15 @@ class ProgramChecker {
       detectorsInScope.set(name, ir);
       if (!from) module.detectors.set(name, ir);
     }
-    for (const [name, { decl, from }] of scope.search) {
-      if (!from) module.searches.set(name, checkSearch(decl, detectorsInScope, this.reporter));
-    }
+    // Recipes before search spaces: a space's `proxy` may name a recipe (the proxy task's training).
+    const trainsInScope = new Map<string, TrainIR | null>();
     for (const [name, { decl, from }] of scope.train) {
-      if (!from) module.trains.set(name, checkTrain(decl, path, detectorsInScope, this.reporter));
+      const ir = from ? from.trains.get(name)! : checkTrain(decl, path, detectorsInScope, this.reporter);
+      trainsInScope.set(name, ir);
+      if (!from) module.trains.set(name, ir);
+    }
+    for (const [name, { decl, from }] of scope.search) {
+      if (!from) module.searches.set(name, checkSearch(decl, detectorsInScope, trainsInScope, this.reporter));
     }
 
     this.inProgress.pop();

@@ -1,7 +1,7 @@
 // Checks a `search` declaration: the space the architecture search samples pyramids from (the paper's §3.1:
 // input levels, number of cells, output levels, binary ops) and the detector used as the proxy task.
 import type { Declaration, Setting } from '../parser/ast.js';
-import type { DetectorIR, OpKind, SearchSpaceIR } from './ir.js';
+import type { DetectorIR, OpKind, SearchSpaceIR, TrainIR } from './ir.js';
 import { levelName } from './levels.js';
 import { OP_NAMES, opNamed } from './ops.js';
 import { allowStride8Setting, readLevelRange, type LevelRange } from './pyramid.js';
@@ -17,7 +17,7 @@ const USAGE = {
   outputs: 'outputs P3..P7',
   ops: 'ops sum global_pool',
   pool: 'pool max | avg',
-  proxy: 'proxy DETECTOR   (a detector declared or imported in this file)',
+  proxy: 'proxy DETECTOR | proxy TRAIN   (a detector, or a train recipe for one, declared or imported in this file)',
 };
 
 const searchSettings = {
@@ -60,7 +60,7 @@ const searchSettings = {
     read(s: Setting, r: Reporter) {
       const v = s.values[0];
       if (!v || v.kind !== 'name') {
-        r.error('FPN202', v?.range ?? s.key.range, 'proxy needs the name of a detector', `write it as: ${USAGE.proxy}`);
+        r.error('FPN202', v?.range ?? s.key.range, 'proxy needs the name of a detector or of a train recipe', `write it as: ${USAGE.proxy}`);
         return null;
       }
       return rejectExtra(s, 1, r, USAGE.proxy) ? v : null;
@@ -68,7 +68,9 @@ const searchSettings = {
   },
 };
 
-export function checkSearch(declaration: Declaration, detectors: ReadonlyMap<string, DetectorIR | null>, report: Reporter): SearchSpaceIR | null {
+export function checkSearch(
+  declaration: Declaration, detectors: ReadonlyMap<string, DetectorIR | null>, trains: ReadonlyMap<string, TrainIR | null>, report: Reporter,
+): SearchSpaceIR | null {
   const errorsBefore = report.errorCount;
   const s = readSettings(declaration, searchSettings, report);
   if (!s.inputs || !s.cells) return null;
@@ -88,14 +90,21 @@ export function checkSearch(declaration: Declaration, detectors: ReadonlyMap<str
     report.error('FPN300', s.cells.setting.values[0].range, `${s.cells.value} cells cannot produce ${outputCount} output levels`,
       `the last ${outputCount} cells are the outputs: use at least cells ${outputCount}`);
   }
+  // The proxy task: a detector (trained with the reward's budget), or a train recipe (its detector, trained as it says).
   let proxy: DetectorIR | null = null;
+  let proxyRecipe: TrainIR | null = null;
   if (s.proxy) {
     const name = s.proxy.value;
-    if (!detectors.has(name.text)) {
-      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean(name.text, detectors.keys())}`,
+    if (detectors.has(name.text) && trains.has(name.text)) {
+      report.error('FPN202', name.range, `'${name.text}' names both a detector and a train recipe`,
+        'rename one of them, so that proxy says which: a detector, or the recipe that trains it');
+    } else if (!detectors.has(name.text) && !trains.has(name.text)) {
+      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean(name.text, [...detectors.keys(), ...trains.keys()])}`,
         'declare the proxy detector in this file or import it');
     } else {
-      proxy = detectors.get(name.text) ?? null;
+      // null: the declaration has errors of its own, already reported.
+      proxyRecipe = trains.get(name.text) ?? null;
+      proxy = proxyRecipe ? proxyRecipe.detector : detectors.get(name.text) ?? null;
       if (proxy && (proxy.minLevel !== minLevel || proxy.maxLevel !== maxLevel)) {
         report.error('FPN300', name.range, `the proxy detector predicts on ${levelName(proxy.minLevel)}..${levelName(proxy.maxLevel)}, the search space on ${levelName(minLevel)}..${levelName(maxLevel)}`,
           'use a proxy detector with the same levels');
@@ -114,5 +123,6 @@ export function checkSearch(declaration: Declaration, detectors: ReadonlyMap<str
     pool: s.pool?.value ?? 'max',
     allowStride8Intermediates: s.allow?.value === true,
     proxy: proxy ? structuredClone(proxy) : null,
+    proxyRecipe: proxyRecipe ? structuredClone(proxyRecipe) : null,
   };
 }

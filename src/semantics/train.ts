@@ -1,7 +1,7 @@
 // Checks a `train` declaration: the recipe of a training run (detector, data folder, length, batch, learning
 // rate schedule, optimiser, augmentation, checkpoints), so that a run is reproducible from the .fpn file
 // alone, as detection toolkits' config files are. Defaults are the paper's schedule as the TF reference
-// runs it (reference.md §8, §9.1, §9.2).
+// runs it ([TPU] configs/retinanet_config.py, configs/base_config.py; semantics/defaults.ts names each number).
 import { dirname, resolve } from 'node:path';
 import type { Declaration, Setting } from '../parser/ast.js';
 import type { DecaySchedule, DetectorIR, TrainIR } from './ir.js';
@@ -10,25 +10,7 @@ import {
   checkNumber, describeValue, numberSetting, readFields, readSettings, rejectExtra, type FieldValues, type SettingSpec,
 } from './settings.js';
 import { didYouMean } from './suggest.js';
-
-// [TPU] retinanet_config.py / paper §4.1: learning rate 0.08 at batch 64, scaled linearly with the batch.
-export const PAPER_LEARNING_RATE = 0.08;
-export const PAPER_BATCH = 64;
-// [TPU] base_config.py: linear warm-up over 500 steps from 0.0067 (at the paper's 0.08; scaled with it here).
-export const WARMUP_STEPS = 500;
-export const WARMUP_FROM = 0.0067;
-// [TPU] base_config.py: momentum 0.9, L2 weight decay 1e-4 on conv kernels.
-export const MOMENTUM = 0.9;
-export const WEIGHT_DECAY = 1e-4;
-// [TPU] retinanet_config.py: aug_scale_min 0.8, aug_scale_max 1.2; random horizontal flip with p = 0.5.
-export const JITTER = { min: 0.8, max: 1.2 } as const;
-export const FLIP_PROBABILITY = 0.5;
-// Paper §4.1: the learning rate drops ×0.1 at each decay boundary.
-export const DECAY_FACTOR = 0.1;
-// The toolkit's own defaults (no reference value): checkpoint every 1000 steps keeping 3, log every 20 steps.
-export const CHECKPOINT_EVERY = 1000;
-export const CHECKPOINT_KEEP = 3;
-export const LOG_EVERY = 20;
+import * as D from './defaults.js';
 
 const USAGE = {
   detector: 'detector NAME   (a detector declared or imported in this file)',
@@ -73,7 +55,7 @@ const readLearningRate = (s: Setting, r: Reporter): { base: number; perBatch: nu
   const base = checkNumber(s.values[0], 'the learning rate', { above: 0, max: 10 }, r, s.key.range, USAGE.lr);
   if (base === null) return null;
   const fields = readFields(s.values.slice(1), { per: { number: { integer: true, min: 1 } } }, r, 'lr', USAGE.lr);
-  return fields ? { base, perBatch: (fields.per as number | undefined) ?? PAPER_BATCH } : null;
+  return fields ? { base, perBatch: (fields.per as number | undefined) ?? D.BASE_BATCH_SIZE } : null;
 };
 
 /** `warmup 500 [from 0.0067]`. */
@@ -81,7 +63,7 @@ const readWarmup = (s: Setting, r: Reporter): { steps: number; from: number } | 
   const steps = checkNumber(s.values[0], 'the warm-up length', { integer: true, min: 0 }, r, s.key.range, USAGE.warmup);
   if (steps === null) return null;
   const fields = readFields(s.values.slice(1), { from: { number: { min: 0 } } }, r, 'warmup', USAGE.warmup);
-  return fields ? { steps, from: (fields.from as number | undefined) ?? WARMUP_FROM } : null;
+  return fields ? { steps, from: (fields.from as number | undefined) ?? D.WARMUP_LEARNING_RATE } : null;
 };
 
 const readDecay = (s: Setting, r: Reporter): DecaySchedule | null => {
@@ -107,7 +89,7 @@ const readDecay = (s: Setting, r: Reporter): DecaySchedule | null => {
     r.error('FPN231', s.values[1]?.range ?? s.key.range, `the decay boundaries ${at.join(' ')} must ascend`, 'list each boundary once, in order');
     return null;
   }
-  return { kind: 'step', unit: epochs ? 'epochs' : 'steps', at, factor: (fields.factor as number | undefined) ?? DECAY_FACTOR };
+  return { kind: 'step', unit: epochs ? 'epochs' : 'steps', at, factor: (fields.factor as number | undefined) ?? D.DECAY_FACTOR };
 };
 
 const readJitter = (s: Setting, r: Reporter): { min: number; max: number } | null => {
@@ -185,10 +167,10 @@ export function checkTrain(declaration: Declaration, file: string, detectors: Re
     report.error('FPN231', s.warmup.setting.values[0].range, `the warm-up (${s.warmup.value.steps} steps) is as long as the run (${length.count} steps)`,
       'shorten the warm-up, or turn it off with warmup 0');
   }
-  const batch = s.batch?.value ?? PAPER_BATCH;
-  const lr = s.lr?.value ?? { base: PAPER_LEARNING_RATE, perBatch: PAPER_BATCH };
+  const batch = s.batch?.value ?? D.BASE_BATCH_SIZE;
+  const lr = s.lr?.value ?? { base: D.BASE_LEARNING_RATE, perBatch: D.BASE_BATCH_SIZE };
   const scale = batch / lr.perBatch;
-  const warmup = s.warmup?.value ?? { steps: WARMUP_STEPS, from: WARMUP_FROM };
+  const warmup = s.warmup?.value ?? { steps: D.WARMUP_STEPS, from: D.WARMUP_LEARNING_RATE };
   if (s.warmup && warmup.steps > 0 && warmup.from > lr.base) {
     report.error('FPN231', s.warmup.setting.range, `the warm-up starts at ${warmup.from}, above the learning rate ${lr.base} it warms up to`,
       `start lower: warmup ${warmup.steps} from ${+(lr.base / 10).toPrecision(3)}`);
@@ -208,14 +190,14 @@ export function checkTrain(declaration: Declaration, file: string, detectors: Re
     learningRate: { base: lr.base, perBatch: lr.perBatch, peak: lr.base * scale },
     warmup: { steps: warmup.steps, from: warmup.from * scale },
     decay,
-    momentum: s.momentum?.value ?? MOMENTUM,
-    weightDecay: s.weight_decay?.value ?? WEIGHT_DECAY,
-    jitter: s.jitter?.value ?? { ...JITTER },
-    flip: s.flip?.value ?? FLIP_PROBABILITY,
+    momentum: s.momentum?.value ?? D.SGD_MOMENTUM,
+    weightDecay: s.weight_decay?.value ?? D.WEIGHT_DECAY,
+    jitter: s.jitter?.value ?? { min: D.SCALE_JITTER[0], max: D.SCALE_JITTER[1] },
+    flip: s.flip?.value ?? D.FLIP_PROBABILITY,
     clipNorm: clip > 0 ? clip : null,
-    checkpoint: { every: (checkpoint.every as number | undefined) ?? CHECKPOINT_EVERY, keep: (checkpoint.keep as number | undefined) ?? CHECKPOINT_KEEP },
+    checkpoint: { every: (checkpoint.every as number | undefined) ?? D.CHECKPOINT_EVERY, keep: (checkpoint.keep as number | undefined) ?? D.CHECKPOINT_KEEP },
     eval: { every: evalEvery > 0 ? evalEvery : null, images: (evaluation.images as number | undefined) ?? null },
-    logEvery: (s.log?.value.every as number | undefined) ?? LOG_EVERY,
+    logEvery: (s.log?.value.every as number | undefined) ?? D.LOG_EVERY,
     seed: s.seed?.value ?? 0,
   };
 }

@@ -1,4 +1,4 @@
-// Anchor boxes, exactly as reference §7 ([TPU] `anchor.py` Anchor._generate_boxes):
+// Anchor boxes, exactly as [TPU] `dataloader/anchor.py` Anchor._generate_boxes makes them:
 //   - level l, scale index i: base size s = anchorSize · 2^l · 2^(i/scales) (32, 40.3, 50.8 px at P3);
 //   - aspect ratio r = width/height: w = s·√r, h = s/√r;
 //   - centres at stride/2 + n·stride in y and x, in pixels of the padded input;
@@ -10,7 +10,7 @@ export interface Anchors {
   readonly count: number;
   /** N × 4, [x1, y1, x2, y2] in input pixels (the project's in-memory box convention). */
   readonly boxes: Float32Array;
-  /** N × 4, [yc, xc, h, w]: what box coding needs (reference §7's (ty, tx, th, tw) order). */
+  /** N × 4, [yc, xc, h, w]: what box coding needs (the box coder's (ty, tx, th, tw) order). */
   readonly centres: Float32Array;
 }
 

@@ -1,13 +1,11 @@
-// Faster R-CNN box coding without scale factors (reference §7):
+// Faster R-CNN box coding without scale factors ([TPU] utils/object_detection/faster_rcnn_box_coder.py, scale_factors None):
 //   ty = (yc − yc_a)/h_a, tx = (xc − xc_a)/w_a, th = log(h/h_a), tw = log(w/w_a).
-// Encoding adds SIZE_EPSILON to every size; decoding clips th and tw at DECODE_LOG_SIZE_CLIP. No "+1 pixel"
-// width convention anywhere (the toolkit's choice, reference §7).
+// Encoding adds SIZE_EPSILON to every size; decoding clips th and tw at BOX_DECODE_CLIP. No "+1 pixel"
+// width convention anywhere (the toolkit's choice).
+import { BOX_DECODE_CLIP } from '../semantics/defaults.js';
 
 /** [TPU] utils/object_detection/faster_rcnn_box_coder.py `EPSILON`: added to all sizes before dividing and log. */
 export const SIZE_EPSILON = 1e-8;
-
-/** [TPU] utils/box_utils.py `BBOX_XFORM_CLIP` = log(1000/16): decoded boxes grow at most 62.5× their anchor. */
-export const DECODE_LOG_SIZE_CLIP = Math.log(1000 / 16);
 
 /**
  * Encodes the box [x1, y1, x2, y2] (at `boxes[4·b]`) against the anchor [yc, xc, h, w] (at `centres[4·a]`) into
@@ -34,7 +32,7 @@ export function encodeBox(
 
 /**
  * Decodes (ty, tx, th, tw) at `codes[4·c]` against the anchor [yc, xc, h, w] at `centres[4·a]` into the box
- * [x1, y1, x2, y2] at `out[4·o]`, with th and tw clipped at DECODE_LOG_SIZE_CLIP.
+ * [x1, y1, x2, y2] at `out[4·o]`, with th and tw clipped at BOX_DECODE_CLIP.
  */
 export function decodeBox(
   codes: ArrayLike<number>, c: number, centres: ArrayLike<number>, a: number, out: Float32Array, o: number,
@@ -43,8 +41,8 @@ export function decodeBox(
   const wa = centres[4 * a + 3];
   const yc = codes[4 * c] * ha + centres[4 * a];
   const xc = codes[4 * c + 1] * wa + centres[4 * a + 1];
-  const h = Math.exp(Math.min(codes[4 * c + 2], DECODE_LOG_SIZE_CLIP)) * ha;
-  const w = Math.exp(Math.min(codes[4 * c + 3], DECODE_LOG_SIZE_CLIP)) * wa;
+  const h = Math.exp(Math.min(codes[4 * c + 2], BOX_DECODE_CLIP)) * ha;
+  const w = Math.exp(Math.min(codes[4 * c + 3], BOX_DECODE_CLIP)) * wa;
   out[4 * o] = xc - w / 2;
   out[4 * o + 1] = yc - h / 2;
   out[4 * o + 2] = xc + w / 2;

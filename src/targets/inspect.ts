@@ -9,7 +9,8 @@ import type { DetectorIR } from '../semantics/ir.js';
 import { anchorsFor, type Anchors } from './anchors.js';
 import { iou } from './boxcoding.js';
 import { headLayout, locateAnchor, type HeadLayout, type LevelLayout } from './layout.js';
-import { encodeImageTargets, IGNORED, MATCH_THRESHOLD, NEGATIVE, type ImageTargets, type MatchOptions } from './matching.js';
+import { MATCH_THRESHOLD } from '../semantics/defaults.js';
+import { encodeImageTargets, IGNORED, NEGATIVE, type ImageTargets, type MatchOptions } from './matching.js';
 
 /** An image as the dataset holds it: its size and its ground truth in original pixels. */
 export interface OriginalImage {

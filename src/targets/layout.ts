@@ -2,7 +2,7 @@
 // which anchor and class. Anchors (anchors.ts), targets (matching.ts), losses (src/train/losses.ts) and
 // post-processing (src/predict/postprocess.ts) all index through it, so they cannot disagree.
 //
-// Reference §6 ([TPU] `heads.py` RetinanetHead, `anchor.py` Anchor.unpack_labels):
+// As [TPU] `heads.py` RetinanetHead and `anchor.py` Anchor.unpack_labels lay it out:
 //   - per level a class output [B, H, W, A·K] with channel a·K + k, and a box output [B, H, W, A·4] with channel
 //     a·4 + c, c in (ty, tx, th, tw);
 //   - a = scaleIndex · ratios + ratioIndex;

@@ -1,5 +1,5 @@
 // Training targets for every anchor: which GT box it learns (argmax matching) and the encoded box it regresses
-// to. Reference §7 ([TPU] `dataloader/anchor.py` AnchorLabeler, `utils/object_detection/argmax_matcher.py`):
+// to ([TPU] `dataloader/anchor.py` AnchorLabeler, `utils/object_detection/argmax_matcher.py`):
 //   - IoU of every anchor with every (non-crowd) GT box; an anchor takes the GT of highest IoU, the lowest GT
 //     index on a tie (tf.argmax);
 //   - IoU ≥ matchThreshold: positive, class target = the GT's class channel, box target = encoded GT box;
@@ -21,16 +21,13 @@ import type { ImageAnnotations } from '../data/types.js';
 import { anchorShape, anchorsFor, type Anchors } from './anchors.js';
 import { encodeBox } from './boxcoding.js';
 import type { HeadLayout } from './layout.js';
+import { MATCH_THRESHOLD, UNMATCHED_THRESHOLD } from '../semantics/defaults.js';
 
 /** Class target of an anchor matched to no GT box: every class channel learns 0. */
 export const NEGATIVE = -1;
 /** Class target of an anchor in the ignore band: no class loss at all. */
 export const IGNORED = -2;
 
-/** [TPU] dataloader/anchor.py `AnchorLabeler(match_threshold=0.5, …)`; configs/retinanet_config.py `match_threshold`. */
-export const MATCH_THRESHOLD = 0.5;
-/** [TPU] dataloader/anchor.py `AnchorLabeler(…, unmatched_threshold=0.5)`; configs/retinanet_config.py `unmatched_threshold`. */
-export const UNMATCHED_THRESHOLD = 0.5;
 
 export interface MatchOptions {
   /** IoU at or above which an anchor is positive (default MATCH_THRESHOLD). */
@@ -61,7 +58,7 @@ export interface BatchTargets {
   readonly boxes: Float32Array;
   /** Positive anchors per image. */
   readonly positivesPerImage: Int32Array;
-  /** Positive anchors over the whole batch: the losses' normaliser is this + 1 (reference §8). */
+  /** Positive anchors over the whole batch: the losses' normaliser is this + 1 ([TPU] `modeling/losses.py` RetinanetClassLoss: num_positives + 1). */
   readonly positives: number;
 }
 

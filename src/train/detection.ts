@@ -1,7 +1,7 @@
 // What a detection run trains on, from the rooms that provide it: the data room's seeded batch iterator
 // (training augmentation from the recipe) and the targets room's anchor matching with the losses (focal +
 // Huber + L2, every anytime head). The trainer itself (trainer.ts) knows neither: it sees a BatchSource and an
-// Objective. Scoring a model (prediction, COCOeval) lives above this room: src/predict and the CLI.
+// Objective. Scoring a model (prediction, COCOeval) lives above this room: src/predict/evaluate.ts.
 import type * as TF from '@tensorflow/tfjs';
 import { classCount } from '../data/classmap.js';
 import { findSplits, loadDataset, type Dataset, type DatasetSource } from '../data/dataset.js';
@@ -15,7 +15,7 @@ import type { BatchSource, Objective } from './trainer.js';
 
 type Tfjs = typeof TF;
 
-/** The focal, box and L2 losses of the recipe's detector (reference §8), with the recipe's weight decay. */
+/** The focal, box and L2 losses of the recipe's detector ([TPU] `modeling/losses.py`), with the recipe's weight decay. */
 export function detectionObjective(tf: Tfjs, recipe: TrainIR, model: TF.LayersModel): Objective<BatchTargets> {
   const layout = headLayout(recipe.detector);
   const kernels = decayedWeights(model);

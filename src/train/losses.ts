@@ -1,4 +1,4 @@
-// The RetinaNet training loss (reference §8, [TPU] `modeling/losses.py` RetinanetClassLoss/RetinanetBoxLoss,
+// The RetinaNet training loss ([TPU] `modeling/losses.py` RetinanetClassLoss/RetinanetBoxLoss,
 // `modeling/retinanet_model.py`):
 //
 //   total = Σ_heads (focal / (P + 1) + BOX_LOSS_WEIGHT · huber / (4 · (P + 1))) + WEIGHT_DECAY · Σ_kernels ½‖w‖²
@@ -25,20 +25,11 @@ import type * as TF from '@tensorflow/tfjs';
 import type { DetectorIR } from '../semantics/ir.js';
 import type { HeadLayout } from '../targets/layout.js';
 import type { BatchTargets } from '../targets/matching.js';
+import { BOX_LOSS_WEIGHT, FOCAL_ALPHA, FOCAL_GAMMA, HUBER_DELTA, WEIGHT_DECAY } from '../semantics/defaults.js';
 import { shapeGroups } from './optimizer.js';
 
 type Tfjs = typeof TF;
 
-/** [TPU] configs/retinanet_config.py `focal_loss_alpha` (the file's head.focal.alpha overrides it). */
-export const FOCAL_ALPHA = 0.25;
-/** [TPU] configs/retinanet_config.py `focal_loss_gamma`, the paper's β = 1.5 (the file's head.focal.gamma overrides it). */
-export const FOCAL_GAMMA = 1.5;
-/** [TPU] configs/retinanet_config.py `huber_loss_delta`. */
-export const HUBER_DELTA = 0.1;
-/** [TPU] configs/retinanet_config.py `box_loss_weight`. */
-export const BOX_LOSS_WEIGHT = 50;
-/** [TPU] configs/base_config.py `l2_weight_decay`, applied as WEIGHT_DECAY · ½‖w‖² (tf.nn.l2_loss). */
-export const WEIGHT_DECAY = 1e-4;
 /** [TPU] configs/base_config.py `REGULARIZATION_VAR_REGEX` `.*(kernel|weight):0$`: conv kernels only (TF.js names end in kernel). */
 export const DECAYED_WEIGHT_NAME = /kernel$/;
 

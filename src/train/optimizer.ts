@@ -38,7 +38,14 @@ export class MomentumSgd {
     grouped = tf.getBackend() === 'tensorflow',
   ) {
     this.groups = grouped ? shapeGroups(weights.map((w) => w.variable.shape)) : weights.map((_, i) => [i]);
-    this.slots = momentum === 0 ? [] : this.groups.map((g) => tf.variable(tf.zeros(stackedShape(weights, g)), false));
+    // tf.variable shares the initial tensor's data and keeps it counted: dispose the zeros so a disposed
+    // optimizer leaves no tensor behind (a search trains one model per trial in the same process).
+    this.slots = momentum === 0 ? [] : this.groups.map((g) => {
+      const zeros = tf.zeros(stackedShape(weights, g));
+      const slot = tf.variable(zeros, false);
+      zeros.dispose();
+      return slot;
+    });
   }
 
   /** Applies one update with the gradients of `weights` (in their order), scaled by `gradientScale`. */

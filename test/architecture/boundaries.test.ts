@@ -13,11 +13,13 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 /**
  * Every room, lowest first. Rooms not yet written are listed where they will go, so a new room lands in its
  * place rather than wherever its first import happens to work. `runtime` (TF.js backends, kernels, gradient
- * replacements, model files) is the engine codegen's layers run on, so it sits below codegen.
+ * replacements, model files) is the engine codegen's layers run on, so it sits below codegen. `eval` (COCOeval,
+ * tensor-free) sits below `predict`, so that scoring a model (src/predict/evaluate.ts: detections fed to the
+ * evaluator) is one piece of code that training, `nasfpn eval` and the search's proxy reward all use.
  */
 const ROOMS = [
   'util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'interop', 'runtime', 'codegen', 'viz',
-  'data', 'targets', 'train', 'predict', 'eval', 'search', 'tui', 'cli',
+  'data', 'targets', 'train', 'eval', 'predict', 'search', 'tui', 'cli',
 ] as const;
 
 /** Rooms that must stay free of tensors (`@tensorflow/*`), so they load fast and run anywhere. */

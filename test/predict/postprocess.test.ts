@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import {
   categoryOfChannel, inputExtents, nonMaxSuppression, postprocess, toCocoRecords, type HeadOutputs,
 } from '../../src/predict/postprocess.js';
-import { decodeBox, DECODE_LOG_SIZE_CLIP } from '../../src/targets/boxcoding.js';
+import { decodeBox } from '../../src/targets/boxcoding.js';
+import { BOX_DECODE_CLIP } from '../../src/semantics/defaults.js';
 import { headLayout, type HeadLayout } from '../../src/targets/layout.js';
 import { encodeBatchTargets, type BatchTargets } from '../../src/targets/matching.js';
 import { detector } from '../helpers/ir.js';
@@ -44,7 +45,7 @@ test('decoding inverts the coding and clips th, tw at log(1000/16)', () => {
   const anchor = Float32Array.from([4, 4, 32, 32]); // yc, xc, h, w
   const out = new Float32Array(4);
   decodeBox([0.5, -0.25, 10, Math.log(2)], 0, anchor, 0, out, 0);
-  const h = 32 * Math.exp(DECODE_LOG_SIZE_CLIP); // 2000, not 32·e^10
+  const h = 32 * Math.exp(BOX_DECODE_CLIP); // 2000, not 32·e^10
   expect(h).toBeCloseTo(2000, 6);
   // yc = 4 + 0.5·32 = 20, xc = 4 − 0.25·32 = −4, w = 64.
   expect(Array.from(out)).toEqual([-36, 20 - h / 2, 28, 20 + h / 2].map((v) => Math.fround(v)));

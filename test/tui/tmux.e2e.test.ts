@@ -37,6 +37,9 @@ beforeAll(async () => {
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed (CI installs it: .ci/run)');
   dir = mkdtempSync(join(tmpdir(), 'nasfpn-tui-e2e-'));
   await bundle.build();
+  // A session that outlives the tests' own: killing the last session ends the tmux server, and a new-session
+  // sent while it shuts down fails with "server exited unexpectedly".
+  tmux('new-session', '-d', '-s', 'keepalive', 'sleep 600');
 });
 afterAll(() => {
   spawnSync('tmux', ['-L', socket, 'kill-server']);

@@ -1,11 +1,11 @@
-// COCO metrics of a model on a dataset's val split: the predict room's detections fed to the eval room's
-// evaluator. Shared by `nasfpn eval RUN` and the periodic evaluation of `nasfpn train` (the only rooms that
-// may use both, since prediction needs tensors and evaluation must not).
+// COCO metrics of a model on a dataset's val split: this room's detections fed to the eval room's evaluator
+// (which sits below predict and stays free of tensors). The one piece of code behind `nasfpn eval RUN`, the
+// periodic evaluation of `nasfpn train` and the search's proxy reward, so all three score a model alike.
 import type * as TF from '@tensorflow/tfjs';
 import type { CocoGroundTruth } from '../coco/types.js';
 import { DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
 import { CocoEvaluator, type CocoEvaluation } from '../eval/evaluator.js';
-import { detectDataset } from '../predict/detect.js';
+import { detectDataset } from './detect.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { loadSplitFor } from '../train/detection.js';
 

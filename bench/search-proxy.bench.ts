@@ -1,0 +1,51 @@
+// Trials per hour of the proxy reward at its default budget: the paper's search space (examples/search.fpn:
+// ResNet-10, 3 stacked 7-cell pyramids, capped to 128² and width 64), 100 steps of 8 images on a 1,000-image
+// synthetic dataset (128², 8 classes), AP on its 100 val images — the reward as a worker runs it (one process,
+// the fastest backend present, the dataset loaded once). Reports seconds per trial, per step and for the AP.
+//
+// Environment: NASFPN_BENCH_TRIALS (default 2) trials; NASFPN_BENCH_STEPS (default: the reward's 100) steps a trial.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeResult } from './lib.js';
+import { DEFAULT_SYNTH, writeSynthDataset } from '../src/data/synth.js';
+import { currentBackend, initBackend } from '../src/runtime/backend.js';
+import { checkText } from '../src/semantics/program.js';
+import { PROXY_DEFAULTS } from '../src/search/proxy-budget.js';
+import { createReward } from '../src/search/reward.js';
+import { sampleDecisions } from '../src/search/space.js';
+import { Random } from '../src/util/random.js';
+
+const TRIALS = Number(process.env.NASFPN_BENCH_TRIALS ?? 2);
+const STEPS = process.env.NASFPN_BENCH_STEPS ? Number(process.env.NASFPN_BENCH_STEPS) : PROXY_DEFAULTS.steps;
+const file = resolve('examples/search.fpn');
+const space = checkText(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p, 'utf8') }).program!.searchSpaces[0];
+const dataDir = mkdtempSync(join(tmpdir(), 'nasfpn-bench-proxy-'));
+await writeSynthDataset(dataDir, { ...DEFAULT_SYNTH, images: 1000, size: 128, classes: 8, seed: 1 });
+await initBackend();
+
+const reward = createReward({ name: 'proxy', options: { data: dataDir, steps: STEPS } }, space);
+const random = Random.seeded(1);
+const trials: Record<string, number>[] = [];
+const load: number[] = [];
+for (let id = 1; id <= TRIALS; id++) {
+  const decisions = sampleDecisions(space, random);
+  const { reward: ap, metrics } = await reward.evaluate(
+    { id, hash: `bench${id}`, fpn: '', decisions, space, seed: id },
+    { progress: () => {}, signal: new AbortController().signal },
+  );
+  load.push(loadavg()[0]);
+  trials.push({ AP: ap, seconds: metrics.seconds, secondsPerStep: metrics.trainSeconds / metrics.steps, evalSeconds: metrics.evalSeconds, loss: metrics.loss });
+  console.log(`trial ${id}: AP ${ap.toFixed(3)}, ${metrics.seconds.toFixed(1)} s (${(metrics.trainSeconds / metrics.steps).toFixed(2)} s/step, AP ${metrics.evalSeconds.toFixed(1)} s)`);
+}
+rmSync(dataDir, { recursive: true, force: true });
+const meanSeconds = trials.reduce((a, t) => a + t.seconds, 0) / trials.length;
+writeResult('search-proxy', {
+  backend: currentBackend()?.name,
+  budget: { steps: STEPS, batch: PROXY_DEFAULTS.batch, input: PROXY_DEFAULTS.input, width: PROXY_DEFAULTS.width, evalImages: 100 },
+  trials,
+  meanSecondsPerTrial: Math.round(meanSeconds * 10) / 10,
+  trialsPerHour: Math.round((3600 / meanSeconds) * 10) / 10,
+  loadAverage: load,
+  note: 'the shared 2-core machine under load from other work: rough figures',
+});

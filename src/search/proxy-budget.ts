@@ -1,0 +1,157 @@
+// The budget of the proxy reward (the paper's §4.2 proxy task, scaled to a CPU): which detector it trains, on
+// what, for how long. Plain data and pure functions, no tensors: the search process reads and checks the
+// `--reward proxy:...` options here before any trial starts, and each worker turns them into the training
+// recipe of a trial (src/search/proxy.ts).
+//
+// Where the numbers come from, later ones winning:
+//   1. the defaults below (the proxy task of examples/proxy.fpn, sized so that a trial takes minutes on tfjs-node);
+//   2. the proxy task's recipe, when the search space names a `train` declaration as its proxy (its batch,
+//      learning rate and schedule, augmentation, data, and its detector's input size and width);
+//   3. the options of the reward spec (`proxy:steps=200,input=128,...`).
+import {
+  BASE_BATCH_SIZE, BASE_LEARNING_RATE, DECAY_FACTOR, FLIP_PROBABILITY, SCALE_JITTER, SGD_MOMENTUM, WARMUP_LEARNING_RATE, WEIGHT_DECAY,
+} from '../semantics/defaults.js';
+import type { DetectorIR, PyramidIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
+import type { RewardSpec } from './records.js';
+
+/** The options `--reward proxy:key=value,...` takes; every one is optional. */
+export interface ProxyOptions {
+  /** Training steps (batches) per trial. */
+  steps?: number;
+  /** Images per step. */
+  batch?: number;
+  /** The learning rate at `batch` (not per 64 images, unlike a recipe's `lr ... per 64`). */
+  lr?: number;
+  /** Steps of linear warm-up (0: none). */
+  warmup?: number;
+  /** Square input size of the proxy detector, a multiple of the stride of its top level (128 for P7). */
+  input?: number;
+  /** Feature width of its pyramids (and head towers). */
+  width?: number;
+  /** Val images the AP is measured on (the first ones); absent: all of them. */
+  evalImages?: number;
+  /** The dataset folder (COCO form: annotations/instances_{train,val}.json, as `nasfpn data synth` writes). */
+  data?: string;
+}
+
+const OPTION_KINDS: Record<keyof ProxyOptions, 'count' | 'rate' | 'path'> = {
+  steps: 'count', batch: 'count', lr: 'rate', warmup: 'count', input: 'count', width: 'count', evalImages: 'count', data: 'path',
+};
+export const PROXY_OPTION_NAMES = Object.keys(OPTION_KINDS) as (keyof ProxyOptions)[];
+
+/** The defaults without a recipe: examples/proxy.fpn's task, shortened to a fixed number of steps. */
+export const PROXY_DEFAULTS = {
+  /** Steps per trial: about a minute of ResNet-10 + 3 pyramids @ 64 at 128² on tfjs-node (docs/search.md). */
+  steps: 100,
+  batch: 8,
+  /** The paper's 0.08 per 64 images, at batch 8. */
+  lr: (BASE_LEARNING_RATE * 8) / BASE_BATCH_SIZE,
+  /** A fifth of the default steps: short runs need the warm-up too (the detector's early steps diverge without it). */
+  warmup: 20,
+  /** Caps on a bare proxy detector's input and width: examples/proxy.fpn's (the smallest input P3..P7 allows, a quarter of the paper's 256). */
+  input: 128,
+  width: 64,
+  /** The gradient-norm limit of examples/proxy.fpn. */
+  clip: 10,
+} as const;
+
+/** [Paper] §4.2: the proxy task drops the learning rate (×DECAY_FACTOR, 0.1) after 8 of its 10 epochs. */
+const DECAY_AT_FRACTION = 0.8;
+
+/** Reads and checks the options of a `proxy` reward spec; a bad one is a RangeError naming it. */
+export function readProxyOptions(spec: RewardSpec): ProxyOptions {
+  const options: ProxyOptions = {};
+  for (const [key, value] of Object.entries(spec.options)) {
+    const kind = OPTION_KINDS[key as keyof ProxyOptions];
+    if (!kind) throw new RangeError(`reward 'proxy' has no option '${key}' (have: ${PROXY_OPTION_NAMES.join(', ')})`);
+    switch (kind) {
+      case 'count':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < (key === 'warmup' ? 0 : 1)) {
+          throw new RangeError(`reward 'proxy': ${key} must be a whole number ≥ ${key === 'warmup' ? 0 : 1}, not '${value}'`);
+        }
+        (options as Record<string, number>)[key] = value;
+        break;
+      case 'rate':
+        if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`reward 'proxy': ${key} must be a number > 0, not '${value}'`);
+        (options as Record<string, number>)[key] = value;
+        break;
+      case 'path':
+        if (typeof value !== 'string' || value === '') throw new RangeError(`reward 'proxy': ${key} must be a folder, not '${value}'`);
+        options.data = value;
+        break;
+    }
+  }
+  return options;
+}
+
+/** Why `options` cannot train `space`'s proxy task (a message), or null when they can. */
+export function proxyProblem(space: SearchSpaceIR, options: ProxyOptions): string | null {
+  if (!space.proxy) return `search space '${space.name}' names no proxy detector: add \`proxy DETECTOR\` (or a train recipe) to it`;
+  const recipe = space.proxyRecipe;
+  if (!options.data && !recipe) return "the proxy reward needs a dataset: give data=DIR (make one with `nasfpn data synth`), or name a train recipe as the space's proxy";
+  const stride = 2 ** space.maxLevel;
+  const input = options.input ?? recipe?.detector.inputSize ?? Math.min(space.proxy.inputSize, PROXY_DEFAULTS.input);
+  if (input % stride !== 0) return `reward 'proxy': input ${input} is not a multiple of ${stride} (the stride of P${space.maxLevel})`;
+  const steps = options.steps ?? (recipe?.length.unit === 'steps' ? recipe.length.count : PROXY_DEFAULTS.steps);
+  const warmup = options.warmup ?? recipe?.warmup.steps ?? Math.min(PROXY_DEFAULTS.warmup, steps - 1);
+  if (warmup >= steps && warmup > 0) return `reward 'proxy': the warm-up (${warmup} steps) is as long as the run (${steps} steps)`;
+  return null;
+}
+
+/**
+ * The detector a trial trains: the space's proxy detector with the trial's pyramid in it, at the budget's input
+ * size and width, with as many class channels as the dataset needs.
+ */
+export function trialDetector(space: SearchSpaceIR, options: ProxyOptions, pyramid: PyramidIR, classes: number): DetectorIR {
+  const base = space.proxyRecipe?.detector ?? space.proxy;
+  if (!base) throw new RangeError(proxyProblem(space, options) ?? 'no proxy detector');
+  // A recipe's detector is trained as declared; a bare proxy detector (the paper's is 512² and 256 wide, hours a
+  // trial on a CPU) is capped at the CPU budget's input and width.
+  const fromRecipe = space.proxyRecipe !== null;
+  const width = options.width ?? (fromRecipe ? base.width : Math.min(base.width, PROXY_DEFAULTS.width));
+  const inputSize = options.input ?? (fromRecipe ? base.inputSize : Math.min(base.inputSize, PROXY_DEFAULTS.input));
+  // The head towers follow the pyramid's width unless the detector set their own.
+  const headWidth = base.head.width === base.width ? width : base.head.width;
+  return { ...structuredClone(base), pyramid, width, inputSize, head: { ...structuredClone(base.head), width: headWidth, classes } };
+}
+
+/**
+ * The training recipe of one trial: the space's proxy recipe (or the defaults) with the spec's options applied,
+ * training `detector` for a fixed number of steps with the trial's seed. Learning rates are at the batch used.
+ */
+export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detector: DetectorIR, seed: number, dataDir: string): TrainIR {
+  const recipe = space.proxyRecipe;
+  const steps = options.steps ?? (recipe?.length.unit === 'steps' ? recipe.length.count : null);
+  const batch = options.batch ?? recipe?.batch ?? PROXY_DEFAULTS.batch;
+  // A recipe's rates are at its batch: a different batch scales them (the linear scaling rule, as `nasfpn train --batch`).
+  const scale = recipe ? batch / recipe.batch : 1;
+  const peak = options.lr ?? (recipe ? recipe.learningRate.peak * scale : PROXY_DEFAULTS.lr);
+  const warmupSteps = options.warmup ?? recipe?.warmup.steps ?? Math.min(PROXY_DEFAULTS.warmup, (steps ?? PROXY_DEFAULTS.steps) - 1);
+  const warmupFrom = recipe && options.lr === undefined ? recipe.warmup.from * scale : (WARMUP_LEARNING_RATE / BASE_LEARNING_RATE) * peak;
+  const length: TrainIR['length'] = steps !== null ? { unit: 'steps', count: steps } : recipe ? recipe.length : { unit: 'steps', count: PROXY_DEFAULTS.steps };
+  // The recipe's schedule, unless steps= shortens the run: then its step decay becomes the proxy task's (×0.1 at 80%).
+  const keepsSchedule = recipe && (options.steps === undefined || recipe.decay.kind !== 'step');
+  const decay: TrainIR['decay'] = keepsSchedule
+    ? recipe.decay
+    : { kind: 'step', unit: 'steps', at: [Math.max(1, Math.round(DECAY_AT_FRACTION * length.count))], factor: DECAY_FACTOR };
+  return {
+    name: `proxy-${detector.pyramid.name}`,
+    detector,
+    data: { written: dataDir, path: dataDir },
+    length,
+    batch,
+    learningRate: { base: peak, perBatch: batch, peak },
+    warmup: { steps: warmupSteps, from: warmupSteps > 0 ? warmupFrom : peak },
+    decay,
+    momentum: recipe?.momentum ?? SGD_MOMENTUM,
+    weightDecay: recipe?.weightDecay ?? WEIGHT_DECAY,
+    jitter: recipe?.jitter ?? { min: SCALE_JITTER[0], max: SCALE_JITTER[1] },
+    flip: recipe?.flip ?? FLIP_PROBABILITY,
+    clipNorm: recipe ? recipe.clipNorm : PROXY_DEFAULTS.clip,
+    // A trial writes nothing: no checkpoints, no periodic evaluation (the reward evaluates once at the end).
+    checkpoint: { every: Number.MAX_SAFE_INTEGER, keep: 1 },
+    eval: { every: null, images: options.evalImages ?? recipe?.eval.images ?? null },
+    logEvery: Number.MAX_SAFE_INTEGER,
+    seed,
+  };
+}

@@ -1,0 +1,187 @@
+// The proxy reward (the paper's §4.2, docs/search.md "The proxy reward"): a trial's pyramid in the space's proxy
+// detector, trained by the training room's loop for a fixed budget on a COCO-form dataset, then scored with COCO
+// AP on the dataset's held-out (val) split by the same code as `nasfpn eval RUN` (src/predict/evaluate.ts).
+//
+// Per worker process, once: the TF.js backend (the fastest available, printed on stderr as every command does)
+// and each dataset's annotations and ground truth (cached by folder). Per trial: the detector is built with the
+// trial's seed, trained, evaluated and freed; nothing is written to disk.
+//
+// An architecture's own failure is a TrialFailure (no reward, no retry): a detector that does not build, a loss
+// that stops being finite. The search's abort signal stops training between steps.
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { countModel } from '../codegen/count.js';
+import { lowerDetector } from '../codegen/lower.js';
+import type { CocoGroundTruth } from '../coco/types.js';
+import { classCount, classMapFor } from '../data/classmap.js';
+import { datasetFromGroundTruth, DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
+import { evaluateOn, type EvaluationSet } from '../predict/evaluate.js';
+import { currentBackend, initBackend, loadTf } from '../runtime/backend.js';
+import type { SearchSpaceIR } from '../semantics/ir.js';
+import { detectionObjective, findSplit, trainingBatches } from '../train/detection.js';
+import { LearningRateSchedule } from '../train/hooks.js';
+import { buildDetectorModel } from '../train/model.js';
+import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
+import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
+import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward.js';
+import { decisionsToPyramid } from './space.js';
+
+type Tfjs = typeof TF;
+
+/** Steps at the end of training whose mean loss is reported as the trial's `loss` (one step is noisy). */
+const FINAL_LOSS_STEPS = 10;
+
+export class ProxyReward implements Reward {
+  readonly name = 'proxy';
+
+  constructor(private readonly space: SearchSpaceIR, private readonly options: ProxyOptions) {}
+
+  async evaluate(trial: TrialInput, context: RewardContext): Promise<RewardResult> {
+    const started = performance.now();
+    const tf = await proxyBackend();
+    const dataDir = resolve(this.options.data ?? this.space.proxyRecipe?.data.path ?? '');
+    const data = await proxyData(dataDir);
+    throwIfAborted(context.signal);
+
+    const pyramid = decisionsToPyramid(trial.space, trial.decisions, `trial${trial.id}`);
+    const detector = trialDetector(this.space, this.options, pyramid, data.classes);
+    const recipe = trialRecipe(this.space, this.options, detector, trial.seed, dataDir);
+    let model: TF.LayersModel;
+    let counts: { trainable: number; flops: number };
+    try {
+      counts = countModel(lowerDetector(detector));
+      model = buildDetectorModel(detector, recipe.seed);
+    } catch (error) {
+      throw new TrialFailure(`the proxy detector does not build: ${messageOf(error)}`);
+    }
+
+    const recentLosses: number[] = [];
+    const watch: Hook = {
+      name: 'proxy',
+      afterStep: (trainer, result) => {
+        recentLosses.push(result.loss);
+        if (recentLosses.length > FINAL_LOSS_STEPS) recentLosses.shift();
+        context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step });
+        if (context.signal.aborted) trainer.requestStop();
+      },
+    };
+    let trainer: Trainer | null = null;
+    let batches: BatchSource | null = null;
+    try {
+      batches = trainingBatches(recipe, data.train, null);
+      trainer = new Trainer({
+        tf, model, recipe, objective: detectionObjective(tf, recipe, model), data: batches,
+        // A trial has no checkpoint hook, so the trainer never writes into its run folder (which is never made).
+        runDir: join(tmpdir(), `nasfpn-proxy-trial-${process.pid}`), source: { file: '', files: {} }, hooks: [new LearningRateSchedule(), watch],
+      });
+      try {
+        await trainer.run();
+      } catch (error) {
+        if (error instanceof NonFiniteLossError) {
+          const parts = Object.entries(error.parts).map(([k, v]) => `${k} ${v}`).join(', ');
+          throw new TrialFailure(`the loss is not finite at step ${error.step} of ${trainer.totalSteps} (${parts})`);
+        }
+        throw error;
+      }
+      throwIfAborted(context.signal);
+      const trainSeconds = (performance.now() - started) / 1000;
+      const { summary } = await evaluateOn(tf, model, detector, data.val, recipe.eval.images);
+      const seconds = (performance.now() - started) / 1000;
+      const evalImages = Math.min(recipe.eval.images ?? Infinity, data.val.dataset.images.length);
+      // COCOeval's -1 means "nothing to measure" (the evaluated images hold no box): no architecture found anything.
+      const reward = Math.max(0, summary.AP);
+      return {
+        reward,
+        metrics: {
+          AP: reward, AP50: Math.max(0, summary.AP50), AP75: Math.max(0, summary.AP75),
+          loss: recentLosses.reduce((a, b) => a + b, 0) / Math.max(1, recentLosses.length),
+          steps: trainer.step, seconds, trainSeconds, evalSeconds: seconds - trainSeconds, evalImages,
+          params: counts.trainable, flops: counts.flops, input: detector.inputSize, width: detector.width,
+          // The head's class channels (the dataset's categories + 1): `search export` rebuilds this detector.
+          classes: detector.head.classes,
+        },
+      };
+    } finally {
+      trainer?.dispose();
+      await batches?.close();
+      model.dispose();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Once per worker process
+
+let backend: Promise<Tfjs> | null = null;
+
+/**
+ * TF.js on the backend this process chose already (`nasfpn worker --backend`, the search's --backend), else on the
+ * fastest one here (NASFPN_BACKEND picks another), printed once on stderr; chosen once per process.
+ */
+function proxyBackend(): Promise<Tfjs> {
+  backend ??= (async () => {
+    if (!currentBackend()) await initBackend(undefined, { log: (line) => process.stderr.write(`nasfpn worker ${process.pid}: ${line}\n`) });
+    return loadTf();
+  })();
+  return backend;
+}
+
+/** A dataset as the proxy task uses it: the train split, the val split with its ground truth, the head's class count. */
+export interface ProxyData {
+  train: Dataset;
+  val: EvaluationSet;
+  classes: number;
+}
+
+const datasets = new Map<string, Promise<ProxyData>>();
+
+/**
+ * The train and val splits of `dir`, loaded once per process (annotations only: pixels are read per batch).
+ * The head gets as many class channels as the categories need (the contiguous map: categories + the unused
+ * channel 0), whatever the proxy detector declares: a 91-channel head on 8 synthetic shapes would spend most of
+ * the class head's work on channels no box is ever matched to. A folder that cannot serve is a RewardSetupError.
+ */
+export function proxyData(dir: string): Promise<ProxyData> {
+  const key = dir;
+  let loaded = datasets.get(key);
+  if (!loaded) {
+    loaded = loadProxyData(dir);
+    datasets.set(key, loaded);
+    loaded.catch(() => datasets.delete(key)); // a folder fixed later is read again
+  }
+  return loaded;
+}
+
+async function loadProxyData(dir: string): Promise<ProxyData> {
+  try {
+    const trainSource = findSplit(dir, 'train');
+    const valSource = findSplit(dir, 'val');
+    const trainTruth = groundTruthOf(await readGroundTruth(trainSource));
+    const groundTruth = groundTruthOf(await readGroundTruth(valSource));
+    const classes = classCount(classMapFor(trainTruth.categories.ids));
+    const train = datasetOf(datasetFromGroundTruth(trainSource, trainTruth, classes));
+    const val = datasetOf(datasetFromGroundTruth(valSource, groundTruth, classes));
+    if (train.images.length === 0) throw new Error(`${trainSource.annotations} has no images`);
+    if (groundTruth.annotations.count === 0) throw new Error(`${valSource.annotations} has no annotations: AP cannot be measured on it`);
+    return { train, val: { dataset: val, groundTruth }, classes };
+  } catch (error) {
+    throw new RewardSetupError(`the proxy reward's dataset ${dir}: ${messageOf(error)}`);
+  }
+}
+
+function groundTruthOf(read: CocoGroundTruth | ConstructorParameters<typeof DatasetError>[0]): CocoGroundTruth {
+  if (Array.isArray(read)) throw new DatasetError(read);
+  return read as CocoGroundTruth;
+}
+
+function datasetOf(result: ReturnType<typeof datasetFromGroundTruth>): Dataset {
+  if (result.errors.length) throw new DatasetError(result.errors);
+  return result.dataset;
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('the trial was stopped');
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
