@@ -1,24 +1,29 @@
 // One training step of the proxy-style detector on every available backend, in one run:
 // ResNet-10, 3 stacked NAS-FPN pyramids at width 64, RetinaNet heads, 128×128 images, batch 4, the
-// surrogate loss (src/train/surrogate.ts), forward + backward + SGD update, read back after each step.
+// surrogate loss (src/train/surrogate.ts), forward + backward + SGD update (the trainer's optimizer,
+// src/train/optimizer.ts, with momentum 0: plain SGD, as the peers in ../shared/peer), read back after each step.
 //
 // Reports step time, images/s and effective GFLOP/s (3 × the forward FLOPs that `nasfpn stats` counts:
 // forward, input gradients, filter gradients), the ratios wasm/cpu and tfjs-node/wasm, and for every
-// accelerated backend where one step's time goes, kernel by kernel (tf.profile).
+// accelerated backend where one step's time goes, kernel by kernel (tf.profile); and how many kernels a step
+// runs (forward, backward, update) and, on tfjs-node, how many TensorFlow ops: there the per-op cost (tens of µs
+// through the Node addon) is as large as the convolutions.
 //
 // Environment: NASFPN_BENCH_BACKENDS=wasm,cpu to run only some; NASFPN_BENCH_STEPS (default 5) timed
 // steps per backend. The pure-JS cpu backend gets one timed step and no warm-up: a step takes minutes.
 import { loadavg } from 'node:os';
 import type * as TF from '@tensorflow/tfjs';
-import { time, writeResult } from './lib.js';
+import { countKernels, countTensorflowOps, time, writeResult } from './lib.js';
 import { buildModel } from '../src/codegen/builder.js';
 import { countModel } from '../src/codegen/count.js';
 import { lowerDetector } from '../src/codegen/lower.js';
 import { availableBackends, useBackend, type BackendName } from '../src/runtime/backend.js';
-import { disposeTask, makeSurrogateTask, sgdStep } from '../src/train/surrogate.js';
+import { MomentumSgd } from '../src/train/optimizer.js';
+import { disposeTask, makeSurrogateTask, optimizerStep, surrogateLoss } from '../src/train/surrogate.js';
 import { detector } from '../test/helpers/ir.js';
 
 const BATCH = 4;
+const LEARNING_RATE = 0.01;
 const STEPS = Number(process.env.NASFPN_BENCH_STEPS ?? 5);
 const proxy = detector({ name: 'proxy_r10_nasfpn3x64', backbone: { kind: 'resnet', depth: 10 }, repeats: 3, width: 64, inputSize: 128 });
 const spec = lowerDetector(proxy);
@@ -35,18 +40,33 @@ interface BackendResult {
   losses: number[];
   /** Kernels of one profiled step by total time, top 15 (nested kernels, e.g. inside the replacement gradients, counted separately). */
   profile: { kernel: string; ms: number; calls: number }[] | null;
+  /** tfjs kernels of one step: forward (the loss), backward (its gradients), update (the rest). */
+  kernels: { forward: number; backward: number; update: number; total: number; byKernel: Record<string, number> } | null;
+  /** TensorFlow ops of one step (tfjs-node only). */
+  tensorflowOps: { total: number; byOp: Record<string, number> } | null;
 }
 
 async function benchBackend(backend: BackendName): Promise<BackendResult> {
   const tf = await useBackend(backend);
   const model = buildModel(spec);
   const task = makeSurrogateTask(tf, model, BATCH);
-  const optimizer = tf.train.sgd(0.01);
+  const weights = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as TF.Variable }));
+  const optimizer = new MomentumSgd(tf, weights, 0);
   const step = async () => {
-    const loss = sgdStep(tf, model, task, optimizer);
+    const loss = optimizerStep(tf, model, task, optimizer, LEARNING_RATE);
     const value = (await loss.data())[0];
     loss.dispose();
     return value;
+  };
+  const forward = async () => {
+    const loss = tf.tidy(() => surrogateLoss(tf, model, task));
+    await loss.data();
+    loss.dispose();
+  };
+  const forwardBackward = async () => {
+    const { value, grads } = tf.variableGrads(() => surrogateLoss(tf, model, task), weights.map((w) => w.variable));
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
   };
   const slow = backend === 'cpu';
   const losses: number[] = [];
@@ -54,10 +74,17 @@ async function benchBackend(backend: BackendName): Promise<BackendResult> {
     for (let i = 0; i < (slow ? 0 : 2); i++) losses.push(await step());
     const timing = await time(slow ? 1 : STEPS, async () => losses.push(await step()));
     const profile = slow ? null : await profileStep(tf, step);
+    let kernels: BackendResult['kernels'] = null;
+    if (!slow) {
+      const [f, fb, all] = [await countKernels(tf, forward), await countKernels(tf, forwardBackward), await countKernels(tf, step)];
+      kernels = { forward: f.total, backward: fb.total - f.total, update: all.total - fb.total, total: all.total, byKernel: all.byKernel };
+    }
+    const tensorflowOps = await countTensorflowOps(tf, step);
     const stepMs = timing.medianMs;
     return {
       backend, steps: timing.runs, stepMs, minMs: timing.minMs,
       imagesPerSecond: round((1000 * BATCH) / stepMs), gflops: round(stepFlops / (stepMs * 1e6)), losses: losses.map((l) => round(l, 5)), profile,
+      kernels, tensorflowOps,
     };
   } finally {
     optimizer.dispose();
@@ -89,7 +116,9 @@ const loadBefore = loadavg()[0];
 const results: BackendResult[] = [];
 for (const backend of backends) {
   const result = await benchBackend(backend);
-  console.log(`${backend.padEnd(10)} ${String(result.stepMs).padStart(9)} ms/step  ${String(result.imagesPerSecond).padStart(7)} images/s  ${String(result.gflops).padStart(6)} GFLOP/s`);
+  const counts = result.kernels ? `  kernels ${result.kernels.total} (fwd ${result.kernels.forward}, bwd ${result.kernels.backward}, update ${result.kernels.update})` : '';
+  const ops = result.tensorflowOps ? `, TensorFlow ops ${result.tensorflowOps.total}` : '';
+  console.log(`${backend.padEnd(10)} ${String(result.stepMs).padStart(9)} ms/step  ${String(result.imagesPerSecond).padStart(7)} images/s  ${String(result.gflops).padStart(6)} GFLOP/s${counts}${ops}`);
   results.push(result);
 }
 const by = (name: string) => results.find((r) => r.backend === name);
@@ -111,6 +140,8 @@ writeResult('train-step', {
   batch: BATCH,
   flopsConvention: 'effective GFLOP/s = 3 × forward FLOPs (2 × conv multiply-adds, as nasfpn stats) × batch / step time',
   loadAverageBefore: round(loadBefore),
+  loadAverageAfter: round(loadavg()[0]),
+  note: 'shared 2-core machine, other work running: timings are indicative; kernel and op counts are exact',
   backends: results,
   ratios,
   targets,

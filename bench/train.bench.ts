@@ -2,15 +2,15 @@
 // paper's 3 stacked; 128×128, batch 8) with everything a real step does: the data room's iterator on a synthetic dataset (decode,
 // jitter, flip), anchor matching, the detection losses, forward + backward in training mode, clipping and
 // the momentum update, read back after each step. On wasm (and tfjs-node where built), in one run.
-// Reports seconds per step (batch loading included) and images/s. (The share of the step outside the
-// convolutions is not measured here yet; bench/train-step.bench.ts profiles kernels on the surrogate loss.)
+// Reports seconds per step (batch loading included) and images/s, and the tfjs kernels of one step and, on
+// tfjs-node, its TensorFlow ops. (bench/train-step.bench.ts profiles kernel times on the surrogate loss.)
 //
 // Environment: NASFPN_BENCH_STEPS (default 5) timed steps after 2 untimed ones.
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeResult } from './lib.js';
+import { countKernels, countTensorflowOps, writeResult } from './lib.js';
 import { writeSynthDataset, DEFAULT_SYNTH } from '../src/data/synth.js';
 import { availableBackends, useBackend, type BackendName } from '../src/runtime/backend.js';
 import { checkText } from '../src/semantics/program.js';
@@ -40,8 +40,17 @@ for (const name of ['proxy', 'proxy_x3']) {
     const seconds: number[] = [];
     for (let i = 0; i < STEPS; i++) seconds.push((await trainer.runStep()).seconds);
     const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
-    results.push({ recipe: `examples/proxy.fpn#${name}`, backend, batch: recipe.batch, inputSize: recipe.detector.inputSize, steps: STEPS, secondsPerStep: mean, imagesPerSecond: recipe.batch / mean, seconds });
-    console.log(`${name} on ${backend}: ${mean.toFixed(2)} s/step, ${(recipe.batch / mean).toFixed(2)} images/s (batch ${recipe.batch}, ${recipe.detector.inputSize}²)`);
+    const median = [...seconds].sort((a, b) => a - b)[Math.floor(seconds.length / 2)];
+    const kernels = await countKernels(tf, () => trainer.runStep());
+    const tensorflowOps = await countTensorflowOps(tf, () => trainer.runStep());
+    results.push({
+      recipe: `examples/proxy.fpn#${name}`, backend, batch: recipe.batch, inputSize: recipe.detector.inputSize, steps: STEPS,
+      secondsPerStep: mean, medianSecondsPerStep: median, imagesPerSecond: recipe.batch / mean, seconds,
+      kernelsPerStep: kernels.total, tensorflowOpsPerStep: tensorflowOps?.total ?? null,
+      kernels: kernels.byKernel, tensorflowOps: tensorflowOps?.byOp ?? null,
+    });
+    console.log(`${name} on ${backend}: ${mean.toFixed(2)} s/step (median ${median.toFixed(2)}), ${(recipe.batch / mean).toFixed(2)} images/s ` +
+      `(batch ${recipe.batch}, ${recipe.detector.inputSize}²); ${kernels.total} kernels a step${tensorflowOps ? `, ${tensorflowOps.total} TensorFlow ops` : ''}`);
     trainer.dispose();
     model.dispose();
   }

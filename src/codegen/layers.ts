@@ -203,20 +203,14 @@ export class BatchNorm extends tf.layers.Layer {
       if (kwargs.training !== true) {
         return tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
       }
-      const { y, mean, variance } = batchNormTraining(tf, x, gamma, beta, this.epsilon);
-      // The batch moments come out kept (past the op's own tidy), so this tidy would not free them.
-      this.updateMovingAverage(this.movingMean!, mean);
-      this.updateMovingAverage(this.movingVariance!, variance);
-      tf.dispose([mean, variance]);
+      const { y, movingMean, movingVariance } = batchNormTraining(tf, x, gamma, beta, this.epsilon, {
+        mean: this.movingMean!.read() as tf.Tensor1D, variance: this.movingVariance!.read() as tf.Tensor1D, momentum: this.momentum,
+      });
+      // The averages come out kept (past the op's own tidy); the variables take them over.
+      this.movingMean!.write(movingMean);
+      this.movingVariance!.write(movingVariance);
+      tf.dispose([movingMean, movingVariance]);
       return y;
-    });
-  }
-
-  /** moving ← moving − (moving − batch)·(1 − momentum), written as tf.layers writes it (biased batch variance, as there). */
-  private updateMovingAverage(variable: tf.LayerVariable, batch: tf.Tensor): void {
-    tf.tidy(() => {
-      const moving = variable.read();
-      variable.write(tf.sub(moving, tf.mul(tf.sub(moving, batch), 1 - this.momentum)));
     });
   }
 

@@ -134,6 +134,9 @@ async function probeTfjsNode(pkg: 'tfjs-node' | 'tfjs-node-gpu'): Promise<ProbeR
     tf.env().set('PROD', prod);
   }
   nodePackageLoaded = pkg;
+  // TensorFlow's fused ops that tfjs-node does not expose (fused batch norm in training, ReluGrad).
+  const { registerTensorflowKernels } = await import('./gradients/tensorflow-ops.js');
+  registerTensorflowKernels(tf);
   return { ok: true, what: `TensorFlow C library through @tensorflow/${pkg}` };
 }
 

@@ -19,12 +19,14 @@
 //
 // Inputs are the model's outputs (per level, in the head layout) and the batch targets as flat tensors
 // ([B, N] int32 class targets, [B, N, 4] box targets, from src/targets/matching.ts `encodeBatchTargets`); each
-// level's output is reshaped to [B, H·W·A, K] (no copy) and meets the matching slice of the targets.
+// level's output is reshaped to [B, H·W·A, K] (no copy), a head's levels are joined along the anchors, and
+// the result meets the targets of all anchors.
 import type * as TF from '@tensorflow/tfjs';
 import type { DetectorIR } from '../semantics/ir.js';
 import type { HeadLayout } from '../targets/layout.js';
 import type { BatchTargets } from '../targets/matching.js';
 import { BOX_LOSS_WEIGHT, FOCAL_ALPHA, FOCAL_GAMMA, HUBER_DELTA, WEIGHT_DECAY } from '../semantics/defaults.js';
+import { shapeGroups } from './optimizer.js';
 
 type Tfjs = typeof TF;
 
@@ -95,18 +97,22 @@ export function detectionLoss(
   kernels: readonly TF.Tensor[] = [], options: LossOptions = {},
 ): DetectionLoss {
   return tf.tidy(() => {
-    const levelTargets = sliceTargets(tf, layout, targets);
+    const anchorTargets = expandTargets(tf, layout, targets);
     const normaliser = targets.positives + 1;
     const classTerms: TF.Tensor[] = [];
     const boxTerms: TF.Tensor[] = [];
+    // Each head's levels joined along the anchors (the targets' own order: level by level, levels.anchorOffset),
+    // so that each loss is one set of ops over all anchors rather than one per level: on tfjs-node every op
+    // costs tens of µs whatever its size, and the per-level losses with their gradients were ~300 ops a step.
+    const joined = (parts: TF.Tensor[]) => (parts.length === 1 ? parts[0] : tf.concat(parts, 1));
     for (const head of layout.heads) {
-      layout.levels.forEach((level, i) => {
-        classTerms.push(focalLossSum(tf, reshapeClass(tf, layout, outputs[head.classOutputs[i]], level.anchorCount), levelTargets[i], options));
-        boxTerms.push(huberLossSum(tf, reshapeBox(tf, outputs[head.boxOutputs[i]], level.anchorCount), levelTargets[i], options));
-      });
+      const logits = joined(layout.levels.map((level, i) => reshapeClass(tf, layout, outputs[head.classOutputs[i]], level.anchorCount)));
+      const boxes = joined(layout.levels.map((level, i) => reshapeBox(tf, outputs[head.boxOutputs[i]], level.anchorCount)));
+      classTerms.push(focalLossSum(tf, logits, anchorTargets, options));
+      boxTerms.push(huberLossSum(tf, boxes, anchorTargets, options));
     }
-    const classLoss = tf.div(tf.addN(classTerms), normaliser) as TF.Scalar;
-    const boxLoss = tf.div(tf.addN(boxTerms), 4 * normaliser) as TF.Scalar;
+    const classLoss = tf.div(classTerms.length === 1 ? classTerms[0] : tf.addN(classTerms), normaliser) as TF.Scalar;
+    const boxLoss = tf.div(boxTerms.length === 1 ? boxTerms[0] : tf.addN(boxTerms), 4 * normaliser) as TF.Scalar;
     const l2 = l2Penalty(tf, kernels, options.weightDecay ?? WEIGHT_DECAY);
     const total = tf.addN([classLoss, tf.mul(boxLoss, options.boxLossWeight ?? BOX_LOSS_WEIGHT), l2]) as TF.Scalar;
     return { total, class: classLoss, box: boxLoss, l2 };
@@ -117,41 +123,42 @@ export function detectionLoss(
 export function l2Penalty(tf: Tfjs, kernels: readonly TF.Tensor[], weightDecay: number = WEIGHT_DECAY): TF.Scalar {
   return tf.tidy(() => {
     if (kernels.length === 0 || weightDecay === 0) return tf.scalar(0);
-    const squares = kernels.map((k) => tf.sum(tf.square(k)));
-    return tf.mul(tf.addN(squares), weightDecay / 2) as TF.Scalar;
+    // Same-shaped kernels stacked first: a few ops per shape (forward and backward) rather than per kernel,
+    // which counts on tfjs-node (75 kernels, 17 shapes in the proxy detector; see optimizer.ts shapeGroups).
+    const squares = shapeGroups(kernels.map((k) => k.shape)).map((group) =>
+      tf.sum(tf.square(group.length === 1 ? kernels[group[0]] : tf.stack(group.map((i) => kernels[i])))));
+    return tf.mul(squares.length === 1 ? squares[0] : tf.addN(squares), weightDecay / 2) as TF.Scalar;
   });
 }
 
-/** One level's targets: the one-hot class targets, the non-ignored mask, the positive mask, the box targets. */
-interface LevelTargets {
-  /** [B, n, K] 1 at the target class channel of positives, 0 elsewhere. */
+/** The targets of all anchors: the one-hot class targets, the non-ignored mask, the positive mask, the box targets. */
+interface AnchorTargets {
+  /** [B, N, K] 1 at the target class channel of positives, 0 elsewhere. */
   oneHot: TF.Tensor;
-  /** [B, n, 1] 0 for ignored anchors, 1 otherwise. */
+  /** [B, N, 1] 0 for ignored anchors, 1 otherwise. */
   counted: TF.Tensor;
-  /** [B, n, 1] 1 for positive anchors. */
+  /** [B, N, 1] 1 for positive anchors. */
   positive: TF.Tensor;
-  /** [B, n, 4]. */
+  /** [B, N, 4]. */
   boxes: TF.Tensor;
 }
 
-/** Slices the flat targets per level once, shared by every head set. */
-function sliceTargets(tf: Tfjs, layout: HeadLayout, targets: TargetTensors): LevelTargets[] {
+/** The flat targets as the losses use them, computed once and shared by every head set. */
+function expandTargets(tf: Tfjs, layout: HeadLayout, targets: TargetTensors): AnchorTargets {
   const [batch, n] = targets.classes.shape;
   if (n !== layout.anchorCount || targets.boxes.shape[1] !== n || targets.boxes.shape[0] !== batch) {
     throw new RangeError(`targets [${targets.classes.shape}] / [${targets.boxes.shape}] do not fit the layout's ${layout.anchorCount} anchors`);
   }
-  return layout.levels.map((level) => {
-    const classes = tf.slice(targets.classes, [0, level.anchorOffset], [batch, level.anchorCount]);
-    // Negatives and ignored anchors learn 0 on every channel: one-hot of max(c, 0), then zeroed off the positives.
-    const oneHot = tf.cast(tf.oneHot(tf.maximum(classes, tf.scalar(0, 'int32')) as TF.Tensor2D, layout.classes), 'float32');
-    const positive = tf.expandDims(tf.cast(tf.greaterEqual(classes, 0), 'float32'), 2);
-    return {
-      oneHot: tf.mul(oneHot, positive),
-      counted: tf.expandDims(tf.cast(tf.notEqual(classes, -2), 'float32'), 2),
-      positive,
-      boxes: tf.slice(targets.boxes, [0, level.anchorOffset, 0], [batch, level.anchorCount, 4]),
-    };
-  });
+  const classes = targets.classes;
+  // Negatives and ignored anchors learn 0 on every channel: one-hot of max(c, 0), then zeroed off the positives.
+  const oneHot = tf.cast(tf.oneHot(tf.maximum(classes, tf.scalar(0, 'int32')) as TF.Tensor2D, layout.classes), 'float32');
+  const positive = tf.expandDims(tf.cast(tf.greaterEqual(classes, 0), 'float32'), 2);
+  return {
+    oneHot: tf.mul(oneHot, positive),
+    counted: tf.expandDims(tf.cast(tf.notEqual(classes, -2), 'float32'), 2),
+    positive,
+    boxes: targets.boxes,
+  };
 }
 
 function reshapeClass(tf: Tfjs, layout: HeadLayout, logits: TF.Tensor, anchorCount: number): TF.Tensor {
@@ -163,7 +170,7 @@ function reshapeBox(tf: Tfjs, boxes: TF.Tensor, anchorCount: number): TF.Tensor 
 }
 
 /** Σ over anchors (not ignored) × classes of α_t · σ(−y)^γ · softplus(−y), y the signed logit. */
-function focalLossSum(tf: Tfjs, logits: TF.Tensor, targets: LevelTargets, options: LossOptions): TF.Scalar {
+function focalLossSum(tf: Tfjs, logits: TF.Tensor, targets: AnchorTargets, options: LossOptions): TF.Scalar {
   const alpha = options.alpha ?? FOCAL_ALPHA;
   const gamma = options.gamma ?? FOCAL_GAMMA;
   const z = targets.oneHot;
@@ -176,7 +183,7 @@ function focalLossSum(tf: Tfjs, logits: TF.Tensor, targets: LevelTargets, option
 }
 
 /** Σ over positive anchors × 4 coordinates of the Huber loss: ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond. */
-function huberLossSum(tf: Tfjs, predicted: TF.Tensor, targets: LevelTargets, options: LossOptions): TF.Scalar {
+function huberLossSum(tf: Tfjs, predicted: TF.Tensor, targets: AnchorTargets, options: LossOptions): TF.Scalar {
   const delta = options.huberDelta ?? HUBER_DELTA;
   const error = tf.abs(tf.sub(predicted, targets.boxes));
   const quadratic = tf.minimum(error, delta);

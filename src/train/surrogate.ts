@@ -5,6 +5,7 @@
 // an SGD update of every trainable weight — and it is what the learning check and the train-step
 // benchmark run on each backend.
 import type * as TF from '@tensorflow/tfjs';
+import type { MomentumSgd } from './optimizer.js';
 
 type Tfjs = typeof TF;
 
@@ -44,4 +45,16 @@ export function surrogateLoss(tf: Tfjs, model: TF.LayersModel, task: SurrogateTa
 export function sgdStep(tf: Tfjs, model: TF.LayersModel, task: SurrogateTask, optimizer: TF.Optimizer): TF.Scalar {
   const weights = model.trainableWeights.map((w) => w.read() as TF.Variable);
   return optimizer.minimize(() => surrogateLoss(tf, model, task), true, weights) as TF.Scalar;
+}
+
+/**
+ * The same step with this project's optimizer, as the trainer updates (MomentumSgd over the model's trainable
+ * weights in their order; momentum 0 is plain SGD). Returns the loss before the update (the caller disposes it).
+ */
+export function optimizerStep(tf: Tfjs, model: TF.LayersModel, task: SurrogateTask, optimizer: MomentumSgd, learningRate: number): TF.Scalar {
+  const weights = model.trainableWeights.map((w) => w.read() as TF.Variable);
+  const { value, grads } = tf.variableGrads(() => surrogateLoss(tf, model, task), weights);
+  optimizer.apply(weights.map((w) => grads[w.name]), learningRate);
+  tf.dispose(Object.values(grads));
+  return value;
 }
