@@ -22,7 +22,7 @@ import { RunDirectoryError, RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
 import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
 import { InputError, UsageError } from './errors.js';
-import { loadProgram, readInput } from './load.js';
+import { loadSearchSpace, readInput } from './load.js';
 import { displayPath } from './report.js';
 
 /** Trials kept on a Redis queue at once when --parallel is not given. */
@@ -79,7 +79,7 @@ export function registerSearch(program: Command): void {
   const search = program
     .command('search')
     .description('search a `search` space for pyramid architectures (JSON events on stdout; docs/search.md)')
-    .argument('[file]', '.fpn file with a search declaration (not with --resume)')
+    .argument('[file]', '.fpn file with a search declaration, or FILE#NAME (not with --resume)')
     .option('--space <name>', 'which search declaration (default: the first in the file)')
     .option('--strategy <name>', `how to propose architectures: ${STRATEGY_NAMES.join(', ')}`, 'ppo')
     .option('--strategy-option <key=value>', 'a strategy setting, e.g. lr=0.01 or population=50 (repeatable)', (v: string, all: string[]) => [...all, v], [])
@@ -197,8 +197,8 @@ function openRun(dir: string, file: string | undefined): RunStore {
   return openStore(dir);
 }
 
-async function createRun(file: string | undefined, options: SearchOptions): Promise<RunStore> {
-  if (file === undefined) throw new UsageError('give the .fpn file with the search space, or --resume RUN');
+async function createRun(argument: string | undefined, options: SearchOptions): Promise<RunStore> {
+  if (argument === undefined) throw new UsageError('give the .fpn file with the search space, or --resume RUN');
   if (!(STRATEGY_NAMES as readonly string[]).includes(options.strategy)) {
     throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}, not '${options.strategy}'`);
   }
@@ -224,10 +224,10 @@ async function createRun(file: string | undefined, options: SearchOptions): Prom
   if (options.queue && options.workers !== undefined) throw new UsageError('--workers and --queue exclude each other: queue workers are `nasfpn worker` processes');
   const workers = options.queue ? 0 : options.workers !== undefined ? wholeNumber(options.workers, '--workers', 0) : await defaultWorkers(reward, options.backend);
 
-  const program = await loadProgram(file);
-  if (!program.searchSpaces.length) throw new InputError(`${displayPath(file)} declares no search space`);
-  const space = options.space === undefined ? program.searchSpaces[0] : program.searchSpaces.find((s) => s.name === options.space);
-  if (!space) throw new InputError(`${displayPath(file)} has no search space named '${options.space}' (it has: ${program.searchSpaces.map((s) => s.name).join(', ')})`);
+  // FILE#NAME or --space NAME, read as every command reads names (src/cli/load.ts).
+  const loaded = await loadSearchSpace(argument, { name: options.space, flag: '--space' });
+  const file = loaded.file;
+  const space = loaded.chosen;
   const unsearchable = checkSpaceSearchable(space);
   if (unsearchable) throw new InputError(`${displayPath(file)}: ${unsearchable}`);
   await checkReward(reward, space, file);

@@ -22,6 +22,7 @@ import { basename, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { parseEventLine, type SearchEvent } from './events.js';
 import type { RunConfig, TrialRecord } from './records.js';
+import { sleep } from '../util/sleep.js';
 
 /** At most one trial.progress event per trial per this many ms (of event time) goes to the stream. */
 export const PROGRESS_PUBLISH_MS = 1000;
@@ -302,13 +303,3 @@ export async function* followRedisEvents(options: FollowOptions): AsyncGenerator
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });

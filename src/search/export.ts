@@ -40,13 +40,15 @@ function aroundOf(trial: TrialRecord, context: ExportContext): Around | null {
   if (reward?.name === 'proxy') {
     const options = readProxyOptions(reward);
     if (proxyProblem(space, options) === null) {
-      // The detector and recipe exactly as the reward trained and scored this trial (its seed included).
+      // The detector exactly as the reward trained and scored this trial.
       const pyramid = decisionsToPyramid(space, trial.decisions, 'exported');
       const base = space.proxyRecipe?.detector ?? space.proxy!;
       const detector = trialDetector(space, options, pyramid, trial.metrics.classes ?? base.head.classes);
       const data = resolve(options.data ?? space.proxyRecipe!.data.path);
+      // The space's own recipe when it names one (the reward only shortened it, which a longer run should not
+      // inherit); else the reward's budget, with the trial's seed, checkpointing as a run does (a trial does not).
+      if (space.proxyRecipe) return { detector, recipe: { ...space.proxyRecipe, detector, data: { written: data, path: data } } };
       const recipe = trialRecipe(space, options, detector, trial.id, data);
-      // A trial writes no checkpoints and evaluates once at the end; a run of the exported file checkpoints.
       return { detector, recipe: { ...recipe, checkpoint: { every: CHECKPOINT_EVERY, keep: CHECKPOINT_KEEP } } };
     }
   }
@@ -73,7 +75,8 @@ export function exportText(trial: TrialRecord, rank: number, context: ExportCont
   let text = header + body + '\n' + printDetector(around.detector, detector, pyramid);
   if (around.recipe) {
     const data = relative(context.dir, around.recipe.data.path) || '.';
-    text += `\n# The recipe the search scored this architecture with; lengthen it (steps, epochs) to train for real.\n`;
+    const budget = trial.metrics.steps !== undefined ? ` (the search trained it ${trial.metrics.steps} steps for its reward)` : '';
+    text += `\n# The proxy recipe of the search${budget}.\n`;
     text += printTrain(around.recipe, `${pyramid}_train`, detector, data);
   }
   return text;

@@ -7,6 +7,7 @@ import { parseEventLine, type SearchEvent } from '../search/events.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 import { checkText, fileHost } from '../semantics/program.js';
 import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import { sleep } from '../util/sleep.js';
 
 export const EVENTS_FILE = 'events.jsonl';
 export const CONFIG_FILE = 'config.json';
@@ -114,17 +115,6 @@ async function readFrom(path: string, offset: number): Promise<Uint8Array | null
     await handle.close();
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** The run's search space, checked from the text config.json keeps (imports beside the original file); null when it does not check. */
 export function searchSpaceOf(run: string): SearchSpaceIR | null {
