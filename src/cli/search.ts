@@ -255,6 +255,11 @@ async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: strin
     throw new UsageError(`--reward: ${(error as Error).message}`);
   }
   if (problem) throw new InputError(`${displayPath(file)}: ${problem}`);
+  if (reward.name === 'proxy') {
+    const { proxyWarning, readProxyOptions } = await import('../search/proxy-budget.js');
+    const warning = proxyWarning(space, readProxyOptions(reward));
+    if (warning) process.stderr.write(`nasfpn search: warning: ${warning}\n`);
+  }
   if (typeof reward.options.data === 'string') {
     reward.options.data = resolve(reward.options.data);
     const { findSplits } = await import('../data/dataset.js');

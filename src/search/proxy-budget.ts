@@ -12,6 +12,7 @@ import {
   BASE_BATCH_SIZE, BASE_LEARNING_RATE, DECAY_FACTOR, FLIP_PROBABILITY, SCALE_JITTER, SGD_MOMENTUM, WARMUP_LEARNING_RATE, WEIGHT_DECAY,
 } from '../semantics/defaults.js';
 import type { DetectorIR, PyramidIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
+import { staleStatisticsWarning } from '../train/moving-statistics.js';
 import type { RewardSpec } from './records.js';
 
 /** The options `--reward proxy:key=value,...` takes; every one is optional. */
@@ -154,4 +155,19 @@ export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detecto
     logEvery: Number.MAX_SAFE_INTEGER,
     seed,
   };
+}
+
+/**
+ * A warning when every trial's AP would be measured with stale batch-norm statistics (the proxy detector's
+ * momentum is too high for the budget's steps, docs/training.md), so the rewards could not rank anything; null
+ * when the budget is long enough, or counted in epochs (unknown steps until the dataset is read).
+ */
+export function proxyWarning(space: SearchSpaceIR, options: ProxyOptions): string | null {
+  const detector = space.proxyRecipe?.detector ?? space.proxy;
+  if (!detector) return null;
+  const recipe = space.proxyRecipe;
+  const steps = options.steps ?? (recipe ? (recipe.length.unit === 'steps' ? recipe.length.count : null) : PROXY_DEFAULTS.steps);
+  if (steps === null) return null;
+  const stale = staleStatisticsWarning(detector.batchNorm.momentum, steps);
+  return stale && `the proxy detector '${detector.name}': ${stale}; every trial's reward would be near 0 (examples/proxy.fpn#synth_space has a proxy recipe that learns in 200 steps)`;
 }
