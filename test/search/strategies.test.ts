@@ -52,3 +52,26 @@ describe('strategies', () => {
     expect(last(ppo)).toBeGreaterThan(last(random) + 0.1);
   });
 });
+
+describe('ppo state', () => {
+  it('after an update, a controller loaded from state() proposes what the original proposes next', async () => {
+    const space = spaceFrom('inputs P3..P5\ncells 4');
+    const target = targetArchitecture(space, 1);
+    const options = { batch: 4, epochs: 1 };
+    const original = createStrategy('ppo', { space, seed: 5, options }, tf);
+    let updates = 0;
+    for (let id = 1; id <= 4; id++) {
+      const decisions = await original.propose(id);
+      const update = await original.observe({ id, decisions, reward: targetScore(decisionsToPyramid(space, decisions, 'x'), target) });
+      if (update) updates++;
+    }
+    expect(updates).toBe(1); // the stored weights must be the updated ones, not the initial ones
+    const state = JSON.parse(JSON.stringify(original.state()));
+    const restored = createStrategy('ppo', { space, seed: 99, options }, tf); // another seed: everything comes from the state
+    restored.load(state);
+    expect(await restored.propose(5)).toEqual(await original.propose(5));
+    expect(JSON.parse(JSON.stringify(restored.state()))).toEqual(JSON.parse(JSON.stringify(original.state())));
+    original.dispose();
+    restored.dispose();
+  });
+});

@@ -96,6 +96,12 @@ export class PpoStrategy implements Strategy {
   private step = 0;
   private pending = new Map<number, Pending>();
   private waiting: Waiting[] = [];
+  /**
+   * The weights and Adam's moments as `state()` stores them, refreshed only when they change (after each update,
+   * and by `load`): state() runs after every proposal, and reading the tensors back there would be a
+   * synchronous device read (which WebGPU in Node does not allow) repeated for weights that did not move.
+   */
+  private stored: Pick<PpoState, 'weights' | 'm' | 'v'>;
 
   constructor(private readonly tf: Tfjs, private readonly context: StrategyContext) {
     this.options = readOptions('ppo', PPO_DEFAULTS, context.options);
@@ -104,31 +110,36 @@ export class PpoStrategy implements Strategy {
     }
     this.shape = spaceShape(context.space);
     this.random = Random.seeded(context.seed).fork('ppo');
-    this.weights = this.initialWeights();
-    for (const [name, w] of this.weights) {
-      this.m.set(name, tf.variable(tf.zerosLike(w), false));
-      this.v.set(name, tf.variable(tf.zerosLike(w), false));
+    const initial = this.initialWeights();
+    this.weights = new Map([...initial].map(([name, values]) => [name, tf.variable(tf.tensor(values.data, values.shape))]));
+    const zeros = new Map([...initial].map(([name, values]) => [name, { shape: values.shape, data: new Float32Array(values.data.length) }]));
+    for (const [name, values] of zeros) {
+      this.m.set(name, tf.variable(tf.zeros(values.shape), false));
+      this.v.set(name, tf.variable(tf.zeros(values.shape), false));
     }
+    // Made on the host, so their stored form needs no read-back.
+    this.stored = { weights: storeAll(initial), m: storeAll(zeros), v: storeAll(zeros) };
   }
 
-  private initialWeights(): Map<string, TF.Variable> {
-    const { tf } = this;
+  /** The initial weights as host arrays: uniform in ±init (seeded), biases 0. */
+  private initialWeights(): Map<string, HostTensor> {
     const H = this.options.hidden;
     const init = Random.seeded(this.context.seed).fork('ppo-init');
-    const uniform = (shape: number[]) => {
-      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < values.length; i++) values[i] = init.uniform(-this.options.init, this.options.init);
-      return tf.variable(tf.tensor(values, shape));
+    const uniform = (shape: number[]): HostTensor => {
+      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < data.length; i++) data[i] = init.uniform(-this.options.init, this.options.init);
+      return { shape, data };
     };
-    const weights = new Map<string, TF.Variable>();
+    const zeros = (shape: number[]): HostTensor => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    const weights = new Map<string, HostTensor>();
     weights.set('start', uniform([1, H]));
     weights.set('lstm_kernel', uniform([2 * H, 4 * H]));
-    weights.set('lstm_bias', tf.variable(tf.zeros([4 * H])));
+    weights.set('lstm_bias', zeros([4 * H]));
     for (const kind of DECISION_KINDS) {
       const size = vocabularySize(this.shape, kind);
       weights.set(`embed_${kind}`, uniform([size, H]));
       weights.set(`head_${kind}`, uniform([H, size]));
-      weights.set(`head_${kind}_bias`, tf.variable(tf.zeros([size])));
+      weights.set(`head_${kind}_bias`, zeros([size]));
     }
     return weights;
   }
@@ -172,7 +183,7 @@ export class PpoStrategy implements Strategy {
           return [cc, hh, this.logits(kind, hh)];
         });
         tf.dispose([c, h]);
-        const values = logits.dataSync();
+        const values = await logits.data();
         logits.dispose();
         c = c2;
         h = h2;
@@ -198,7 +209,7 @@ export class PpoStrategy implements Strategy {
     if (trial.reward === null) return null;
     // A trial proposed before a restart whose proposal was not saved: its probability under the current policy
     // stands in for the old one (the ratio starts at 1).
-    const logProb = pending && sameDecisions(pending.decisions, trial.decisions) ? pending.logProb : this.logProbOf([[...trial.decisions]])[0];
+    const logProb = pending && sameDecisions(pending.decisions, trial.decisions) ? pending.logProb : (await this.logProbOf([[...trial.decisions]]))[0];
     this.waiting.push({ decisions: [...trial.decisions], logProb, reward: trial.reward });
     if (this.waiting.length < this.options.batch) return null;
     const batch = this.waiting;
@@ -241,16 +252,17 @@ export class PpoStrategy implements Strategy {
     return rows.map((r) => this.tf.tensor2d(r));
   }
 
-  private logProbOf(decisions: number[][]): number[] {
+  private async logProbOf(decisions: number[][]): Promise<number[]> {
     const masks = this.masksFor(decisions);
+    const logProb = this.tf.tidy(() => this.evaluateBatch(decisions, masks).logProb);
     try {
-      return Array.from(this.tf.tidy(() => this.evaluateBatch(decisions, masks).logProb).dataSync());
+      return Array.from(await logProb.data());
     } finally {
-      this.tf.dispose(masks);
+      this.tf.dispose([logProb, ...masks]);
     }
   }
 
-  private update(batch: Waiting[]): StrategyUpdate {
+  private async update(batch: Waiting[]): Promise<StrategyUpdate> {
     const { tf, options } = this;
     const rewards = batch.map((b) => b.reward);
     const meanReward = rewards.reduce((a, b) => a + b, 0) / rewards.length;
@@ -277,16 +289,15 @@ export class PpoStrategy implements Strategy {
           }, variables);
           return { value, grads, entropy: entropyValue! };
         });
-        if (epoch === 0) {
-          firstLoss = value.dataSync()[0];
-          firstEntropy = entropy.dataSync()[0];
-        }
         this.adam(grads);
+        if (epoch === 0) [[firstLoss], [firstEntropy]] = await Promise.all([value.data(), entropy.data()]);
         tf.dispose([value, entropy, ...Object.values(grads)]);
       }
     } finally {
       tf.dispose([...masks, advantages, oldLogProb]);
     }
+    const [weights, m, v] = await Promise.all([this.weights, this.m, this.v].map(readAll));
+    this.stored = { weights, m, v };
     this.baseline = options.baselineDecay * baseline + (1 - options.baselineDecay) * meanReward;
     this.step++;
     return { step: this.step, entropy: firstEntropy, baseline: this.baseline, meanReward, loss: firstLoss };
@@ -312,16 +323,12 @@ export class PpoStrategy implements Strategy {
   }
 
   state(): PpoState {
-    const save = (map: Map<string, TF.Variable>) =>
-      Object.fromEntries([...map].map(([name, t]) => [name, { shape: t.shape, data: Buffer.from(new Float32Array(t.dataSync()).buffer).toString('base64') }]));
     return {
       random: this.random.state(),
       baseline: this.baseline,
       step: this.step,
       adamStep: this.adamStep,
-      weights: save(this.weights),
-      m: save(this.m),
-      v: save(this.v),
+      ...this.stored,
       pending: Object.fromEntries([...this.pending].map(([id, p]) => [String(id), p])),
       waiting: this.waiting,
     };
@@ -342,6 +349,7 @@ export class PpoStrategy implements Strategy {
     restore(this.weights, s.weights);
     restore(this.m, s.m);
     restore(this.v, s.v);
+    this.stored = { weights: s.weights, m: s.m, v: s.v };
     this.random = Random.load(s.random);
     this.baseline = s.baseline;
     this.step = s.step;
@@ -353,6 +361,26 @@ export class PpoStrategy implements Strategy {
   dispose(): void {
     this.tf.dispose([...this.weights.values(), ...this.m.values(), ...this.v.values()]);
   }
+}
+
+/** A tensor's values on the host, before it becomes a variable. */
+interface HostTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+const storeTensor = (shape: number[], data: Float32Array): StoredTensor => ({
+  shape, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+});
+
+function storeAll(tensors: Map<string, HostTensor>): Record<string, StoredTensor> {
+  return Object.fromEntries([...tensors].map(([name, t]) => [name, storeTensor(t.shape, t.data)]));
+}
+
+/** Every variable of `map`, read back without blocking (`await data()`: WebGPU in Node has no synchronous read). */
+async function readAll(map: Map<string, TF.Variable>): Promise<Record<string, StoredTensor>> {
+  const entries = await Promise.all([...map].map(async ([name, t]) => [name, storeTensor(t.shape, (await t.data()) as Float32Array)] as const));
+  return Object.fromEntries(entries);
 }
 
 /** softmax over the valid entries of `logits` (invalid ones get probability 0). */
