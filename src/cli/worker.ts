@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { FromWorker, ToWorker } from '../search/pool.js';
 import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
+import { assertNever } from '../util/assert-never.js';
 import { UsageError } from './errors.js';
 
 interface WorkerOptions {
@@ -77,7 +78,7 @@ async function ipcWorker(backend: string | undefined): Promise<void> {
           resolve();
           break;
         default:
-          assertNever(message);
+          assertNever(message, 'worker message');
       }
     });
     process.on('disconnect', () => {
@@ -87,8 +88,4 @@ async function ipcWorker(backend: string | undefined): Promise<void> {
     send({ type: 'ready', pid: process.pid, backend: chosen });
   });
   process.disconnect?.();
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(value)}`);
 }
