@@ -3,7 +3,7 @@
 // search`, talking over Node's IPC channel); it is not meant to be run by hand.
 import type { Command } from 'commander';
 import type { FromWorker, ToWorker } from '../search/pool.js';
-import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
 import { assertNever } from '../util/assert-never.js';
 import { UsageError } from './errors.js';
 
@@ -30,7 +30,7 @@ export function registerWorker(program: Command): void {
       if (options.ipc) return ipcWorker(options.backend);
       // Chosen now (and printed), so the first trial does not pay for it and a bad name fails at once.
       if (options.backend !== undefined) await chooseBackend(options.backend);
-      if (!options.queue || !/^rediss?:\/\//.test(options.queue)) throw new UsageError('--queue takes redis://HOST:PORT');
+      if (!options.queue || !isRedisUrl(options.queue)) throw new UsageError('--queue takes redis://HOST:PORT');
       const concurrency = Number(options.concurrency);
       const lockMs = Number(options.lockMs);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a whole number ≥ 1');
