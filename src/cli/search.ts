@@ -106,8 +106,8 @@ export function registerSearch(program: Command): void {
       let tf = null;
       // The controller trains in this process, and so does a reward that trains when trials run here (--workers 0);
       // a --backend for local workers is checked here, before they start.
-      const checkBackend = options.backend !== undefined && !config.queue && rewardTrains(config.reward);
-      if (config.strategy === 'ppo' || checkBackend || (config.workers === 0 && !config.queue && rewardTrains(config.reward))) {
+      const needsBackend = !config.queue && rewardTrains(config.reward) && (config.workers === 0 || options.backend !== undefined);
+      if (config.strategy === 'ppo' || needsBackend) {
         const backend = await import('../runtime/backend.js');
         await backend.initBackend(options.backend);
         tf = await backend.loadTf();
