@@ -38,7 +38,7 @@ export interface ProxyOptions {
 const OPTION_KINDS: Record<keyof ProxyOptions, 'count' | 'rate' | 'path'> = {
   steps: 'count', batch: 'count', lr: 'rate', warmup: 'count', input: 'count', width: 'count', evalImages: 'count', data: 'path',
 };
-export const PROXY_OPTION_NAMES = Object.keys(OPTION_KINDS) as (keyof ProxyOptions)[];
+const PROXY_OPTION_NAMES = Object.keys(OPTION_KINDS) as (keyof ProxyOptions)[];
 
 /** The defaults without a recipe: examples/proxy.fpn's task, shortened to a fixed number of steps. */
 export const PROXY_DEFAULTS = {

@@ -38,7 +38,7 @@ interface JobProgress {
   metrics: Record<string, number>;
 }
 
-export function jobId(job: TrialJob): string {
+function jobId(job: TrialJob): string {
   const digest = createHash('sha256').update(describeReward(job.reward)).update(JSON.stringify(job.space)).digest('hex').slice(0, 12);
   return `${job.hash.slice(0, 40)}.${digest}`;
 }

@@ -58,8 +58,8 @@ export class TrialFailure extends Error {}
  */
 export class RewardSetupError extends Error {}
 
-export const REWARD_NAMES = ['target', 'proxy'] as const;
-export type RewardName = (typeof REWARD_NAMES)[number];
+const REWARD_NAMES = ['target', 'proxy'] as const;
+type RewardName = (typeof REWARD_NAMES)[number];
 
 /** `name` or `name:key=value,key=value` (numbers and booleans parsed), as `--reward` takes it. */
 export function parseRewardSpec(text: string): RewardSpec {
