@@ -5,6 +5,7 @@ import { curveLinear, curveStepAfter, line } from 'd3-shape';
 import { el, group, num, svgDocument, textEl } from '../viz/svg.js';
 import { FONT_FAMILY, themeByName } from '../viz/theme.js';
 import { textWidth } from '../viz/text.js';
+import { assertNever } from '../util/assert-never.js';
 import { extent } from './chart.js';
 
 export interface XY {
@@ -81,7 +82,7 @@ export function renderPlot(spec: PlotSpec): string {
   axes.push(textEl('text', { x: (left + right) / 2, y: bottom + 14 + TICK_SIZE + LABEL_SIZE, 'font-size': LABEL_SIZE, 'text-anchor': 'middle', fill: theme.ink }, spec.xLabel));
   axes.push(textEl('text', { x: 16, y: (top + bottom) / 2, 'font-size': LABEL_SIZE, 'text-anchor': 'middle', fill: theme.ink, transform: `rotate(-90 16 ${num((top + bottom) / 2)})` }, spec.yLabel));
 
-  const layers = spec.layers.map((layer, i) => {
+  const layers = spec.layers.map((layer) => {
     const shown = layer.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     switch (layer.kind) {
       case 'points':
@@ -92,7 +93,7 @@ export function renderPlot(spec: PlotSpec): string {
         return el('path', { 'data-layer': layer.label, d: path ?? '', fill: 'none', stroke: layer.color, 'stroke-width': layer.width ?? 2, 'stroke-dasharray': layer.dashed ? '5 4' : undefined, 'stroke-linejoin': 'round' });
       }
       default:
-        return assertNever(layer, i);
+        return assertNever(layer, 'plot layer');
     }
   });
 
@@ -117,10 +118,6 @@ export function renderPlot(spec: PlotSpec): string {
       group({ class: 'legend' }, legend),
     ],
   });
-}
-
-function assertNever(value: never, index: number): never {
-  throw new Error(`plot: unknown layer ${index}: ${JSON.stringify(value)}`);
 }
 
 /** Ticks at 1, 2 or 5 × 10^k covering [lo, hi]. */
