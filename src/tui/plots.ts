@@ -6,7 +6,7 @@ import { el, group, num, svgDocument, textEl } from '../viz/svg.js';
 import { FONT_FAMILY, themeByName } from '../viz/theme.js';
 import { textWidth } from '../viz/text.js';
 import { assertNever } from '../util/assert-never.js';
-import { extent } from './chart.js';
+import { extent, withUnit } from './chart.js';
 
 export interface XY {
   x: number;
@@ -139,9 +139,5 @@ export function niceTicks([lo, hi]: [number, number]): number[] {
 
 /** Tick labels: plain for small numbers, k/M/G for large counts. */
 export function formatNumber(v: number): string {
-  const a = Math.abs(v);
-  for (const [size, unit] of [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
-    if (a >= size) return `${Number((v / size).toPrecision(3))}${unit}`;
-  }
-  return String(Number(v.toPrecision(4)));
+  return withUnit(v) ?? String(Number(v.toPrecision(4)));
 }
