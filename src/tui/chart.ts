@@ -140,7 +140,7 @@ export function extent(values: readonly number[]): [number, number] {
 }
 
 /** A flat range is widened so a constant series sits in the middle instead of dividing by zero. */
-function widen([lo, hi]: [number, number]): [number, number] {
+export function widen([lo, hi]: [number, number]): [number, number] {
   if (hi > lo) return [lo, hi];
   const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
   return [lo - pad, hi + pad];

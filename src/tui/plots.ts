@@ -6,7 +6,7 @@ import { el, group, num, svgDocument, textEl } from '../viz/svg.js';
 import { FONT_FAMILY, themeByName } from '../viz/theme.js';
 import { textWidth } from '../viz/text.js';
 import { assertNever } from '../util/assert-never.js';
-import { extent, withUnit } from './chart.js';
+import { extent, widen, withUnit } from './chart.js';
 
 export interface XY {
   x: number;
@@ -122,10 +122,7 @@ export function renderPlot(spec: PlotSpec): string {
 
 /** Ticks at 1, 2 or 5 × 10^k covering [lo, hi]. */
 export function niceTicks([lo, hi]: [number, number]): number[] {
-  if (!(hi > lo)) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    return niceTicks([lo - pad, hi + pad]);
-  }
+  if (!(hi > lo)) return niceTicks(widen([lo, hi]));
   const raw = (hi - lo) / TICK_TARGET;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
