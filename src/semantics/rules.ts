@@ -34,6 +34,9 @@ export function requiredOutputLevels(minLevel: Level, maxLevel: Level): Level[] 
 /** [TPU] resnet.py `Resnet.__call__` (and the MobileNetV2 extractor): every backbone exposes C2..C5. */
 export const BACKBONE_ENDPOINT_LEVELS: readonly Level[] = [2, 3, 4, 5];
 
+/** The deepest endpoint (C5, stride 32): levels above it are made from it, and a `kind fpn` top-down path starts there. */
+export const TOP_BACKBONE_LEVEL: Level = BACKBONE_ENDPOINT_LEVELS[BACKBONE_ENDPOINT_LEVELS.length - 1];
+
 /** The finest level a pyramid may take from the backbone: [TPU] retinanet_config.py min_level 3 (C2 is not used). */
 export const FINEST_PYRAMID_INPUT_LEVEL: Level = 3;
 
@@ -44,12 +47,11 @@ export const FINEST_PYRAMID_INPUT_LEVEL: Level = 3;
  * C3, C4 or C5. Returns what is wrong, or null.
  */
 export function backboneFeedProblem(minLevel: Level, maxLevel: Level): string | null {
-  const topEndpoint = Math.max(...BACKBONE_ENDPOINT_LEVELS);
   if (minLevel < FINEST_PYRAMID_INPUT_LEVEL) {
-    return `the backbones feed the pyramid from C${FINEST_PYRAMID_INPUT_LEVEL}..C${topEndpoint}; P${minLevel} is finer than C${FINEST_PYRAMID_INPUT_LEVEL}`;
+    return `the backbones feed the pyramid from C${FINEST_PYRAMID_INPUT_LEVEL}..C${TOP_BACKBONE_LEVEL}; P${minLevel} is finer than C${FINEST_PYRAMID_INPUT_LEVEL}`;
   }
-  if (minLevel > topEndpoint) {
-    return `the backbone's coarsest feature is C${topEndpoint}, so P${minLevel}..P${maxLevel} has no backbone level to start from (levels above P${topEndpoint} are pooled from the level below)`;
+  if (minLevel > TOP_BACKBONE_LEVEL) {
+    return `the backbone's coarsest feature is C${TOP_BACKBONE_LEVEL}, so P${minLevel}..P${maxLevel} has no backbone level to start from (levels above P${TOP_BACKBONE_LEVEL} are pooled from the level below)`;
   }
   return null;
 }
