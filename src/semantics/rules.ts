@@ -3,6 +3,7 @@
 // Sources: [PAPER] Ghiasi, Lin, Le, "NAS-FPN" (arXiv:1904.07392) §3.1; [TPU] github.com/tensorflow/tpu
 // models/official/detection/modeling/architecture/nasfpn.py (`Nasfpn.__call__`) and resnet.py.
 import type { Level } from './ir.js';
+import { levelRange } from './levels.js';
 
 export { computeDanglingSums, type DanglingCellShape, type DanglingResult } from './dangling.js';
 
@@ -25,11 +26,7 @@ export const areValidCellInputs = (first: number, second: number, nodeCount: num
  * [PAPER] §3.1 / [TPU] `Nasfpn.__call__`: the output cells produce every level the pyramid takes in, each
  * exactly once, so the network can be stacked. The levels, finest first.
  */
-export function requiredOutputLevels(minLevel: Level, maxLevel: Level): Level[] {
-  const levels: Level[] = [];
-  for (let level = minLevel; level <= maxLevel; level++) levels.push(level);
-  return levels;
-}
+export const requiredOutputLevels = (minLevel: Level, maxLevel: Level): Level[] => levelRange(minLevel, maxLevel);
 
 /** [TPU] resnet.py `Resnet.__call__` (and the MobileNetV2 extractor): every backbone exposes C2..C5. */
 export const BACKBONE_ENDPOINT_LEVELS: readonly Level[] = [2, 3, 4, 5];
