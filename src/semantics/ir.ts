@@ -114,9 +114,6 @@ export interface FpnPyramidIR {
   maxLevel: Level;
 }
 
-/** The deepest level every backbone here feeds (C5, stride 32): where a `kind fpn` pyramid's top-down path starts. */
-export const FPN_TOP_BACKBONE_LEVEL = 5;
-
 /** A pyramid network of either kind: what a detector stacks and what a file declares with `pyramid`. */
 export type PyramidNetworkIR = PyramidIR | FpnPyramidIR;
 export type PyramidKind = PyramidNetworkIR['kind'];

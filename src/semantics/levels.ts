@@ -16,3 +16,10 @@ export function parseLevel(text: string): Level | null {
 export const looksLikeLevel = (text: string): boolean => /^P\d+$/.test(text);
 
 export const levelName = (level: Level): string => `P${level}`;
+
+/** The levels `minLevel`..`maxLevel`, finest first. */
+export function levelRange(minLevel: Level, maxLevel: Level): Level[] {
+  const levels: Level[] = [];
+  for (let level = minLevel; level <= maxLevel; level++) levels.push(level);
+  return levels;
+}

@@ -3,6 +3,7 @@
 // Sources: [PAPER] Ghiasi, Lin, Le, "NAS-FPN" (arXiv:1904.07392) §3.1; [TPU] github.com/tensorflow/tpu
 // models/official/detection/modeling/architecture/nasfpn.py (`Nasfpn.__call__`) and resnet.py.
 import type { Level } from './ir.js';
+import { levelRange } from './levels.js';
 
 export { computeDanglingSums, type DanglingCellShape, type DanglingResult } from './dangling.js';
 
@@ -25,14 +26,13 @@ export const areValidCellInputs = (first: number, second: number, nodeCount: num
  * [PAPER] §3.1 / [TPU] `Nasfpn.__call__`: the output cells produce every level the pyramid takes in, each
  * exactly once, so the network can be stacked. The levels, finest first.
  */
-export function requiredOutputLevels(minLevel: Level, maxLevel: Level): Level[] {
-  const levels: Level[] = [];
-  for (let level = minLevel; level <= maxLevel; level++) levels.push(level);
-  return levels;
-}
+export const requiredOutputLevels = (minLevel: Level, maxLevel: Level): Level[] => levelRange(minLevel, maxLevel);
 
 /** [TPU] resnet.py `Resnet.__call__` (and the MobileNetV2 extractor): every backbone exposes C2..C5. */
 export const BACKBONE_ENDPOINT_LEVELS: readonly Level[] = [2, 3, 4, 5];
+
+/** The deepest endpoint (C5, stride 32): levels above it are made from it, and a `kind fpn` top-down path starts there. */
+export const TOP_BACKBONE_LEVEL: Level = BACKBONE_ENDPOINT_LEVELS[BACKBONE_ENDPOINT_LEVELS.length - 1];
 
 /** The finest level a pyramid may take from the backbone: [TPU] retinanet_config.py min_level 3 (C2 is not used). */
 export const FINEST_PYRAMID_INPUT_LEVEL: Level = 3;
@@ -44,12 +44,11 @@ export const FINEST_PYRAMID_INPUT_LEVEL: Level = 3;
  * C3, C4 or C5. Returns what is wrong, or null.
  */
 export function backboneFeedProblem(minLevel: Level, maxLevel: Level): string | null {
-  const topEndpoint = Math.max(...BACKBONE_ENDPOINT_LEVELS);
   if (minLevel < FINEST_PYRAMID_INPUT_LEVEL) {
-    return `the backbones feed the pyramid from C${FINEST_PYRAMID_INPUT_LEVEL}..C${topEndpoint}; P${minLevel} is finer than C${FINEST_PYRAMID_INPUT_LEVEL}`;
+    return `the backbones feed the pyramid from C${FINEST_PYRAMID_INPUT_LEVEL}..C${TOP_BACKBONE_LEVEL}; P${minLevel} is finer than C${FINEST_PYRAMID_INPUT_LEVEL}`;
   }
-  if (minLevel > topEndpoint) {
-    return `the backbone's coarsest feature is C${topEndpoint}, so P${minLevel}..P${maxLevel} has no backbone level to start from (levels above P${topEndpoint} are pooled from the level below)`;
+  if (minLevel > TOP_BACKBONE_LEVEL) {
+    return `the backbone's coarsest feature is C${TOP_BACKBONE_LEVEL}, so P${minLevel}..P${maxLevel} has no backbone level to start from (levels above P${TOP_BACKBONE_LEVEL} are pooled from the level below)`;
   }
   return null;
 }

@@ -140,7 +140,7 @@ export function extent(values: readonly number[]): [number, number] {
 }
 
 /** A flat range is widened so a constant series sits in the middle instead of dividing by zero. */
-function widen([lo, hi]: [number, number]): [number, number] {
+export function widen([lo, hi]: [number, number]): [number, number] {
   if (hi > lo) return [lo, hi];
   const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
   return [lo - pad, hi + pad];
@@ -154,12 +154,18 @@ export function formatTick(v: number): string {
   return Number(v.toPrecision(3)).toString();
 }
 
+const UNITS: readonly [size: number, unit: string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+
+/** A number of at least a thousand in short form, 3 significant digits (1234 → 1.23k, 4.5e9 → 4.5G); null below. */
+export function withUnit(v: number): string | null {
+  for (const [size, unit] of UNITS) if (Math.abs(v) >= size) return `${Number((v / size).toPrecision(3))}${unit}`;
+  return null;
+}
+
 /** Large counts in short form: 1234 → 1.23k, 4.5e9 → 4.5G. */
 export function formatCount(n: number | null): string {
   if (n === null || !Number.isFinite(n)) return '–';
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
-  for (const [size, unit] of units) if (Math.abs(n) >= size) return `${Number((n / size).toPrecision(3))}${unit}`;
-  return String(Math.round(n));
+  return withUnit(n) ?? String(Math.round(n));
 }
 
 /** Seconds as 1h02m, 3m05s or 12s. */

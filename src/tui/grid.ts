@@ -2,6 +2,7 @@
 // column and every merging cell in its own column in creation order, inputs green and outputs red as in the
 // paper; under the grid, each cell's two inputs.
 import { inputCount, strideOf, type BinaryOp, type PyramidIR } from '../semantics/ir.js';
+import { levelRange } from '../semantics/levels.js';
 import { assertNever } from '../util/assert-never.js';
 import type { ChartRow, Segment } from './chart.js';
 
@@ -12,8 +13,7 @@ const COLUMN = 3;
 
 /** The grid rows, then one line per cell ("c1 P4 sum ← P3, P5"); `width` limits the cell lines' columns. */
 export function pyramidGrid(p: PyramidIR, width = 80): ChartRow[] {
-  const levels: number[] = [];
-  for (let level = p.minLevel; level <= p.maxLevel; level++) levels.push(level);
+  const levels = levelRange(p.minLevel, p.maxLevel);
   const rowLabel = (level: number) => `P${level} s${strideOf(level)}`;
   const labelWidth = Math.max(...levels.map((l) => rowLabel(l).length));
   const rows: ChartRow[] = [];

@@ -5,7 +5,8 @@ import { curveLinear, curveStepAfter, line } from 'd3-shape';
 import { el, group, num, svgDocument, textEl } from '../viz/svg.js';
 import { FONT_FAMILY, themeByName } from '../viz/theme.js';
 import { textWidth } from '../viz/text.js';
-import { extent } from './chart.js';
+import { assertNever } from '../util/assert-never.js';
+import { extent, widen, withUnit } from './chart.js';
 
 export interface XY {
   x: number;
@@ -81,7 +82,7 @@ export function renderPlot(spec: PlotSpec): string {
   axes.push(textEl('text', { x: (left + right) / 2, y: bottom + 14 + TICK_SIZE + LABEL_SIZE, 'font-size': LABEL_SIZE, 'text-anchor': 'middle', fill: theme.ink }, spec.xLabel));
   axes.push(textEl('text', { x: 16, y: (top + bottom) / 2, 'font-size': LABEL_SIZE, 'text-anchor': 'middle', fill: theme.ink, transform: `rotate(-90 16 ${num((top + bottom) / 2)})` }, spec.yLabel));
 
-  const layers = spec.layers.map((layer, i) => {
+  const layers = spec.layers.map((layer) => {
     const shown = layer.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     switch (layer.kind) {
       case 'points':
@@ -92,7 +93,7 @@ export function renderPlot(spec: PlotSpec): string {
         return el('path', { 'data-layer': layer.label, d: path ?? '', fill: 'none', stroke: layer.color, 'stroke-width': layer.width ?? 2, 'stroke-dasharray': layer.dashed ? '5 4' : undefined, 'stroke-linejoin': 'round' });
       }
       default:
-        return assertNever(layer, i);
+        return assertNever(layer, 'plot layer');
     }
   });
 
@@ -119,16 +120,9 @@ export function renderPlot(spec: PlotSpec): string {
   });
 }
 
-function assertNever(value: never, index: number): never {
-  throw new Error(`plot: unknown layer ${index}: ${JSON.stringify(value)}`);
-}
-
 /** Ticks at 1, 2 or 5 × 10^k covering [lo, hi]. */
 export function niceTicks([lo, hi]: [number, number]): number[] {
-  if (!(hi > lo)) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    return niceTicks([lo - pad, hi + pad]);
-  }
+  if (!(hi > lo)) return niceTicks(widen([lo, hi]));
   const raw = (hi - lo) / TICK_TARGET;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
@@ -142,9 +136,5 @@ export function niceTicks([lo, hi]: [number, number]): number[] {
 
 /** Tick labels: plain for small numbers, k/M/G for large counts. */
 export function formatNumber(v: number): string {
-  const a = Math.abs(v);
-  for (const [size, unit] of [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
-    if (a >= size) return `${Number((v / size).toPrecision(3))}${unit}`;
-  }
-  return String(Number(v.toPrecision(4)));
+  return withUnit(v) ?? String(Number(v.toPrecision(4)));
 }

@@ -3,6 +3,7 @@
 // against total architectures), reward against FLOPs and parameters with the Pareto front, Figure 7(b–f)-
 // style snapshots of the best architecture as the search went on, and an offline index.html showing them all
 // with the top-k table. Everything is rendered in memory first; the directory is then written atomically.
+import { bestTrials } from '../search/export.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
 import { renderGraph } from '../viz/graph.js';
@@ -177,19 +178,15 @@ function bestSnapshots(scored: Scored[]): ReportFile[] {
 function indexHtml(config: RunConfig, trials: TrialRecord[], scored: Scored[], plots: ReportFile[], snapshots: ReportFile[], k: number): string {
   const unique = trials.filter((t) => t.duplicateOf === null).length;
   const failed = trials.filter((t) => t.status === 'failed').length;
-  const byHash = new Map<string, Scored>();
-  for (const s of scored) {
-    const seen = byHash.get(s.record.hash);
-    if (!seen || s.reward > seen.reward) byHash.set(s.record.hash, s);
-  }
-  const top = [...byHash.values()].sort((a, b) => b.reward - a.reward || a.id - b.id).slice(0, k);
+  // The same ranking `nasfpn search export` writes from (one row per architecture, best first).
+  const top = bestTrials(trials, k);
   const start = Date.parse(config.createdAt);
   const found = (t: TrialRecord) => (t.endedAt && Number.isFinite(start) ? formatDuration((Date.parse(t.endedAt) - start) / 1000) : '–');
   const figure = (f: ReportFile) =>
     `<figure><img alt="${escapeXml(f.caption)}" src="data:image/svg+xml;base64,${Buffer.from(f.svg).toString('base64')}"><figcaption>${escapeXml(f.caption)} (<a href="${f.name}">${f.name}</a>)</figcaption></figure>`;
-  const rows = top.map((s, i) => `<tr><td>${i + 1}</td><td>${s.id}</td><td><code>${escapeXml(s.record.hash.slice(0, 12))}</code></td><td>${s.reward.toFixed(4)}</td>` +
-    `<td>${s.record.params === null ? '–' : formatNumber(s.record.params)}</td><td>${s.record.flops === null ? '–' : formatNumber(s.record.flops)}</td><td>${found(s.record)}</td>` +
-    `<td><details><summary>.fpn</summary><pre>${escapeXml(s.record.fpn)}</pre></details></td></tr>`);
+  const rows = top.map((t, i) => `<tr><td>${i + 1}</td><td>${t.id}</td><td><code>${escapeXml(t.hash.slice(0, 12))}</code></td><td>${(t.reward as number).toFixed(4)}</td>` +
+    `<td>${t.params === null ? '–' : formatNumber(t.params)}</td><td>${t.flops === null ? '–' : formatNumber(t.flops)}</td><td>${found(t)}</td>` +
+    `<td><details><summary>.fpn</summary><pre>${escapeXml(t.fpn)}</pre></details></td></tr>`);
   const title = `Search ${config.space} (${config.strategy}, reward ${config.reward.name})`;
   return `<!doctype html>
 <html lang="en">

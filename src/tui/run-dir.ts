@@ -9,14 +9,14 @@ import { checkText, fileHost } from '../semantics/program.js';
 import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
 import { sleep } from '../util/sleep.js';
 
-export const EVENTS_FILE = 'events.jsonl';
-export const CONFIG_FILE = 'config.json';
-export const TRIALS_DIR = 'trials';
+const EVENTS_FILE = 'events.jsonl';
+const CONFIG_FILE = 'config.json';
+const TRIALS_DIR = 'trials';
 
 /** A run directory that is missing or unreadable; the message names the file. */
 export class RunDirError extends Error {}
 
-export const trialPath = (run: string, id: number): string => join(run, TRIALS_DIR, `${String(id).padStart(6, '0')}.json`);
+const trialPath = (run: string, id: number): string => join(run, TRIALS_DIR, `${String(id).padStart(6, '0')}.json`);
 
 /** Whether `run` looks like a run directory (it has config.json or events.jsonl). */
 export const isRunDir = (run: string): boolean => existsSync(join(run, CONFIG_FILE)) || existsSync(join(run, EVENTS_FILE));
@@ -64,7 +64,7 @@ export interface TailOptions {
 }
 
 /** Default poll interval for `search watch`: well under the UI's redraw interval's worth of lag. */
-export const TAIL_POLL_MS = 250;
+const TAIL_POLL_MS = 250;
 
 /**
  * The events of events.jsonl, those already there and then each one appended, until `signal` aborts.
@@ -113,15 +113,6 @@ async function readFrom(path: string, offset: number): Promise<Uint8Array | null
     return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
-  }
-}
-
-/** The run's search space, checked from the text config.json keeps (imports beside the original file); null when it does not check. */
-export function searchSpaceOf(run: string): SearchSpaceIR | null {
-  try {
-    return searchSpaceOfConfig(readRunConfig(run));
-  } catch {
-    return null;
   }
 }
 

@@ -2,6 +2,7 @@
 // over the engine's events (src/search/events.ts). Nothing here reads a clock or a file: the times are the
 // events' own, so a replay of events.jsonl gives exactly the state the live UI had.
 import type { BestSoFar, SearchEvent } from '../search/events.js';
+import { assertNever } from '../util/assert-never.js';
 
 /** One finished trial, in the order trials finished (the x axis of Figure 5-left). */
 export interface FinishedTrial {
@@ -188,7 +189,7 @@ export function reduce(state: SearchState, event: SearchEvent): SearchState {
       return { ...s, workers: { ...s.workers, [event.worker]: { ...known, left: event.reason } } };
     }
     default:
-      return assertNever(event);
+      return assertNever(event, 'search event');
   }
 }
 
@@ -202,10 +203,6 @@ export const reduceAll = (events: Iterable<SearchEvent>, state: SearchState = in
 function appendBounded<T>(items: T[], item: T, limit: number): T[] {
   const next = [...items, item];
   return next.length > limit ? next.slice(next.length - limit) : next;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`search UI: unhandled event ${JSON.stringify(value)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -7,8 +7,9 @@
 // runs along it and climbs to its target; edges sharing a lane are spread over parallel tracks (bundled),
 // and d3-shape turns the waypoints into smooth paths.
 import { curveLinear, curveMonotoneX, line } from 'd3-shape';
-import { FPN_TOP_BACKBONE_LEVEL, inputCount, strideOf, type FpnPyramidIR, type OpKind, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
+import { inputCount, strideOf, type FpnPyramidIR, type OpKind, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
+import { TOP_BACKBONE_LEVEL } from '../semantics/rules.js';
 import { assertNever } from '../util/assert-never.js';
 import { arrowHeadPath, circleBox, distanceToSegment, lastTangentPoint, polylineLength, segmentIntersectsBox, stepTowards, type Point } from './geometry.js';
 import { el, group, num, svgDocument, textEl } from './svg.js';
@@ -193,7 +194,7 @@ function drawnCells(p: PyramidIR): DrawnPyramid {
  * convs of P5 and relu(P6).
  */
 function drawnFpn(p: FpnPyramidIR): DrawnPyramid {
-  const top = Math.min(p.maxLevel, FPN_TOP_BACKBONE_LEVEL);
+  const top = Math.min(p.maxLevel, TOP_BACKBONE_LEVEL);
   const nodes: DrawnNode[] = [];
   const index = new Map<string, number>();
   const add = (node: DrawnNode) => index.set(node.name, nodes.push(node) - 1);

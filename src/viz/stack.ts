@@ -4,6 +4,7 @@
 // with the feature widths on the connections. One row per level, as in the graph view.
 import { backboneFacts } from '../codegen/backbone-facts.js';
 import { strideOf, type Backbone, type DetectorIR, type PyramidNetworkIR } from '../semantics/ir.js';
+import { levelRange } from '../semantics/levels.js';
 import { FINEST_PYRAMID_INPUT_LEVEL } from '../semantics/rules.js';
 import { assertNever } from '../util/assert-never.js';
 import { arrowHeadPath } from './geometry.js';
@@ -70,8 +71,7 @@ export const backboneName = (backbone: Backbone): string => backboneFacts(backbo
 
 export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLayout {
   const collapseAbove = options.collapseAbove ?? 3;
-  const levels: number[] = [];
-  for (let l = d.minLevel; l <= d.maxLevel; l++) levels.push(l);
+  const levels = levelRange(d.minLevel, d.maxLevel);
   const texts: StackLayout['texts'] = [];
   const addText = (text: string, x: number, y: number, size: number, bold: boolean, muted: boolean, anchor: 'start' | 'middle' | 'end') =>
     texts.push({ text, x, y, size, bold, muted, anchor, box: textBox(text, x, y, size, anchor, bold) });

@@ -37,6 +37,8 @@ interface Import {
   specifier: string;
   /** The room it lands in, for a relative import inside src/; undefined for a package. */
   target?: string;
+  /** The source file it lands on (relative to src/), for a relative import of a file in src/. */
+  resolved?: string;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -55,12 +57,18 @@ function importsOf(path: string): Import[] {
   return importedFiles.map(({ fileName: specifier }) => {
     if (!specifier.startsWith('.')) return { file, room: roomOf(file), specifier };
     const landed = relative(SRC, resolve(dirname(path), specifier));
-    return { file, room: roomOf(file), specifier, target: landed.startsWith('..') ? '(outside src)' : roomOf(landed) };
+    if (landed.startsWith('..')) return { file, room: roomOf(file), specifier, target: '(outside src)' };
+    // Imports name the compiled .js; the source is the .ts or .tsx beside it.
+    const stem = landed.replace(/\.js$/, '');
+    const resolved = [`${stem}.ts`, `${stem}.tsx`].find((candidate) => sourceSet.has(candidate));
+    return { file, room: roomOf(file), specifier, target: roomOf(landed), resolved };
   });
 }
 
 const files = sourceFiles(SRC);
-const imports = files.flatMap(importsOf);
+const sourceSet = new Set(files.map((f) => relative(SRC, f)));
+const importsByFile = new Map(files.map((f) => [relative(SRC, f), importsOf(f)]));
+const imports = [...importsByFile.values()].flat();
 const show = (list: Import[]) => list.map((i) => `${i.file} imports ${i.specifier}`);
 
 describe('room boundaries', () => {
@@ -90,6 +98,25 @@ describe('room boundaries', () => {
 
   test(`${TENSOR_FREE.join(', ')} import no tensors`, () => {
     expect(show(imports.filter((i) => TENSOR_FREE.includes(i.room) && i.specifier.startsWith('@tensorflow/')))).toEqual([]);
+  });
+
+  test(`${TENSOR_FREE.join(', ')} reach no tensors through the files they import`, () => {
+    // viz may import codegen's tables (codegen/backbone-facts.ts), never a codegen file that loads TF.js.
+    const reachesTensors = new Map<string, boolean>();
+    const reaches = (file: string): boolean => {
+      if (!reachesTensors.has(file)) {
+        reachesTensors.set(file, false); // an import cycle adds nothing new
+        const own = importsByFile.get(file) ?? [];
+        reachesTensors.set(file, own.some((i) => i.specifier.startsWith('@tensorflow/') || (i.resolved !== undefined && reaches(i.resolved))));
+      }
+      return reachesTensors.get(file)!;
+    };
+    const offenders = imports.filter((i) => TENSOR_FREE.includes(i.room) && i.resolved !== undefined && reaches(i.resolved));
+    expect(show(offenders)).toEqual([]);
+  });
+
+  test('the transitive check follows imports into other rooms', () => {
+    expect(importsByFile.get(join('viz', 'stack.ts'))?.some((i) => i.resolved === join('codegen', 'backbone-facts.ts'))).toBe(true);
   });
 
   test('a room imports only itself and the rooms below it', () => {

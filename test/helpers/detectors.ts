@@ -1,7 +1,7 @@
 // Small detectors for model tests: tiny inputs and widths so the pure-JS cpu backend builds and runs them in
 // well under a second each.
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { detector, nasfpnPyramid, pyramidFromSpecs } from './ir.js';
+import { detector, fpnReference, NASFPN_BLOCK_SPECS, nasfpnPyramid, pyramidFromSpecs } from './ir.js';
 
 /** A 5-cell P3..P6 pyramid (Lite-like): attention and sum cells, one dangling sum (P5 into the level-5 output). */
 export const litePyramid = () =>
@@ -13,20 +13,13 @@ export const litePyramid = () =>
     [6, 'attention', [6, 7], true],
   ], 3, 6);
 
-/** The 7-cell NAS-FPN with its two sum outputs at P3 and P4 made weighted sums (BiFPN fusion). */
+/** The 7-cell NAS-FPN with its two sum outputs (P3 and P4, cells 2 and 3) made weighted sums (BiFPN fusion). */
 export const wsumPyramid = () =>
-  pyramidFromSpecs('nasfpn_wsum', [
-    [4, 'attention', [1, 3], false],
-    [4, 'sum', [1, 5], false],
-    [3, 'wsum', [0, 6], true],
-    [4, 'wsum', [6, 7], true],
-    [5, 'attention', [7, 8], true],
-    [7, 'attention', [6, 9], true],
-    [6, 'attention', [9, 10], true],
-  ]);
+  pyramidFromSpecs('nasfpn_wsum', NASFPN_BLOCK_SPECS.map(([level, op, inputs, isOutput]) =>
+    [level, op === 'sum' && isOutput ? 'wsum' : op, inputs, isOutput]));
 
 /** The TF reference's FPN (kind fpn) over P3..P6. */
-export const fpnReferencePyramid = (): DetectorIR['pyramid'] => ({ kind: 'fpn', name: 'fpn', minLevel: 3, maxLevel: 6 });
+export const fpnReferencePyramid = (): DetectorIR['pyramid'] => fpnReference(3, 6);
 
 const smallHead = (width: number, classes = 3): DetectorIR['head'] => ({
   ...detector().head, convs: 1, width, classes, anchors: { scales: 1, ratios: [1, 2], size: 4 },

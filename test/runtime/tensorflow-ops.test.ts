@@ -4,19 +4,16 @@
 // matches the cpu backend. (The fused batch norm is checked in batchnorm-training.parity.test.ts, every layer
 // kind's gradients in layers.parity.test.ts.)
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { useBackend, type BackendName } from '../../src/runtime/backend.js';
 import { backendsUnderTest, relativeError } from './helpers.js';
 import { randomValues } from '../helpers/random.js';
 
-let backends: BackendName[] = [];
-beforeAll(async () => {
-  backends = await backendsUnderTest();
-});
+// Known before the tests are collected, so that without tfjs-node they are reported as skipped, not passed.
+const backends = await backendsUnderTest();
 
-describe('tfjs-node kernels (skipped without tfjs-node)', () => {
+describe.skipIf(!backends.includes('tfjs-node'))('tfjs-node kernels (skipped without tfjs-node)', () => {
   test('a reshape to the same shape and a cast to the same dtype share the data, and outlive their input', async () => {
-    if (!backends.includes('tfjs-node')) return;
     await useBackend('tfjs-node');
     const before = tf.memory().numTensors;
     const values = randomValues(24, 1);
@@ -40,7 +37,6 @@ describe('tfjs-node kernels (skipped without tfjs-node)', () => {
   });
 
   test('the ReLU gradient (ReluGrad) matches the cpu backend', async () => {
-    if (!backends.includes('tfjs-node')) return;
     const gradient = async (backend: BackendName) => {
       await useBackend(backend);
       const x = tf.tensor(randomValues(60, 2).map((v) => (Math.abs(v) < 0.05 ? 0 : v)), [3, 4, 5]);
