@@ -126,13 +126,21 @@ const stackedShape = (weights: readonly NamedVariable[], group: number[]): numbe
 /** A group's tensors as one (stacked on a new first axis when there is more than one). */
 const stackGroup = (tf: Tfjs, tensors: TF.Tensor[]): TF.Tensor => (tensors.length === 1 ? tensors[0] : tf.stack(tensors));
 
+/**
+ * Σ of every element squared over all `tensors`, as a scalar tensor (0 for none). Same-shaped tensors are stacked
+ * first, so it is a few ops per shape (forward and backward) rather than per tensor (see shapeGroups).
+ */
+export function sumOfSquares(tf: Tfjs, tensors: readonly TF.Tensor[]): TF.Scalar {
+  return tf.tidy(() => {
+    if (tensors.length === 0) return tf.scalar(0);
+    const squares = shapeGroups(tensors.map((t) => t.shape)).map((group) => tf.sum(tf.square(stackGroup(tf, group.map((i) => tensors[i])))));
+    return (squares.length === 1 ? squares[0] : tf.addN(squares)) as TF.Scalar;
+  });
+}
+
 /** The L2 norm of all gradients together, as a scalar tensor. */
 export function globalNorm(tf: Tfjs, gradients: readonly TF.Tensor[]): TF.Scalar {
-  return tf.tidy(() => {
-    // Same-shaped gradients stacked, for fewer ops (see shapeGroups).
-    const squares = shapeGroups(gradients.map((g) => g.shape)).map((group) => tf.sum(tf.square(stackGroup(tf, group.map((i) => gradients[i])))));
-    return tf.sqrt(squares.length === 1 ? squares[0] : tf.addN(squares)) as TF.Scalar;
-  });
+  return tf.tidy(() => tf.sqrt(sumOfSquares(tf, gradients)) as TF.Scalar);
 }
 
 /**
