@@ -24,7 +24,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DetectorIR } from '../semantics/ir.js';
 import type { HeadLayout } from '../targets/layout.js';
-import type { BatchTargets } from '../targets/matching.js';
+import { IGNORED, type BatchTargets } from '../targets/matching.js';
 import { BOX_LOSS_WEIGHT, FOCAL_ALPHA, FOCAL_GAMMA, HUBER_DELTA, WEIGHT_DECAY } from '../semantics/defaults.js';
 import { sumOfSquares } from './optimizer.js';
 
@@ -152,7 +152,7 @@ function expandTargets(tf: Tfjs, layout: HeadLayout, targets: TargetTensors): An
   const positive = tf.expandDims(tf.cast(tf.greaterEqual(classes, 0), 'float32'), 2);
   return {
     oneHot: tf.mul(oneHot, positive),
-    counted: tf.expandDims(tf.cast(tf.notEqual(classes, -2), 'float32'), 2),
+    counted: tf.expandDims(tf.cast(tf.notEqual(classes, IGNORED), 'float32'), 2),
     positive,
     boxes: targets.boxes,
   };
