@@ -2,15 +2,13 @@
 // size of 4 strides, the smallest anchor at 128² is 32 px while the synthetic objects are 6–64 px, so fewer than
 // half of the boxes had any anchor at IoU ≥ 0.5 — the rest were learnt only through their one force-matched
 // anchor). Measured on 100 images of `nasfpn data synth --size 128 --classes 8`.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect, test } from 'vitest';
 import { DEFAULT_SYNTH, renderSynthImage } from '../../src/data/synth.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { checkText } from '../../src/semantics/program.js';
 import { anchorsFor } from '../../src/targets/anchors.js';
 import { headLayout } from '../../src/targets/layout.js';
 import { Random } from '../../src/util/random.js';
+import { loadExample } from '../helpers/examples.js';
 
 const IMAGES = 100;
 
@@ -51,11 +49,10 @@ function coverage(detector: DetectorIR, boxes: Float32Array): number {
 }
 
 test('examples/proxy.fpn: most synthetic boxes have an anchor at IoU ≥ 0.5, far more than with the paper\'s size 4', () => {
-  const file = resolve('examples/proxy.fpn');
-  const { program } = checkText(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p, 'utf8') });
+  const program = loadExample('proxy');
   const boxes = syntheticBoxes();
   expect(boxes.length / 4).toBeGreaterThan(300);
-  for (const train of program!.trains) {
+  for (const train of program.trains) {
     const detector = train.detector;
     const paperSize = { ...detector, head: { ...detector.head, anchors: { ...detector.head.anchors, size: 4 } } };
     const ours = coverage(detector, boxes);
