@@ -70,13 +70,14 @@ export class MomentumSgd {
   /** The slots' values, one per weight, named after it (zeros for plain SGD, which keeps none). */
   async save(): Promise<SlotValues[]> {
     const tf = this.tf;
+    const named = ({ name, variable }: NamedVariable, values: Float32Array): SlotValues => ({ name, shape: variable.shape, values });
+    // Plain SGD's zeros are made here on the host: nothing to read back from the device.
+    if (this.slots.length === 0) return this.weights.map((w) => named(w, new Float32Array(w.variable.size)));
     const saved: SlotValues[] = new Array(this.weights.length);
     for (const [k, group] of this.groups.entries()) {
-      const parts = tf.tidy(() => (this.slots.length === 0
-        ? group.map((i) => tf.zerosLike(this.weights[i].variable))
-        : group.length === 1 ? [tf.clone(this.slots[k])] : tf.unstack(this.slots[k])));
+      const parts = tf.tidy(() => (group.length === 1 ? [tf.clone(this.slots[k])] : tf.unstack(this.slots[k])));
       for (const [j, i] of group.entries()) {
-        saved[i] = { name: this.weights[i].name, shape: this.weights[i].variable.shape, values: (await parts[j].data()) as Float32Array };
+        saved[i] = named(this.weights[i], (await parts[j].data()) as Float32Array);
       }
       tf.dispose(parts);
     }
