@@ -6,8 +6,8 @@
 // holds every logged value either way. The rooms do the work: src/train (loop, checkpoints), src/data
 // (batches), src/targets + src/train/losses (targets and losses), src/eval (periodic AP).
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
 import { chosenName, checkPath, loadProgram, parseTarget } from './load.js';
@@ -209,6 +209,6 @@ export function applyOverrides(recipe: TrainIR, o: RecipeOverrides): TrainIR {
 }
 
 /** Writes the recipe a run started with beside its checkpoints, for people (checkpoints hold the same). */
-export function writeRecipeJson(runDir: string, recipe: TrainIR): void {
-  writeFileSync(join(runDir, 'recipe.json'), JSON.stringify(recipe, null, 2) + '\n');
+function writeRecipeJson(runDir: string, recipe: TrainIR): void {
+  writeFileAtomic(join(runDir, 'recipe.json'), JSON.stringify(recipe, null, 2) + '\n');
 }
