@@ -90,11 +90,13 @@ export function registerTrain(program: Command): void {
 /** A fresh run of `recipe`, or (recipe null) the run in `runDir` resumed, until it ends or a signal stops it. */
 async function runTraining(runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
-  const [{ prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpoint }] = await Promise.all([
+  const [
+    { prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpoint },
+    { staleStatisticsWarning },
+  ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
-    import('../train/checkpoint.js'),
+    import('../train/checkpoint.js'), import('../train/moving-statistics.js'),
   ]);
-  const { staleStatisticsWarning } = await import('../train/moving-statistics.js');
   // For a resumed run the recipe comes from its checkpoint; the data folder is needed before the trainer exists.
   const planned = recipe ?? (() => {
     const dir = latestCheckpointDir(runDir);
