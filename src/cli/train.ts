@@ -91,7 +91,7 @@ export function registerTrain(program: Command): void {
 async function runTraining(runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const [
-    { prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpoint },
+    { prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpointState },
     { staleStatisticsWarning },
   ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
@@ -101,7 +101,7 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
   const planned = recipe ?? (() => {
     const dir = latestCheckpointDir(runDir);
     if (!dir) throw new InputError(`${runDir} has no checkpoint to resume from (is it a run folder?)`);
-    return applyOverrides(readCheckpoint(dir).state.recipe as TrainIR, overrides);
+    return applyOverrides(readCheckpointState(dir).recipe as TrainIR, overrides);
   })();
   const fail = (error: unknown): never => {
     throw new InputError(`${planned.data.path}: ${error instanceof Error ? error.message : String(error)}`);
