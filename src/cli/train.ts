@@ -6,8 +6,8 @@
 // holds every logged value either way. The rooms do the work: src/train (loop, checkpoints), src/data
 // (batches), src/targets + src/train/losses (targets and losses), src/eval (periodic AP).
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
 import { chosenName, checkPath, loadProgram, parseTarget } from './load.js';
@@ -90,16 +90,18 @@ export function registerTrain(program: Command): void {
 /** A fresh run of `recipe`, or (recipe null) the run in `runDir` resumed, until it ends or a signal stops it. */
 async function runTraining(runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
-  const [{ prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpoint }] = await Promise.all([
+  const [
+    { prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpointState },
+    { staleStatisticsWarning },
+  ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
-    import('../train/checkpoint.js'),
+    import('../train/checkpoint.js'), import('../train/moving-statistics.js'),
   ]);
-  const { staleStatisticsWarning } = await import('../train/moving-statistics.js');
   // For a resumed run the recipe comes from its checkpoint; the data folder is needed before the trainer exists.
   const planned = recipe ?? (() => {
     const dir = latestCheckpointDir(runDir);
     if (!dir) throw new InputError(`${runDir} has no checkpoint to resume from (is it a run folder?)`);
-    return applyOverrides(readCheckpoint(dir).state.recipe as TrainIR, overrides);
+    return applyOverrides(readCheckpointState(dir).recipe as TrainIR, overrides);
   })();
   const fail = (error: unknown): never => {
     throw new InputError(`${planned.data.path}: ${error instanceof Error ? error.message : String(error)}`);
@@ -209,6 +211,6 @@ export function applyOverrides(recipe: TrainIR, o: RecipeOverrides): TrainIR {
 }
 
 /** Writes the recipe a run started with beside its checkpoints, for people (checkpoints hold the same). */
-export function writeRecipeJson(runDir: string, recipe: TrainIR): void {
-  writeFileSync(join(runDir, 'recipe.json'), JSON.stringify(recipe, null, 2) + '\n');
+function writeRecipeJson(runDir: string, recipe: TrainIR): void {
+  writeFileAtomic(join(runDir, 'recipe.json'), JSON.stringify(recipe, null, 2) + '\n');
 }

@@ -12,7 +12,7 @@ import { BatchIterator } from '../data/iterator.js';
 import type { ClassMapSpec, DetectionBatch } from '../data/types.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { headLayout, type HeadLayout } from '../targets/layout.js';
-import { postprocess, readHeadOutputs, toCocoRecords } from './postprocess.js';
+import { inputExtents, postprocess, readHeadOutputs, toCocoRecords } from './postprocess.js';
 
 type Tfjs = typeof TF;
 
@@ -29,8 +29,7 @@ export async function detectBatch(tf: Tfjs, model: TF.LayersModel, layout: HeadL
   try {
     const heads = await readHeadOutputs(layout, outputs);
     // Clip boxes to each image's resized extent (without the padding), as [TPU] clips to the image.
-    const clip = batch.originalSizes.map(([w, h], b) => [w * batch.scales[b], h * batch.scales[b]] as const);
-    return toCocoRecords(postprocess(layout, heads, clip), batch.imageIds, batch.scales, classMap);
+    return toCocoRecords(postprocess(layout, heads, inputExtents(batch)), batch.imageIds, batch.scales, classMap);
   } finally {
     tf.dispose(outputs);
   }

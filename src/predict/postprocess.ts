@@ -18,6 +18,7 @@ import type { ClassMapSpec, DetectionBatch } from '../data/types.js';
 import { anchorsFor } from '../targets/anchors.js';
 import { decodeBox, iou } from '../targets/boxcoding.js';
 import type { HeadLayout, HeadSet } from '../targets/layout.js';
+import { assertNever } from '../util/assert-never.js';
 import { MAX_DETECTIONS, NMS_IOU_THRESHOLD, PRE_NMS_TOP_K, SCORE_THRESHOLD } from '../semantics/defaults.js';
 
 /** The background channel: unused in both `ClassMapSpec` layouts, never a detection ([TPU] drops it too). */
@@ -206,12 +207,8 @@ export function categoryOfChannel(classMap: ClassMapSpec, channel: number): numb
     case 'contiguous':
       return classMap.categoryIds[channel - 1] ?? null;
     default:
-      return assertNever(classMap);
+      return assertNever(classMap, 'class map');
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected class map ${JSON.stringify(value)}`);
 }
 
 /**

@@ -28,6 +28,8 @@ export interface ImageAssignment {
   /** The ground truth in input pixels, in the dataset's order (box g here is box g of the image). */
   readonly gt: ImageAnnotations;
   readonly targets: ImageTargets;
+  /** The IoU at which the targets made an anchor positive (below it, a positive was force-matched). */
+  readonly matchThreshold: number;
 }
 
 /** One anchor, described: where it is, what it learns. Boxes are [x1, y1, x2, y2] in input pixels. */
@@ -76,12 +78,15 @@ export function assignImage(detector: DetectorIR, image: OriginalImage, options:
   if (gt.classes.length !== image.annotations.classes.length) {
     throw new Error(`placing the image dropped ${image.annotations.classes.length - gt.classes.length} of its boxes`);
   }
-  return { layout, anchors: anchorsFor(layout), placement, gt, targets: encodeImageTargets(layout, gt, options) };
+  return {
+    layout, anchors: anchorsFor(layout), placement, gt, targets: encodeImageTargets(layout, gt, options),
+    matchThreshold: options.matchThreshold ?? MATCH_THRESHOLD,
+  };
 }
 
 /** Anchor `n` of an assignment, described. */
-export function describeAnchor(assignment: ImageAssignment, n: number, options: MatchOptions = {}): AnchorRecord {
-  const { layout, anchors, gt, targets } = assignment;
+export function describeAnchor(assignment: ImageAssignment, n: number): AnchorRecord {
+  const { layout, anchors, gt, targets, matchThreshold } = assignment;
   const { level, y, x, a } = locateAnchor(layout, n);
   const ratios = layout.ratios.length;
   const g = targets.matchedGt[n];
@@ -96,15 +101,15 @@ export function describeAnchor(assignment: ImageAssignment, n: number, options: 
   return {
     index: n, level: level.level, y, x, scale: Math.floor(a / ratios), ratio: a % ratios,
     box: quad(anchors.boxes), classTarget: targets.classes[n], boxTarget: quad(targets.boxes),
-    gt: g, iou: overlap, forced: g >= 0 && overlap < (options.matchThreshold ?? MATCH_THRESHOLD),
+    gt: g, iou: overlap, forced: g >= 0 && overlap < matchThreshold,
   };
 }
 
 /** Every positive anchor of an assignment, in anchor order. */
-export function positiveAnchors(assignment: ImageAssignment, options: MatchOptions = {}): AnchorRecord[] {
+export function positiveAnchors(assignment: ImageAssignment): AnchorRecord[] {
   const records: AnchorRecord[] = [];
   const { matchedGt } = assignment.targets;
-  for (let n = 0; n < matchedGt.length; n++) if (matchedGt[n] >= 0) records.push(describeAnchor(assignment, n, options));
+  for (let n = 0; n < matchedGt.length; n++) if (matchedGt[n] >= 0) records.push(describeAnchor(assignment, n));
   return records;
 }
 

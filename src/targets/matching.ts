@@ -28,7 +28,6 @@ export const NEGATIVE = -1;
 /** Class target of an anchor in the ignore band: no class loss at all. */
 export const IGNORED = -2;
 
-
 export interface MatchOptions {
   /** IoU at or above which an anchor is positive (default MATCH_THRESHOLD). */
   matchThreshold?: number;
@@ -87,19 +86,14 @@ export function encodeImageTargets(
   return { classes, boxes, positives, matchedGt };
 }
 
-/**
- * Targets of a batch of images, one `ImageAnnotations` per image (boxes in network-input pixels). `reuse`, the
- * result of an earlier call with the same batch size, lends its arrays (overwritten) so that a training loop
- * does not allocate B × N × 5 numbers per step.
- */
+/** Targets of a batch of images, one `ImageAnnotations` per image (boxes in network-input pixels). */
 export function encodeBatchTargets(
-  layout: HeadLayout, annotations: readonly ImageAnnotations[], options: MatchOptions = {}, reuse?: BatchTargets,
+  layout: HeadLayout, annotations: readonly ImageAnnotations[], options: MatchOptions = {},
 ): BatchTargets {
   const n = layout.anchorCount;
   const batch = annotations.length;
-  const fits = reuse !== undefined && reuse.classes.length === batch * n && reuse.boxes.length === batch * n * 4;
-  const classes = fits ? reuse.classes : new Int32Array(batch * n);
-  const boxes = fits ? reuse.boxes : new Float32Array(batch * n * 4);
+  const classes = new Int32Array(batch * n);
+  const boxes = new Float32Array(batch * n * 4);
   const matchedGt = new Int32Array(n);
   const positivesPerImage = new Int32Array(batch);
   const anchors = anchorsFor(layout);

@@ -1,8 +1,8 @@
 // `nasfpn data targets` output: one image's anchor assignment (inspect.ts) as a readable summary or as JSON
 // with every anchor. Boxes are [x1, y1, x2, y2] in network-input pixels (the project's in-memory convention,
 // src/data/types.ts); box targets are (ty, tx, th, tw) as src/targets/boxcoding.ts encodes them.
-import type { ImageAssignment } from './inspect.js';
-import { describeAnchor, levelCounts, positiveAnchors } from './inspect.js';
+import { describeAnchor, levelCounts, positiveAnchors, type ImageAssignment } from './inspect.js';
+import { IGNORED, NEGATIVE } from './matching.js';
 
 /** What the report says about the image and the detector besides the assignment itself. */
 export interface TargetsContext {
@@ -12,9 +12,9 @@ export interface TargetsContext {
   readonly categoryOf: (channel: number) => { id: number; name: string };
 }
 
-export const BOX_FORMAT = '[x1, y1, x2, y2] in network-input pixels';
-export const BOX_TARGET_FORMAT = '[ty, tx, th, tw] = [(yc - yc_a)/h_a, (xc - xc_a)/w_a, log(h/h_a), log(w/w_a)]';
-export const CLASS_TARGET_FORMAT = '-1 negative, -2 ignored, else the class channel';
+const BOX_FORMAT = '[x1, y1, x2, y2] in network-input pixels';
+const BOX_TARGET_FORMAT = '[ty, tx, th, tw] = [(yc - yc_a)/h_a, (xc - xc_a)/w_a, log(h/h_a), log(w/w_a)]';
+const CLASS_TARGET_FORMAT = `${NEGATIVE} negative, ${IGNORED} ignored, else the class channel`;
 
 /** Decimal places of IoUs and box targets in the summary (JSON keeps every digit). */
 const DIGITS = 4;

@@ -99,23 +99,29 @@ export function latestCheckpointDir(runDir: string): string | null {
 
 /** Reads a checkpoint directory; throws an Error naming the file when one is missing or malformed. */
 export function readCheckpoint(dir: string): Checkpoint {
-  const json = (file: string) => {
-    try {
-      return JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    } catch (error) {
-      throw new Error(`${join(dir, file)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
-  const tensors = json('tensors.json') as { format: number; weights: Omit<NamedArray, 'values'>[]; slots: Omit<NamedArray, 'values'>[] };
+  const tensors = readJson(dir, 'tensors.json') as { format: number; weights: Omit<NamedArray, 'values'>[]; slots: Omit<NamedArray, 'values'>[] };
   if (tensors.format !== FORMAT) throw new Error(`${join(dir, 'tensors.json')}: checkpoint format ${tensors.format}, this version reads ${FORMAT}`);
-  const { format: _format, ...state } = json('state.json') as CheckpointState & { format: number };
   return {
     dir,
     weights: split(join(dir, 'weights.bin'), tensors.weights),
     slots: split(join(dir, 'slots.bin'), tensors.slots),
-    state: { ...state, recipe: upgradeRecipe(state.recipe) },
-    source: json('source.json') as SourceSnapshot,
+    state: readCheckpointState(dir),
+    source: readJson(dir, 'source.json') as SourceSnapshot,
   };
+}
+
+/** Only a checkpoint's state.json (step, recipe upgraded to this version, …): what a resume needs before the tensors. */
+export function readCheckpointState(dir: string): CheckpointState {
+  const { format: _format, ...state } = readJson(dir, 'state.json') as CheckpointState & { format: number };
+  return { ...state, recipe: upgradeRecipe(state.recipe) };
+}
+
+function readJson(dir: string, file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  } catch (error) {
+    throw new Error(`${join(dir, file)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import type { DetectionBatch } from '../data/types.js';
 import type { DetectorIR, TrainIR } from '../semantics/ir.js';
 import { headLayout } from '../targets/layout.js';
 import { encodeBatchTargets, type BatchTargets } from '../targets/matching.js';
-import { decayedWeights, detectionLoss, targetTensors } from './losses.js';
+import { decayedWeights, detectionLoss, lossOptionsFor, targetTensors } from './losses.js';
 import type { BatchSource, Objective } from './trainer.js';
 
 type Tfjs = typeof TF;
@@ -19,12 +19,12 @@ type Tfjs = typeof TF;
 export function detectionObjective(tf: Tfjs, recipe: TrainIR, model: TF.LayersModel): Objective<BatchTargets> {
   const layout = headLayout(recipe.detector);
   const kernels = decayedWeights(model);
-  const { alpha, gamma } = recipe.detector.head.focal;
+  const options = { ...lossOptionsFor(recipe.detector), weightDecay: recipe.weightDecay };
   return {
     targets: (batch) => encodeBatchTargets(layout, batch.targets),
     loss(outputs, targets) {
       const tensors = targetTensors(tf, targets);
-      const loss = detectionLoss(tf, layout, outputs, tensors, kernels.map((k) => k.read()), { alpha, gamma, weightDecay: recipe.weightDecay });
+      const loss = detectionLoss(tf, layout, outputs, tensors, kernels.map((k) => k.read()), options);
       tf.dispose([tensors.classes, tensors.boxes]);
       return { total: loss.total, parts: { class: loss.class, box: loss.box, l2: loss.l2 } };
     },

@@ -24,9 +24,9 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DetectorIR } from '../semantics/ir.js';
 import type { HeadLayout } from '../targets/layout.js';
-import type { BatchTargets } from '../targets/matching.js';
+import { IGNORED, type BatchTargets } from '../targets/matching.js';
 import { BOX_LOSS_WEIGHT, FOCAL_ALPHA, FOCAL_GAMMA, HUBER_DELTA, WEIGHT_DECAY } from '../semantics/defaults.js';
-import { shapeGroups } from './optimizer.js';
+import { sumOfSquares } from './optimizer.js';
 
 type Tfjs = typeof TF;
 
@@ -123,11 +123,8 @@ export function detectionLoss(
 export function l2Penalty(tf: Tfjs, kernels: readonly TF.Tensor[], weightDecay: number = WEIGHT_DECAY): TF.Scalar {
   return tf.tidy(() => {
     if (kernels.length === 0 || weightDecay === 0) return tf.scalar(0);
-    // Same-shaped kernels stacked first: a few ops per shape (forward and backward) rather than per kernel,
-    // which counts on tfjs-node (75 kernels, 17 shapes in the proxy detector; see optimizer.ts shapeGroups).
-    const squares = shapeGroups(kernels.map((k) => k.shape)).map((group) =>
-      tf.sum(tf.square(group.length === 1 ? kernels[group[0]] : tf.stack(group.map((i) => kernels[i])))));
-    return tf.mul(squares.length === 1 ? squares[0] : tf.addN(squares), weightDecay / 2) as TF.Scalar;
+    // Stacked by shape (sumOfSquares), which counts on tfjs-node: 75 kernels, 17 shapes in the proxy detector.
+    return tf.mul(sumOfSquares(tf, kernels), weightDecay / 2) as TF.Scalar;
   });
 }
 
@@ -155,7 +152,7 @@ function expandTargets(tf: Tfjs, layout: HeadLayout, targets: TargetTensors): An
   const positive = tf.expandDims(tf.cast(tf.greaterEqual(classes, 0), 'float32'), 2);
   return {
     oneHot: tf.mul(oneHot, positive),
-    counted: tf.expandDims(tf.cast(tf.notEqual(classes, -2), 'float32'), 2),
+    counted: tf.expandDims(tf.cast(tf.notEqual(classes, IGNORED), 'float32'), 2),
     positive,
     boxes: targets.boxes,
   };

@@ -70,13 +70,14 @@ export class MomentumSgd {
   /** The slots' values, one per weight, named after it (zeros for plain SGD, which keeps none). */
   async save(): Promise<SlotValues[]> {
     const tf = this.tf;
+    const named = ({ name, variable }: NamedVariable, values: Float32Array): SlotValues => ({ name, shape: variable.shape, values });
+    // Plain SGD's zeros are made here on the host: nothing to read back from the device.
+    if (this.slots.length === 0) return this.weights.map((w) => named(w, new Float32Array(w.variable.size)));
     const saved: SlotValues[] = new Array(this.weights.length);
     for (const [k, group] of this.groups.entries()) {
-      const parts = tf.tidy(() => (this.slots.length === 0
-        ? group.map((i) => tf.zerosLike(this.weights[i].variable))
-        : group.length === 1 ? [tf.clone(this.slots[k])] : tf.unstack(this.slots[k])));
+      const parts = tf.tidy(() => (group.length === 1 ? [tf.clone(this.slots[k])] : tf.unstack(this.slots[k])));
       for (const [j, i] of group.entries()) {
-        saved[i] = { name: this.weights[i].name, shape: this.weights[i].variable.shape, values: (await parts[j].data()) as Float32Array };
+        saved[i] = named(this.weights[i], (await parts[j].data()) as Float32Array);
       }
       tf.dispose(parts);
     }
@@ -126,13 +127,21 @@ const stackedShape = (weights: readonly NamedVariable[], group: number[]): numbe
 /** A group's tensors as one (stacked on a new first axis when there is more than one). */
 const stackGroup = (tf: Tfjs, tensors: TF.Tensor[]): TF.Tensor => (tensors.length === 1 ? tensors[0] : tf.stack(tensors));
 
+/**
+ * Σ of every element squared over all `tensors`, as a scalar tensor (0 for none). Same-shaped tensors are stacked
+ * first, so it is a few ops per shape (forward and backward) rather than per tensor (see shapeGroups).
+ */
+export function sumOfSquares(tf: Tfjs, tensors: readonly TF.Tensor[]): TF.Scalar {
+  return tf.tidy(() => {
+    if (tensors.length === 0) return tf.scalar(0);
+    const squares = shapeGroups(tensors.map((t) => t.shape)).map((group) => tf.sum(tf.square(stackGroup(tf, group.map((i) => tensors[i])))));
+    return (squares.length === 1 ? squares[0] : tf.addN(squares)) as TF.Scalar;
+  });
+}
+
 /** The L2 norm of all gradients together, as a scalar tensor. */
 export function globalNorm(tf: Tfjs, gradients: readonly TF.Tensor[]): TF.Scalar {
-  return tf.tidy(() => {
-    // Same-shaped gradients stacked, for fewer ops (see shapeGroups).
-    const squares = shapeGroups(gradients.map((g) => g.shape)).map((group) => tf.sum(tf.square(stackGroup(tf, group.map((i) => gradients[i])))));
-    return tf.sqrt(squares.length === 1 ? squares[0] : tf.addN(squares)) as TF.Scalar;
-  });
+  return tf.tidy(() => tf.sqrt(sumOfSquares(tf, gradients)) as TF.Scalar);
 }
 
 /**

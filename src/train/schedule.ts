@@ -6,6 +6,7 @@
 // over warmup_steps, then the peak times the factor of every boundary passed) and CosineLearningRateWithLinear
 // Warmup (after the warm-up, peak · ½(1 + cos(π · (step − warmup) / (total − warmup)))).
 import type { TrainIR } from '../semantics/ir.js';
+import { assertNever } from '../util/assert-never.js';
 
 /** The steps of a run: the recipe's steps, or its epochs times the data's steps per epoch. */
 export function totalSteps(recipe: Pick<TrainIR, 'length'>, stepsPerEpoch: number): number {
@@ -14,6 +15,8 @@ export function totalSteps(recipe: Pick<TrainIR, 'length'>, stepsPerEpoch: numbe
       return recipe.length.count;
     case 'epochs':
       return recipe.length.count * stepsPerEpoch;
+    default:
+      return assertNever(recipe.length.unit, 'run length unit');
   }
 }
 
@@ -37,5 +40,7 @@ export function learningRateAt(
       const span = Math.max(1, total - warmupSteps);
       return peak * 0.5 * (1 + Math.cos((Math.PI * Math.min(step - warmupSteps, span)) / span));
     }
+    default:
+      return assertNever(decay, 'decay');
   }
 }

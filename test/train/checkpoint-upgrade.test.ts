@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import type { TrainIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
-import { readCheckpoint, upgradeRecipe, writeCheckpoint } from '../../src/train/checkpoint.js';
+import { readCheckpoint, readCheckpointState, upgradeRecipe, writeCheckpoint } from '../../src/train/checkpoint.js';
 import { tinyRecipeText } from './standins.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-checkpoint-upgrade-'));
@@ -24,6 +24,8 @@ test('a saved recipe whose pyramid has no kind reads back as a cells pyramid, eq
     state: { step: 3, learningRate: 0.01, data: null, random: [1, 2, 3, 4], hooks: {}, recipe: old, savedAt: '2026-01-01T00:00:00Z' },
   }, 1);
   expect(readCheckpoint(dir).state.recipe as TrainIR).toEqual(recipe);
+  // What `nasfpn train --resume` reads first (state.json only) is upgraded alike.
+  expect(readCheckpointState(dir)).toEqual(readCheckpoint(dir).state);
 });
 
 test('a recipe of this version is returned as it is', () => {

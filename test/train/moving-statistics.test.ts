@@ -2,13 +2,11 @@
 // mean 0 / variance 1 keep, against hand-computed powers; the warning's threshold; and the proxy recipe, whose
 // detector must be evaluable after its own warm-up (the bug this guards: with the reference's momentum 0.997 a
 // proxy run of a few hundred steps predicted with statistics that were still ~half their initial values).
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { checkText } from '../../src/semantics/program.js';
 import {
   STALE_STATISTICS_WEIGHT, initialStatisticsWeight, staleStatisticsWarning, stepsToTrustStatistics,
 } from '../../src/train/moving-statistics.js';
+import { loadExample } from '../helpers/examples.js';
 
 describe('initialStatisticsWeight', () => {
   test('momentum^steps: 0.997^300 = exp(300 · ln 0.997) = 0.40602, 0.9^100 = 2.6561e-5', () => {
@@ -38,8 +36,6 @@ describe('initialStatisticsWeight', () => {
 });
 
 test('the proxy recipe (examples/proxy.fpn#proxy) can be evaluated once its warm-up is over', () => {
-  const file = resolve('examples/proxy.fpn');
-  const { program } = checkText(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p, 'utf8') });
-  const recipe = program!.trains.find((t) => t.name === 'proxy')!;
+  const recipe = loadExample('proxy').trains.find((t) => t.name === 'proxy')!;
   expect(stepsToTrustStatistics(recipe.detector.batchNorm.momentum)).toBeLessThanOrEqual(recipe.warmup.steps);
 });

@@ -92,6 +92,18 @@ describe('MomentumSgd (same-shaped weights updated together)', () => {
     second.dispose();
   });
 
+  test('plain SGD keeps no slots and saves zeros per weight, named and shaped after it', async () => {
+    await useBackend('cpu');
+    const weights = makeWeights(3);
+    const sgd = new MomentumSgd(tf, weights, 0, true);
+    const saved = await sgd.save();
+    expect(saved.map((s) => [s.name, s.shape, s.values.length, s.values.every((v) => v === 0)]))
+      .toEqual(SHAPES.map((shape, i) => [`w${i}`, shape, shape.reduce((a, b) => a * b), true]));
+    sgd.load(saved);
+    tf.dispose(weights.map((w) => w.variable));
+    sgd.dispose();
+  });
+
   test('globalNorm is the norm of all gradients together', async () => {
     await useBackend('cpu');
     const gradients = gradientsAt(5);

@@ -2,15 +2,15 @@
 // size of 4 strides, the smallest anchor at 128² is 32 px while the synthetic objects are 6–64 px, so fewer than
 // half of the boxes had any anchor at IoU ≥ 0.5 — the rest were learnt only through their one force-matched
 // anchor). Measured on 100 images of `nasfpn data synth --size 128 --classes 8`.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect, test } from 'vitest';
 import { DEFAULT_SYNTH, renderSynthImage } from '../../src/data/synth.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
-import { checkText } from '../../src/semantics/program.js';
+import { MATCH_THRESHOLD } from '../../src/semantics/defaults.js';
 import { anchorsFor } from '../../src/targets/anchors.js';
+import { iou } from '../../src/targets/boxcoding.js';
 import { headLayout } from '../../src/targets/layout.js';
 import { Random } from '../../src/util/random.js';
+import { loadExample } from '../helpers/examples.js';
 
 const IMAGES = 100;
 
@@ -32,30 +32,25 @@ function syntheticBoxes(): Float32Array {
 /** The share of boxes whose best anchor reaches IoU ≥ 0.5 (a positive of its own, not only a forced match). */
 function coverage(detector: DetectorIR, boxes: Float32Array): number {
   const anchors = anchorsFor(headLayout(detector)).boxes;
+  const gtCount = boxes.length / 4;
+  const anchorCount = anchors.length / 4;
   let covered = 0;
-  for (let g = 0; g < boxes.length / 4; g++) {
-    const [x1, y1, x2, y2] = boxes.subarray(4 * g, 4 * g + 4);
-    const area = (x2 - x1) * (y2 - y1);
-    for (let n = 0; n < anchors.length / 4; n++) {
-      const iw = Math.min(x2, anchors[4 * n + 2]) - Math.max(x1, anchors[4 * n]);
-      const ih = Math.min(y2, anchors[4 * n + 3]) - Math.max(y1, anchors[4 * n + 1]);
-      if (iw <= 0 || ih <= 0) continue;
-      const anchorArea = (anchors[4 * n + 2] - anchors[4 * n]) * (anchors[4 * n + 3] - anchors[4 * n + 1]);
-      if (iw * ih / (area + anchorArea - iw * ih) >= 0.5) {
+  for (let g = 0; g < gtCount; g++) {
+    for (let n = 0; n < anchorCount; n++) {
+      if (iou(anchors, n, boxes, g) >= MATCH_THRESHOLD) {
         covered++;
         break;
       }
     }
   }
-  return covered / (boxes.length / 4);
+  return covered / gtCount;
 }
 
 test('examples/proxy.fpn: most synthetic boxes have an anchor at IoU ≥ 0.5, far more than with the paper\'s size 4', () => {
-  const file = resolve('examples/proxy.fpn');
-  const { program } = checkText(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p, 'utf8') });
+  const program = loadExample('proxy');
   const boxes = syntheticBoxes();
   expect(boxes.length / 4).toBeGreaterThan(300);
-  for (const train of program!.trains) {
+  for (const train of program.trains) {
     const detector = train.detector;
     const paperSize = { ...detector, head: { ...detector.head, anchors: { ...detector.head.anchors, size: 4 } } };
     const ours = coverage(detector, boxes);
