@@ -163,7 +163,9 @@ function registerCheck(data: Command): void {
       // A large dataset takes minutes to decode: show progress on a terminal (never in pipes or tests).
       const progress = process.stderr.isTTY
         ? (done: number, total: number) => {
-            if (done % 100 === 0 || done === total) process.stderr.write(`\rchecking image files: ${done}/${total}${done === total ? '\x1b[K\r' : ''}`);
+            // At the end the line is cleared, so the report that follows starts on a clean line.
+            if (done === total) process.stderr.write('\r\x1b[K');
+            else if (done % 100 === 0) process.stderr.write(`\rchecking image files: ${done}/${total}`);
           }
         : undefined;
       for (const source of sources) reports.push(await checkDataset(source, { decode: args.decode !== false, onImage: progress }));
