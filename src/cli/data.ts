@@ -48,6 +48,9 @@ export async function resolveSources(dir: string | undefined, args: DatasetArgs)
   return chosen;
 }
 
+/** How many of a bad dataset's problems a command other than `check` lists before pointing at `check`. */
+const PROBLEMS_LISTED = 20;
+
 /** Loads one source's annotations, turning a bad dataset into an input error that lists its problems. */
 export async function loadSource(source: DatasetSource, numClasses?: number) {
   const { loadDataset, DatasetError, formatProblems } = await import('../data/dataset.js');
@@ -56,7 +59,7 @@ export async function loadSource(source: DatasetSource, numClasses?: number) {
   } catch (error) {
     if (error instanceof DatasetError) {
       const problems = error.problems.map((p) => ({ ...p, file: displayPath(p.file) }));
-      throw new InputError(`${formatProblems(problems, 20)}\n(run 'nasfpn data check' to see every problem)`);
+      throw new InputError(`${formatProblems(problems, PROBLEMS_LISTED)}\n(run 'nasfpn data check' to see every problem)`);
     }
     if (error instanceof RangeError) throw new InputError(`${displayPath(source.annotations)}: ${error.message}`);
     throw error;
