@@ -266,16 +266,14 @@ function registerShow(data: Command): void {
       if (ext !== '.svg' && ext !== '.png') throw new UsageError(`-o names an .svg or .png file, not '${output}'`);
       const { source, dataset, image, chosen } = await imageAndDetector(dir, args);
       const { drawAnnotatedImage, levelColour } = await import('../data/show.js');
-      const { decodeImage, ImageError, loadSharp } = await import('../data/image.js');
-      let rgb;
+      const { imagePng, ImageError } = await import('../data/image.js');
+      let png;
       try {
-        rgb = await decodeImage(image.file);
+        png = await imagePng(image.file);
       } catch (error) {
         if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.message.slice(error.file.length + 2)}`);
         throw error;
       }
-      const sharp = await loadSharp();
-      const png = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer();
       const categoryOf = await categoryLabels(dataset);
       const { boxes, classes, crowd } = image.annotations;
       const shown: ShownBox[] = Array.from(classes, (channel, i) => {

@@ -95,6 +95,15 @@ export async function decodeImage(file: string): Promise<RgbImage> {
   }
 }
 
+/** The image re-encoded as PNG bytes, as decodeImage sees it (EXIF orientation applied, RGB), in one libvips pipeline. */
+export async function imagePng(file: string): Promise<Uint8Array> {
+  try {
+    return await (await openRgb(file)).png().toBuffer();
+  } catch (error) {
+    throw imageError(file, error);
+  }
+}
+
 /** Only the header: the displayed (EXIF-oriented) size, without decoding the pixels. */
 export async function imageSize(file: string): Promise<{ width: number; height: number; format: string }> {
   const sharp = await loadSharp();
