@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath } from './report.js';
-import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 
 /** The `search` command: the engine's when it is registered first, else a bare parent for these subcommands. */
@@ -20,15 +20,13 @@ interface WatchOptions {
   queueName: string;
 }
 
-const REDIS_URL = /^rediss?:\/\//;
-
 /**
  * `search watch redis://…`: the events of the search that started last on the queue, from the Redis stream the
  * search publishes (src/search/event-stream.ts): replayed from the start, then followed. The architecture views
  * draw from the trial records the stream carries, so no run directory is needed on this machine.
  */
 async function watchQueue(url: string, queueName: string): Promise<void> {
-  if (!REDIS_URL.test(url)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${url}'`);
+  if (!isRedisUrl(url)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${url}'`);
   const { EventStreamError, followRedisEvents, pingRedis } = await import('../search/event-stream.js');
   try {
     await pingRedis(url);
@@ -90,7 +88,7 @@ export function registerSearchUi(program: Command): void {
       // `nasfpn search` itself takes --queue and --queue-name, and commander gives them to it wherever they stand.
       const options = command.optsWithGlobals<WatchOptions>();
       if (run !== undefined && options.queue !== undefined) throw new UsageError('give the run directory or --queue URL, not both');
-      const url = options.queue ?? (run !== undefined && REDIS_URL.test(run) ? run : undefined);
+      const url = options.queue ?? (run !== undefined && isRedisUrl(run) ? run : undefined);
       if (url !== undefined) return watchQueue(url, options.queueName);
       if (run === undefined) throw new UsageError('give the run directory to watch, or the search\'s queue as redis://HOST:PORT');
       const { isRunDir, tailEvents } = await import('../tui/run-dir.js');

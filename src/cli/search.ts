@@ -20,7 +20,7 @@ import { assertNever } from '../util/assert-never.js';
 import { checkSpaceSearchable } from '../search/space.js';
 import { RunDirectoryError, RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
-import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
 import { InputError, UsageError } from './errors.js';
 import { loadSearchSpace, readInput } from './load.js';
 import { displayPath } from './report.js';
@@ -106,8 +106,8 @@ export function registerSearch(program: Command): void {
       let tf = null;
       // The controller trains in this process, and so does a reward that trains when trials run here (--workers 0);
       // a --backend for local workers is checked here, before they start.
-      const checkBackend = options.backend !== undefined && !config.queue && rewardTrains(config.reward);
-      if (config.strategy === 'ppo' || checkBackend || (config.workers === 0 && !config.queue && rewardTrains(config.reward))) {
+      const needsBackend = !config.queue && rewardTrains(config.reward) && (config.workers === 0 || options.backend !== undefined);
+      if (config.strategy === 'ppo' || needsBackend) {
         const backend = await import('../runtime/backend.js');
         await backend.initBackend(options.backend);
         tf = await backend.loadTf();
@@ -220,7 +220,7 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
   const trials = wholeNumber(options.trials, '--trials', 1);
   const seed = wholeNumber(options.seed, '--seed', 0);
   const strategyOptions = parseStrategyOptions(options.strategyOption);
-  if (options.queue && !/^rediss?:\/\//.test(options.queue)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${options.queue}'`);
+  if (options.queue && !isRedisUrl(options.queue)) throw new UsageError(`--queue takes redis://HOST:PORT, not '${options.queue}'`);
   if (options.queue && options.workers !== undefined) throw new UsageError('--workers and --queue exclude each other: queue workers are `nasfpn worker` processes');
   const workers = options.queue ? 0 : options.workers !== undefined ? wholeNumber(options.workers, '--workers', 0) : await defaultWorkers(reward, options.backend);
 

@@ -3,7 +3,8 @@
 // search`, talking over Node's IPC channel); it is not meant to be run by hand.
 import type { Command } from 'commander';
 import type { FromWorker, ToWorker } from '../search/pool.js';
-import { DEFAULT_QUEUE_NAME } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
+import { assertNever } from '../util/assert-never.js';
 import { UsageError } from './errors.js';
 
 interface WorkerOptions {
@@ -29,7 +30,7 @@ export function registerWorker(program: Command): void {
       if (options.ipc) return ipcWorker(options.backend);
       // Chosen now (and printed), so the first trial does not pay for it and a bad name fails at once.
       if (options.backend !== undefined) await chooseBackend(options.backend);
-      if (!options.queue || !/^rediss?:\/\//.test(options.queue)) throw new UsageError('--queue takes redis://HOST:PORT');
+      if (!options.queue || !isRedisUrl(options.queue)) throw new UsageError('--queue takes redis://HOST:PORT');
       const concurrency = Number(options.concurrency);
       const lockMs = Number(options.lockMs);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a whole number ≥ 1');
@@ -77,7 +78,7 @@ async function ipcWorker(backend: string | undefined): Promise<void> {
           resolve();
           break;
         default:
-          assertNever(message);
+          assertNever(message, 'worker message');
       }
     });
     process.on('disconnect', () => {
@@ -87,8 +88,4 @@ async function ipcWorker(backend: string | undefined): Promise<void> {
     send({ type: 'ready', pid: process.pid, backend: chosen });
   });
   process.disconnect?.();
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(value)}`);
 }

@@ -23,6 +23,7 @@ import type { Redis } from 'ioredis';
 import { parseEventLine, type SearchEvent } from './events.js';
 import type { RunConfig, TrialRecord } from './records.js';
 import { sleep } from '../util/sleep.js';
+import { withTimeout } from './with-timeout.js';
 
 /** At most one trial.progress event per trial per this many ms (of event time) goes to the stream. */
 export const PROGRESS_PUBLISH_MS = 1000;
@@ -61,13 +62,6 @@ async function connect(url: string, blocking: boolean): Promise<Redis> {
   });
   redis.on('error', () => {}); // surfaced by the commands that fail
   return redis;
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer in ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
-    promise.then((v) => (clearTimeout(timer), resolve(v)), (e: unknown) => (clearTimeout(timer), reject(e)));
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -125,7 +119,7 @@ export class RedisEventPublisher {
     const deadline = Date.now() + timeoutMs;
     while (this.backlog.length && Date.now() < deadline) {
       await this.flush();
-      if (this.backlog.length) await new Promise((r) => setTimeout(r, Math.min(RETRY_MS, Math.max(0, deadline - Date.now()))));
+      if (this.backlog.length) await sleep(Math.min(RETRY_MS, Math.max(0, deadline - Date.now())));
     }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.flushing;
@@ -157,9 +151,9 @@ export class RedisEventPublisher {
     try {
       if (!this.announced) {
         // Ids continue above the stream's last entry (a resumed run, perhaps on a machine whose clock is behind).
-        const top = await withTimeout(redis.xrevrange(this.key, '+', '-', 'COUNT', 1), 'XREVRANGE');
+        const top = await withTimeout(redis.xrevrange(this.key, '+', '-', 'COUNT', 1), COMMAND_TIMEOUT_MS, 'XREVRANGE');
         if (top.length) [this.lastMs, this.lastSeq] = top[0][0].split('-').map(Number) as [number, number];
-        await withTimeout(redis.set(latestKey(this.options.queueName), this.options.runId), 'SET');
+        await withTimeout(redis.set(latestKey(this.options.queueName), this.options.runId), COMMAND_TIMEOUT_MS, 'SET');
         this.announced = true;
       }
       while (this.backlog.length) {
@@ -169,7 +163,7 @@ export class RedisEventPublisher {
           if (entry.length % 2 === 0) entry.unshift(this.nextId()); // an id once, kept across retries
           pipeline.xadd(this.key, ...(entry as [string, ...string[]]));
         }
-        const results = (await withTimeout(pipeline.exec(), 'XADD')) ?? [];
+        const results = (await withTimeout(pipeline.exec(), COMMAND_TIMEOUT_MS, 'XADD')) ?? [];
         let written = 0;
         for (const [error] of results) {
           // "equal or smaller than the target stream top item": written by an earlier try whose reply was lost.
@@ -212,7 +206,7 @@ export async function pingRedis(url: string): Promise<void> {
   let socketError: Error | null = null;
   redis.on('error', (error: Error) => (socketError ??= error));
   try {
-    await withTimeout(redis.connect().then(() => redis.ping()), 'PING');
+    await withTimeout(redis.connect().then(() => redis.ping()), COMMAND_TIMEOUT_MS, 'PING');
   } catch (error) {
     throw new EventStreamError(`cannot reach Redis at ${url}: ${(socketError ?? (error as Error)).message}`);
   } finally {
@@ -246,14 +240,14 @@ export async function* followRedisEvents(options: FollowOptions): AsyncGenerator
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
     try {
-      await withTimeout(redis.connect(), 'connect');
+      await withTimeout(redis.connect(), COMMAND_TIMEOUT_MS, 'connect');
     } catch (error) {
       throw new EventStreamError(`cannot reach Redis at ${options.url}: ${(error as Error).message}`);
     }
     let runId: string | null = null;
     let waiting = false;
     while (!options.signal?.aborted) {
-      runId = await withTimeout(redis.get(latestKey(options.queueName)), 'GET').catch(() => null);
+      runId = await withTimeout(redis.get(latestKey(options.queueName)), COMMAND_TIMEOUT_MS, 'GET').catch(() => null);
       if (runId) break;
       if (!waiting) options.onWaiting?.();
       waiting = true;

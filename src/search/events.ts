@@ -1,7 +1,6 @@
 // The events a search emits, as one discriminated union. Without a UI, `nasfpn search` prints each as one
 // JSON line on stdout; the run directory keeps the same lines in events.jsonl; the terminal UI renders them.
 // The shapes are a contract with the UI: add fields or event types, never rename or remove them.
-import type { TrialRecord } from './records.js';
 
 /** A reward and the trial that earned it. */
 export interface BestSoFar {
@@ -121,8 +120,6 @@ export type SearchEvent =
     }
   | { type: 'worker.left'; time: string; worker: string; reason: 'exited' | 'crashed' | 'stopped' | 'timeout' };
 
-export type SearchEventType = SearchEvent['type'];
-
 /** An event without its time, as code builds it before `stamp` adds the time. */
 export type UnstampedEvent = SearchEvent extends infer E ? (E extends SearchEvent ? Omit<E, 'time'> : never) : never;
 
@@ -144,5 +141,3 @@ export function parseEventLine(line: string): SearchEvent | null {
   }
   return null;
 }
-
-export type { TrialRecord };

@@ -15,10 +15,6 @@ export class PausableExecutor implements Executor {
     return this.inner.capacity;
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
   start(events: ExecutorEvents): Promise<void> {
     return this.inner.start(events);
   }

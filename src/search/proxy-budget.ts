@@ -38,7 +38,7 @@ export interface ProxyOptions {
 const OPTION_KINDS: Record<keyof ProxyOptions, 'count' | 'rate' | 'path'> = {
   steps: 'count', batch: 'count', lr: 'rate', warmup: 'count', input: 'count', width: 'count', evalImages: 'count', data: 'path',
 };
-export const PROXY_OPTION_NAMES = Object.keys(OPTION_KINDS) as (keyof ProxyOptions)[];
+const PROXY_OPTION_NAMES = Object.keys(OPTION_KINDS) as (keyof ProxyOptions)[];
 
 /** The defaults without a recipe: examples/proxy.fpn's task, shortened to a fixed number of steps. */
 export const PROXY_DEFAULTS = {
@@ -93,10 +93,24 @@ export function proxyProblem(space: SearchSpaceIR, options: ProxyOptions): strin
   const stride = 2 ** space.maxLevel;
   const input = options.input ?? recipe?.detector.inputSize ?? Math.min(space.proxy.inputSize, PROXY_DEFAULTS.input);
   if (input % stride !== 0) return `reward 'proxy': input ${input} is not a multiple of ${stride} (the stride of P${space.maxLevel})`;
-  const steps = options.steps ?? (recipe?.length.unit === 'steps' ? recipe.length.count : PROXY_DEFAULTS.steps);
-  const warmup = options.warmup ?? recipe?.warmup.steps ?? Math.min(PROXY_DEFAULTS.warmup, steps - 1);
-  if (warmup >= steps && warmup > 0) return `reward 'proxy': the warm-up (${warmup} steps) is as long as the run (${steps} steps)`;
+  const steps = budgetSteps(space, options);
+  const warmup = warmupSteps(space, options, steps);
+  // A recipe counted in epochs has a length in steps only once the dataset is read: its warm-up is not checked here.
+  if (steps !== null && warmup >= steps && warmup > 0) return `reward 'proxy': the warm-up (${warmup} steps) is as long as the run (${steps} steps)`;
   return null;
+}
+
+/** The steps a trial trains: the spec's, the proxy recipe's, or the default; null for a recipe counted in epochs. */
+function budgetSteps(space: SearchSpaceIR, options: ProxyOptions): number | null {
+  const recipe = space.proxyRecipe;
+  if (options.steps !== undefined) return options.steps;
+  if (!recipe) return PROXY_DEFAULTS.steps;
+  return recipe.length.unit === 'steps' ? recipe.length.count : null;
+}
+
+/** The warm-up steps of a trial of `steps` steps: the spec's, the recipe's, or the default (shorter than the run). */
+function warmupSteps(space: SearchSpaceIR, options: ProxyOptions, steps: number | null): number {
+  return options.warmup ?? space.proxyRecipe?.warmup.steps ?? Math.min(PROXY_DEFAULTS.warmup, (steps ?? PROXY_DEFAULTS.steps) - 1);
 }
 
 /**
@@ -122,14 +136,14 @@ export function trialDetector(space: SearchSpaceIR, options: ProxyOptions, pyram
  */
 export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detector: DetectorIR, seed: number, dataDir: string): TrainIR {
   const recipe = space.proxyRecipe;
-  const steps = options.steps ?? (recipe?.length.unit === 'steps' ? recipe.length.count : null);
+  const steps = budgetSteps(space, options);
   const batch = options.batch ?? recipe?.batch ?? PROXY_DEFAULTS.batch;
   // A recipe's rates are at its batch: a different batch scales them (the linear scaling rule, as `nasfpn train --batch`).
   const scale = recipe ? batch / recipe.batch : 1;
   const peak = options.lr ?? (recipe ? recipe.learningRate.peak * scale : PROXY_DEFAULTS.lr);
-  const warmupSteps = options.warmup ?? recipe?.warmup.steps ?? Math.min(PROXY_DEFAULTS.warmup, (steps ?? PROXY_DEFAULTS.steps) - 1);
+  const warmup = warmupSteps(space, options, steps);
   const warmupFrom = recipe && options.lr === undefined ? recipe.warmup.from * scale : (WARMUP_LEARNING_RATE / BASE_LEARNING_RATE) * peak;
-  const length: TrainIR['length'] = steps !== null ? { unit: 'steps', count: steps } : recipe ? recipe.length : { unit: 'steps', count: PROXY_DEFAULTS.steps };
+  const length: TrainIR['length'] = steps !== null ? { unit: 'steps', count: steps } : recipe!.length;
   // The recipe's schedule, unless steps= shortens the run: then its step decay becomes the proxy task's (×0.1 at 80%).
   const keepsSchedule = recipe && (options.steps === undefined || recipe.decay.kind !== 'step');
   const decay: TrainIR['decay'] = keepsSchedule
@@ -142,7 +156,7 @@ export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detecto
     length,
     batch,
     learningRate: { base: peak, perBatch: batch, peak },
-    warmup: { steps: warmupSteps, from: warmupSteps > 0 ? warmupFrom : peak },
+    warmup: { steps: warmup, from: warmup > 0 ? warmupFrom : peak },
     decay,
     momentum: recipe?.momentum ?? SGD_MOMENTUM,
     weightDecay: recipe?.weightDecay ?? WEIGHT_DECAY,
@@ -165,8 +179,7 @@ export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detecto
 export function proxyWarning(space: SearchSpaceIR, options: ProxyOptions): string | null {
   const detector = space.proxyRecipe?.detector ?? space.proxy;
   if (!detector) return null;
-  const recipe = space.proxyRecipe;
-  const steps = options.steps ?? (recipe ? (recipe.length.unit === 'steps' ? recipe.length.count : null) : PROXY_DEFAULTS.steps);
+  const steps = budgetSteps(space, options);
   if (steps === null) return null;
   const stale = staleStatisticsWarning(detector.batchNorm.momentum, steps);
   return stale && `the proxy detector '${detector.name}': ${stale}; every trial's reward would be near 0 (examples/proxy.fpn#synth_space has a proxy recipe that learns in 200 steps)`;

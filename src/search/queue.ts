@@ -13,8 +13,12 @@ import { hostname } from 'node:os';
 import type { Executor, ExecutorEvents } from './executor.js';
 import { describeReward } from './reward.js';
 import { runTrial, type TrialJob, type TrialOutcome } from './trial-runner.js';
+import { withTimeout } from './with-timeout.js';
+import { sleep } from '../util/sleep.js';
 
 export const DEFAULT_QUEUE_NAME = 'nasfpn-trials';
+/** Whether `url` names a Redis (redis:// or, with TLS, rediss://), as --queue takes it. */
+export const isRedisUrl = (url: string): boolean => /^rediss?:\/\//.test(url);
 /** How often the search looks at its jobs and the worker list. */
 const POLL_MS = 250;
 /** A poll that takes longer than this means Redis is unreachable. */
@@ -34,7 +38,7 @@ interface JobProgress {
   metrics: Record<string, number>;
 }
 
-export function jobId(job: TrialJob): string {
+function jobId(job: TrialJob): string {
   const digest = createHash('sha256').update(describeReward(job.reward)).update(JSON.stringify(job.space)).digest('hex').slice(0, 12);
   return `${job.hash.slice(0, 40)}.${digest}`;
 }
@@ -92,7 +96,7 @@ export class RedisQueueExecutor implements Executor {
     if (this.polling || !this.queue) return;
     this.polling = true;
     try {
-      await withTimeout(this.pollOnce(), POLL_TIMEOUT_MS);
+      await withTimeout(this.pollOnce(), POLL_TIMEOUT_MS, 'poll');
       if (this.pausedFor !== null) {
         this.pausedFor = null;
         this.events!.resumed();
@@ -177,7 +181,7 @@ export class RedisQueueExecutor implements Executor {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    while (this.polling) await new Promise((r) => setTimeout(r, 20));
+    while (this.polling) await sleep(20);
     await this.queue?.close().catch(() => {});
     this.connection?.disconnect();
   }
@@ -187,19 +191,6 @@ const splitWorkerName = (name: string): [string, number] => {
   const at = name.lastIndexOf(':');
   return at > 0 ? [name.slice(0, at), Number(name.slice(at + 1)) || 0] : [name, 0];
 };
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-    promise.then((v) => {
-      clearTimeout(timer);
-      resolve(v);
-    }, (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The worker side

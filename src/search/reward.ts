@@ -10,7 +10,9 @@
 //            by the training loop for a fixed budget, scored by COCO AP on the held-out split
 //            (src/search/proxy.ts; its budget in proxy-budget.ts). TF.js loads only when a trial runs.
 import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import { assertNever } from '../util/assert-never.js';
 import { Random } from '../util/random.js';
+import { sleep } from '../util/sleep.js';
 import { proxyProblem, readProxyOptions, type ProxyOptions } from './proxy-budget.js';
 import type { RewardSpec } from './records.js';
 import { decisionsToPyramid, sampleDecisions } from './space.js';
@@ -56,8 +58,8 @@ export class TrialFailure extends Error {}
  */
 export class RewardSetupError extends Error {}
 
-export const REWARD_NAMES = ['target', 'proxy'] as const;
-export type RewardName = (typeof REWARD_NAMES)[number];
+const REWARD_NAMES = ['target', 'proxy'] as const;
+type RewardName = (typeof REWARD_NAMES)[number];
 
 /** `name` or `name:key=value,key=value` (numbers and booleans parsed), as `--reward` takes it. */
 export function parseRewardSpec(text: string): RewardSpec {
@@ -70,37 +72,43 @@ export function parseRewardSpec(text: string): RewardSpec {
       options[key.trim()] = value === 'true' ? true : value === 'false' ? false : Number.isFinite(Number(value)) && value.trim() !== '' ? Number(value) : value;
     }
   }
-  if (!(REWARD_NAMES as readonly string[]).includes(name)) {
-    throw new RangeError(`unknown reward '${name}' (have: ${REWARD_NAMES.join(', ')})`);
-  }
+  rewardName({ name, options });
   return { name, options };
+}
+
+/** The spec's reward name, checked: a RangeError for a name no reward has (a hand-edited config, a typo). */
+function rewardName(spec: RewardSpec): RewardName {
+  if (!(REWARD_NAMES as readonly string[]).includes(spec.name)) {
+    throw new RangeError(`unknown reward '${spec.name}' (have: ${REWARD_NAMES.join(', ')})`);
+  }
+  return spec.name as RewardName;
 }
 
 export const describeReward = (spec: RewardSpec): string =>
   Object.keys(spec.options).length ? `${spec.name}:${Object.entries(spec.options).map(([k, v]) => `${k}=${v}`).join(',')}` : spec.name;
 
 export function createReward(spec: RewardSpec, space: SearchSpaceIR): Reward {
-  const name = spec.name as RewardName;
+  const name = rewardName(spec);
   switch (name) {
     case 'target':
       return new TargetReward(space, readTargetOptions(spec));
     case 'proxy':
       return new LazyProxyReward(space, readProxyOptions(spec));
     default:
-      return assertNever(name);
+      return assertNever(name, 'reward');
   }
 }
 
 /** Whether the reward trains models (and so needs a TF.js backend where trials run). */
 export function rewardTrains(spec: RewardSpec): boolean {
-  const name = spec.name as RewardName;
+  const name = rewardName(spec);
   switch (name) {
     case 'target':
       return false;
     case 'proxy':
       return true;
     default:
-      return assertNever(name);
+      return assertNever(name, 'reward');
   }
 }
 
@@ -110,7 +118,7 @@ export function rewardTrains(spec: RewardSpec): boolean {
  * Throws a RangeError for an unknown reward or option.
  */
 export function rewardProblem(spec: RewardSpec, space: SearchSpaceIR): string | null {
-  const name = spec.name as RewardName;
+  const name = rewardName(spec);
   switch (name) {
     case 'target':
       readTargetOptions(spec);
@@ -118,12 +126,8 @@ export function rewardProblem(spec: RewardSpec, space: SearchSpaceIR): string | 
     case 'proxy':
       return proxyProblem(space, readProxyOptions(spec));
     default:
-      return assertNever(name);
+      return assertNever(name, 'reward');
   }
-}
-
-function assertNever(value: never): never {
-  throw new RangeError(`unknown reward '${String(value)}'`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -183,7 +187,10 @@ class TargetReward implements Reward {
     const reward = targetScore(pyramid, this.target);
     if (this.options.delay > 0) {
       for (let step = 1; step <= PROGRESS_STEPS; step++) {
+        // util/sleep resolves on abort (and waits out a signal aborted before it): the reward must throw.
+        context.signal.throwIfAborted();
         await sleep(this.options.delay / PROGRESS_STEPS, context.signal);
+        context.signal.throwIfAborted();
         context.progress(step / PROGRESS_STEPS, { step });
       }
     }
@@ -211,19 +218,4 @@ class LazyProxyReward implements Reward {
     this.loaded ??= import('./proxy.js').then(({ ProxyReward }) => new ProxyReward(this.space, this.options));
     return (await this.loaded).evaluate(trial, context);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason ?? new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -15,6 +15,7 @@
 import { coarserInput, type BinaryOp, type Level, type MergingCell, type OpKind, type PyramidIR, type PyramidNode, type SearchSpaceIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { computeDanglingSums, mayBeIntermediate } from '../semantics/rules.js';
+import { assertNever } from '../util/assert-never.js';
 import type { Random } from '../util/random.js';
 
 export type DecisionKind = 'input1' | 'input2' | 'level' | 'op';
@@ -56,13 +57,9 @@ export const vocabularySize = (shape: SpaceShape, kind: DecisionKind): number =>
     case 'op':
       return shape.ops;
     default:
-      return assertNever(kind);
+      return assertNever(kind, 'decision kind');
   }
 };
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected decision kind ${String(value)}`);
-}
 
 export class InvalidDecisionError extends Error {}
 
@@ -153,7 +150,7 @@ export class DecisionWalker {
         mask.fill(true);
         break;
       default:
-        assertNever(kind);
+        assertNever(kind, 'decision kind');
     }
     if (!mask.some(Boolean)) {
       throw new InvalidDecisionError(`search space '${this.space.name}' admits no valid ${kind} for cell ${this.cell + 1}`);
@@ -185,7 +182,7 @@ export class DecisionWalker {
         this.cellOps.push(this.space.ops[choice]);
         break;
       default:
-        assertNever(kind);
+        assertNever(kind, 'decision kind');
     }
   }
 
@@ -231,7 +228,7 @@ export class DecisionWalker {
       case 'wsum':
         return { kind: 'wsum' };
       default:
-        return assertNever(kind);
+        return assertNever(kind, 'op kind');
     }
   }
 }

@@ -4,6 +4,7 @@
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);

@@ -236,4 +236,38 @@ search space {
     expect(recipe).toMatchObject({ length: { count: 50 }, batch: 4, learningRate: { peak: 0.005 }, decay: { at: [40] } });
     expect(recipe.warmup.from).toBeCloseTo(0.0067 / 16, 10);
   });
+
+  it('a recipe counted in epochs keeps its length, and a warm-up longer than the default 100 steps is no problem', () => {
+    const s = space(`
+pyramid seed {
+  kind fpn
+  inputs P3..P5
+}
+detector tiny {
+  backbone resnet10
+  pyramid seed x 2 @ 16
+  input 64
+  head retinanet convs 1 classes 4
+}
+train tiny_task {
+  detector tiny
+  data "../data/synth"
+  epochs 10
+  batch 8
+  lr 0.08 per 64
+  warmup 150 from 0.0067
+}
+search space {
+  inputs P3..P5
+  cells 4
+  proxy tiny_task
+}
+`);
+    expect(rewardProblem({ name: 'proxy', options: {} }, s)).toBeNull();
+    const options = readProxyOptions({ name: 'proxy', options: {} });
+    const detector = trialDetector(s, options, decisionsToPyramid(s, sampleDecisions(s, Random.seeded(1)), 'p'), 4);
+    expect(trialRecipe(s, options, detector, 1, '/data/synth')).toMatchObject({ length: { unit: 'epochs', count: 10 }, warmup: { steps: 150 } });
+    // steps= makes it a run of steps again, and then its warm-up is checked.
+    expect(rewardProblem({ name: 'proxy', options: { steps: 100 } }, s)).toMatch(/warm-up \(150 steps\) is as long as the run \(100 steps\)/);
+  });
 });

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchEvent } from '../../src/search/events.js';
 import { RunStore } from '../../src/search/store.js';
 import { ensureBundle, nasfpn, Running } from './cli-helpers.js';
-import { freePort, startRedis } from './redis-helpers.js';
+import { freePort, startRedis, stopRedis } from './redis-helpers.js';
 
 const SPACE = 'test/fixtures/search/small.fpn';
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-search-redis-'));
@@ -18,7 +18,7 @@ const servers: number[] = [];
 beforeAll(ensureBundle, 120_000);
 afterEach(() => {
   for (const r of started.splice(0)) r.child.kill('SIGKILL');
-  for (const port of servers.splice(0)) spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+  for (const port of servers.splice(0)) stopRedis(port);
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReward, targetArchitecture, targetScore } from '../../src/search/reward.js';
-import { decisionsToPyramid, isValidDecisions } from '../../src/search/space.js';
+import { decisionsToPyramid, isValidDecisions, sampleDecisions } from '../../src/search/space.js';
+import { Random } from '../../src/util/random.js';
 import { createStrategy, type StrategyName } from '../../src/search/strategies/index.js';
 import { paperSpace, spaceFrom } from './helpers.js';
 
@@ -38,8 +39,13 @@ describe('strategies', () => {
     const space = paperSpace();
     const target = targetArchitecture(space, 1);
     expect(targetScore(target, target)).toBe(1);
+    expect(targetScore(targetArchitecture(space, 2), target)).toBeLessThan(1);
+    // The reward a worker runs (default seed 1) scores the same: 1 and all 4 × 7 choices matched at the optimum.
     const reward = createReward({ name: 'target', options: {} }, space);
-    expect(reward.name).toBe('target');
+    const context = { progress: () => {}, signal: new AbortController().signal };
+    const input = (decisions: number[]) => ({ id: 1, hash: '00000000', fpn: '', decisions, space, seed: 0 });
+    expect(await reward.evaluate(input(sampleDecisions(space, Random.seeded(1))), context)).toEqual({ reward: 1, metrics: { matched: 28 } });
+    expect((await reward.evaluate(input(sampleDecisions(space, Random.seeded(2))), context)).reward).toBeLessThan(1);
   });
 
   it('PPO beats random search on the known-optimum surrogate at the same budget', async () => {

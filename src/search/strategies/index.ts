@@ -3,11 +3,14 @@ import type * as TF from '@tensorflow/tfjs';
 import { EvolutionStrategy } from './evolution.js';
 import { PpoStrategy } from './ppo.js';
 import { RandomStrategy } from './random.js';
-import type { Strategy, StrategyContext, StrategyName } from './strategy.js';
+import { assertNever } from '../../util/assert-never.js';
+import { STRATEGY_NAMES, type Strategy, type StrategyContext, type StrategyName } from './strategy.js';
 
 export { STRATEGY_NAMES, type Observation, type Strategy, type StrategyContext, type StrategyName, type StrategyUpdate } from './strategy.js';
 
+/** Throws a RangeError for a name no strategy has (a hand-edited run config). */
 export function createStrategy(name: StrategyName, context: StrategyContext, tf: typeof TF | null): Strategy {
+  if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw new RangeError(`unknown strategy '${name}' (have: ${STRATEGY_NAMES.join(', ')})`);
   switch (name) {
     case 'ppo':
       if (!tf) throw new Error('the ppo strategy needs TensorFlow.js');
@@ -17,10 +20,6 @@ export function createStrategy(name: StrategyName, context: StrategyContext, tf:
     case 'evolution':
       return new EvolutionStrategy(context);
     default:
-      return assertNever(name);
+      return assertNever(name, 'strategy');
   }
-}
-
-function assertNever(value: never): never {
-  throw new RangeError(`unknown strategy '${String(value)}'`);
 }

@@ -18,7 +18,7 @@ import { readOptions, type Observation, type Strategy, type StrategyContext, typ
 
 type Tfjs = typeof TF;
 
-export const PPO_DEFAULTS = {
+const PPO_DEFAULTS = {
   /** LSTM units (and embedding width). */
   hidden: 32,
   /** Finished trials per policy update. */
