@@ -7,7 +7,7 @@ import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_INPUT_SIZE } from '../semantics/defaults.js';
 import type { Dataset, DatasetImage, DatasetSource } from '../data/dataset.js';
-import type { ShownBox } from '../data/show.js';
+import type { LegendEntry, ShownBox } from '../data/show.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
@@ -48,6 +48,9 @@ export async function resolveSources(dir: string | undefined, args: DatasetArgs)
   return chosen;
 }
 
+/** How many of a bad dataset's problems a command other than `check` lists before pointing at `check`. */
+const PROBLEMS_LISTED = 20;
+
 /** Loads one source's annotations, turning a bad dataset into an input error that lists its problems. */
 export async function loadSource(source: DatasetSource, numClasses?: number) {
   const { loadDataset, DatasetError, formatProblems } = await import('../data/dataset.js');
@@ -56,7 +59,7 @@ export async function loadSource(source: DatasetSource, numClasses?: number) {
   } catch (error) {
     if (error instanceof DatasetError) {
       const problems = error.problems.map((p) => ({ ...p, file: displayPath(p.file) }));
-      throw new InputError(`${formatProblems(problems, 20)}\n(run 'nasfpn data check' to see every problem)`);
+      throw new InputError(`${formatProblems(problems, PROBLEMS_LISTED)}\n(run 'nasfpn data check' to see every problem)`);
     }
     if (error instanceof RangeError) throw new InputError(`${displayPath(source.annotations)}: ${error.message}`);
     throw error;
@@ -163,7 +166,9 @@ function registerCheck(data: Command): void {
       // A large dataset takes minutes to decode: show progress on a terminal (never in pipes or tests).
       const progress = process.stderr.isTTY
         ? (done: number, total: number) => {
-            if (done % 100 === 0 || done === total) process.stderr.write(`\rchecking image files: ${done}/${total}${done === total ? '\x1b[K\r' : ''}`);
+            // At the end the line is cleared, so the report that follows starts on a clean line.
+            if (done === total) process.stderr.write('\r\x1b[K');
+            else if (done % 100 === 0) process.stderr.write(`\rchecking image files: ${done}/${total}`);
           }
         : undefined;
       for (const source of sources) reports.push(await checkDataset(source, { decode: args.decode !== false, onImage: progress }));
@@ -221,15 +226,32 @@ async function detectorOption(argument: string) {
   return { file, detector: chosen };
 }
 
-/** Category id → name, for labels. */
-function categoryNames(dataset: Dataset): Map<number, string> {
-  return new Map(Array.from(dataset.categories.ids, (id, i) => [id, dataset.categories.names[i]!]));
+/** A class channel's category id and name (the id where the category has no name), for labels. */
+async function categoryLabels(dataset: Dataset): Promise<(channel: number) => { id: number; name: string }> {
+  const { categoryOfChannel } = await import('../data/classmap.js');
+  const names = new Map(Array.from(dataset.categories.ids, (id, i) => [id, dataset.categories.names[i]!]));
+  return (channel) => {
+    const id = categoryOfChannel(dataset.classMap, channel)!;
+    return { id, name: names.get(id) ?? String(id) };
+  };
 }
 
-interface ShowArgs extends DatasetArgs {
+/** The options `show` and `targets` share: which image, and whose anchors. */
+interface ImageArgs extends DatasetArgs {
   image?: string;
-  output?: string;
   detector?: string;
+}
+
+/** The image `--image` names (without it, the first) and the detector `--detector` names (without it, none). */
+async function imageAndDetector(dir: string | undefined, args: ImageArgs) {
+  const imageId = args.image === undefined ? undefined : integerOption('--image', args.image, 0, 0);
+  const sources = await resolveSources(dir, args);
+  const chosen = args.detector === undefined ? undefined : await detectorOption(args.detector);
+  return { ...(await findImage(sources, imageId, chosen?.detector.head.classes)), chosen };
+}
+
+interface ShowArgs extends ImageArgs {
+  output?: string;
 }
 
 function registerShow(data: Command): void {
@@ -242,33 +264,27 @@ function registerShow(data: Command): void {
       const output = args.output!;
       const ext = extname(output).toLowerCase();
       if (ext !== '.svg' && ext !== '.png') throw new UsageError(`-o names an .svg or .png file, not '${output}'`);
-      const imageId = args.image === undefined ? undefined : integerOption('--image', args.image, 0, 0);
-      const sources = await resolveSources(dir, args);
-      const chosen = args.detector === undefined ? undefined : await detectorOption(args.detector);
-      const { source, dataset, image } = await findImage(sources, imageId, chosen?.detector.head.classes);
+      const { source, dataset, image, chosen } = await imageAndDetector(dir, args);
       const { drawAnnotatedImage, levelColour } = await import('../data/show.js');
-      const { categoryOfChannel } = await import('../data/classmap.js');
-      const { decodeImage, ImageError, loadSharp } = await import('../data/image.js');
-      let rgb;
+      const { imagePng, ImageError } = await import('../data/image.js');
+      let png;
       try {
-        rgb = await decodeImage(image.file);
+        png = await imagePng(image.file);
       } catch (error) {
         if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.message.slice(error.file.length + 2)}`);
         throw error;
       }
-      const sharp = await loadSharp();
-      const png = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer();
-      const names = categoryNames(dataset);
+      const categoryOf = await categoryLabels(dataset);
       const { boxes, classes, crowd } = image.annotations;
       const shown: ShownBox[] = Array.from(classes, (channel, i) => {
-        const categoryId = categoryOfChannel(dataset.classMap, channel)!;
+        const { id, name } = categoryOf(channel);
         return {
           box: [boxes[4 * i]!, boxes[4 * i + 1]!, boxes[4 * i + 2]!, boxes[4 * i + 3]!] as const,
-          label: names.get(categoryId) ?? String(categoryId), colourIndex: categoryId, crowd: crowd[i] === 1,
+          label: name, colourIndex: id, crowd: crowd[i] === 1,
         };
       });
       let anchorBoxes: ShownBox[] = [];
-      let legend: { label: string; colour: string }[] = [];
+      let legend: LegendEntry[] = [];
       let title = `${displayPath(image.file)} (image ${image.id}, ${source.split})`;
       if (chosen) {
         const { assignImage, positiveAnchors, toOriginalPixels } = await import('../targets/inspect.js');
@@ -313,9 +329,7 @@ function assignImageOrFail(
 // ---------------------------------------------------------------------------------------------------------
 // data targets
 
-interface TargetsArgs extends DatasetArgs {
-  image?: string;
-  detector?: string;
+interface TargetsArgs extends ImageArgs {
   json?: boolean;
 }
 
@@ -326,18 +340,12 @@ function registerTargets(data: Command): void {
     .requiredOption('--image <id>', 'the COCO image id')
     .option('--json', 'every anchor as JSON (otherwise a summary per level and the positive anchors)')
     .action(async (dir: string | undefined, args: TargetsArgs) => {
-      const imageId = integerOption('--image', args.image, 0, 0);
-      const sources = await resolveSources(dir, args);
-      const { file, detector } = await detectorOption(args.detector!);
-      const { source, dataset, image } = await findImage(sources, imageId, detector.head.classes);
+      // Both options are required here, so `chosen` is always set.
+      const { source, dataset, image, chosen } = await imageAndDetector(dir, args);
+      const { file, detector } = chosen!;
       const { assignImage } = await import('../targets/inspect.js');
       const assignment = assignImageOrFail(assignImage, detector, image);
-      const { categoryOfChannel } = await import('../data/classmap.js');
-      const names = categoryNames(dataset);
-      const categoryOf = (channel: number) => {
-        const id = categoryOfChannel(dataset.classMap, channel)!;
-        return { id, name: names.get(id) ?? String(id) };
-      };
+      const categoryOf = await categoryLabels(dataset);
       const { formatTargets, targetsJson } = await import('../targets/report.js');
       const described = {
         image: { id: image.id, file: displayPath(image.file), width: image.width, height: image.height, split: source.split },

@@ -1,7 +1,7 @@
 // Image files in, network-input pixels out, with sharp (libvips): JPEG, PNG and WebP; the EXIF orientation
 // applied; grayscale, CMYK and alpha images made 3-channel sRGB. Decoding, resizing and cropping run on
 // libvips' own threads (sharp's work is asynchronous), so the JavaScript thread only normalises the pixels.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Sharp } from 'sharp';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../semantics/defaults.js';
 import type { Placement } from './augment.js';
@@ -48,21 +48,37 @@ function imageError(file: string, error: unknown): ImageError {
   return new ImageError(file, `cannot decode image: ${message.split('\n')[0]}`);
 }
 
+const JPEG_SOI = Buffer.from([0xff, 0xd8]);
+const JPEG_EOI = Buffer.from([0xff, 0xd9]);
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const PNG_IEND = Buffer.from('IEND');
+/** How many bytes at the end of a file are searched for its end marker (JPEG allows padding after EOI). */
+const TAIL_BYTES = 64;
+
 /** "truncated JPEG …" / "truncated PNG …" when the file lacks its format's end marker; undefined otherwise. */
 function truncation(file: string): string | undefined {
-  let bytes: Buffer;
+  // Only the first and the last bytes are read: the file may be large, and this runs on the JavaScript thread.
+  const head = Buffer.alloc(PNG_SIGNATURE.length);
+  const tail = Buffer.alloc(TAIL_BYTES);
+  let tailLength: number;
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    readSync(fd, head, 0, head.length, 0);
+    tailLength = readSync(fd, tail, 0, Math.min(TAIL_BYTES, size), Math.max(0, size - TAIL_BYTES));
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  const tail = bytes.subarray(Math.max(0, bytes.length - 64));
-  // JPEG: starts with SOI (FF D8) and ends with EOI (FF D9), possibly followed by a few padding bytes.
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && !tail.includes(Buffer.from([0xff, 0xd9]))) {
+  const end = tail.subarray(0, tailLength);
+  // JPEG: starts with SOI and ends with EOI, possibly followed by a few padding bytes.
+  if (head.subarray(0, 2).equals(JPEG_SOI) && !end.includes(JPEG_EOI)) {
     return 'truncated JPEG (the file ends before its end-of-image marker)';
   }
   // PNG: the signature, and an IEND chunk as the last one.
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && !tail.includes(Buffer.from('IEND'))) {
+  if (head.equals(PNG_SIGNATURE) && !end.includes(PNG_IEND)) {
     return 'truncated PNG (the file ends before its IEND chunk)';
   }
   return undefined;
@@ -74,6 +90,15 @@ export async function decodeImage(file: string): Promise<RgbImage> {
     const { data, info } = await (await openRgb(file)).raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (error) {
+    throw imageError(file, error);
+  }
+}
+
+/** The image re-encoded as PNG bytes, as decodeImage sees it (EXIF orientation applied, RGB), in one libvips pipeline. */
+export async function imagePng(file: string): Promise<Uint8Array> {
+  try {
+    return await (await openRgb(file)).png().toBuffer();
   } catch (error) {
     throw imageError(file, error);
   }

@@ -3,6 +3,7 @@
 // labels), so it stays sharp when zoomed; crowd boxes are dashed. src/viz/png.ts renders it to PNG.
 import { el, group, svgDocument, textEl } from '../viz/svg.js';
 import { textWidth } from '../viz/text.js';
+import { FONT_FAMILY } from '../viz/theme.js';
 
 /** One box to draw, in original-image pixels. An empty label draws the outline alone. */
 export interface ShownBox {
@@ -98,7 +99,7 @@ export function drawAnnotatedImage(image: ShownImage): string {
   return svgDocument({
     width, height: height + (legend.length ? legend.length * LEGEND_ROW + 8 : 0), title: image.title,
     desc: `${image.width}×${image.height} pixels, ${image.boxes.filter((b) => b.label && !b.faint).length} boxes`,
-    background: '#000000', fontFamily: 'DejaVu Sans, Verdana, sans-serif', body,
+    background: '#000000', fontFamily: FONT_FAMILY, body,
     defs: [el('clipPath', { id: 'picture' }, [el('rect', { x: 0, y: 0, width, height })])],
   });
 }

@@ -111,20 +111,24 @@ function cellKeys(
 class IdIndex {
   // Ids up to this get a table (4 bytes each); COCO's image ids go to ~600,000.
   private static readonly DENSE_LIMIT = 1 << 24;
-  private readonly table: Int32Array | null;
-  private readonly map: Map<number, number>;
+  // Exactly one of the two is set.
+  private readonly table: Int32Array | null = null;
+  private readonly map: Map<number, number> | null = null;
 
   constructor(ids: readonly number[]) {
-    this.map = new Map(ids.map((id, i) => [id, i]));
     const max = ids.reduce((m, id) => Math.max(m, id), -1);
-    const dense = ids.every((id) => Number.isInteger(id) && id >= 0) && max < IdIndex.DENSE_LIMIT;
-    this.table = dense ? new Int32Array(max + 1).fill(-1) : null;
-    if (this.table) ids.forEach((id, i) => (this.table![id] = i));
+    if (ids.every((id) => Number.isInteger(id) && id >= 0) && max < IdIndex.DENSE_LIMIT) {
+      const table = new Int32Array(max + 1).fill(-1);
+      ids.forEach((id, i) => (table[id] = i));
+      this.table = table;
+    } else {
+      this.map = new Map(ids.map((id, i) => [id, i]));
+    }
   }
 
   get(id: number): number {
-    if (this.table) return id >= 0 && id < this.table.length && Number.isInteger(id) ? this.table[id] : -1;
-    return this.map.get(id) ?? -1;
+    if (this.table) return id >= 0 && id < this.table.length && Number.isInteger(id) ? this.table[id]! : -1;
+    return this.map!.get(id) ?? -1;
   }
 }
 
@@ -424,9 +428,9 @@ export function accumulate(matched: MatchedDetections, params: CocoEvalParams): 
       let nd = 0;
       let firstKept = -1;
       for (let i = 0; i < count; i++) {
-        if (sortedRanks[i] < maxDet) {
-          if (nd++ === 0) firstKept = i;
-        }
+        if (sortedRanks[i] >= maxDet) continue;
+        if (nd === 0) firstKept = i;
+        nd++;
       }
       for (let a = 0; a < A; a++) {
         const npig = gtCounts[k * A + a];

@@ -1,24 +1,18 @@
-// `nasfpn data` as users run it: from the esbuild bundle (same externals as scripts/build.mjs), so the lazy
-// imports of the data room and sharp work from bundled code, and failures exit with a message, not a trace.
+// `nasfpn data` as users run it: from the dist/ bundle, so the lazy imports of the data room and sharp work
+// from bundled code, and failures exit with a message, not a trace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { privateBundle } from '../helpers/cli.js';
+import { ensureBundle, nasfpn } from '../helpers/cli.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const bundle = privateBundle('data');
 let outDir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   outDir = mkdtempSync(join(tmpdir(), 'nasfpn-data-bundle-'));
-  await bundle.build();
-});
-afterAll(() => {
-  bundle.remove();
-  rmSync(outDir, { recursive: true, force: true });
-});
-
-const nasfpn = bundle.run;
+  ensureBundle();
+}, 120_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('nasfpn data from the bundle', () => {
   it('synth, then check, stats and show on the result', () => {

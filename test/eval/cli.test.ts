@@ -14,7 +14,6 @@ beforeAll(ensureBundle, 120_000);
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-eval-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const noStackTrace = expectNoStackTrace;
 const caseFiles = (name: string) => ['--gt', join(FIXTURES, name, 'gt.json'), '--pred', join(FIXTURES, name, 'dt.json')];
 
 describe('nasfpn eval', () => {
@@ -74,7 +73,7 @@ describe('nasfpn eval', () => {
       expect(r.stderr).toContain(message);
       expect(r.stderr).toMatch(/\.json: \d+ problems?/); // names the file
       expect(r.stdout).toBe('');
-      noStackTrace(r);
+      expectNoStackTrace(r);
       expect(existsSync(out)).toBe(false);
       expect(existsSync(plots)).toBe(false);
     });
@@ -94,7 +93,7 @@ describe('nasfpn eval', () => {
     ]) {
       const r = nasfpn('eval', ...args);
       expect(r.code, args.join(' ')).toBe(2);
-      noStackTrace(r);
+      expectNoStackTrace(r);
     }
   });
 });
