@@ -236,13 +236,13 @@ function inputKeys(cell: MergingCell, side: 'a' | 'b', bToA: readonly (number | 
   return [key(cell.inputs[0]), key(cell.inputs[1])];
 }
 
-/** How many of the two inputs differ, in the ops' canonical order (as sets where either op ignores the order). */
+/**
+ * How many of the two inputs differ: as sets, in the ops' canonical form; where neither op is symmetric, inputs
+ * that trade places (global pooling now pools the other one) count as one difference.
+ */
 function differingInputs(a: MergingCell, keysA: [string, string], b: MergingCell, keysB: [string, string]): number {
   const callA = canonicalCall(a.op, ...keysA);
   const callB = canonicalCall(b.op, ...keysB);
-  if (!opSignature(a.op).symmetric && !opSignature(b.op).symmetric) {
-    return Number(callA.args[0] !== callB.args[0]) + Number(callA.args[1] !== callB.args[1]);
-  }
   const unmatched = [...callA.args];
   let differing = 0;
   for (const key of callB.args) {
@@ -250,7 +250,9 @@ function differingInputs(a: MergingCell, keysA: [string, string], b: MergingCell
     if (at >= 0) unmatched.splice(at, 1);
     else differing++;
   }
-  return differing;
+  const ordered = !opSignature(a.op).symmetric && !opSignature(b.op).symmetric;
+  const tradedPlaces = ordered && differing === 0 && callA.args[0] !== callB.args[0];
+  return tradedPlaces ? 1 : differing;
 }
 
 /** How many of the five parts of two cells differ; Infinity when both inputs do (they are not the same cell). */

@@ -8,7 +8,9 @@
 // pyramid of merging cells only the inputs correspond (by level).
 import type { PyramidDiff } from '../diff/pyramid.js';
 import type { PyramidNetworkIR } from '../semantics/ir.js';
-import { drawnPyramid, renderDrawn, type DiffMark, type DrawnNode, type DrawnPyramid, type EdgeMark, type Glyph, type GraphOptions } from './graph.js';
+import {
+  drawnPyramid, layoutDrawn, renderDrawn, type DiffMark, type DrawnNode, type DrawnPyramid, type EdgeMark, type Glyph, type GraphLayout, type GraphOptions,
+} from './graph.js';
 
 export interface GraphDiffOptions {
   theme?: GraphOptions['theme'];
@@ -16,9 +18,16 @@ export interface GraphDiffOptions {
 
 /** B's graph with A overlaid, as a standalone SVG document. */
 export function renderGraphDiff(a: PyramidNetworkIR, b: PyramidNetworkIR, diff: PyramidDiff, options: GraphDiffOptions = {}): string {
-  const overlay = overlayDrawn(drawnPyramid(a), drawnPyramid(b), partners(a, b, diff), changedNodes(diff));
-  return renderDrawn(overlay, { theme: options.theme, levels: [overlay.minLevel, overlay.maxLevel] });
+  return renderDrawn(overlay(a, b, diff), { theme: options.theme });
 }
+
+/** Where everything of the overlay goes (for tests that check it is legible). */
+export function layoutGraphDiff(a: PyramidNetworkIR, b: PyramidNetworkIR, diff: PyramidDiff): GraphLayout {
+  return layoutDrawn(overlay(a, b, diff));
+}
+
+const overlay = (a: PyramidNetworkIR, b: PyramidNetworkIR, diff: PyramidDiff): DrawnPyramid =>
+  overlayDrawn(drawnPyramid(a), drawnPyramid(b), partners(a, b, diff), changedNodes(diff));
 
 /** For each drawn node of A, the drawn node of B it is (or undefined). */
 function partners(a: PyramidNetworkIR, b: PyramidNetworkIR, diff: PyramidDiff): Map<number, number> {

@@ -247,7 +247,8 @@ export function layoutGraph(pyramid: PyramidNetworkIR, options: GraphOptions = {
   return layoutDrawn(drawnPyramid(pyramid), options);
 }
 
-function layoutDrawn(p: DrawnPyramid, options: GraphOptions): GraphLayout {
+/** The layout of a pyramid already turned into dots and arrows (one pyramid, or a diff overlay). */
+export function layoutDrawn(p: DrawnPyramid, options: GraphOptions = {}): GraphLayout {
   const [minLevel, maxLevel] = options.levels ?? [p.minLevel, p.maxLevel];
   const labels: GraphLabel[] = [];
 
