@@ -5,7 +5,8 @@ import { countCells, diffPyramids, type PyramidDiff } from '../../src/diff/pyram
 import { pyramidHash } from '../../src/semantics/hash.js';
 import type { PyramidNetworkIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
-import { loadExample } from '../helpers/examples.js';
+import { loadExample, withOneEdgeMoved } from '../helpers/examples.js';
+import { generatedPyramid } from '../helpers/ir.js';
 
 /** The first pyramid of `text` (no errors or warnings allowed). */
 function pyramid(text: string): PyramidNetworkIR {
@@ -156,6 +157,17 @@ describe('diffPyramids: the examples', () => {
     expect(diffPyramids(nasfpn, fpn).removed).toHaveLength(7);
     expect(diffPyramids(fpn, { ...fpn, name: 'other' }).equal).toBe(true);
     expect(diffPyramids(fpn, { ...fpn, maxLevel: 6 }).inputs).toEqual({ added: [], removed: [7] });
+  });
+
+  it('200 generated cells with one edge moved: that cell changed, every other one matched unchanged', () => {
+    const a = generatedPyramid(200);
+    const diff = diffPyramids(a, withOneEdgeMoved(a));
+    expect(countCells(diff)).toEqual({ added: 0, removed: 0, changed: 1, renamed: 0, unchanged: 199 });
+    expect(diff.matched.find((m) => m.changed.length)).toMatchObject({ a: { name: a.cells[100].name }, changed: ['inputs'] });
+    // Unrelated pyramids still pair every cell with at most one partner.
+    const other = diffPyramids(a, generatedPyramid(200, 2));
+    expect(other.matched.length + other.added.length).toBe(200);
+    expect(other.matched.length + other.removed.length).toBe(200);
   });
 
   it('is equal exactly when the structural hashes are', () => {
