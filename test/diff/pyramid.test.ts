@@ -5,7 +5,7 @@ import { countCells, diffPyramids, type PyramidDiff } from '../../src/diff/pyram
 import { pyramidHash } from '../../src/semantics/hash.js';
 import type { PyramidNetworkIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
-import { loadExample, withOneEdgeMoved } from '../helpers/examples.js';
+import { examplePyramids, loadExample, withOneEdgeMoved } from '../helpers/examples.js';
 import { generatedPyramid } from '../helpers/ir.js';
 
 /** The first pyramid of `text` (no errors or warnings allowed). */
@@ -17,17 +17,14 @@ function pyramid(text: string): PyramidNetworkIR {
 
 const example = (file: string, name: string) => loadExample(file).pyramids.find((p) => p.name === name)!;
 
-const NASFPN = `pyramid nasfpn {
-  inputs P3..P7
-  cell n5 @P4 = global_pool(P4, P6)
-  cell n6 @P4 = sum(P4, n5)
-  output n7 @P3 = sum(P3, n6)
-  output n8 @P4 = sum(n6, n7)
-  output n9 @P5 = global_pool(n7, n8)
-  output n10 @P7 = global_pool(n6, n9)
-  output n11 @P6 = global_pool(n9, n10)
+/** The pyramid part of examples/nasfpn.fpn, as text to edit. */
+const NASFPN = examplePyramids('nasfpn');
+
+/** NAS-FPN with `from` (which must be there) replaced by `to`. */
+function edited(from: string, to: string): PyramidNetworkIR {
+  expect(NASFPN).toContain(from);
+  return pyramid(NASFPN.replace(from, to));
 }
-`;
 
 /** The matched pairs as "A→B" (or just the name when it is kept), with their changed fields. */
 const pairs = (diff: PyramidDiff) =>
@@ -38,6 +35,7 @@ describe('diffPyramids: equal pyramids', () => {
     const renamed = NASFPN.replace('pyramid nasfpn', 'pyramid other')
       .replace(/\bn(\d+)\b/g, 'cell_$1')
       .replace('sum(P4, cell_5)', 'sum(cell_5, P4)');
+    expect(renamed).toContain('cell cell_6 @P4 = sum(cell_5, P4)');
     const diff = diffPyramids(pyramid(NASFPN), pyramid(renamed));
     expect(diff.equal).toBe(true);
     expect(countCells(diff)).toEqual({ added: 0, removed: 0, changed: 0, renamed: 7, unchanged: 0 });
@@ -81,7 +79,7 @@ describe('diffPyramids: equal pyramids', () => {
 
 describe('diffPyramids: one change at a time', () => {
   it('one edge: n8 reads n5 instead of n6; the cells after it keep their fields but compute something else', () => {
-    const diff = diffPyramids(pyramid(NASFPN), pyramid(NASFPN.replace('n8 @P4 = sum(n6, n7)', 'n8 @P4 = sum(n5, n7)')));
+    const diff = diffPyramids(pyramid(NASFPN), edited('n8 @P4 = sum(n6, n7)', 'n8 @P4 = sum(n5, n7)'));
     expect(diff.equal).toBe(false);
     expect(pairs(diff)).toEqual(['n5', 'n6', 'n7', 'n8:inputs', 'n9', 'n10', 'n11']);
     expect(countCells(diff)).toEqual({ added: 0, removed: 0, changed: 1, renamed: 0, unchanged: 6 });
@@ -92,21 +90,21 @@ describe('diffPyramids: one change at a time', () => {
   });
 
   it('a level, an op, the pooled input of a global pool', () => {
-    const level = diffPyramids(pyramid(NASFPN), pyramid(NASFPN.replace('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P5 = sum(P4, n5)')));
+    const level = diffPyramids(pyramid(NASFPN), edited('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P5 = sum(P4, n5)'));
     expect(pairs(level)).toContain('n6:level');
-    const op = diffPyramids(pyramid(NASFPN), pyramid(NASFPN.replace('n8 @P4 = sum(n6, n7)', 'n8 @P4 = global_pool(n6, n7)')));
+    const op = diffPyramids(pyramid(NASFPN), edited('n8 @P4 = sum(n6, n7)', 'n8 @P4 = global_pool(n6, n7)'));
     expect(pairs(op)).toContain('n8:op');
     expect(op.matched.find((m) => m.b.name === 'n8')!.b.op).toBe('global_pool:max');
     // Pooling the other input is a different computation, although the cell names the same two inputs.
-    const pooled = diffPyramids(pyramid(NASFPN), pyramid(NASFPN.replace('global_pool(P4, P6)', 'global_pool(P4, P6, pooled=P4)')));
+    const pooled = diffPyramids(pyramid(NASFPN), edited('global_pool(P4, P6)', 'global_pool(P4, P6, pooled=P4)'));
     expect(pairs(pooled)[0]).toBe('n5:inputs');
     expect(pooled.matched[0].b.pooled).toBe('P4');
     // Swapping a sum's inputs is no change at all.
-    expect(diffPyramids(pyramid(NASFPN), pyramid(NASFPN.replace('sum(n6, n7)', 'sum(n7, n6)'))).equal).toBe(true);
+    expect(diffPyramids(pyramid(NASFPN), edited('sum(n6, n7)', 'sum(n7, n6)')).equal).toBe(true);
   });
 
   it('a cell that keeps neither input is another cell: removed and added, not changed', () => {
-    const diff = diffPyramids(pyramid(NASFPN), pyramid(NASFPN.replace('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P4 = sum(P3, P5)')));
+    const diff = diffPyramids(pyramid(NASFPN), edited('cell n6 @P4 = sum(P4, n5)', 'cell n6 @P4 = sum(P3, P5)'));
     expect(diff.removed.map((c) => c.source)).toEqual(['cell n6 @P4 = sum(P4, n5)']);
     expect(diff.added.map((c) => c.source)).toEqual(['cell n6 @P4 = sum(P3, P5)']);
   });

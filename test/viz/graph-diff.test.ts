@@ -6,7 +6,7 @@ import { countCells, diffPyramids } from '../../src/diff/pyramid.js';
 import type { PyramidIR, PyramidNetworkIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
 import { layoutGraphDiff, renderGraphDiff } from '../../src/viz/graph-diff.js';
-import { loadExample } from '../helpers/examples.js';
+import { examplePyramids, loadExample } from '../helpers/examples.js';
 import { cellPyramid } from '../helpers/ir.js';
 import { checkLegibility, elementsWith } from './helpers.js';
 
@@ -15,16 +15,7 @@ const nasfpn = () => cellPyramid(example('nasfpn', 'nasfpn'));
 
 /** NAS-FPN with one edge moved: n8 reads n5 instead of n6. */
 function oneEdge(): PyramidIR {
-  const text = `pyramid nasfpn {
-  inputs P3..P7
-  cell n5 @P4 = global_pool(P4, P6)
-  cell n6 @P4 = sum(P4, n5)
-  output n7 @P3 = sum(P3, n6)
-  output n8 @P4 = sum(n5, n7)
-  output n9 @P5 = global_pool(n7, n8)
-  output n10 @P7 = global_pool(n6, n9)
-  output n11 @P6 = global_pool(n9, n10)
-}`;
+  const text = examplePyramids('nasfpn').replace('output n8 @P4 = sum(n6, n7)', 'output n8 @P4 = sum(n5, n7)');
   return cellPyramid(checkText(text, '/virtual/one-edge.fpn').program!.pyramids[0]);
 }
 
