@@ -5,7 +5,8 @@
 // Positions are computed directly (a layered layouter cannot pin rows). Edges are routed here too: an
 // edge goes straight when that misses every dot, otherwise it drops into the free lane between two rows,
 // runs along it and climbs to its target; edges sharing a lane are spread over parallel tracks (bundled),
-// and d3-shape turns the waypoints into smooth paths.
+// and d3-shape turns the waypoints into smooth paths. `nasfpn diff --draw` (graph-diff.ts) lays out and paints a
+// pyramid with another overlaid through the same code: its nodes and edges carry diff marks.
 import { curveLinear, curveMonotoneX, line } from 'd3-shape';
 import { inputCount, strideOf, type FpnPyramidIR, type OpKind, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
