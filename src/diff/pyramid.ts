@@ -108,10 +108,10 @@ export function diffPyramids(a: PyramidNetworkIR, b: PyramidNetworkIR): PyramidD
       removed: a.kind === 'cells' ? a.cells.map((_, i) => cellSummary(a, i)) : [],
     };
   }
-  const matching = matchNodes(a, b);
-  const { aToB, bToA } = matching;
   const hashA = nodeHashes(a);
   const hashB = nodeHashes(b);
+  const matching = matchNodes(a, b, hashA, hashB);
+  const { aToB, bToA } = matching;
   const firstA = inputCount(a);
   const firstB = inputCount(b);
   const matched: MatchedCell[] = [];
@@ -177,7 +177,8 @@ interface Matching {
   bToA: (number | null)[];
 }
 
-function matchNodes(a: PyramidIR, b: PyramidIR): Matching {
+/** Matches the nodes of `a` and `b`, given the Merkle hash of every node of each. */
+function matchNodes(a: PyramidIR, b: PyramidIR, hashA: readonly string[], hashB: readonly string[]): Matching {
   const aToB = new Array<number | null>(a.nodes.length).fill(null);
   const bToA = new Array<number | null>(b.nodes.length).fill(null);
   const pair = (i: number, j: number) => {
@@ -192,10 +193,11 @@ function matchNodes(a: PyramidIR, b: PyramidIR): Matching {
   }
 
   // The same computation: equal Merkle hashes (in order, should a pyramid compute one thing twice).
-  const hashA = nodeHashes(a);
-  const hashB = nodeHashes(b);
   const byHash = new Map<string, number[]>();
-  for (let i = firstA; i < a.nodes.length; i++) byHash.set(hashA[i], [...(byHash.get(hashA[i]) ?? []), i]);
+  for (let i = firstA; i < a.nodes.length; i++) {
+    if (!byHash.has(hashA[i])) byHash.set(hashA[i], []);
+    byHash.get(hashA[i])!.push(i);
+  }
   for (let j = firstB; j < b.nodes.length; j++) {
     const partner = byHash.get(hashB[j])?.shift();
     if (partner !== undefined) pair(partner, j);
