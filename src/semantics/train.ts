@@ -2,14 +2,14 @@
 // rate schedule, optimiser, augmentation, checkpoints), so that a run is reproducible from the .fpn file
 // alone, as detection toolkits' config files are. Defaults are the paper's schedule as the TF reference
 // runs it ([TPU] configs/retinanet_config.py, configs/base_config.py; semantics/defaults.ts names each number).
-import { dirname, resolve } from 'node:path';
 import type { Declaration, Setting } from '../parser/ast.js';
+import type { PathRules } from '../util/posix-path.js';
 import type { DecaySchedule, DetectorIR, TrainIR } from './ir.js';
 import type { Reporter } from './report.js';
 import {
   checkNumber, describeValue, numberSetting, readFields, readSettings, rejectExtra, type FieldValues, type SettingSpec,
 } from './settings.js';
-import { didYouMean } from './suggest.js';
+import { typo } from './suggest.js';
 import * as D from './defaults.js';
 
 const USAGE = {
@@ -128,7 +128,9 @@ const trainSettings = {
   seed: numberSetting(USAGE.seed, 'the seed', { integer: true, min: 0, max: 2 ** 32 - 1 }),
 };
 
-export function checkTrain(declaration: Declaration, file: string, detectors: ReadonlyMap<string, DetectorIR | null>, report: Reporter): TrainIR | null {
+export function checkTrain(
+  declaration: Declaration, file: string, paths: PathRules, detectors: ReadonlyMap<string, DetectorIR | null>, report: Reporter,
+): TrainIR | null {
   const errorsBefore = report.errorCount;
   const s = readSettings(declaration, trainSettings, report);
 
@@ -136,9 +138,11 @@ export function checkTrain(declaration: Declaration, file: string, detectors: Re
   if (s.detector) {
     const name = s.detector.value;
     if (!detectors.has(name.text)) {
-      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean(name.text, detectors.keys())}`,
-        detectors.size ? `the detectors in scope are ${[...detectors.keys()].join(', ')}` : 'declare the detector in this file or import it');
+      const { didYouMean, fixes } = typo(name, detectors.keys());
+      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean}`,
+        detectors.size ? `the detectors in scope are ${[...detectors.keys()].join(', ')}` : 'declare the detector in this file or import it', { fixes });
     } else {
+      report.use({ kind: 'detector', name: name.text, range: name.range });
       detector = detectors.get(name.text) ?? null; // null: it has errors of its own, already reported
     }
   }
@@ -184,7 +188,7 @@ export function checkTrain(declaration: Declaration, file: string, detectors: Re
   return {
     name: declaration.name.text,
     detector: structuredClone(detector),
-    data: { written: s.data.value, path: resolve(dirname(file), s.data.value) },
+    data: { written: s.data.value, path: paths.resolve(paths.dirname(file), s.data.value) },
     length,
     batch,
     learningRate: { base: lr.base, perBatch: lr.perBatch, peak: lr.base * scale },

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckedProgram } from '../../src/semantics/ir.js';
-import { checkFile, fileHost } from '../../src/semantics/program.js';
+import { checkFile } from '../../src/semantics/program.js';
+import { fileHost } from '../../src/semantics/file-host.js';
 
 export const EXAMPLES = ['nasfpn', 'fpn', 'nasfpn-lite', 'search'] as const;
 
