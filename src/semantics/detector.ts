@@ -11,7 +11,7 @@ import { readLevelRange, type LevelRange } from './pyramid.js';
 import type { Reporter } from './report.js';
 import { backboneFeedProblem } from './rules.js';
 import {
-  describeValue, numberSetting, readFields, readSettings, rejectExtra, spanOf, type FieldValues, type SettingSpec,
+  describeValue, fieldNames, fieldsSetting, numberSetting, readFields, readSettings, rejectExtra, spanOf, type FieldValues, type SettingSpec,
 } from './settings.js';
 import { typo } from './suggest.js';
 import { replaceWith } from './fixes.js';
@@ -85,14 +85,19 @@ const readPyramidRef = (s: Setting, r: Reporter): PyramidRef | null => {
   return rejectExtra(s, 5, r, USAGE.pyramid) ? { name, repeats: count, width: w } : null;
 };
 
-const oneWord = <T extends string>(words: readonly T[], usage: string) => (s: Setting, r: Reporter): T | null => {
-  const v = s.values[0];
-  if (!v || v.kind !== 'name' || !words.includes(v.text as T)) {
-    r.error('FPN202', v?.range ?? s.key.range, `'${s.key.text}' must be ${words.join(' or ')}${v ? `, not ${describeValue(v)}` : ''}`, `write it as: ${usage}`);
-    return null;
-  }
-  return rejectExtra(s, 1, r, usage) ? (v.text as T) : null;
-};
+/** A setting that is one of a few words, e.g. `conv separable`. */
+const wordSetting = <T extends string>(words: readonly T[], usage: string): SettingSpec<T> => ({
+  usage,
+  words,
+  read(s: Setting, r: Reporter): T | null {
+    const v = s.values[0];
+    if (!v || v.kind !== 'name' || !words.includes(v.text as T)) {
+      r.error('FPN202', v?.range ?? s.key.range, `'${s.key.text}' must be ${words.join(' or ')}${v ? `, not ${describeValue(v)}` : ''}`, `write it as: ${usage}`);
+      return null;
+    }
+    return rejectExtra(s, 1, r, usage) ? (v.text as T) : null;
+  },
+});
 
 const headFields = {
   convs: { number: { integer: true, min: 0 } },
@@ -118,24 +123,17 @@ const readHead = (s: Setting, r: Reporter): FieldValues | null => {
   return readFields(s.values.slice(1), headFields, r, 'head', USAGE.head);
 };
 
-const detectorSettings = {
-  backbone: { usage: USAGE.backbone, required: true, read: readBackbone } satisfies SettingSpec<Backbone>,
-  pyramid: { usage: USAGE.pyramid, required: true, read: readPyramidRef } satisfies SettingSpec<PyramidRef>,
+/** The settings of a detector. */
+export const detectorSettings = {
+  backbone: { usage: USAGE.backbone, required: true, read: readBackbone, words: [...BACKBONES, 'width'] } satisfies SettingSpec<Backbone>,
+  pyramid: { usage: USAGE.pyramid, required: true, read: readPyramidRef, names: ['pyramid'] as const } satisfies SettingSpec<PyramidRef>,
   levels: { usage: USAGE.levels, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.levels) } satisfies SettingSpec<LevelRange>,
-  conv: { usage: USAGE.conv, read: oneWord(['standard', 'separable'] as const, USAGE.conv) },
-  dropblock: {
-    usage: USAGE.dropblock,
-    read: (s: Setting, r: Reporter) =>
-      readFields(s.values, { size: { number: { integer: true, min: 1 } }, keep: { number: { above: 0, max: 1 } } }, r, 'dropblock', USAGE.dropblock),
-  },
-  anytime: { usage: USAGE.anytime, read: oneWord(['heads'] as const, USAGE.anytime) },
+  conv: wordSetting(['standard', 'separable'] as const, USAGE.conv),
+  dropblock: fieldsSetting(USAGE.dropblock, 'dropblock', { size: { number: { integer: true, min: 1 } }, keep: { number: { above: 0, max: 1 } } }),
+  anytime: wordSetting(['heads'] as const, USAGE.anytime),
   input: numberSetting(USAGE.input, 'the input size', { integer: true, above: 0 }),
-  head: { usage: USAGE.head, read: readHead },
-  batchnorm: {
-    usage: USAGE.batchnorm,
-    read: (s: Setting, r: Reporter) =>
-      readFields(s.values, { momentum: { number: { min: 0, max: 1 } }, epsilon: { number: { above: 0 } } }, r, 'batchnorm', USAGE.batchnorm),
-  },
+  head: { usage: USAGE.head, read: readHead, words: ['retinanet', ...fieldNames(headFields)] } satisfies SettingSpec<FieldValues>,
+  batchnorm: fieldsSetting(USAGE.batchnorm, 'batchnorm', { momentum: { number: { min: 0, max: 1 } }, epsilon: { number: { above: 0 } } }),
 };
 
 export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<string, PyramidNetworkIR | null>, report: Reporter): DetectorIR | null {

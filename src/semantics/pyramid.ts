@@ -66,6 +66,7 @@ export function readLevelRange(setting: Setting, report: Reporter, usage: string
 /** `allow stride8`: the one rule of the paper a pyramid (or a search space) may opt out of. */
 export const allowStride8Setting: SettingSpec<boolean> = {
   usage: 'allow stride8',
+  words: ['stride8'],
   read(s: Setting, r: Reporter) {
     const v = s.values[0];
     if (!v || v.kind !== 'name' || v.text !== 'stride8') {
@@ -83,6 +84,7 @@ const PYRAMID_KINDS: readonly PyramidKind[] = ['cells', 'fpn'];
 /** `kind fpn`: a fixed pyramid the language names instead of spelling it out as cells. */
 const kindSetting: SettingSpec<PyramidKind> = {
   usage: KIND_USAGE,
+  words: PYRAMID_KINDS,
   read(s: Setting, r: Reporter) {
     const v = s.values[0];
     if (!v || v.kind !== 'name' || !PYRAMID_KINDS.includes(v.text as PyramidKind)) {
@@ -94,7 +96,8 @@ const kindSetting: SettingSpec<PyramidKind> = {
   },
 };
 
-const pyramidSettings = {
+/** The settings of a pyramid (besides its cells). */
+export const pyramidSettings = {
   kind: kindSetting,
   inputs: {
     usage: INPUTS_USAGE,

@@ -20,12 +20,14 @@ const USAGE = {
   proxy: 'proxy DETECTOR | proxy TRAIN   (a detector, or a train recipe for one, declared or imported in this file)',
 };
 
-const searchSettings = {
+/** The settings of a search space. */
+export const searchSettings = {
   inputs: { usage: USAGE.inputs, required: true, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.inputs) } satisfies SettingSpec<LevelRange>,
   cells: numberSetting(USAGE.cells, 'the number of cells', { integer: true, min: 1 }, true),
   outputs: { usage: USAGE.outputs, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.outputs) } satisfies SettingSpec<LevelRange>,
   ops: {
     usage: USAGE.ops,
+    words: OP_NAMES,
     read(s: Setting, r: Reporter): OpKind[] | null {
       const ops: OpKind[] = [];
       for (const v of s.values) {
@@ -46,6 +48,7 @@ const searchSettings = {
   } satisfies SettingSpec<OpKind[]>,
   pool: {
     usage: USAGE.pool,
+    words: ['max', 'avg'],
     read(s: Setting, r: Reporter): 'max' | 'avg' | null {
       const v = s.values[0];
       if (!v || v.kind !== 'name' || (v.text !== 'max' && v.text !== 'avg')) {
@@ -58,6 +61,7 @@ const searchSettings = {
   allow: allowStride8Setting,
   proxy: {
     usage: USAGE.proxy,
+    names: ['detector', 'train'] as const,
     read(s: Setting, r: Reporter) {
       const v = s.values[0];
       if (!v || v.kind !== 'name') {

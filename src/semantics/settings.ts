@@ -12,6 +12,10 @@ export interface SettingSpec<T> {
   usage: string;
   required?: boolean;
   read(setting: Setting, report: Reporter): T | null;
+  /** The words its values may be (choices, field names), for editors' completion. */
+  words?: readonly string[];
+  /** The kinds of declaration its first value may name, for editors' completion. */
+  names?: readonly ('pyramid' | 'detector' | 'train')[];
 }
 
 export type SettingValues<S> = { [K in keyof S]?: S[K] extends SettingSpec<infer T> ? { value: T; setting: Setting } : never };
@@ -119,6 +123,17 @@ export function checkNumber(value: Value | undefined, what: string, rule: Number
   }
   return n;
 }
+
+/** The field names of a schema, nested groups included: the words a fields setting may use. */
+export const fieldNames = (schema: FieldSchema): string[] =>
+  Object.entries(schema).flatMap(([key, field]) => ('group' in field ? [key, ...fieldNames(field.group)] : [key]));
+
+/** A setting of `key field value field value…`, e.g. `checkpoint every 1000 keep 3`. */
+export const fieldsSetting = (usage: string, context: string, schema: FieldSchema): SettingSpec<FieldValues> => ({
+  usage,
+  words: fieldNames(schema),
+  read: (s, r) => readFields(s.values, schema, r, context, usage),
+});
 
 /** A single-number setting, e.g. `input 640`. */
 export function numberSetting(usage: string, what: string, rule: NumberRule, required = false): SettingSpec<number> {

@@ -7,7 +7,7 @@ import type { PathRules } from '../util/posix-path.js';
 import type { DecaySchedule, DetectorIR, TrainIR } from './ir.js';
 import type { Reporter } from './report.js';
 import {
-  checkNumber, describeValue, numberSetting, readFields, readSettings, rejectExtra, type FieldValues, type SettingSpec,
+  checkNumber, describeValue, fieldsSetting, numberSetting, readFields, readSettings, rejectExtra, type SettingSpec,
 } from './settings.js';
 import { typo } from './suggest.js';
 import * as D from './defaults.js';
@@ -103,20 +103,16 @@ const readJitter = (s: Setting, r: Reporter): { min: number; max: number } | nul
   return { min, max };
 };
 
-const fieldsSetting = (usage: string, context: string, schema: Parameters<typeof readFields>[1]): SettingSpec<FieldValues> => ({
-  usage,
-  read: (s, r) => readFields(s.values, schema, r, context, usage),
-});
-
-const trainSettings = {
-  detector: { usage: USAGE.detector, required: true, read: readName(USAGE.detector, 'the name of a detector') },
+/** The settings of a training recipe. */
+export const trainSettings = {
+  detector: { usage: USAGE.detector, required: true, read: readName(USAGE.detector, 'the name of a detector'), names: ['detector'] as const },
   data: { usage: USAGE.data, required: true, read: readDataPath } satisfies SettingSpec<string>,
   epochs: numberSetting(USAGE.epochs, 'the number of epochs', { integer: true, min: 1 }),
   steps: numberSetting(USAGE.steps, 'the number of steps', { integer: true, min: 1 }),
   batch: numberSetting(USAGE.batch, 'the batch size', { integer: true, min: 1 }, true),
-  lr: { usage: USAGE.lr, read: readLearningRate } satisfies SettingSpec<{ base: number; perBatch: number }>,
-  warmup: { usage: USAGE.warmup, read: readWarmup } satisfies SettingSpec<{ steps: number; from: number }>,
-  decay: { usage: USAGE.decay, read: readDecay } satisfies SettingSpec<DecaySchedule>,
+  lr: { usage: USAGE.lr, read: readLearningRate, words: ['per'] } satisfies SettingSpec<{ base: number; perBatch: number }>,
+  warmup: { usage: USAGE.warmup, read: readWarmup, words: ['from'] } satisfies SettingSpec<{ steps: number; from: number }>,
+  decay: { usage: USAGE.decay, read: readDecay, words: ['epochs', 'steps', 'factor', 'cosine', 'none'] } satisfies SettingSpec<DecaySchedule>,
   momentum: numberSetting(USAGE.momentum, 'the momentum', { min: 0, max: 0.999999 }),
   weight_decay: numberSetting(USAGE.weight_decay, 'the weight decay', { min: 0, max: 1 }),
   jitter: { usage: USAGE.jitter, read: readJitter } satisfies SettingSpec<{ min: number; max: number }>,
