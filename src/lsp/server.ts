@@ -179,8 +179,9 @@ class Server {
     for (const uri of uris) {
       const document = this.documents.get(uri);
       if (!document) continue;
-      const diagnostics = this.guard(`check ${uri}`, () => this.service.diagnostics(uri));
-      if (diagnostics) this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      // A check that fails (a bug, logged) clears the document's diagnostics rather than leave stale ones.
+      const diagnostics = this.guard(`check ${uri}`, () => this.service.diagnostics(uri)) ?? [];
+      this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     }
     this.guard('imported diagnostics', () => {
       const imported = this.service.importedDiagnostics();

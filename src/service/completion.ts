@@ -162,7 +162,7 @@ function optionValues(context: Context, declaration: Declaration | undefined, of
     const paren = tokens.findIndex((token) => token.tokenType === t.LParen);
     const inputs = tokens.slice(paren + 1).filter((token, i, all) => token.tokenType === t.Identifier && all[i + 1]?.tokenType !== t.Equals && all[i - 1]?.tokenType !== t.Equals);
     const known = new Set(layersAbove(declaration, offset).map((l) => l.name));
-    items.push(...inputs.filter((token) => known.has(token.image)).map((token) => ({ label: token.image, kind: CompletionItemKind.Variable, detail: 'this cell\'s input' })));
+    for (const token of inputs) if (known.has(token.image)) items.push({ label: token.image, kind: CompletionItemKind.Variable, detail: 'this cell\'s input' });
   }
   return items;
 }
