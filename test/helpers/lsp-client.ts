@@ -34,12 +34,14 @@ export interface LspClient {
 export interface StartOptions {
   /** The workspace folder (for references across files). */
   root?: string;
+  /** The server's script and arguments (default: the CLI bundle's `lsp --stdio`). */
+  server?: string[];
   initializationOptions?: Record<string, unknown>;
 }
 
-/** Starts `nasfpn lsp` from dist/ and initializes it. */
+/** Starts `nasfpn lsp` from dist/ (or another server script) and initializes it. */
 export async function startLsp(options: StartOptions = {}): Promise<LspClient> {
-  const child = spawn(process.execPath, ['bin/nasfpn.js', 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, options.server ?? ['bin/nasfpn.js', 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
