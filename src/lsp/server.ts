@@ -17,7 +17,7 @@ import {
   type Connection, type InitializeResult,
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CheckedProgram } from '../semantics/ir.js';
+import type { CheckedDeclaration } from '../semantics/program.js';
 import { LanguageService, SEMANTIC_TOKENS_LEGEND, detectorCosts } from '../service/index.js';
 import { NodeHost } from './node-host.js';
 
@@ -191,29 +191,31 @@ class Server {
     });
   }
 
-  private program(uri: string): CheckedProgram {
-    const program = this.service.program(uri);
-    if (!program) throw new ResponseError(ErrorCodes.InvalidRequest, `${uri} has errors: fix the problems first`);
-    return program;
+  /** The document's declarations of a kind that checked without errors (the others may still have some). */
+  private checked<K extends CheckedDeclaration['kind']>(uri: string, kind: K) {
+    return this.service.declarations(uri).flatMap((d) => (d.kind === kind && d.ir ? [d as Extract<CheckedDeclaration, { kind: K }>] : []));
   }
 
   private async draw(params: DrawParams): Promise<{ name: string; svg: string }> {
-    const program = this.program(params.uri);
-    const detectors = [...program.detectors];
+    const pyramids = this.checked(params.uri, 'pyramid').map((d) => d.ir!);
+    const detectors = this.checked(params.uri, 'detector').map((d) => d.ir!);
     const pyramid = params.name === undefined
-      ? program.pyramids[0] ?? detectors[0]?.pyramid
-      : program.pyramids.find((p) => p.name === params.name) ?? detectors.find((d) => d.name === params.name)?.pyramid;
-    if (!pyramid) throw new ResponseError(ErrorCodes.InvalidRequest, params.name === undefined ? 'the document declares no pyramid or detector' : `no pyramid or detector named '${params.name}'`);
+      ? pyramids[0] ?? detectors[0]?.pyramid
+      : pyramids.find((p) => p.name === params.name) ?? detectors.find((d) => d.name === params.name)?.pyramid;
+    if (!pyramid) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, params.name === undefined
+        ? 'the document has no pyramid or detector without errors to draw'
+        : `no pyramid or detector named '${params.name}' without errors`);
+    }
     // The graph view only (no elkjs): loaded on the first drawing.
     const { renderGraph } = await import('../viz/graph.js');
     return { name: pyramid.name, svg: renderGraph(pyramid, { theme: params.theme === 'dark' ? 'dark' : 'light' }) };
   }
 
   private stats(uri: string) {
-    const program = this.program(uri);
     return {
-      detectors: program.detectors.map((d) => {
-        const { counts } = detectorCosts(d);
+      detectors: this.checked(uri, 'detector').map(({ ir: d }) => {
+        const { counts } = detectorCosts(d!);
         return { ...counts, params: counts.trainable + counts.nonTrainable };
       }),
     };

@@ -7,7 +7,7 @@ import type {
 } from 'vscode-languageserver-types';
 import { parseFpn } from '../parser/parse.js';
 import type { CheckedProgram } from '../semantics/ir.js';
-import { checkFile, type CheckResult, type Parse, type SourceHost } from '../semantics/program.js';
+import { checkFile, type CheckedDeclaration, type CheckResult, type Parse, type SourceHost } from '../semantics/program.js';
 import { posixPaths, type PathRules } from '../util/posix-path.js';
 import { Analysis } from './analysis.js';
 import { codeActions } from './code-actions.js';
@@ -130,18 +130,32 @@ export class LanguageService implements Workspace {
     return analysis;
   }
 
+  /**
+   * The check of a document for a feature. A check that throws is a bug of the checker, reported where the
+   * diagnostics are asked for; the features answer nothing for that document meanwhile.
+   */
   private analysisOf(uri: string): Analysis | null {
-    return this.analysis(this.pathOf(uri));
+    try {
+      return this.analysis(this.pathOf(uri));
+    } catch {
+      return null;
+    }
   }
 
   /** The checked program of a document (null when it has errors), for drawing and counting. */
   program(uri: string): CheckedProgram | null {
-    return this.analysisOf(uri)?.result.program ?? null;
+    return this.analysis(this.pathOf(uri))?.result.program ?? null;
+  }
+
+  /** The document's own declarations with what checking each gave (null where it has errors), for drawing and counting. */
+  declarations(uri: string): CheckedDeclaration[] {
+    const analysis = this.analysis(this.pathOf(uri));
+    return analysis ? analysis.result.declarations.filter((d) => d.declaration.range.file === analysis.path) : [];
   }
 
   /** The document's own diagnostics, as `nasfpn check --format json` lists them for it. */
   diagnostics(uri: string): EditorDiagnostic[] {
-    return (this.analysisOf(uri)?.diagnostics ?? []).map((d) => toEditorDiagnostic(d, (p) => this.uriOf(p)));
+    return (this.analysis(this.pathOf(uri))?.diagnostics ?? []).map((d) => toEditorDiagnostic(d, (p) => this.uriOf(p)));
   }
 
   /**
@@ -150,8 +164,8 @@ export class LanguageService implements Workspace {
    */
   importedDiagnostics(): Map<string, EditorDiagnostic[]> {
     const byPath = new Map<string, Map<string, EditorDiagnostic>>();
-    for (const path of this.documents.keys()) {
-      for (const d of this.analysis(path)?.result.diagnostics ?? []) {
+    for (const uri of this.openDocuments()) {
+      for (const d of this.analysisOf(uri)?.result.diagnostics ?? []) {
         if (this.documents.has(d.range.file)) continue;
         const seen = byPath.get(d.range.file) ?? new Map<string, EditorDiagnostic>();
         seen.set(`${d.code}:${d.range.start.offset}:${d.message}`, toEditorDiagnostic(d, (p) => this.uriOf(p)));
