@@ -21,6 +21,7 @@ import { registerPlot } from './plot.js';
 import { registerSearch } from './search.js';
 import { registerWorker } from './worker.js';
 import { registerSearchUi } from './search-ui.js';
+import { registerLsp } from './lsp.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -31,7 +32,7 @@ function makeProgram(): Command {
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash, registerDiff,
     registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
-    registerSearch, registerWorker,
+    registerSearch, registerWorker, registerLsp,
     // After the search command: adds watch and report under `search`.
     registerSearchUi,
   ]) {
