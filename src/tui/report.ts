@@ -10,7 +10,8 @@ import { renderGraph } from '../viz/graph.js';
 import { escapeXml } from '../viz/svg.js';
 import { formatDuration } from './chart.js';
 import { PLOT_COLORS, formatNumber, renderPlot, type XY } from './plots.js';
-import { pyramidOf, readRunConfig, readTrials } from './run-dir.js';
+import { readRunConfig, readTrials } from '../search/store.js';
+import { pyramidOf } from './architectures.js';
 
 /** Snapshots of the best architecture after these fractions of the finished trials (Figure 7 b–f: five). */
 export const SNAPSHOT_FRACTIONS = [0.2, 0.4, 0.6, 0.8, 1] as const;
@@ -43,7 +44,7 @@ interface Scored {
   record: TrialRecord;
 }
 
-/** Builds the whole report in memory. Throws RunDirError for an unreadable run directory. */
+/** Builds the whole report in memory. Throws RunDirectoryError for an unreadable run directory. */
 export function buildReport(run: string, options: ReportOptions = {}): Report {
   const config = readRunConfig(run);
   const trials = readTrials(run);

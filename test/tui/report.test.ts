@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, paretoFront, snapshotTrials } from '../../src/tui/report.js';
 import { niceTicks } from '../../src/tui/plots.js';
-import { readTrials } from '../../src/tui/run-dir.js';
+import { readTrials } from '../../src/search/store.js';
 import { registerSearchUi } from '../../src/cli/search-ui.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
 import { fakeRun, writeRun } from './fixture.js';
@@ -130,7 +130,7 @@ describe('nasfpn search report', () => {
     const run = join(dir, 'run');
     writeRun(run, fakeRun(6, 3));
     writeFileSync(join(run, 'trials', '000004.json'), '{"id": 4,');
-    await expect(report(run, '-o', join(dir, 'out'))).rejects.toThrow(/000004\.json is not valid JSON/);
+    await expect(report(run, '-o', join(dir, 'out'))).rejects.toThrow(/000004\.json is not a trial record/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 

@@ -5,7 +5,7 @@ import type { SearchEvent } from '../../src/search/events.js';
 import { curveOf, initialState, reduce, reduceAll, runningTrials, throughput, topTrials, trialsDone } from '../../src/tui/state.js';
 import { ThrottledStore } from '../../src/tui/store.js';
 import { fakeRun } from './fixture.js';
-import { readEvents, readTrials } from '../../src/tui/run-dir.js';
+import { readEvents, readTrials } from '../../src/search/store.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 10, 0, seconds)).toISOString();
 
