@@ -1,7 +1,8 @@
 // Atomic file output: write beside the target, then rename over it, so a reader (or a crash) never sees a
 // half-written file and a failed run leaves the previous file untouched.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { writeFile } from './fs.js';
 
 let counter = 0;
 const tempNameFor = (path: string): string =>
@@ -11,7 +12,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = tempNameFor(path);
   try {
-    writeFileSync(temp, data);
+    writeFile(temp, data);
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
