@@ -271,7 +271,7 @@ function registerShow(data: Command): void {
       try {
         png = await imagePng(image.file);
       } catch (error) {
-        if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.message.slice(error.file.length + 2)}`);
+        if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.reason}`);
         throw error;
       }
       const categoryOf = await categoryLabels(dataset);

@@ -93,7 +93,7 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   ]);
   const saved = (() => {
     try {
-      return loadSavedRun(tf, run);
+      return loadSavedRun(tf, run, (line) => process.stderr.write(`warning: ${line}\n`));
     } catch (error) {
       throw new InputError(error instanceof Error ? error.message : String(error));
     }

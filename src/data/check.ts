@@ -69,7 +69,7 @@ async function checkImageFiles(
       }
     } catch (e) {
       if (!(e instanceof ImageError)) throw e;
-      error('bad-image', e.message.slice(image.file.length + 2));
+      error('bad-image', e.reason);
     }
   };
   // A few decodes in flight keep libvips' threads busy; more would only hold more pixels in memory.

@@ -17,8 +17,8 @@ export async function loadSharp(): Promise<SharpFactory> {
 
 /** An image file that cannot be read or decoded (missing, truncated, not an image). */
 export class ImageError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+  constructor(readonly file: string, readonly reason: string) {
+    super(`${file}: ${reason}`);
   }
 }
 
