@@ -126,7 +126,7 @@ export function registerSearchUi(program: Command): void {
       const { buildReport } = await import('../tui/report.js');
       let report;
       try {
-        report = buildReport(run, { top });
+        report = buildReport(run, { top, warn: (message) => process.stderr.write(`nasfpn search report: warning: ${message}\n`) });
       } catch (error) {
         if (error instanceof RunDirectoryError) throw new InputError(error.message);
         throw error;

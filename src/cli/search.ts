@@ -21,7 +21,8 @@ import { checkSpaceSearchable } from '../search/space.js';
 import { readRunConfig, readTrials, RunDirectoryError, RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
 import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
-import { InputError, UsageError } from './errors.js';
+import { InputError, IoError, messagePath, UsageError } from './errors.js';
+import { ioFault } from '../runtime/fs.js';
 import { loadSearchSpace, readInput } from './load.js';
 import { displayPath } from './report.js';
 
@@ -151,7 +152,14 @@ export function registerSearch(program: Command): void {
         const summary = await runSearch({ store, space, strategy, executor: runExecutor, listeners, signal: abort.signal });
         // The whole budget ran: the final dashboard stays until q (a stop by q or a signal closes it at once).
         if (summary.reason === 'budget') await ui?.closeWhenDismissed();
+      } catch (error) {
+        const fault = ioFault(error);
+        if (!fault) throw error;
+        throw new IoError(`${fault.path ? `${messagePath(fault.path)}: ` : ''}${fault.text} (${fault.code}). The run directory keeps every trial ` +
+          `finished before this (each file is replaced whole; a last event line cut short is passed over); trials in flight run again. ` +
+          `Fix the cause, then continue with \`nasfpn search --resume ${store.dir}\``);
       } finally {
+        store.close();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         strategy.dispose();
@@ -194,13 +202,16 @@ function orInputError<T>(read: () => T): T {
   }
 }
 
+/** Lines about damaged files of a run: on stderr, beside the events on stdout. */
+const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${message}\n`);
+
 function readRun(dir: string): { config: RunConfig; trials: TrialRecord[] } {
-  return orInputError(() => ({ config: readRunConfig(dir), trials: readTrials(dir) }));
+  return orInputError(() => ({ config: readRunConfig(dir), trials: readTrials(dir, warn) }));
 }
 
 function openRun(dir: string, file: string | undefined): RunStore {
   if (file !== undefined) throw new UsageError('--resume takes the run directory; the search space comes from its config (drop the file argument)');
-  return orInputError(() => RunStore.open(dir));
+  return orInputError(() => RunStore.open(dir, warn));
 }
 
 async function createRun(argument: string | undefined, options: SearchOptions): Promise<RunStore> {
@@ -246,7 +257,7 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
     strategy: options.strategy as StrategyName, strategyOptions, reward, seed, trials, workers,
     queue: options.queue ?? null, createdAt: new Date().toISOString(),
   };
-  return RunStore.create(dir, config);
+  return RunStore.create(dir, config, warn);
 }
 
 /**

@@ -20,6 +20,8 @@ export const REPORT_TOP_K = 10;
 
 export interface ReportOptions {
   top?: number;
+  /** Lines about damaged trial records, which the report passes over (default: none). */
+  warn?: (message: string) => void;
 }
 
 /** One file of the report: its name in the directory and its contents. */
@@ -47,7 +49,7 @@ interface Scored {
 /** Builds the whole report in memory. Throws RunDirectoryError for an unreadable run directory. */
 export function buildReport(run: string, options: ReportOptions = {}): Report {
   const config = readRunConfig(run);
-  const trials = readTrials(run);
+  const trials = readTrials(run, options.warn ?? (() => {}));
   const scored: Scored[] = trials.filter((t) => t.status === 'finished' && t.reward !== null).map((t) => ({ id: t.id, reward: t.reward as number, record: t }));
   const plots: ReportFile[] = [];
   if (scored.length) plots.push(rewardPlot(scored));
