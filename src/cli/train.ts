@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { basename, join, resolve } from 'node:path';
 import { ioFault } from '../runtime/fs.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
+import type { DatasetOptions } from '../data/dataset.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { chosenName, checkPath, loadProgram, parseTarget } from './load.js';
@@ -30,6 +31,7 @@ interface TrainOptions {
   checkpointEvery?: string;
   logEvery?: string;
   force?: boolean;
+  allowOutsideImages?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -52,6 +54,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'override the recipe: checkpoint every n steps')
     .option('--log-every <n>', 'override the recipe: log every n steps')
     .option('-f, --force', 'start afresh in a run folder that already holds files (they are replaced as the run writes)')
+    .option('--allow-outside-images', 'read images whose file_name leads out of the dataset folder (../…, an absolute path); refused by default')
     .action(async (file: string | undefined, options: TrainOptions) => {
       if (options.resume && file) throw new UsageError('--resume continues a run with the recipe it started with; give either FILE or --resume RUN');
       if (!options.resume && !file) throw new UsageError('give a .fpn file with a train declaration (FILE#NAME), or --resume RUN');
@@ -84,7 +87,7 @@ export function registerTrain(program: Command): void {
         throw new InputError('the pure-JavaScript cpu backend is hundreds of times too slow to train a detector; see `nasfpn doctor` ' +
           'for how to get tfjs-node or wasm (or pass --allow-cpu to train on it anyway)');
       }
-      await runTraining(runDir, recipe, source, overrides);
+      await runTraining(runDir, recipe, source, overrides, { allowOutside: options.allowOutsideImages === true });
     });
 }
 
@@ -92,13 +95,15 @@ export function registerTrain(program: Command): void {
  * A fresh run of `recipe`, or (recipe null) the run in `runDir` resumed, until it ends or a signal stops it. The
  * run holds the folder's lock throughout: a second `train` into the same folder refuses instead of interleaving.
  */
-async function runTraining(runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides): Promise<void> {
+async function runTraining(
+  runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides, data: DatasetOptions,
+): Promise<void> {
   const say = (line: string) => process.stderr.write(line + '\n');
   const warn = (line: string) => say(`warning: ${line}`);
   const { lockRunDirectory } = await import('../runtime/run-lock.js');
   const lock = lockRunDirectory(runDir, 'nasfpn train', warn);
   try {
-    await trainLocked(runDir, recipe, source, overrides, say, warn);
+    await trainLocked(runDir, recipe, source, overrides, data, say, warn);
   } finally {
     lock.release();
   }
@@ -106,7 +111,7 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
 
 async function trainLocked(
   runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides,
-  say: (line: string) => void, warn: (line: string) => void,
+  data: DatasetOptions, say: (line: string) => void, warn: (line: string) => void,
 ): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const [
@@ -123,8 +128,8 @@ async function trainLocked(
   const fail = (error: unknown): never => {
     throw new InputError(`${planned.data.path}: ${error instanceof Error ? error.message : String(error)}`);
   };
-  const trainSet = await detection.loadSplitFor(planned.detector, planned.data.path, 'train').catch(fail);
-  const evalSet = planned.eval.every !== null ? await scoring.loadEvaluationSet(planned.detector, planned.data.path).catch(fail) : null;
+  const trainSet = await detection.loadSplitFor(planned.detector, planned.data.path, 'train', data).catch(fail);
+  const evalSet = planned.eval.every !== null ? await scoring.loadEvaluationSet(planned.detector, planned.data.path, data).catch(fail) : null;
   const report = progressReporter(process.stdout, planned);
   const { trainer, start } = await prepareRun({
     tf, runDir, recipe: planned, source, note: warn,
