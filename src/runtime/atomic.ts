@@ -16,8 +16,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw error;
+    throw namingTarget(error, temp, path);
   }
+}
+
+/**
+ * An error of writing into `temp` (a temp file or directory), told of the file it stood for: a full disk while
+ * writing `.model.json.123.0.tmp` is a failed write of model.json to the person reading the message.
+ */
+function namingTarget(error: unknown, temp: string, target: string): unknown {
+  const errno = error as NodeJS.ErrnoException;
+  if (typeof errno?.path === 'string' && errno.path.startsWith(temp)) {
+    const path = target + errno.path.slice(temp.length);
+    errno.message = errno.message.replace(errno.path, path);
+    errno.path = path;
+  }
+  return error;
 }
 
 /**
@@ -42,6 +56,6 @@ export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Pro
     if (moved) rmSync(old, { recursive: true, force: true });
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
-    throw error;
+    throw namingTarget(error, temp, dir);
   }
 }
