@@ -64,6 +64,8 @@ class SearchRun {
   private pendingDone: Array<() => Promise<void>> = [];
   /** Ids below nextTrial whose trial was lost, to be proposed again. */
   private readonly refill: number[] = [];
+  /** The first error an executor's report met (a store write on a failing disk): the loop ends and throws it. */
+  private failure: { error: unknown } | null = null;
   private stopped = false;
 
   constructor(private readonly options: SearchOptions) {
@@ -151,16 +153,18 @@ class SearchRun {
         continue;
       }
       const trial = this.newRecord(id, queued.decisions, queued.time);
+      const started = events.find((e) => e.type === 'trial.started');
+      if (started?.type === 'trial.started') Object.assign(trial, { startedAt: started.time, attempts: started.attempt, worker: started.worker });
       const ended = events.find((e) => e.type === 'trial.finished' || (e.type === 'trial.failed' && !e.willRetry));
       if (ended?.type === 'trial.finished') {
         // A reward reused from a twin (same hash): the twin is the evaluated trial of that hash.
         const twin = ended.cached ? [...intact, ...rebuilt].find((t) => t.hash === trial.hash && t.status === 'finished' && t.duplicateOf === null) : undefined;
         Object.assign(trial, {
           status: 'finished', reward: ended.reward, metrics: ended.metrics, seconds: ended.seconds, worker: ended.worker, endedAt: ended.time,
-          attempts: ended.cached ? 0 : 1, duplicateOf: twin?.id ?? null,
+          duplicateOf: twin?.id ?? null,
         });
       } else if (ended?.type === 'trial.failed') {
-        Object.assign(trial, { status: 'failed', error: ended.error, worker: ended.worker, endedAt: ended.time, attempts: 1 });
+        Object.assign(trial, { status: 'failed', error: ended.error, worker: ended.worker, endedAt: ended.time });
       }
       this.options.store.writeTrial(trial);
       this.options.store.warn(`trial ${id}: rebuilt from events.jsonl (${trial.status === 'queued' ? 'it had not ended: it runs again' : trial.status})`);
@@ -178,6 +182,7 @@ class SearchRun {
     const { executor } = this.options;
     const budget = this.store.config.trials;
     for (;;) {
+      if (this.failure) throw this.failure.error;
       while (this.pendingDone.length) await this.pendingDone.shift()!();
       if (this.stopped) return;
       const proposable = this.refill.length > 0 || this.nextTrial <= budget;
@@ -191,7 +196,7 @@ class SearchRun {
       }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        if (this.pendingDone.length || this.stopped) resolve();
+        if (this.pendingDone.length || this.stopped || this.failure) resolve();
       });
       this.wake = null;
     }
@@ -313,9 +318,25 @@ class SearchRun {
     this.store.writeState(state);
   }
 
+  /**
+   * An executor's report, made safe to call from the executor's own callbacks: an error in it (the run directory's
+   * disk failing) would otherwise escape to nowhere, so it is kept and ends the loop; later reports are ignored.
+   */
+  private guarded<A extends unknown[]>(report: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      if (this.failure) return;
+      try {
+        report(...args);
+      } catch (error) {
+        this.failure = { error };
+        this.wake?.();
+      }
+    };
+  }
+
   private executorEvents(): ExecutorEvents {
     const running = (id: number) => (this.inFlight.has(id) ? this.trials.get(id) : undefined);
-    return {
+    const events: ExecutorEvents = {
       started: (id, worker, attempt) => {
         const trial = running(id);
         if (!trial) return;
@@ -341,6 +362,11 @@ class SearchRun {
       workerLeft: (worker, reason) => this.emit({ type: 'worker.left', worker, reason }),
       paused: (reason) => this.emit({ type: 'search.paused', reason }),
       resumed: () => this.emit({ type: 'search.resumed' }),
+    };
+    return {
+      started: this.guarded(events.started), progress: this.guarded(events.progress), done: this.guarded(events.done),
+      retrying: this.guarded(events.retrying), workerJoined: this.guarded(events.workerJoined), workerLeft: this.guarded(events.workerLeft),
+      paused: this.guarded(events.paused), resumed: this.guarded(events.resumed),
     };
   }
 }
