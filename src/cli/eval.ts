@@ -95,7 +95,7 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   ]);
   const saved = (() => {
     try {
-      return loadSavedRun(tf, run, (line) => process.stderr.write(`warning: ${line}\n`));
+      return loadSavedRun(tf, run);
     } catch (error) {
       throw new InputError(error instanceof Error ? error.message : String(error));
     }

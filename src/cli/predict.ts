@@ -40,7 +40,7 @@ export function registerPredict(program: Command): void {
       ]);
       const saved = (() => {
         try {
-          return loadSavedRun(tf, run, (line) => process.stderr.write(`warning: ${line}\n`));
+          return loadSavedRun(tf, run);
         } catch (error) {
           throw new InputError(error instanceof Error ? error.message : String(error));
         }

@@ -2,6 +2,9 @@
 // Each keeps its own state (saved in checkpoints through state()/load()) and runs at its own interval.
 import { mkdirSync } from 'node:fs';
 import { appendMetrics, type MetricsRecord } from './metrics.js';
+
+// metrics.jsonl's format lives in metrics.ts; these names stay importable from here for the code that did.
+export { METRICS_FILE, type MetricsRecord } from './metrics.js';
 import { learningRateAt } from './schedule.js';
 import type { Hook, Outcome, StepResult, Trainer } from './trainer.js';
 

@@ -29,7 +29,7 @@ export interface SavedRun {
  * Error saying what is missing when `dir` is neither, and DamagedCheckpointError for a damaged checkpoint
  * directory named on its own.
  */
-export function loadSavedRun(tf: Tfjs, dir: string, note: (line: string) => void): SavedRun {
+export function loadSavedRun(tf: Tfjs, dir: string, note: (line: string) => void = (line) => process.stderr.write(`warning: ${line}\n`)): SavedRun {
   const checkpoint = existsSync(join(dir, 'state.json')) ? readCheckpoint(dir) : readNewestIntactCheckpoint(dir, { setAside: false, note });
   if (!checkpoint) {
     const anyCheckpoint = latestCheckpointDir(dir) !== null;

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { writeResult } from '../../bench/lib.js';
 import { clearFaults, FAULTS_ENV, injectFaults, type FaultRule } from '../../src/runtime/fs.js';
 import { ensureBundle, expectNoStackTrace, nasfpnWith } from '../helpers/cli.js';
+import { fileDigests } from '../helpers/files.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-store-faults-'));
 beforeAll(() => ensureBundle());
@@ -17,19 +18,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 afterEach(() => clearFaults());
 
 const withFaults = (rules: FaultRule[], ...args: string[]) => nasfpnWith({ env: { [FAULTS_ENV]: JSON.stringify(rules) } }, ...args);
-
-/** Every file under `dir` (names and bytes), to compare before and after. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(d, entry.name), `${prefix}${entry.name}/`);
-      else out[`${prefix}${entry.name}`] = readFileSync(join(d, entry.name)).toString('base64');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 describe('build output', () => {
   test('ENOSPC writing the emitted TypeScript: exit 74 naming the file; the file it was to replace is unchanged', () => {
@@ -56,12 +44,12 @@ describe('data synth output', () => {
     const dir = join(scratch, 'shapes');
     const first = withFaults([], 'data', 'synth', '-o', dir, '--images', '6', '--size', '32');
     expect(first.code, first.stderr).toBe(0);
-    const before = tree(dir);
+    const before = fileDigests(dir);
     const run = withFaults([{ op: 'write', path: '.png', nth: 3, fault: 'EIO' }], 'data', 'synth', '-o', dir, '--images', '6', '--size', '32', '--seed', '2', '--force');
     expect(run.code, run.stderr).toBe(74);
     expect(run.stderr).toMatch(/nasfpn: .*shapes\/train\/00000\d\.png: input\/output error \(the disk or its file system failed\) \(EIO\)/);
     expectNoStackTrace(run);
-    expect(tree(dir)).toEqual(before);
+    expect(fileDigests(dir)).toEqual(before);
     expect(readdirSync(scratch).filter((f) => f.startsWith('.shapes'))).toEqual([]);
   });
 

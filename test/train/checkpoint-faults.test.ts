@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { clearFaults, injectFaults } from '../../src/runtime/fs.js';
+import { fileDigests } from '../helpers/files.js';
 import {
   checkpointContentAddress, CheckpointWriteError, contentAddressOf, DamagedCheckpointError, latestCheckpointDir, readCheckpoint,
   readNewestIntactCheckpoint, writeCheckpoint, type Checkpoint,
@@ -31,25 +32,12 @@ async function runWith(...steps: number[]): Promise<string> {
   return dir;
 }
 
-/** Every file under `dir` with its bytes, to compare before and after. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(d, entry.name), `${prefix}${entry.name}/`);
-      else out[`${prefix}${entry.name}`] = readFileSync(join(d, entry.name)).toString('base64');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
-
 const ckpt = (run: string, step: number) => join(run, 'checkpoints', `step-${String(step).padStart(8, '0')}`);
 
 describe('writing a checkpoint on a full disk', () => {
   test.each(['ENOSPC', 'EIO', 'EDQUOT'] as const)('%s on weights.bin: a CheckpointWriteError naming the previous checkpoint and the bytes needed; nothing earlier changed', async (fault) => {
     const run = await runWith(2, 4);
-    const before = snapshot(run);
+    const before = fileDigests(run);
     injectFaults([{ op: 'write', path: 'weights.bin', fault }]);
     const error = await writeCheckpoint(run, content(6), 10).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckpointWriteError);
@@ -59,7 +47,7 @@ describe('writing a checkpoint on a full disk', () => {
     expect(written.dir).toBe(ckpt(run, 6));
     // 2 × 24 bytes of floats, three JSON files and the manifest.
     expect(written.bytes).toBeGreaterThan(48);
-    expect(snapshot(run)).toEqual(before); // no half-written step-6, no temp directory, `latest` still step-4
+    expect(fileDigests(run)).toEqual(before); // no half-written step-6, no temp directory, `latest` still step-4
     clearFaults();
     await writeCheckpoint(run, content(6), 10);
     expect(latestCheckpointDir(run)).toBe(ckpt(run, 6));
@@ -123,7 +111,7 @@ describe('recovery: the newest intact checkpoint', () => {
   test('the writer sets the damaged newest one aside, points `latest` at the one it uses, and says so', async () => {
     const run = await runWith(2, 4, 6);
     truncateSync(join(ckpt(run, 6), 'weights.bin'), 1);
-    const step4 = snapshot(ckpt(run, 4));
+    const step4 = fileDigests(ckpt(run, 4));
     const notes: string[] = [];
     const checkpoint = readNewestIntactCheckpoint(run, { setAside: true, note: (l) => notes.push(l) });
     expect(checkpoint?.state.step).toBe(4);
@@ -134,7 +122,7 @@ describe('recovery: the newest intact checkpoint', () => {
     expect(existsSync(ckpt(run, 6))).toBe(false);
     expect(existsSync(join(run, 'checkpoints', 'damaged-step-00000006', 'weights.bin'))).toBe(true);
     expect(readFileSync(join(run, 'latest'), 'utf8')).toBe('step-00000004\n');
-    expect(snapshot(ckpt(run, 4))).toEqual(step4);
+    expect(fileDigests(ckpt(run, 4))).toEqual(step4);
     // A later write prunes step directories only: the damaged one stays for people to look at.
     await writeCheckpoint(run, content(8), 1);
     expect(readdirSync(join(run, 'checkpoints')).sort()).toEqual(['damaged-step-00000006', 'step-00000008']);
@@ -169,9 +157,9 @@ describe('recovery: the newest intact checkpoint', () => {
     truncateSync(join(ckpt(run, 2), 'slots.bin'), 3);
     const copy = `${run}-copy`;
     cpSync(run, copy, { recursive: true });
-    const before = snapshot(copy);
+    const before = fileDigests(copy);
     expect(readNewestIntactCheckpoint(copy, { setAside: false, note: () => {} })).toBeNull();
-    expect(snapshot(copy)).toEqual(before);
+    expect(fileDigests(copy)).toEqual(before);
     const notes: string[] = [];
     expect(readNewestIntactCheckpoint(run, { setAside: true, note: (l) => notes.push(l) })).toBeNull();
     expect(notes).toHaveLength(1);

@@ -3,13 +3,13 @@
 // case asserts the message and the exit code, that nothing intact changed, and that a resume loses at most the
 // damaged checkpoint. The runs train the tiny recipe on the fastest backend present (wasm on a fresh clone).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FaultRule } from '../../src/runtime/fs.js';
 import { ensureBundle, expectNoStackTrace, nasfpnWith } from '../helpers/cli.js';
+import { fileDigests } from '../helpers/files.js';
 import { tinyRecipeText } from './standins.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-train-faults-'));
@@ -29,9 +29,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const nasfpn = (faults: FaultRule[], ...args: string[]) => nasfpnWith({ env: faults.length ? { NASFPN_FAULTS: JSON.stringify(faults) } : {} }, ...args);
 const step = (n: number) => `step-${String(n).padStart(8, '0')}`;
 const checkpointDir = (n: number) => join(run, 'checkpoints', step(n));
-/** Each file of a directory by its SHA-256 (checkpoints are megabytes: compared by digest). */
-const filesOf = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, sha256(readFileSync(join(dir, f)))]));
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const metricSteps = () => readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step as number);
 /** The pid of a process that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
@@ -52,12 +49,12 @@ describe('a training run against faults (one run folder, case after case)', () =
   });
 
   test('once there is space, --resume goes on from the last checkpoint and finishes', () => {
-    const kept = filesOf(checkpointDir(2));
+    const kept = fileDigests(checkpointDir(2));
     const resumed = nasfpn([], 'train', '--resume', run);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming ${run} at step 2 of 4`);
     expect(resumed.stderr).toContain('finished 4 steps');
-    expect(filesOf(checkpointDir(2))).toEqual(kept);
+    expect(fileDigests(checkpointDir(2))).toEqual(kept);
     expect(metricSteps()).toEqual([1, 2, 3, 4]);
   });
 
@@ -68,7 +65,7 @@ describe('a training run against faults (one run folder, case after case)', () =
     writeFileSync(join(run, 'metrics.jsonl'), [metrics[0], '{"kind": "tra', ...metrics.slice(1)].join('\n'));
     const pid = deadPid();
     writeFileSync(join(run, 'lock'), JSON.stringify({ host: hostname(), pid, command: 'nasfpn train', since: '2026-01-01T00:00:00.000Z', started: null }));
-    const kept = filesOf(checkpointDir(2));
+    const kept = fileDigests(checkpointDir(2));
     const resumed = nasfpn([], 'train', '--resume', run, '--steps', '6');
     expect(resumed.code, resumed.stderr).toBe(0);
     // (The short run also gets the batch-norm warning; not ours.)
@@ -83,7 +80,7 @@ describe('a training run against faults (one run folder, case after case)', () =
     expect(resumed.stderr).toContain(`resuming ${run} at step 2 of 6`);
     expect(resumed.stderr).toContain('finished 6 steps');
     expect(readdirSync(join(run, 'checkpoints')).sort()).toEqual([`damaged-${step(4)}`, step(2), step(4), step(6)]);
-    expect(filesOf(checkpointDir(2))).toEqual(kept);
+    expect(fileDigests(checkpointDir(2))).toEqual(kept);
     expect(metricSteps()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -98,7 +95,7 @@ describe('a training run against faults (one run folder, case after case)', () =
     expect(predicted.stderr).toContain(`warning: checkpoint ${step(6)} is damaged (weights.bin: its SHA-256 differs from the manifest's (its bytes changed after it was written)): left in place`);
     expect(predicted.stderr).toContain(`warning: using checkpoint ${step(4)}, the newest intact one`);
     expect(predicted.stdout).toContain(`step 4)`);
-    expect(sha256(readFileSync(weights))).toBe(sha256(bytes));
+    expect(readFileSync(weights).equals(bytes)).toBe(true);
     // The same checkpoint named on its own is refused as damaged data.
     const direct = nasfpn([], 'predict', checkpointDir(6), image, '-o', join(scratch, 'd2.json'));
     expect(direct.code).toBe(1);

@@ -2,8 +2,7 @@
 // It must end with exit 74 and say what is safe, keep the first checkpoint byte for byte, and resume once there
 // is space. Mounting needs root (CI runs as root); elsewhere the test is skipped and says why.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,6 +10,7 @@ import { countModel } from '../../src/codegen/count.js';
 import { lowerDetector } from '../../src/codegen/lower.js';
 import { checkText } from '../../src/semantics/program.js';
 import { ensureBundle, expectNoStackTrace, nasfpnWith } from '../helpers/cli.js';
+import { fileDigests } from '../helpers/files.js';
 import { tinyRecipeText } from './standins.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-tmpfs-'));
@@ -43,8 +43,6 @@ function checkpointBytes(): number {
   return 4 * (counts.trainable + counts.nonTrainable) + 4 * counts.trainable;
 }
 
-const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
 describe.skipIf(cannotMount !== null)(`train on a real tmpfs that fills up${cannotMount ? ` (skipped: ${cannotMount})` : ''}`, () => {
   beforeAll(() => {
     ensureBundle();
@@ -64,13 +62,13 @@ describe.skipIf(cannotMount !== null)(`train on a real tmpfs that fills up${cann
     expect(failed.stderr).toContain(`then continue with \`nasfpn train --resume ${run}\``);
     expectNoStackTrace(failed);
     expect(readdirSync(join(run, 'checkpoints'))).toEqual(['step-00000002']);
-    const kept = Object.fromEntries(readdirSync(join(run, 'checkpoints', 'step-00000002')).map((f) => [f, sha256(join(run, 'checkpoints', 'step-00000002', f))]));
+    const kept = fileDigests(join(run, 'checkpoints', 'step-00000002'));
 
     rmSync(filler);
     const resumed = nasfpnWith({}, 'train', '--resume', run);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('finished 4 steps');
     expect(readdirSync(join(run, 'checkpoints'))).toEqual(['step-00000002', 'step-00000004']);
-    for (const [file, hash] of Object.entries(kept)) expect(sha256(join(run, 'checkpoints', 'step-00000002', file))).toBe(hash);
+    expect(fileDigests(join(run, 'checkpoints', 'step-00000002'))).toEqual(kept);
   });
 });
