@@ -54,8 +54,8 @@ function ioMessage(error: unknown): string | null {
  * The CLI's reading of an error a room raised on purpose: an unknown backend name came from the command line
  * (or NASFPN_BACKEND), so it is a usage error; a backend that cannot run here is a fact about the input
  * machine; a path that is not a regular file, a run directory in use or damaged, a damaged checkpoint or an
- * image that cannot be decoded is bad input; an errno of the file system failing is an I/O fault. Anything else is returned unchanged (and reported as an internal error if it
- * is not a CLI error).
+ * image that cannot be decoded is bad input; an errno of the file system failing is an I/O fault. Anything
+ * else is returned unchanged (and reported as an internal error if it is not a CLI error).
  */
 export function fromRoomError(error: unknown): unknown {
   if (error instanceof UnknownBackendError) return new UsageError(error.message);

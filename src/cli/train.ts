@@ -6,6 +6,7 @@
 // holds every logged value either way. The rooms do the work: src/train (loop, checkpoints), src/data
 // (batches), src/targets + src/train/losses (targets and losses), src/eval (periodic AP).
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ioFault } from '../runtime/fs.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
@@ -100,6 +101,8 @@ async function runTraining(
 ): Promise<void> {
   const say = (line: string) => process.stderr.write(line + '\n');
   const warn = (line: string) => say(`warning: ${line}`);
+  // Taking the lock creates the folder: a mistyped --resume must not leave one behind.
+  if (recipe === null && !existsSync(runDir)) throw new InputError(`${messagePath(runDir)}: no such run folder`);
   const { lockRunDirectory } = await import('../runtime/run-lock.js');
   const lock = lockRunDirectory(runDir, 'nasfpn train', warn);
   try {
@@ -187,7 +190,7 @@ function checkpointWriteMessage(error: import('../train/checkpoint.js').Checkpoi
   const kept = error.previous
     ? `Nothing earlier was lost: checkpoint ${basename(error.previous)}, the \`latest\` pointer and metrics.jsonl are intact`
     : 'No earlier checkpoint exists; metrics.jsonl is intact';
-  const then = error.previous ? `continue with ${resume}` : 'run the command again';
+  const then = error.previous ? `continue with ${resume}` : 'run the command again with --force (the folder holds this run\'s first steps)';
   return `cannot write checkpoint ${basename(error.dir)} into ${messagePath(join(runDir, 'checkpoints'))}: ${error.fault.text} (${error.fault.code}). ` +
     `${kept}. A checkpoint of this run takes ${megabytes} MB: free at least that much, then ${then}`;
 }
