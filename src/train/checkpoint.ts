@@ -238,10 +238,7 @@ export function readCheckpoint(dir: string): Checkpoint {
   const manifest = readManifest(dir);
   const bytes = {} as Record<ContentFile, Buffer>;
   const hashes: Record<string, string> = {};
-  for (const name of CONTENT_FILES) {
-    bytes[name] = readChecked(dir, name, manifest);
-    hashes[name] = sha256(bytes[name]);
-  }
+  for (const name of CONTENT_FILES) ({ bytes: bytes[name], sha256: hashes[name] } = readChecked(dir, name, manifest));
   const tensors = parseJson(dir, 'tensors.json', bytes['tensors.json']) as { format: number; weights: Omit<NamedArray, 'values'>[]; slots: Omit<NamedArray, 'values'>[] };
   if (tensors.format !== FORMAT) throw new Error(`${join(dir, 'tensors.json')}: checkpoint format ${tensors.format}, this version reads ${FORMAT}`);
   return {
@@ -258,7 +255,7 @@ export function readCheckpoint(dir: string): Checkpoint {
 
 /** Only a checkpoint's state.json (step, recipe upgraded to this version, …): what a resume needs before the tensors. */
 export function readCheckpointState(dir: string): CheckpointState {
-  return stateFrom(parseJson(dir, 'state.json', readChecked(dir, 'state.json', readManifest(dir))));
+  return stateFrom(parseJson(dir, 'state.json', readChecked(dir, 'state.json', readManifest(dir)).bytes));
 }
 
 /** A checkpoint's content address from its manifest, without reading its tensors; null for one without a manifest. */
@@ -280,16 +277,17 @@ function readManifest(dir: string): Manifest | null {
   return manifest;
 }
 
-/** A file's bytes, checked against the manifest's size and SHA-256 when there is a manifest. */
-function readChecked(dir: string, name: ContentFile, manifest: Manifest | null): Buffer {
+/** A file's bytes and SHA-256, checked against the manifest's size and SHA-256 when there is a manifest. */
+function readChecked(dir: string, name: ContentFile, manifest: Manifest | null): { bytes: Buffer; sha256: string } {
   const bytes = readBytes(dir, name);
   const expected = manifest?.files[name];
   if (manifest && !expected) throw new DamagedCheckpointError(dir, MANIFEST_FILE, `lists no ${name}`);
   if (expected && bytes.byteLength !== expected.bytes) {
     throw new DamagedCheckpointError(dir, name, `${bytes.byteLength} bytes, the manifest says ${expected.bytes} (cut short or overwritten)`);
   }
-  if (expected && sha256(bytes) !== expected.sha256) throw new DamagedCheckpointError(dir, name, 'its SHA-256 differs from the manifest\'s (its bytes changed after it was written)');
-  return bytes;
+  const hash = sha256(bytes);
+  if (expected && hash !== expected.sha256) throw new DamagedCheckpointError(dir, name, 'its SHA-256 differs from the manifest\'s (its bytes changed after it was written)');
+  return { bytes, sha256: hash };
 }
 
 function readBytes(dir: string, name: string): Buffer {
