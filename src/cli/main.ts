@@ -1,8 +1,8 @@
 // The `nasfpn` command. Each command lives in its own file and only glues the rooms together; heavy
 // modules (TensorFlow.js, the diagram renderers) are imported inside the actions, so `nasfpn check` does not
 // pay for them at start-up.
-import { Command, CommanderError } from 'commander';
-import { EXIT_INPUT, EXIT_USAGE, fromRoomError, InputError, UsageError } from './errors.js';
+import { Command } from 'commander';
+import { reportError } from './errors.js';
 import { VERSION } from './version.js';
 import { registerCheck } from './check.js';
 import { registerFmt } from './fmt.js';
@@ -52,24 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (raised) {
-    const error = fromRoomError(raised);
-    if (error instanceof CommanderError) {
-      // --help and --version end through here too, with exit code 0.
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`nasfpn: ${error.message}\n(run with --help for usage)\n`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof InputError) {
-      if (!error.alreadyReported) process.stderr.write(`nasfpn: ${error.message}\n`);
-      return EXIT_INPUT;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`nasfpn: internal error: ${message}\n`);
-    if (process.env.NASFPN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    else process.stderr.write('(set NASFPN_DEBUG=1 for the stack trace, and please report it)\n');
-    return 70;
+    return reportError(raised);
   }
 }
 

@@ -82,7 +82,10 @@ function imageFiles(inputs: string[]): { file: string; id: number }[] {
   const files: string[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) throw new InputError(`${input}: no such file or folder`);
-    if (statSync(input).isDirectory()) {
+    const stats = statSync(input);
+    // Images must be regular files: a FIFO or a device would be read for ever (the rule the language's imports follow).
+    if (!stats.isDirectory() && !stats.isFile()) throw new InputError(`${input}: not a regular file (an image must be a file, or a folder of them)`);
+    if (stats.isDirectory()) {
       const found = readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
       if (!found.length) throw new InputError(`${input}: no images (${IMAGE_EXTENSIONS.join(', ')})`);
       files.push(...found.map((f) => join(input, f)));

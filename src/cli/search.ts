@@ -13,16 +13,17 @@ import { fileHost } from '../semantics/file-host.js';
 import type { SearchListener } from '../search/events.js';
 import type { Executor } from '../search/executor.js';
 import { bestTrials, exportText } from '../search/export.js';
-import type { RunConfig } from '../search/records.js';
+import type { RunConfig, TrialRecord } from '../search/records.js';
 import { parseRewardSpec, rewardProblem, rewardTrains } from '../search/reward.js';
 import type { RewardSpec } from '../search/records.js';
 import type { BackendName } from '../runtime/backend.js';
 import { assertNever } from '../util/assert-never.js';
 import { checkSpaceSearchable } from '../search/space.js';
-import { RunDirectoryError, RunStore } from '../search/store.js';
+import { readRunConfig, readTrials, RunDirectoryError, RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
 import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
-import { InputError, UsageError } from './errors.js';
+import { InputError, IoError, messagePath, UsageError } from './errors.js';
+import { ioFault } from '../runtime/fs.js';
 import { loadSearchSpace, readInput } from './load.js';
 import { displayPath } from './report.js';
 
@@ -152,7 +153,14 @@ export function registerSearch(program: Command): void {
         const summary = await runSearch({ store, space, strategy, executor: runExecutor, listeners, signal: abort.signal });
         // The whole budget ran: the final dashboard stays until q (a stop by q or a signal closes it at once).
         if (summary.reason === 'budget') await ui?.closeWhenDismissed();
+      } catch (error) {
+        const fault = ioFault(error);
+        if (!fault) throw error;
+        throw new IoError(`${fault.path ? `${messagePath(fault.path)}: ` : ''}${fault.text} (${fault.code}). The run directory keeps every trial ` +
+          `finished before this (each file is replaced whole; a last event line cut short is passed over); trials in flight run again. ` +
+          `Fix the cause, then continue with \`nasfpn search --resume ${store.dir}\``);
       } finally {
+        store.close();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         strategy.dispose();
@@ -171,31 +179,40 @@ export function registerSearch(program: Command): void {
     .requiredOption('-o, --output <dir>', 'directory for top1.fpn, top2.fpn, ...')
     .action(async (run: string, options: { top: string; output: string }) => {
       const top = wholeNumber(options.top, '--top', 1);
-      const store = openStore(run);
-      const space = spaceOf(store.config);
-      const best = bestTrials(store.trials(), top);
+      // A reader: the run may be searching still.
+      const { config, trials } = readRun(run);
+      const space = spaceOf(config);
+      const best = bestTrials(trials, top);
       if (!best.length) throw new InputError(`${run} has no finished trial yet`);
       mkdirSync(options.output, { recursive: true });
       best.forEach((trial, i) => {
         const path = join(options.output, `top${i + 1}.fpn`);
-        writeFileAtomic(path, exportText(trial, i + 1, { space, reward: store.config.reward, dir: options.output }));
+        writeFileAtomic(path, exportText(trial, i + 1, { space, reward: config.reward, dir: options.output }));
         process.stdout.write(`${path}  reward ${trial.reward}  trial ${trial.id}\n`);
       });
     });
 }
 
-function openStore(dir: string): RunStore {
+/** A run store error is bad input (a missing or damaged run directory). */
+function orInputError<T>(read: () => T): T {
   try {
-    return RunStore.open(dir);
+    return read();
   } catch (error) {
     if (error instanceof RunDirectoryError) throw new InputError(error.message);
     throw error;
   }
 }
 
+/** Lines about damaged files of a run: on stderr, beside the events on stdout. */
+const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${message}\n`);
+
+function readRun(dir: string): { config: RunConfig; trials: TrialRecord[] } {
+  return orInputError(() => ({ config: readRunConfig(dir), trials: readTrials(dir, warn) }));
+}
+
 function openRun(dir: string, file: string | undefined): RunStore {
   if (file !== undefined) throw new UsageError('--resume takes the run directory; the search space comes from its config (drop the file argument)');
-  return openStore(dir);
+  return orInputError(() => RunStore.open(dir, warn));
 }
 
 async function createRun(argument: string | undefined, options: SearchOptions): Promise<RunStore> {
@@ -241,7 +258,7 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
     strategy: options.strategy as StrategyName, strategyOptions, reward, seed, trials, workers,
     queue: options.queue ?? null, createdAt: new Date().toISOString(),
   };
-  return RunStore.create(dir, config);
+  return RunStore.create(dir, config, warn);
 }
 
 /**

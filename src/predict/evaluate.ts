@@ -3,7 +3,7 @@
 // periodic evaluation of `nasfpn train` and the search's proxy reward, so all three score a model alike.
 import type * as TF from '@tensorflow/tfjs';
 import type { CocoGroundTruth } from '../coco/types.js';
-import { DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
+import { DatasetError, readGroundTruth, type Dataset, type DatasetOptions } from '../data/dataset.js';
 import { CocoEvaluator, type CocoEvaluation } from '../eval/evaluator.js';
 import { detectDataset } from './detect.js';
 import type { DetectorIR } from '../semantics/ir.js';
@@ -17,8 +17,8 @@ export interface EvaluationSet {
   groundTruth: CocoGroundTruth;
 }
 
-export async function loadEvaluationSet(detector: DetectorIR, dir: string): Promise<EvaluationSet> {
-  const dataset = await loadSplitFor(detector, dir, 'val');
+export async function loadEvaluationSet(detector: DetectorIR, dir: string, options: DatasetOptions = {}): Promise<EvaluationSet> {
+  const dataset = await loadSplitFor(detector, dir, 'val', options);
   const groundTruth = await readGroundTruth(dataset.source);
   if (Array.isArray(groundTruth)) throw new DatasetError(groundTruth);
   return { dataset, groundTruth };

@@ -4,7 +4,7 @@
 // Objective. Scoring a model (prediction, COCOeval) lives above this room: src/predict/evaluate.ts.
 import type * as TF from '@tensorflow/tfjs';
 import { classCount } from '../data/classmap.js';
-import { findSplits, loadDataset, type Dataset, type DatasetSource } from '../data/dataset.js';
+import { findSplits, loadDataset, type Dataset, type DatasetOptions, type DatasetSource } from '../data/dataset.js';
 import { BatchIterator, type IteratorPosition } from '../data/iterator.js';
 import type { DetectionBatch } from '../data/types.js';
 import type { DetectorIR, TrainIR } from '../semantics/ir.js';
@@ -44,8 +44,8 @@ export function findSplit(dir: string, prefix: 'train' | 'val'): DatasetSource {
 }
 
 /** Loads a split for `detector`, whose head must have as many class channels as the dataset's class map. */
-export async function loadSplitFor(detector: DetectorIR, dir: string, prefix: 'train' | 'val'): Promise<Dataset> {
-  const dataset = await loadDataset(findSplit(dir, prefix), detector.head.classes);
+export async function loadSplitFor(detector: DetectorIR, dir: string, prefix: 'train' | 'val', options: DatasetOptions = {}): Promise<Dataset> {
+  const dataset = await loadDataset(findSplit(dir, prefix), detector.head.classes, options);
   const needed = classCount(dataset.classMap);
   if (needed !== detector.head.classes) {
     throw new Error(`${dataset.source.annotations} has ${dataset.categories.ids.length} categories (${needed} class channels with channel 0), ` +

@@ -13,7 +13,8 @@ import {
 import type { SearchEvent } from '../../src/search/events.js';
 import type { RunConfig, TrialRecord } from '../../src/search/records.js';
 import { SearchApp } from '../../src/tui/app.js';
-import { pyramidOf, readEvents, readRunConfig, readTrial } from '../../src/tui/run-dir.js';
+import { readEvents, readRunConfig, readTrial } from '../../src/search/store.js';
+import { pyramidOf } from '../../src/tui/architectures.js';
 import { ThrottledStore } from '../../src/tui/store.js';
 import { freePort, startRedis, stopRedis } from './redis-helpers.js';
 

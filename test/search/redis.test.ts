@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchEvent } from '../../src/search/events.js';
-import { RunStore } from '../../src/search/store.js';
+import { readEvents, readTrials } from '../../src/search/store.js';
+import { noDamage } from './helpers.js';
 import { ensureBundle, nasfpn, Running } from './cli-helpers.js';
 import { freePort, startRedis, stopRedis } from './redis-helpers.js';
 
@@ -51,7 +52,7 @@ describe('search on a Redis queue', () => {
     victim.child.kill('SIGKILL');
     expect(await search.exited).toBe(0);
     expect(ofType(search.events, 'trial.failed')).toContainEqual(expect.objectContaining({ trial: first.trial, willRetry: true }));
-    const trial = RunStore.open(dir).trials().find((t) => t.id === first.trial)!;
+    const trial = readTrials(dir, noDamage).find((t) => t.id === first.trial)!;
     expect(trial.status).toBe('finished');
     expect(trial.worker).not.toBe(first.worker);
     expect(ofType(search.events, 'worker.left')).toContainEqual(expect.objectContaining({ worker: first.worker }));
@@ -69,7 +70,7 @@ describe('search on a Redis queue', () => {
     startRedis(port, redisDir);
     expect(await search.exited).toBe(0);
     expect(ofType(search.events, 'search.resumed').length).toBeGreaterThan(0);
-    const trials = RunStore.open(dir).trials();
+    const trials = readTrials(dir, noDamage);
     expect(trials.length).toBe(6);
     expect(trials.every((t) => t.status === 'finished')).toBe(true);
   });
@@ -85,7 +86,7 @@ describe('search on a Redis queue', () => {
     expect(await watcher.exited).toBe(0);
     expect(watcher.stderr).toMatch(/no search has started on queue watched at redis:\/\/127\.0\.0\.1:\d+ yet; waiting for one/);
     // Every event of the run directory but the thinned progress reports, in the same order.
-    const all = RunStore.open(dir).events();
+    const all = readEvents(dir);
     const notProgress = (events: SearchEvent[]) => events.filter((e) => e.type !== 'trial.progress');
     expect(notProgress(watcher.events)).toEqual(notProgress(all));
     const progress = (events: SearchEvent[]) => events.filter((e) => e.type === 'trial.progress').map((e) => JSON.stringify(e));
