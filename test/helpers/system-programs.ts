@@ -27,9 +27,6 @@ export const SYSTEM_PROGRAMS = {
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;
 
-/** Every system program at once, as README.md gives it. */
-export const INSTALL_ALL = `sudo apt-get install -y ${Object.values(SYSTEM_PROGRAMS).map((p) => p.apt).join(' ')}`;
-
 const required = () => process.env.NASFPN_REQUIRE_SYSTEM === '1';
 
 function onPath(command: string): boolean {
