@@ -106,7 +106,8 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
   const fail = (error: unknown): never => {
     throw new InputError(`${planned.data.path}: ${error instanceof Error ? error.message : String(error)}`);
   };
-  const trainSet = await detection.loadSplitFor(planned.detector, planned.data.path, 'train').catch(fail);
+  const { loadSplitOf } = await import('../data/dataset.js');
+  const trainSet = (await loadSplitOf(planned.data.path, 'train', planned.detector.head.classes).catch(fail)).dataset;
   const evalSet = planned.eval.every !== null ? await scoring.loadEvaluationSet(planned.detector, planned.data.path).catch(fail) : null;
   const say = (line: string) => process.stderr.write(line + '\n');
   const report = progressReporter(process.stdout, planned);
