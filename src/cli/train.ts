@@ -92,10 +92,10 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
   const tf = await import('@tensorflow/tfjs');
   const [
     { prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpointState },
-    { staleStatisticsWarning },
+    { warnStaleStatistics },
   ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
-    import('../train/checkpoint.js'), import('../train/moving-statistics.js'),
+    import('../train/checkpoint.js'), import('./saved-run.js'),
   ]);
   // For a resumed run the recipe comes from its checkpoint; the data folder is needed before the trainer exists.
   const planned = recipe ?? (() => {
@@ -130,8 +130,7 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
     ? `resuming ${runDir} at step ${start.step} of ${trainer.totalSteps} (${displayPath(start.checkpoint)})`
     : `training ${planned.name} (${planned.detector.name}) into ${runDir}: ${trainer.totalSteps} steps of ${planned.batch} images ` +
       `(${trainer.stepsPerEpoch} a epoch), lr ${+planned.learningRate.peak.toPrecision(4)}`);
-  const stale = staleStatisticsWarning(planned.detector.batchNorm.momentum, trainer.totalSteps);
-  if (stale) say(`warning: ${stale}`);
+  await warnStaleStatistics(planned.detector, trainer.totalSteps);
   const uninstall = stopOnSignals(trainer, say);
   try {
     const outcome = await trainer.run();

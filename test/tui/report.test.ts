@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, paretoFront, snapshotTrials } from '../../src/tui/report.js';
-import { niceTicks } from '../../src/tui/plots.js';
+import { niceTicks } from '../../src/viz/plot.js';
 import { readTrials } from '../../src/tui/run-dir.js';
 import { registerSearchUi } from '../../src/cli/search-ui.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
