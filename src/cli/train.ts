@@ -10,7 +10,6 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
-import { chosenName, checkPath, loadProgram, parseTarget } from './load.js';
 import { displayPath } from './report.js';
 
 interface TrainOptions {
@@ -66,6 +65,7 @@ export function registerTrain(program: Command): void {
       let recipe: TrainIR | null = null;
       let source = { file: '', files: {} as Record<string, string> };
       if (file) {
+        const { chosenName, checkPath, loadProgram, parseTarget } = await import('./load.js');
         const target = parseTarget(file);
         const name = chosenName(target, options.name, '--name');
         const program = await loadProgram(target.file);
