@@ -23,7 +23,7 @@ import { LearningRateSchedule } from '../train/hooks.js';
 import { buildDetectorModel } from '../train/model.js';
 import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
 import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
-import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward.js';
+import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
 import { decisionsToPyramid } from './space.js';
 
 type Tfjs = typeof TF;
