@@ -1,6 +1,7 @@
-// The `nasfpn` command. Each command lives in its own file and only glues the rooms together; heavy
-// modules (TensorFlow.js, the diagram renderers) are imported inside the actions, so `nasfpn check` does not
-// pay for them at start-up.
+// The `nasfpn` command. Each command lives in its own file and only glues the rooms together. A command file
+// declares its command (arguments, options: all that --help needs) and imports its rooms inside its action,
+// so start-up loads the declarations only and each command pays for its own rooms alone
+// (test/architecture/startup.test.ts holds the start-up files to that).
 import { Command } from 'commander';
 import { reportError } from './errors.js';
 import { VERSION } from './version.js';

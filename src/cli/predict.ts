@@ -35,18 +35,8 @@ export function registerPredict(program: Command): void {
       const { initBackend } = await import('../runtime/backend.js');
       await initBackend(options.backend);
       const tf = await import('@tensorflow/tfjs');
-      const [{ loadSavedRun }, { detectFiles }, { staleStatisticsWarning }] = await Promise.all([
-        import('../train/saved-run.js'), import('../predict/detect.js'), import('../train/moving-statistics.js'),
-      ]);
-      const saved = (() => {
-        try {
-          return loadSavedRun(tf, run);
-        } catch (error) {
-          throw new InputError(error instanceof Error ? error.message : String(error));
-        }
-      })();
-      const stale = staleStatisticsWarning(saved.recipe.detector.batchNorm.momentum, saved.step);
-      if (stale) process.stderr.write(`warning: ${stale}\n`);
+      const [{ openSavedRun }, { detectFiles }] = await Promise.all([import('./saved-run.js'), import('../predict/detect.js')]);
+      const saved = await openSavedRun(tf, run);
       const records = await detectFiles(tf, saved.model, saved.recipe.detector, files, saved.classMap).catch((error: unknown) => {
         throw new InputError(error instanceof Error ? error.message : String(error));
       });

@@ -7,7 +7,7 @@ import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { parseScale } from './options.js';
 import { displayPath } from './report.js';
-import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 
 /** The `search` command: the engine's when it is registered first, else a bare parent for these subcommands. */

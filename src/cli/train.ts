@@ -13,7 +13,6 @@ import { writeFileAtomic } from '../runtime/atomic.js';
 import type { DatasetOptions } from '../data/dataset.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
-import { chosenName, checkPath, loadProgram, parseTarget } from './load.js';
 import { displayPath } from './report.js';
 
 interface TrainOptions {
@@ -71,6 +70,7 @@ export function registerTrain(program: Command): void {
       let recipe: TrainIR | null = null;
       let source = { file: '', files: {} as Record<string, string> };
       if (file) {
+        const { chosenName, checkPath, loadProgram, parseTarget } = await import('./load.js');
         const target = parseTarget(file);
         const name = chosenName(target, options.name, '--name');
         const program = await loadProgram(target.file);
@@ -119,10 +119,10 @@ async function trainLocked(
   const tf = await import('@tensorflow/tfjs');
   const [
     { prepareRun, resumePoint, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { CheckpointWriteError },
-    { staleStatisticsWarning }, { ImageError },
+    { warnStaleStatistics }, { ImageError },
   ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
-    import('../train/checkpoint.js'), import('../train/moving-statistics.js'), import('../data/image.js'),
+    import('../train/checkpoint.js'), import('./saved-run.js'), import('../data/image.js'),
   ]);
   // For a resumed run the recipe comes from its newest intact checkpoint; the data folder is needed before the trainer exists.
   const resumeFrom = recipe === null ? resumePoint(runDir, warn) : null;
@@ -131,7 +131,8 @@ async function trainLocked(
   const fail = (error: unknown): never => {
     throw new InputError(`${planned.data.path}: ${error instanceof Error ? error.message : String(error)}`);
   };
-  const trainSet = await detection.loadSplitFor(planned.detector, planned.data.path, 'train', data).catch(fail);
+  const { loadSplitOf } = await import('../data/dataset.js');
+  const trainSet = (await loadSplitOf(planned.data.path, 'train', planned.detector.head.classes, data).catch(fail)).dataset;
   const evalSet = planned.eval.every !== null ? await scoring.loadEvaluationSet(planned.detector, planned.data.path, data).catch(fail) : null;
   const report = progressReporter(process.stdout, planned);
   const { trainer, start } = await prepareRun({
@@ -153,8 +154,7 @@ async function trainLocked(
     ? `resuming ${runDir} at step ${start.step} of ${trainer.totalSteps} (${displayPath(start.checkpoint)})`
     : `training ${planned.name} (${planned.detector.name}) into ${runDir}: ${trainer.totalSteps} steps of ${planned.batch} images ` +
       `(${trainer.stepsPerEpoch} a epoch), lr ${+planned.learningRate.peak.toPrecision(4)}`);
-  const stale = staleStatisticsWarning(planned.detector.batchNorm.momentum, trainer.totalSteps);
-  if (stale) warn(stale);
+  await warnStaleStatistics(planned.detector, trainer.totalSteps);
   const uninstall = stopOnSignals(trainer, say);
   const resume = `\`nasfpn train --resume ${runDir}\``;
   // What a failure mid-run leaves: everything up to the newest checkpoint.

@@ -220,14 +220,43 @@ export function datasetFromGroundTruth(
   return { dataset: { source, images: datasetImages, categories: gt.categories, classMap, warnings }, errors };
 }
 
+/** A split read once: its images and annotations, and the COCO ground truth they came from (for scoring). */
+export interface LoadedSplit {
+  dataset: Dataset;
+  groundTruth: CocoGroundTruth;
+}
+
 /**
- * Loads a dataset's annotations (not its pixels): throws a `DatasetError` listing every error; warnings come
- * back in `dataset.warnings`. `numClasses` picks the class map (91: raw COCO ids; otherwise contiguous).
+ * Loads a dataset's annotations (not its pixels), reading the file once: throws a `DatasetError` listing every
+ * error; warnings come back in `dataset.warnings`. `numClasses` picks the class map (91: raw COCO ids;
+ * otherwise contiguous; a count that fits neither is a RangeError saying which one would).
  */
-export async function loadDataset(source: DatasetSource, numClasses?: number, options: DatasetOptions = {}): Promise<Dataset> {
-  const gt = await readGroundTruth(source);
-  if (Array.isArray(gt)) throw new DatasetError(gt);
-  const { dataset, errors } = datasetFromGroundTruth(source, gt, numClasses, options);
+export async function loadSplit(source: DatasetSource, numClasses?: number, options: DatasetOptions = {}): Promise<LoadedSplit> {
+  const groundTruth = await readGroundTruth(source);
+  if (Array.isArray(groundTruth)) throw new DatasetError(groundTruth);
+  const { dataset, errors } = datasetFromGroundTruth(source, groundTruth, numClasses, options);
   if (errors.length) throw new DatasetError(errors);
-  return dataset;
+  return { dataset, groundTruth };
+}
+
+/** `loadSplit` for those that need only the dataset. */
+export async function loadDataset(source: DatasetSource, numClasses?: number, options: DatasetOptions = {}): Promise<Dataset> {
+  return (await loadSplit(source, numClasses, options)).dataset;
+}
+
+/** The split of a dataset folder whose name starts with `prefix` (train, val), or an Error naming what is there. */
+export function findSplit(dir: string, prefix: 'train' | 'val'): DatasetSource {
+  const splits = findSplits(dir);
+  const found = splits.find((s) => s.split.startsWith(prefix));
+  if (!found) {
+    throw new Error(splits.length
+      ? `${dir} has no ${prefix} split (it has ${splits.map((s) => s.split).join(', ')})`
+      : `${dir} is not a dataset folder: no annotations/instances_*.json (make one with \`nasfpn data synth\`)`);
+  }
+  return found;
+}
+
+/** The train or val split of a dataset folder (as training, evaluation and the proxy reward find it), read once. */
+export async function loadSplitOf(dir: string, prefix: 'train' | 'val', numClasses?: number, options: DatasetOptions = {}): Promise<LoadedSplit> {
+  return loadSplit(findSplit(dir, prefix), numClasses, options);
 }

@@ -13,9 +13,19 @@ import { renderGraph } from '../viz/graph.js';
 import { renderGraphDiff } from '../viz/graph-diff.js';
 import { escapeXml } from '../viz/svg.js';
 import { formatDuration } from './chart.js';
-import { PLOT_COLORS, formatNumber, renderPlot, type XY } from './plots.js';
+import { formatNumber, renderPlot, type XY } from '../viz/plot.js';
 import { readRunConfig, readTrials } from '../search/store.js';
 import { pyramidOf } from './architectures.js';
+
+/** Colours shared by the report's plots (light theme, colour-blind-safe pairs). */
+const PLOT_COLORS = {
+  trial: '#7fa7d1',
+  average: '#1f5fa6',
+  best: '#d62728',
+  total: '#8c8c8c',
+  unique: '#2ca02c',
+  front: '#d62728',
+} as const;
 
 /** Snapshots of the best architecture after these fractions of the finished trials (Figure 7 b–f: five). */
 export const SNAPSHOT_FRACTIONS = [0.2, 0.4, 0.6, 0.8, 1] as const;

@@ -142,6 +142,25 @@ describe('room boundaries', () => {
     expect(show(offenders)).toEqual([]);
   });
 
+  test('no import cycles: no file reaches itself through its imports (static, dynamic or type-only)', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const path: string[] = [];
+    const visit = (file: string) => {
+      state.set(file, 'open');
+      path.push(file);
+      for (const { resolved } of importsByFile.get(file) ?? []) {
+        if (resolved === undefined) continue;
+        if (state.get(resolved) === 'open') cycles.push([...path.slice(path.indexOf(resolved)), resolved].join(' → '));
+        else if (!state.has(resolved)) visit(resolved);
+      }
+      path.pop();
+      state.set(file, 'done');
+    };
+    for (const file of importsByFile.keys()) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
   test('a room imports only itself and the rooms below it', () => {
     const rank = (room: string) => (ROOMS as readonly string[]).indexOf(room);
     expect(show(imports.filter((i) => i.target && i.target !== '(outside src)' && rank(i.target) > rank(i.room)))).toEqual([]);

@@ -10,6 +10,7 @@ import { readEvents, readTrials } from '../../src/search/store.js';
 import { noDamage } from './helpers.js';
 import { ensureBundle, nasfpn, Running } from './cli-helpers.js';
 import { freePort, startRedis, stopRedis } from './redis-helpers.js';
+import { describeNeeding } from '../helpers/system-programs.js';
 
 const SPACE = 'test/fixtures/search/small.fpn';
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-search-redis-'));
@@ -40,7 +41,7 @@ async function redisOn(): Promise<{ port: number; url: string; dir: string }> {
   return { port, url: `redis://127.0.0.1:${port}`, dir };
 }
 
-describe('search on a Redis queue', () => {
+describeNeeding('redis-server')('search on a Redis queue', () => {
   it('a trial whose worker is killed mid-trial completes on another worker', async () => {
     const { url } = await redisOn();
     const workers = [0, 1].map(() => run(['worker', '--queue', url, '--lock-ms', '1000']));
@@ -93,7 +94,9 @@ describe('search on a Redis queue', () => {
     expect(progress(all)).toEqual(expect.arrayContaining(progress(watcher.events)));
     expect(watcher.events.at(-1)).toMatchObject({ type: 'search.finished', reason: 'budget', trials: 4 });
   });
+});
 
+describe('search watch without a Redis', () => {
   it('search watch: an unreachable Redis is bad input (exit 1); a run and --queue together are a usage error (exit 2)', async () => {
     const port = await freePort();
     const down = nasfpn('search', 'watch', `redis://127.0.0.1:${port}`);

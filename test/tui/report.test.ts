@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, paretoFront, snapshotTrials } from '../../src/tui/report.js';
-import { niceTicks } from '../../src/tui/plots.js';
+import { niceTicks } from '../../src/viz/plot.js';
 import { readTrials } from '../../src/search/store.js';
 import { pyramidOf } from '../../src/tui/architectures.js';
 import { diffPyramids } from '../../src/diff/pyramid.js';
