@@ -256,27 +256,36 @@ export function renderSynthImage(index: number, options: SynthOptions, root: Ran
   const pixels = new Uint8ClampedArray(size * size * 3); // clamped: colour + noise saturates instead of wrapping
   const background = drawBackground(random, size, pixels);
   const scene = new ScenePlan();
-  planShapes(scene, random, options, background);
-  if ((options.context ?? 0) > 0 || (options.detail ?? 0) > 0) planPlates(scene, random, options, background);
+  const plates = (options.context ?? 0) > 0 || (options.detail ?? 0) > 0 ? planPlates(scene, random, options, background) : [];
+  planShapes(scene, random, options, background, plates);
   return { size, ...composeScene(scene.objects, scene.planned, size, pixels, random), plan: scene };
 }
 
+/** A box [x, y, w, h] in pixels. */
+type Box = readonly [number, number, number, number];
+const overlaps = (a: Box, b: Box) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+
 /**
- * The shape classes (category ids 1..classes): `minObjects`..`maxObjects` shapes anywhere, sides log-uniform
- * from MIN_OBJECT_SIZE to `maxSide` of the image, and sometimes a crowd group; crowd members share one annotation.
+ * The shape classes (category ids 1..classes): `minObjects`..`maxObjects` shapes anywhere off the `avoid` boxes
+ * (the plates), sides log-uniform from MIN_OBJECT_SIZE to `maxSide` of the image, and sometimes a crowd group;
+ * crowd members share one annotation. A shape that finds no room off the plates is left out.
  */
-function planShapes(scene: ScenePlan, random: Random, options: SynthOptions, background: readonly number[]): void {
+function planShapes(scene: ScenePlan, random: Random, options: SynthOptions, background: readonly number[], avoid: readonly Box[]): void {
   const { size, classes } = options;
   const logMin = Math.log(MIN_OBJECT_SIZE);
   const logMax = Math.log(Math.max(MIN_OBJECT_SIZE, size * (options.maxSide ?? DEFAULT_MAX_SIDE)));
   const place = (shape: Shape, annotation: number, side: number, cx?: number, cy?: number, spread = 0) => {
-    const ratio = Math.exp(random.uniform(Math.log(0.5), Math.log(2)));
-    const w = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side * Math.sqrt(ratio))));
-    const h = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side / Math.sqrt(ratio))));
-    const clamp = (p: number, extent: number) => Math.max(0, Math.min(size - extent, Math.round(p)));
-    const x = cx === undefined ? random.int(size - w + 1) : clamp(cx + random.uniform(-spread, spread) - w / 2, w);
-    const y = cy === undefined ? random.int(size - h + 1) : clamp(cy + random.uniform(-spread, spread) - h / 2, h);
-    scene.objects.push({ shape, annotation, x, y, w, h, rgb: randomColour(random, background) });
+    for (let attempt = 0; attempt < (avoid.length ? PLACEMENT_ATTEMPTS : 1); attempt++) {
+      const ratio = Math.exp(random.uniform(Math.log(0.5), Math.log(2)));
+      const w = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side * Math.sqrt(ratio))));
+      const h = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side / Math.sqrt(ratio))));
+      const clamp = (p: number, extent: number) => Math.max(0, Math.min(size - extent, Math.round(p)));
+      const x = cx === undefined ? random.int(size - w + 1) : clamp(cx + random.uniform(-spread, spread) - w / 2, w);
+      const y = cy === undefined ? random.int(size - h + 1) : clamp(cy + random.uniform(-spread, spread) - h / 2, h);
+      if (avoid.some((box) => overlaps(box, [x, y, w, h]))) continue;
+      scene.objects.push({ shape, annotation, x, y, w, h, rgb: randomColour(random, background) });
+      return;
+    }
   };
   if (classes === 0) return;
   const count = random.intBetween(options.minObjects, options.maxObjects);
@@ -299,9 +308,10 @@ function planShapes(scene: ScenePlan, random: Random, options: SynthOptions, bac
 }
 
 /**
- * Plates: large shapes (up to `maxSide` of the image) drawn over the shape classes, so that what lies on a plate
- * is a token or a mark and nothing else. Zero, one or two plates per image (two side by side, never
- * overlapping, so a token's plate is never in doubt).
+ * Plates: large shapes (up to `maxSide` of the image) that the shape classes keep off, so that what lies on a
+ * plate is a token or a mark and nothing else, and no shape is a fragment left around a plate. Returns their
+ * boxes. Zero, one or two plates per image (two side by side, never overlapping, so a token's plate is never in
+ * doubt).
  * - `context` > 0: each plate's outline is one of the first `context` PLATE_OUTLINES, and 1–3 small tokens lie on
  *   it (diamonds, TOKEN_SIDE px) whose class is that outline. Around a token there is only the plate's flat
  *   colour; the outline is a plate's side away, beyond the receptive field of the fine levels' backbone features:
@@ -312,7 +322,7 @@ function planShapes(scene: ScenePlan, random: Random, options: SynthOptions, bac
  *   path, or the backbone alone). Without `detail` plates are scenery: drawn, never annotated.
  * The outline, the plate's colour and the marks are drawn independently, so no class leaks through another cue.
  */
-function planPlates(scene: ScenePlan, random: Random, options: SynthOptions, background: readonly number[]): void {
+function planPlates(scene: ScenePlan, random: Random, options: SynthOptions, background: readonly number[]): Box[] {
   const { size, classes } = options;
   const context = options.context ?? 0;
   const detail = options.detail ?? 0;
@@ -325,6 +335,7 @@ function planPlates(scene: ScenePlan, random: Random, options: SynthOptions, bac
     if (random.bernoulli(0.5)) areas.push([0, 0, half, size], [half, 0, size - half, size]);
     else areas.push([0, 0, size, half], [0, half, size, size - half]);
   }
+  const boxes: Box[] = [];
   for (const [ax, ay, aw, ah] of areas) {
     const room = Math.min(aw, ah, largest);
     const least = Math.min(room, Math.max(PLATE_MIN_SIDE, PLATE_MIN_FRACTION * Math.min(aw, ah)));
@@ -341,8 +352,8 @@ function planPlates(scene: ScenePlan, random: Random, options: SynthOptions, bac
     const annotation = scene.annotate(
       markIndex >= 0 ? { categoryId: classes + context + markIndex + 1, iscrowd: 0 } : { categoryId: 0, iscrowd: 0, scenery: true },
     );
-    const plate: SceneObject = { shape: plateShape, annotation, x, y, w, h, rgb };
-    scene.objects.push(plate);
+    scene.objects.push({ shape: plateShape, annotation, x, y, w, h, rgb });
+    boxes.push([x, y, w, h]);
     // Boxes of [x, y, side] placed so far on this plate: marks and tokens keep a pixel apart.
     const taken: [number, number, number][] = [];
     const free = (bx: number, by: number, bs: number) =>
@@ -384,6 +395,7 @@ function planPlates(scene: ScenePlan, random: Random, options: SynthOptions, bac
       });
     }
   }
+  return boxes;
 }
 
 /**
