@@ -41,7 +41,10 @@ const integers = (text: string, flag: string) => list(text).map((x) => {
   return n;
 });
 
+/** A bad command line: said with the usage, exit 2. */
 class UsageError extends Error {}
+/** Bad input (a file with errors, a name it lacks, an OUT of another measurement): said alone, exit 1. */
+class InputError extends Error {}
 
 /** FILE#NAME, and the checked program of FILE (or a usage error naming what is wrong). */
 function load(target: string, flag: string): { program: CheckedProgram; name: string; file: string } {
@@ -50,7 +53,7 @@ function load(target: string, flag: string): { program: CheckedProgram; name: st
   const checked = checkFile(resolve(file), fileHost);
   if (!checked.program) {
     const errors = checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-    throw new UsageError(`${file}: ${errors.length ? errors.join('; ') : 'cannot read it'}`);
+    throw new InputError(`${file}: ${errors.length ? errors.join('; ') : 'cannot read it'}`);
   }
   return { program: checked.program, name, file: resolve(file) };
 }
@@ -58,7 +61,7 @@ function load(target: string, flag: string): { program: CheckedProgram; name: st
 function pyramidFrom(target: string, flag: string): PyramidNetworkIR {
   const { program, name, file } = load(target, flag);
   const pyramid = program.pyramids.find((p) => p.name === name);
-  if (!pyramid) throw new UsageError(`${file} has no pyramid '${name}'`);
+  if (!pyramid) throw new InputError(`${file} has no pyramid '${name}'`);
   return pyramid;
 }
 
@@ -74,6 +77,21 @@ function evaluations(runDir: string): ReferenceRunResult['evals'] {
       return []; // a last line cut short by a kill
     }
   });
+}
+
+/**
+ * Whether the run's newest checkpoint is its last step: `nasfpn train` also exits 0 when a signal stops it early
+ * (resumable), and such a run must not be scored as finished.
+ */
+function trainingFinished(runDir: string): boolean {
+  const latest = join(runDir, 'latest');
+  if (!existsSync(latest)) return false;
+  const state = JSON.parse(readFileSync(join(runDir, 'checkpoints', readFileSync(latest, 'utf8').trim(), 'state.json'), 'utf8')) as {
+    step: number; data: { images: number; batchSize: number }; recipe: { length: { unit: 'steps' | 'epochs'; count: number } };
+  };
+  const { unit, count } = state.recipe.length;
+  const total = unit === 'steps' ? count : count * Math.floor(state.data.images / state.data.batchSize); // an epoch drops its last partial batch
+  return state.step >= total;
 }
 
 /** Runs `cli args…` with its output appended to `log`; true when it exits 0. */
@@ -117,11 +135,11 @@ export function main(argv: string[], root: string): number {
 
   const recipeTarget = load(values.recipe, '--recipe');
   const recipe = recipeTarget.program.trains.find((t) => t.name === recipeTarget.name);
-  if (!recipe) throw new UsageError(`${recipeTarget.file} has no train recipe '${recipeTarget.name}'`);
+  if (!recipe) throw new InputError(`${recipeTarget.file} has no train recipe '${recipeTarget.name}'`);
   const data = resolve(values.data ?? recipe.data.path);
   const spaceTarget = samples! > 0 ? load(values.space, '--space') : null;
   const space = spaceTarget ? spaceTarget.program.searchSpaces.find((s) => s.name === spaceTarget.name) ?? null : null;
-  if (spaceTarget && !space) throw new UsageError(`${spaceTarget.file} has no search space '${spaceTarget.name}'`);
+  if (spaceTarget && !space) throw new InputError(`${spaceTarget.file} has no search space '${spaceTarget.name}'`);
   const baselineTargets = values.baseline ?? ['fpn=examples/fpn.fpn#fpn_cells', 'nasfpn=examples/nasfpn.fpn#nasfpn'];
   const baselines = baselineTargets.map((b) => {
     const [name, target] = b.split('=');
@@ -143,7 +161,7 @@ export function main(argv: string[], root: string): number {
   const configPath = join(out, 'config.json');
   if (existsSync(configPath)) {
     const stored = JSON.parse(readFileSync(configPath, 'utf8'));
-    if (stored.digest !== digest) throw new UsageError(`${out} holds a measurement with another recipe, reward, data or sample seed (config.json); give another --out`);
+    if (stored.digest !== digest) throw new InputError(`${out} holds a measurement with another recipe, reward, data or sample seed (config.json); give another --out`);
   }
   writeFileAtomic(configPath, JSON.stringify({ ...identity, digest, data, stacks, noiseSeeds, sampleSeeds, samples, architectures: archs.map((a) => ({ name: a.name, kind: a.kind, hash: a.hash })) }, null, 2) + '\n');
   for (const arch of archs) {
@@ -167,7 +185,9 @@ export function main(argv: string[], root: string): number {
     const evals = evaluations(runDir(r));
     const final = JSON.parse(readFileSync(join(runDir(r), 'eval.json'), 'utf8')) as { perCategory: { name: string; AP: number }[] };
     const timing = existsSync(join(runDir(r), 'seconds')) ? Number(readFileSync(join(runDir(r), 'seconds'), 'utf8')) : NaN;
-    return { ...r, evals, perCategory: Object.fromEntries(final.perCategory.map((c) => [c.name, c.AP])), reward: referenceReward(evals, last!), seconds: timing };
+    // COCOeval's −1 marks a category without ground truth in the val split: no number, left out.
+    const perCategory = Object.fromEntries(final.perCategory.filter((c) => c.AP >= 0).map((c) => [c.name, c.AP]));
+    return { ...r, evals, perCategory, reward: referenceReward(evals, last!), seconds: timing };
   });
   const writeSummary = () => {
     const finished = results();
@@ -188,6 +208,10 @@ export function main(argv: string[], root: string): number {
       : ['train', `${join(out, 'archs', `${arch.name}.fpn`)}#${referenceNames(arch, r.stacks).train}`, '-o', dir, '--seed', String(r.seed), '--force'];
     console.log(`${r.id}: ${trainArgs[1] === '--resume' ? 'resuming' : 'training'} (log ${relative(process.cwd(), log)})`);
     const trained = runCli(cli, [...trainArgs, ...(values['train-arg'] ?? [])], log);
+    if (trained && !trainingFinished(dir)) {
+      console.log(`${r.id}: stopped before its last step; run the same command again to resume`);
+      break;
+    }
     const scored = trained && runCli(cli, ['eval', dir, '--json', '-o', join(dir, 'eval.json')], log);
     if (!scored) {
       failed++;
@@ -210,6 +234,10 @@ export function run(argv: string[], root: string): number {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`reference: ${(error as Error).message}\n${USAGE}`);
       return 2;
+    }
+    if (error instanceof InputError) {
+      console.error(`reference: ${error.message}`);
+      return 1;
     }
     throw error;
   }

@@ -148,7 +148,7 @@ export function summarizeReference(
       const mine = runs.filter((r) => r.arch === run.arch && r.stacks === run.stacks);
       const rewards = mine.map((r) => r.reward);
       const categories = [...new Set(mine.flatMap((r) => Object.keys(r.perCategory)))];
-      const perCategory = Object.fromEntries(categories.map((c) => [c, mean(mine.map((r) => r.perCategory[c] ?? 0))]));
+      const perCategory = Object.fromEntries(categories.map((c) => [c, mean(mine.flatMap((r) => (c in r.perCategory ? [r.perCategory[c]!] : [])))]));
       groups.push({ arch: run.arch, stacks: run.stacks, rewards, mean: mean(rewards), sd: sd(rewards), perCategory });
     }
   }
@@ -190,7 +190,9 @@ export function formatReferenceSummary(summary: ReferenceSummary, stacksOrder: r
   const sorted = [...summary.groups].sort((a, b) => a.stacks - b.stacks || b.mean - a.mean);
   for (const g of sorted) lines.push(`| ${g.arch} | ${g.stacks} | ${g.rewards.length} | ${fixed(g.mean)} | ${g.rewards.length > 1 ? fixed(g.sd) : '—'} |`);
   lines.push('');
-  for (const n of summary.noise) lines.push(`- noise (pooled sd between seeds) at ${n.stacks} stack${n.stacks === 1 ? '' : 's'}: ${fixed(n.sd)} (${n.degreesOfFreedom} degrees of freedom)`);
+  for (const n of summary.noise) {
+    lines.push(`- noise (pooled sd between seeds) at ${n.stacks} stack${n.stacks === 1 ? '' : 's'}: ${fixed(n.sd)} (${n.degreesOfFreedom} degree${n.degreesOfFreedom === 1 ? '' : 's'} of freedom)`);
+  }
   if (summary.spread) {
     const s = summary.spread;
     lines.push(`- spread over ${s.architectures} architectures at ${s.stacks} stack${s.stacks === 1 ? '' : 's'}: sd ${fixed(s.sd)} (${fixed(s.sdOverNoise, 1)} noise sds), range ${fixed(s.range)} (${fixed(s.rangeOverNoise, 1)} noise sds)`);
