@@ -5,6 +5,11 @@
 // of the object's pixels that remain) and the visible area. Some images hold an `iscrowd` group: a cluster of
 // small objects of one class under one annotation, as COCO marks crowds.
 //
+// The cross-scale task (`maxSide`, `context`, `detail`; docs/data.md) adds plates: large shapes that carry small
+// tokens whose class is the plate's outline (a top-down path is needed) and small marks whose kind is the
+// plate's class (a bottom-up path is needed), with shapes up to the whole image. Without those options nothing
+// changes: the same options give the same files as before they existed.
+//
 // Reproducible: image i draws only from `Random.seeded(seed).fork('image-i')`, so the same options give
 // byte-identical files whatever the order in which images are encoded.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -313,9 +318,9 @@ function planShapes(scene: ScenePlan, random: Random, options: SynthOptions, bac
  * boxes. Zero, one or two plates per image (two side by side, never overlapping, so a token's plate is never in
  * doubt).
  * - `context` > 0: each plate's outline is one of the first `context` PLATE_OUTLINES, and 1–3 small tokens lie on
- *   it (diamonds, TOKEN_SIDE px) whose class is that outline. Around a token there is only the plate's flat
- *   colour; the outline is a plate's side away, beyond the receptive field of the fine levels' backbone features:
- *   the class has to come down from a coarser level (a top-down path).
+ *   it (diamonds, TOKEN_SIDE px) whose class is that outline. Around a token lies at least its own side of flat
+ *   plate, and the outline is mostly much further, beyond what the fine levels' backbone features see: the class
+ *   has to come down from a coarser level (a top-down path).
  * - `detail` > 0: each plate is annotated, its class the kind of the small marks (MARK_SIDE px) scattered over
  *   it, one of the first `detail` MARKS. The marks are a few pixels across, seen only at the finest levels,
  *   while the plate's anchors are at the coarsest: the class has to come up from a finer level (a bottom-up
