@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:f
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { findSplits } from '../src/data/dataset.js';
 import { writeFileAtomic } from '../src/runtime/atomic.js';
 import type { CheckedProgram, PyramidNetworkIR } from '../src/semantics/ir.js';
 import { checkFile, fileHost } from '../src/semantics/program.js';
@@ -189,9 +190,15 @@ export function main(argv: string[], root: string): number {
     const perCategory = Object.fromEntries(final.perCategory.filter((c) => c.AP >= 0).map((c) => [c.name, c.AP]));
     return { ...r, evals, perCategory, reward: referenceReward(evals, last!), seconds: timing };
   });
+  // The dataset's supercategories group the per-category APs into families (docs/data.md: shape, token, plate).
+  const valSplit = findSplits(data).find((split) => split.split.startsWith('val'));
+  const families: Record<string, string> = valSplit
+    ? Object.fromEntries((JSON.parse(readFileSync(valSplit.annotations, 'utf8')).categories as { name: string; supercategory?: string }[])
+      .flatMap((c) => (c.supercategory ? [[c.name, c.supercategory]] : [])))
+    : {};
   const writeSummary = () => {
     const finished = results();
-    const summary = summarizeReference(finished, stacks);
+    const summary = summarizeReference(finished, stacks, { families });
     writeFileAtomic(join(out, 'results.json'), JSON.stringify({ config: { ...identity, recipeText: undefined, digest, data, stacks, noiseSeeds, sampleSeeds }, runs: finished, summary }, null, 2) + '\n');
     writeFileAtomic(join(out, 'summary.md'), `# Reference measurement (${finished.length} of ${plan.length} runs)\n\n${formatReferenceSummary(summary, stacks)}`);
   };

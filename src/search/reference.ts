@@ -122,6 +122,8 @@ export interface ReferenceGroup {
   readonly sd: number;
   /** The mean final AP per category over its runs. */
   readonly perCategory: Readonly<Record<string, number>>;
+  /** The mean of `perCategory` over each family of categories (the dataset's supercategories), when given. */
+  readonly perFamily: Readonly<Record<string, number>>;
 }
 
 export interface ReferenceSummary {
@@ -140,8 +142,11 @@ export interface ReferenceSummary {
  * architectures' mean rewards at the first stack count (each mean still carries noise/√seeds of it).
  */
 export function summarizeReference(
-  runs: readonly ReferenceRunResult[], stacksOrder: readonly number[], baselines = { fpn: 'fpn', nasfpn: 'nasfpn' },
+  runs: readonly ReferenceRunResult[], stacksOrder: readonly number[],
+  options: { baselines?: { fpn: string; nasfpn: string }; families?: Readonly<Record<string, string>> } = {},
 ): ReferenceSummary {
+  const baselines = options.baselines ?? { fpn: 'fpn', nasfpn: 'nasfpn' };
+  const families = options.families ?? {};
   const groups: ReferenceGroup[] = [];
   for (const run of runs) {
     if (!groups.some((g) => g.arch === run.arch && g.stacks === run.stacks)) {
@@ -149,7 +154,9 @@ export function summarizeReference(
       const rewards = mine.map((r) => r.reward);
       const categories = [...new Set(mine.flatMap((r) => Object.keys(r.perCategory)))];
       const perCategory = Object.fromEntries(categories.map((c) => [c, mean(mine.flatMap((r) => (c in r.perCategory ? [r.perCategory[c]!] : [])))]));
-      groups.push({ arch: run.arch, stacks: run.stacks, rewards, mean: mean(rewards), sd: sd(rewards), perCategory });
+      const familyNames = [...new Set(categories.flatMap((c) => (families[c] ? [families[c]] : [])))];
+      const perFamily = Object.fromEntries(familyNames.map((f) => [f, mean(categories.filter((c) => families[c] === f).map((c) => perCategory[c]!))]));
+      groups.push({ arch: run.arch, stacks: run.stacks, rewards, mean: mean(rewards), sd: sd(rewards), perCategory, perFamily });
     }
   }
   const noise = stacksOrder.map((stacks) => {
@@ -204,6 +211,11 @@ export function formatReferenceSummary(summary: ReferenceSummary, stacksOrder: r
     for (const arch of baselines) {
       lines.push(`| ${arch} | ${stacksOrder.map((n) => fixed(summary.groups.find((g) => g.arch === arch && g.stacks === n)?.mean ?? null)).join(' | ')} |`);
     }
+  }
+  const families = [...new Set(summary.groups.flatMap((g) => Object.keys(g.perFamily)))];
+  if (families.length) {
+    lines.push('', `| final AP per family | stacks | ${families.join(' | ')} |`, `|---|---:|${families.map(() => '---:').join('|')}|`);
+    for (const g of sorted) lines.push(`| ${g.arch} | ${g.stacks} | ${families.map((f) => fixed(g.perFamily[f] ?? null)).join(' | ')} |`);
   }
   const categories = [...new Set(summary.groups.flatMap((g) => Object.keys(g.perCategory)))];
   if (categories.length) {

@@ -69,7 +69,7 @@ describe('the numbers', () => {
       result('sample01', 1, 1, 0.10),
       result('fpn', 3, 1, 0.31), result('nasfpn', 3, 1, 0.45),
     ];
-    const summary = summarizeReference(runs, [1, 3]);
+    const summary = summarizeReference(runs, [1, 3], { families: { token: 'tokens' } });
     const noise = Math.sqrt((1 * 0.0008 + 2 * 0.0012) / 3);
     expect(summary.noise[0]!.sd).toBeCloseTo(noise, 10);
     expect(summary.noise[0]!.degreesOfFreedom).toBe(3);
@@ -84,6 +84,7 @@ describe('the numbers', () => {
     expect(summary.nasfpnOverFpn[0]!.inNoiseSds).toBeCloseTo(0.10 / noise, 10);
     expect(summary.nasfpnOverFpn[1]).toMatchObject({ stacks: 3, inNoiseSds: null });
     expect(summary.groups.find((g) => g.arch === 'fpn' && g.stacks === 1)!.perCategory.token).toBeCloseTo(0.2, 12);
+    expect(summary.groups.find((g) => g.arch === 'fpn' && g.stacks === 1)!.perFamily.tokens).toBeCloseTo(0.2, 12);
     const text = formatReferenceSummary(summary, [1, 3]);
     expect(text).toContain('| nasfpn | 1 | 3 | 0.420 | 0.035 |');
     expect(text).toContain(`- NAS-FPN − FPN at 1 stack: 0.100 AP (${(0.10 / noise).toFixed(1)} noise sds)`);
