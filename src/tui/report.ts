@@ -7,7 +7,7 @@ import { bestTrials } from '../search/export.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
 import { renderGraph } from '../viz/graph.js';
-import { escapeXml } from '../viz/svg.js';
+import { escapeXml } from '../util/escape.js';
 import { formatDuration } from './chart.js';
 import { PLOT_COLORS, formatNumber, renderPlot, type XY } from './plots.js';
 import { pyramidOf, readRunConfig, readTrials } from './run-dir.js';
