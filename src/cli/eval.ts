@@ -13,6 +13,7 @@ import type { CocoEvaluation } from '../eval/evaluator.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath } from './report.js';
+import { terminalLine } from '../util/escape.js';
 
 const IOU_TYPES = ['bbox'] as const;
 
@@ -104,7 +105,7 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   });
   process.stderr.write(`evaluating ${displayPath(saved.checkpoint)} (step ${saved.step}) on ${limit ?? set.dataset.images.length} images of ${displayPath(set.dataset.source.annotations)}\n`);
   const stale = staleStatisticsWarning(saved.recipe.detector.batchNorm.momentum, saved.step);
-  if (stale) process.stderr.write(`warning: ${stale}\n`);
+  if (stale) process.stderr.write(`warning: ${terminalLine(stale)}\n`);
   const evaluation = await evaluateOn(tf, saved.model, saved.recipe.detector, set, limit);
   saved.model.dispose();
   return { evaluation, gt: set.groundTruth };

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, EXIT_USAGE, fromRoomError, InputError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
+import { terminalText } from '../util/escape.js';
 import { registerCheck } from './check.js';
 import { registerFmt } from './fmt.js';
 import { registerExport, registerImport } from './tfspec.js';
@@ -56,15 +57,16 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`nasfpn: ${error.message}\n(run with --help for usage)\n`);
+      process.stderr.write(`nasfpn: ${terminalText(error.message)}\n(run with --help for usage)\n`);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
-      if (!error.alreadyReported) process.stderr.write(`nasfpn: ${error.message}\n`);
+      // Messages quote paths and file text: a control character in them is shown, not obeyed.
+      if (!error.alreadyReported) process.stderr.write(`nasfpn: ${terminalText(error.message)}\n`);
       return EXIT_INPUT;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`nasfpn: internal error: ${message}\n`);
+    process.stderr.write(`nasfpn: internal error: ${terminalText(message)}\n`);
     if (process.env.NASFPN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     else process.stderr.write('(set NASFPN_DEBUG=1 for the stack trace, and please report it)\n');
     return 70;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError } from './errors.js';
-import { displayPath } from './report.js';
+import { displayPath, relativePath } from './report.js';
 
 interface PlotOptions {
   output?: string;
@@ -34,7 +34,7 @@ export function registerPlot(program: Command): void {
       const train = records.filter((r) => r.kind === 'train') as { step: number; loss: number; lr: number; parts: Record<string, number> }[];
       const evals = records.filter((r) => r.kind === 'eval') as { step: number; metrics: Record<string, number> }[];
       const partNames = [...new Set(train.flatMap((r) => Object.keys(r.parts)))];
-      const svg = trainingCurvesSvg(`training curves of ${displayPath(run)}`, [
+      const svg = trainingCurvesSvg(`training curves of ${relativePath(run)}`, [
         { title: 'loss', log: true, series: [
           { name: 'total', points: train.map((r) => [r.step, r.loss] as const) },
           ...partNames.map((name) => ({ name, points: train.filter((r) => name in r.parts).map((r) => [r.step, r.parts[name]] as const) })),

@@ -8,6 +8,7 @@ import { basename, extname, join } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath } from './report.js';
+import { terminalLine } from '../util/escape.js';
 
 interface PredictOptions {
   output?: string;
@@ -46,7 +47,7 @@ export function registerPredict(program: Command): void {
         }
       })();
       const stale = staleStatisticsWarning(saved.recipe.detector.batchNorm.momentum, saved.step);
-      if (stale) process.stderr.write(`warning: ${stale}\n`);
+      if (stale) process.stderr.write(`warning: ${terminalLine(stale)}\n`);
       const records = await detectFiles(tf, saved.model, saved.recipe.detector, files, saved.classMap).catch((error: unknown) => {
         throw new InputError(error instanceof Error ? error.message : String(error));
       });

@@ -8,6 +8,7 @@ import { InputError, UsageError } from './errors.js';
 import { displayPath } from './report.js';
 import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
+import { terminalLine } from '../util/escape.js';
 
 /** The `search` command: the engine's when it is registered first, else a bare parent for these subcommands. */
 export function searchCommand(program: Command): Command {
@@ -41,7 +42,7 @@ async function watchQueue(url: string, queueName: string): Promise<void> {
   const events = followRedisEvents({
     url, queueName, signal: stop.signal, untilFinished: !interactive,
     // On a terminal the dashboard says STARTING instead (a line on stderr would land in the middle of it).
-    onWaiting: interactive ? undefined : () => process.stderr.write(`nasfpn search watch: no search has started on queue ${queueName} at ${url} yet; waiting for one\n`),
+    onWaiting: interactive ? undefined : () => process.stderr.write(`nasfpn search watch: no search has started on queue ${terminalLine(queueName)} at ${terminalLine(url)} yet; waiting for one\n`),
     onTrial: (record) => records.set(record.id, record),
     onConfig: (c) => (config = c),
   });

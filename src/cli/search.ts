@@ -24,6 +24,7 @@ import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
 import { InputError, UsageError } from './errors.js';
 import { loadSearchSpace, readInput } from './load.js';
 import { displayPath } from './report.js';
+import { terminalLine } from '../util/escape.js';
 
 /** Trials kept on a Redis queue at once when --parallel is not given. */
 const DEFAULT_QUEUE_PARALLEL = 8;
@@ -157,7 +158,7 @@ export function registerSearch(program: Command): void {
         strategy.dispose();
         await ui?.close();
         await publisher?.close();
-        if (publisher?.pending) process.stderr.write(`nasfpn search: ${publisher.pending} events could not be sent to ${config.queue} (the run directory has them all)\n`);
+        if (publisher?.pending) process.stderr.write(`nasfpn search: ${publisher.pending} events could not be sent to ${terminalLine(config.queue ?? '')} (the run directory has them all)\n`);
       }
     });
 
@@ -178,7 +179,7 @@ export function registerSearch(program: Command): void {
       best.forEach((trial, i) => {
         const path = join(options.output, `top${i + 1}.fpn`);
         writeFileAtomic(path, exportText(trial, i + 1, { space, reward: store.config.reward, dir: options.output }));
-        process.stdout.write(`${path}  reward ${trial.reward}  trial ${trial.id}\n`);
+        process.stdout.write(`${displayPath(path)}  reward ${trial.reward}  trial ${trial.id}\n`);
       });
     });
 }
@@ -258,7 +259,7 @@ async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: strin
   if (reward.name === 'proxy') {
     const { proxyWarning, readProxyOptions } = await import('../search/proxy-budget.js');
     const warning = proxyWarning(space, readProxyOptions(reward));
-    if (warning) process.stderr.write(`nasfpn search: warning: ${warning}\n`);
+    if (warning) process.stderr.write(`nasfpn search: warning: ${terminalLine(warning)}\n`);
   }
   if (typeof reward.options.data === 'string') {
     reward.options.data = resolve(reward.options.data);

@@ -9,8 +9,8 @@
 //                     U+2028 and U+2029, so each is escaped and nothing after it becomes code
 //   tsStringLiteral   a quoted TypeScript string literal whose value is exactly the text
 //   tsIdentifier      a valid TypeScript identifier (not a reserved word) made from a name
-//   escapeXml         SVG/HTML/XML text and attribute values: markup characters as entities; characters XML
-//                     1.0 forbids, and bidi or invisible characters, as visible escapes
+//   escapeXml         SVG/HTML/XML text and double-quoted attribute values: markup characters as entities;
+//                     characters XML 1.0 forbids, and bidi or invisible characters, as visible escapes
 //
 // What counts as hidden is src/util/hidden-characters.ts. Escapes are written the way JavaScript writes
 // them (`\x1b`, `\u202e`, `\u{e0041}`), so a reader can paste them back into code. A backslash is left as
@@ -73,13 +73,14 @@ export function tsIdentifier(name: string): string {
 }
 
 /** XML 1.0 allows TAB, LF and CR of the controls, and no lone surrogate, U+FFFE or U+FFFF. */
-const XML_SPECIAL = new RegExp(`[&<>"']|(?![\\t\\n])${HIDDEN.source}|[\\u{d800}-\\u{dfff}\\u{fffe}\\u{ffff}]`, 'gu');
-const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\r': '&#13;' };
+const XML_SPECIAL = new RegExp(`[&<>"]|(?![\\t\\n])${HIDDEN.source}|[\\u{d800}-\\u{dfff}\\u{fffe}\\u{ffff}]`, 'gu');
+const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
 
 /**
- * Text for SVG, HTML or XML, as element content or as an attribute value in either quotes: `& < > " '` become
- * entities, CR a character reference, and every other hidden character (which XML forbids or which would
- * reorder or hide what is drawn) a visible escape. `</script>` is therefore `&lt;/script&gt;`.
+ * Text for SVG, HTML or XML, as element content or as an attribute value in double quotes (the only quotes
+ * the toolkit's writers use, so a `'` is left as it is): `& < > "` become entities, CR a character reference,
+ * and every other hidden character (which XML forbids, or which would reorder or hide what is drawn) a
+ * visible escape. `</script>` is therefore `&lt;/script&gt;`.
  */
 export function escapeXml(text: string): string {
   return text.replace(XML_SPECIAL, (c) => (Object.hasOwn(XML_ENTITIES, c) ? XML_ENTITIES[c] : visibleEscape(c)));
