@@ -6,23 +6,39 @@
 import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
 import type { CheckedProgram, DetectorIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
+import { NotARegularFileError } from '../util/regular-file.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Reading and checking
 
+/**
+ * Runs `read`, turning a path that is not a regular file of at most MAX_SOURCE_BYTES (a device, a FIFO, a
+ * folder, a file too large) into an InputError that says what it is.
+ */
+function readingInput<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof NotARegularFileError) throw new InputError(`cannot read ${displayPath(file)}: it ${error.describe()}`);
+    throw error;
+  }
+}
+
+const unreadable = (file: string) => new InputError(`cannot read ${displayPath(file)}: no such file, or not readable`);
+
 /** The text of a file the user named; throws InputError when it cannot be read. */
 export function readInput(file: string): string {
-  const text = fileHost.readFile(file);
-  if (text === null) throw new InputError(`cannot read ${file}: no such file, or not readable`);
+  const text = readingInput(file, () => fileHost.readFile(file));
+  if (text === null) throw unreadable(file);
   return text;
 }
 
 /** Checks `file`; throws InputError when it cannot be read. */
 export function checkPath(file: string): CheckResult {
-  const result = checkFile(file, fileHost);
-  if (!result.sources.size) throw new InputError(`cannot read ${file}: no such file, or not readable`);
+  const result = readingInput(file, () => checkFile(file, fileHost));
+  if (!result.sources.size) throw unreadable(file);
   return result;
 }
 

@@ -37,7 +37,7 @@ export function registerPlot(program: Command): void {
       const svg = trainingCurvesSvg(`training curves of ${relativePath(run)}`, [
         { title: 'loss', log: true, series: [
           { name: 'total', points: train.map((r) => [r.step, r.loss] as const) },
-          ...partNames.map((name) => ({ name, points: train.filter((r) => name in r.parts).map((r) => [r.step, r.parts[name]] as const) })),
+          ...partNames.map((name) => ({ name, points: train.filter((r) => Object.hasOwn(r.parts, name)).map((r) => [r.step, r.parts[name]] as const) })),
         ] },
         { title: 'learning rate', series: [{ name: 'lr', points: train.map((r) => [r.step, r.lr] as const) }] },
         { title: 'COCO AP (val)', series: ['AP', 'AP50', 'AP75'].map((k) => ({ name: k, points: evals.map((r) => [r.step, r.metrics[k]] as const) })) },

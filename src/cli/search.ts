@@ -55,7 +55,8 @@ const wholeNumber = (value: string, flag: string, min: number): number => {
 };
 
 function parseStrategyOptions(pairs: string[]): Record<string, number> {
-  const options: Record<string, number> = {};
+  // A null prototype: `__proto__=1` is an option name like any other (and then an unknown one).
+  const options: Record<string, number> = Object.create(null);
   for (const pair of pairs) {
     const [key, value] = pair.split('=', 2);
     if (!key || value === undefined || !Number.isFinite(Number(value))) throw new UsageError(`--strategy-option takes key=number, not '${pair}'`);

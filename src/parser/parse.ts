@@ -5,7 +5,8 @@ import type { CstNode, IRecognitionException, IToken, ILexingError } from 'chevr
 import { EOF } from 'chevrotain';
 import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
 import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
-import { fpnLexer } from './tokens.js';
+import { hiddenCharacterDiagnostics, isReportedHidden } from './hidden-characters.js';
+import { fpnLexer, StringLiteral } from './tokens.js';
 import { fpnParser } from './grammar.js';
 
 export interface ParseResult {
@@ -18,8 +19,15 @@ export function parseFpn(text: string, file: string): ParseResult {
   const tokenRange = (token: IToken): SourceRange => rangeOf(token.startOffset, (token.endOffset ?? token.startOffset) + 1);
 
   const lexed = fpnLexer.tokenize(text);
-  const diagnostics: Diagnostic[] = lexed.errors.map((e) => lexingDiagnostic(e, text, rangeOf));
-  for (const s of lexed.groups.unterminated ?? []) {
+  const unterminated = lexed.groups.unterminated ?? [];
+  const diagnostics: Diagnostic[] = hiddenCharacterDiagnostics(
+    text, lexed.groups.comments ?? [], [...lexed.tokens.filter((t) => t.tokenType === StringLiteral), ...unterminated], rangeOf,
+  );
+  for (const error of lexed.errors) {
+    const diagnostic = lexingDiagnostic(error, text, rangeOf);
+    if (diagnostic) diagnostics.push(diagnostic);
+  }
+  for (const s of unterminated) {
     diagnostics.push({ code: 'FPN001', severity: 'error', message: 'unterminated string', hint: 'close the string with " on the same line', range: tokenRange(s) });
   }
 
@@ -48,14 +56,21 @@ function blankLines(text: string): number[] {
 // ---------------------------------------------------------------------------------------------------
 // Syntax diagnostics
 
-/** The lexer only fails on a character no token starts with (unclosed strings are a token of their own). */
-function lexingDiagnostic(error: ILexingError, text: string, rangeOf: (a: number, b: number) => SourceRange): Diagnostic {
+/**
+ * The lexer only fails on characters no token starts with (unclosed strings are a token of their own); a run
+ * of them is one error, reported at its first character. Hidden characters (FPN003) are not reported again.
+ */
+function lexingDiagnostic(error: ILexingError, text: string, rangeOf: (a: number, b: number) => SourceRange): Diagnostic | null {
+  let offset = error.offset;
+  while (offset < error.offset + error.length && isReportedHidden(text, offset)) offset += text.codePointAt(offset)! > 0xffff ? 2 : 1;
+  if (offset >= error.offset + error.length) return null;
+  const char = String.fromCodePoint(text.codePointAt(offset)!);
   return {
     code: 'FPN001',
     severity: 'error',
-    message: `unexpected character ${JSON.stringify(text[error.offset])}`,
+    message: `unexpected character ${JSON.stringify(char)}`,
     hint: 'names are letters, digits and _; comments start with #; see docs/language.md for the syntax',
-    range: rangeOf(error.offset, error.offset + 1),
+    range: rangeOf(offset, offset + char.length),
   };
 }
 

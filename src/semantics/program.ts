@@ -4,7 +4,6 @@
 //
 // Declarations may refer to ones declared further down the same file or imported. Each file is parsed and
 // checked once, even when several files import it; an import cycle is reported at the import that closes it.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Declaration, FileAst, ImportStatement } from '../parser/ast.js';
 import { parseFpn } from '../parser/parse.js';
@@ -17,19 +16,28 @@ import { Reporter } from './report.js';
 import { checkSearch } from './search.js';
 import { checkTrain } from './train.js';
 import { didYouMean } from './suggest.js';
+import { MAX_SOURCE_BYTES } from './limits.js';
+import { NotARegularFileError, readRegularTextFileSync } from '../util/regular-file.js';
 
 /** Where source text comes from: the file system for the CLI, a map in tests and editors. */
 export interface SourceHost {
-  /** The file's text, or null when it cannot be read. */
+  /**
+   * The file's text, or null when it cannot be read. A host may instead throw a NotARegularFileError
+   * (src/util/regular-file.ts) to say what the path names (a device, a FIFO, a folder, a file too large).
+   */
   readFile(path: string): string | null;
 }
 
-/** The file system as a SourceHost. */
+/**
+ * The file system as a SourceHost: regular files of at most MAX_SOURCE_BYTES only, so an import of /dev/zero,
+ * of a FIFO or of standard input ends at once with FPN014 instead of reading forever.
+ */
 export const fileHost: SourceHost = {
   readFile(path) {
     try {
-      return readFileSync(path, 'utf8');
-    } catch {
+      return readRegularTextFileSync(path, MAX_SOURCE_BYTES);
+    } catch (error) {
+      if (error instanceof NotARegularFileError && error.kind !== 'missing' && error.kind !== 'unreadable') throw error;
       return null;
     }
   },
@@ -98,7 +106,8 @@ class ProgramChecker {
   private load(path: string, text: string): Module {
     this.sources.set(path, text);
     const { ast, diagnostics } = parseFpn(text, path);
-    this.reporter.diagnostics.push(...diagnostics);
+    // One by one: a spread of a hostile file's hundred thousand syntax errors overflows the call stack.
+    for (const d of diagnostics) this.reporter.diagnostics.push(d);
     this.inProgress.push(path);
 
     // The scope: imported declarations first, then this file's own (which may not clash with them).
@@ -160,7 +169,15 @@ class ProgramChecker {
     }
     const cached = this.modules.get(target);
     if (cached) return cached;
-    const text = this.host.readFile(target);
+    let text: string | null;
+    try {
+      text = this.host.readFile(target);
+    } catch (error) {
+      if (!(error instanceof NotARegularFileError)) throw error;
+      this.reporter.error('FPN014', statement.path.range, `cannot import ${statement.path.text}: ${target} ${error.describe()}`,
+        `an import names a .fpn file of at most ${MAX_SOURCE_BYTES / 2 ** 20} MiB, relative to the importing file`);
+      return null;
+    }
     if (text === null) {
       this.reporter.error('FPN010', statement.path.range, `cannot read ${statement.path.text} (looked for ${target})`,
         'import paths are relative to the importing file');

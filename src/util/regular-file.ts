@@ -19,6 +19,11 @@ export class NotARegularFileError extends Error {
   ) {
     super(`${path}: ${describeKind(kind, detail)}`);
   }
+
+  /** What the path is, in words ("is a device, not a regular file"), without the path. */
+  describe(): string {
+    return describeKind(this.kind, this.detail);
+  }
 }
 
 function describeKind(kind: NotReadableKind, detail: string): string {
