@@ -58,10 +58,16 @@ function sourceLines(sources: ReadonlyMap<string, string>, file: string): string
   return lines;
 }
 
+/** The widest piece of a source line a code frame shows; a longer line is cut around the range, with … marks. */
+const FRAME_COLUMNS = 120;
+/** How much of a long line a frame shows before the range starts. */
+const FRAME_LEAD = 40;
+
 /**
  * One diagnostic with a code frame: the line before, the line itself with carets under the range. File text,
  * paths and messages are shown through terminalLine, so a control character in the file (ESC, BEL) is printed
- * as `\x1b` instead of reaching the terminal; the carets stay under the escaped text.
+ * as `\x1b` instead of reaching the terminal; the carets stay under the escaped text. Lines longer than
+ * FRAME_COLUMNS are shown around the range only (a generated file may hold megabytes on one line).
  */
 export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, color = false): string {
   const { start, end } = d.range;
@@ -69,13 +75,17 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   const out = [head];
   const lines = sourceLines(sources, d.range.file);
   if (lines !== undefined) {
+    const lineText = lines[start.line - 1] ?? '';
+    // The columns [from, to) shown of every row, the same for both rows so that they stay aligned.
+    const from = lineText.length > FRAME_COLUMNS ? Math.max(0, start.column - 1 - FRAME_LEAD) : 0;
+    const to = from + FRAME_COLUMNS;
+    const shown = (text: string) => `${from > 0 ? '…' : ''}${terminalLine(text.slice(from, to))}${text.length > to ? '…' : ''}`;
     const gutter = String(start.line).length;
-    const row = (n: number, marker: string) => `${marker} ${String(n).padStart(gutter)} | ${terminalLine(lines[n - 1] ?? '')}`;
+    const row = (n: number, marker: string) => `${marker} ${String(n).padStart(gutter)} | ${shown(lines[n - 1] ?? '')}`;
     if (start.line > 1) out.push(row(start.line - 1, ' '));
     out.push(row(start.line, paint(severityColor[d.severity], '>', color)));
-    const lineText = lines[start.line - 1] ?? '';
-    const caretEnd = end.line === start.line ? end.column : lineText.length + 1;
-    const before = terminalLine(lineText.slice(0, start.column - 1)).length;
+    const caretEnd = Math.min(end.line === start.line ? end.column : lineText.length + 1, to + 1);
+    const before = (from > 0 ? 1 : 0) + terminalLine(lineText.slice(from, start.column - 1)).length;
     const width = Math.max(1, terminalLine(lineText.slice(start.column - 1, caretEnd - 1)).length);
     out.push(`  ${' '.repeat(gutter)} | ${' '.repeat(before)}${paint(severityColor[d.severity], '^'.repeat(width), color)}`);
   }

@@ -6,7 +6,7 @@ import { EOF } from 'chevrotain';
 import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
 import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
 import { hiddenCharacterDiagnostics, isReportedHidden } from './hidden-characters.js';
-import { fpnLexer, StringLiteral } from './tokens.js';
+import { fpnLexer, Newline, Semicolon, StringLiteral } from './tokens.js';
 import { fpnParser } from './grammar.js';
 
 export interface ParseResult {
@@ -34,6 +34,8 @@ export function parseFpn(text: string, file: string): ParseResult {
   fpnParser.input = lexed.tokens;
   const cst = fpnParser.file();
   for (const error of fpnParser.errors) diagnostics.push(parsingDiagnostic(error, text, rangeOf, tokenRange));
+  // The shared parser would keep this file's tokens alive until the next parse.
+  fpnParser.input = [];
 
   const build = new AstBuilder(tokenRange, rangeOf);
   const ast: FileAst = {
@@ -42,16 +44,51 @@ export function parseFpn(text: string, file: string): ParseResult {
     comments: (lexed.groups.comments ?? []).map((c) => ({ text: c.image, range: tokenRange(c) })),
     blankLines: blankLines(text),
   };
-  return { ast, diagnostics };
+  return { ast, diagnostics: firstSyntaxErrors(diagnostics) };
 }
 
+/**
+ * Syntax errors listed per file: what is not a .fpn file at all (a binary, a file of `$`) would otherwise give
+ * one error per character, hundreds of thousands of code frames that say the same thing.
+ */
+export const MAX_SYNTAX_ERRORS = 100;
+
+/** The first MAX_SYNTAX_ERRORS, by position, and one error that says how many more there are. */
+function firstSyntaxErrors(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_SYNTAX_ERRORS) return diagnostics;
+  const sorted = [...diagnostics].sort((a, b) => a.range.start.offset - b.range.start.offset);
+  const next = sorted[MAX_SYNTAX_ERRORS];
+  return [...sorted.slice(0, MAX_SYNTAX_ERRORS), {
+    code: next.code, severity: 'error', range: next.range,
+    message: `too many syntax errors: ${sorted.length - MAX_SYNTAX_ERRORS} more from here on are not listed`,
+    hint: `fix the first ${MAX_SYNTAX_ERRORS}; a file with this many is probably not a .fpn file`,
+  }];
+}
+
+/** The lines (1-based) that hold only whitespace, in one pass over the text (no string per line). */
 function blankLines(text: string): number[] {
   const blank: number[] = [];
-  text.split(/\r\n|\r|\n/).forEach((line, i) => {
-    if (line.trim() === '') blank.push(i + 1);
-  });
+  let line = 1;
+  let empty = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (empty) blank.push(line);
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      line++;
+      empty = true;
+    } else if (empty && !isWhitespace(c)) {
+      empty = false;
+    }
+  }
+  if (empty) blank.push(line);
   return blank;
 }
+
+/** What String.prototype.trim removes, for one UTF-16 code unit. */
+const isWhitespace = (c: number): boolean =>
+  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 
 // ---------------------------------------------------------------------------------------------------
 // Syntax diagnostics
@@ -136,27 +173,26 @@ class AstBuilder {
     return this.rangeOf(first.startOffset, (last.endOffset ?? last.startOffset) + 1);
   }
 
-  /** All real tokens under a CST node, in source order. */
-  private tokensUnder(node: CstNode): IToken[] {
-    const out: IToken[] = [];
+  /**
+   * The range from the first to the last real token under a CST node (without a trailing newline or `;`), or
+   * null when it has none. One walk that keeps two tokens, no list: it runs for every statement of the file.
+   */
+  private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
+    let first: IToken | null = null;
+    let last: IToken | null = null;
     const walk = (n: CstNode) => {
-      for (const list of Object.values(n.children)) {
-        for (const child of list ?? []) {
-          if ('image' in child) {
-            if (real(child)) out.push(child);
-          } else walk(child);
+      for (const key in n.children) {
+        for (const child of n.children[key]) {
+          if (!('image' in child)) walk(child);
+          else if (real(child) && !(skipTrailing && (child.tokenType === Newline || child.tokenType === Semicolon))) {
+            if (first === null || child.startOffset < first.startOffset) first = child;
+            if (last === null || child.startOffset > last.startOffset) last = child;
+          }
         }
       }
     };
     walk(node);
-    return out.sort((a, b) => a.startOffset - b.startOffset);
-  }
-
-  private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
-    let all = this.tokensUnder(node);
-    if (skipTrailing) all = all.filter((t) => t.tokenType.name !== 'Newline' && t.tokenType.name !== 'Semicolon');
-    if (all.length === 0) return null;
-    return this.span(all[0], all[all.length - 1]);
+    return first && last ? this.span(first, last) : null;
   }
 
   fileNode(cst: CstNode): { imports: ImportStatement[]; declarations: Declaration[] } {

@@ -106,8 +106,7 @@ class ProgramChecker {
   private load(path: string, text: string): Module {
     this.sources.set(path, text);
     const { ast, diagnostics } = parseFpn(text, path);
-    // One by one: a spread of a hostile file's hundred thousand syntax errors overflows the call stack.
-    for (const d of diagnostics) this.reporter.diagnostics.push(d);
+    for (const d of diagnostics) this.reporter.record(d);
     this.inProgress.push(path);
 
     // The scope: imported declarations first, then this file's own (which may not clash with them).

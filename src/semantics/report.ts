@@ -5,9 +5,16 @@ import type { Diagnostic, Severity, SourceRange } from '../diagnostics/diagnosti
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
+  private errors = 0;
 
   private add(severity: Severity, code: Code, range: SourceRange, message: string, hint?: string): void {
-    this.diagnostics.push(hint ? { code, severity, message, hint, range } : { code, severity, message, range });
+    this.record(hint ? { code, severity, message, hint, range } : { code, severity, message, range });
+  }
+
+  /** A diagnostic made elsewhere (the parser's). */
+  record(diagnostic: Diagnostic): void {
+    this.diagnostics.push(diagnostic);
+    if (diagnostic.severity === 'error') this.errors++;
   }
 
   error(code: Code, range: SourceRange, message: string, hint?: string): void {
@@ -22,7 +29,8 @@ export class Reporter {
     this.add('info', code, range, message, hint);
   }
 
+  /** Errors so far, counted as they come: checks ask before and after every declaration. */
   get errorCount(): number {
-    return this.diagnostics.filter((d) => d.severity === 'error').length;
+    return this.errors;
   }
 }
