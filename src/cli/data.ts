@@ -361,7 +361,8 @@ function registerTargets(data: Command): void {
         });
         for (const chunk of targetsJson(assignment, described)) process.stdout.write(chunk);
       } else {
-        process.stdout.write(formatTargets(assignment, described));
+        // Category names come from the annotation file: shown, never obeyed.
+        process.stdout.write(terminalText(formatTargets(assignment, described)));
       }
     });
 }
@@ -386,9 +387,9 @@ function registerStats(data: Command): void {
       const all = [];
       for (const source of sources) all.push(datasetStats(await loadSource(source), inputSize));
       if (args.json) {
-        process.stdout.write(JSON.stringify(all.map((s) => ({ ...s, annotations: displayPath(s.annotations) })), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(all.map((s) => ({ ...s, annotations: relativePath(s.annotations) })), null, 2) + '\n');
       } else {
-        process.stdout.write(all.map((s) => formatStats({ ...s, annotations: displayPath(s.annotations) })).join('\n'));
+        process.stdout.write(terminalText(all.map((s) => formatStats({ ...s, annotations: displayPath(s.annotations) })).join('\n')));
       }
     });
 }

@@ -6,7 +6,7 @@ import { EOF } from 'chevrotain';
 import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
 import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
 import { hiddenCharacterDiagnostics, isReportedHidden } from './hidden-characters.js';
-import { fpnLexer, Newline, Semicolon, StringLiteral } from './tokens.js';
+import { fpnLexer, StringLiteral } from './tokens.js';
 import { fpnParser } from './grammar.js';
 
 export interface ParseResult {
@@ -174,19 +174,20 @@ class AstBuilder {
   }
 
   /**
-   * The range from the first to the last real token under a CST node (without a trailing newline or `;`), or
-   * null when it has none. One walk that keeps two tokens, no list: it runs for every statement of the file.
+   * The range from the first to the last real token under a CST node (line ends and ';' left out with
+   * `skipTrailing`), or null when it has none. One walk, no list: the parser rebuilds this on every keystroke
+   * in an editor.
    */
   private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
     let first: IToken | null = null;
     let last: IToken | null = null;
     const walk = (n: CstNode) => {
-      for (const key in n.children) {
-        for (const child of n.children[key]) {
+      for (const list of Object.values(n.children)) {
+        for (const child of list ?? []) {
           if (!('image' in child)) walk(child);
-          else if (real(child) && !(skipTrailing && (child.tokenType === Newline || child.tokenType === Semicolon))) {
-            if (first === null || child.startOffset < first.startOffset) first = child;
-            if (last === null || child.startOffset > last.startOffset) last = child;
+          else if (real(child) && !(skipTrailing && (child.tokenType.name === 'Newline' || child.tokenType.name === 'Semicolon'))) {
+            if (!first || child.startOffset < first.startOffset) first = child;
+            if (!last || child.startOffset > last.startOffset) last = child;
           }
         }
       }
