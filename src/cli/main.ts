@@ -9,6 +9,7 @@ import { registerCheck } from './check.js';
 import { registerFmt } from './fmt.js';
 import { registerExport, registerImport } from './tfspec.js';
 import { registerHash } from './hash.js';
+import { registerDiff } from './diff.js';
 import { registerDraw } from './draw.js';
 import { registerBuild } from './build.js';
 import { registerStats } from './stats.js';
@@ -29,7 +30,7 @@ function makeProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [
-    registerCheck, registerFmt, registerExport, registerImport, registerHash,
+    registerCheck, registerFmt, registerExport, registerImport, registerHash, registerDiff,
     registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
     registerSearch, registerWorker,
     // After the search command: adds watch and report under `search`.

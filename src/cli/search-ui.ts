@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
+import { parseScale } from './options.js';
 import { displayPath } from './report.js';
 import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
@@ -118,8 +119,7 @@ export function registerSearchUi(program: Command): void {
     .option('--top <k>', 'rows of the top-k table', '10')
     .action(async (run: string, options: ReportOptions) => {
       if (!options.output) throw new UsageError('search report needs -o DIR, the directory to write');
-      const scale = Number(options.scale);
-      if (!Number.isFinite(scale) || scale <= 0 || scale > 16) throw new UsageError(`--scale must be a number in (0, 16], not '${options.scale}'`);
+      const scale = parseScale(options.scale);
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive whole number, not '${options.top}'`);
       const { isRunDir, RunDirError } = await import('../tui/run-dir.js');
@@ -132,7 +132,7 @@ export function registerSearchUi(program: Command): void {
         if (error instanceof RunDirError) throw new InputError(error.message);
         throw error;
       }
-      const files = [...report.plots, ...report.snapshots];
+      const files = [...report.plots, ...report.snapshots, ...report.changes];
       const pngs = new Map<string, Uint8Array>();
       if (options.png) {
         const { renderPng } = await import('../viz/png.js');
@@ -145,6 +145,6 @@ export function registerSearchUi(program: Command): void {
         writeFileAtomic(join(dir, 'index.html'), report.html);
       });
       for (const file of files) process.stdout.write(`wrote ${displayPath(join(output, file.name))}: ${file.caption}\n`);
-      process.stdout.write(`wrote ${displayPath(join(output, 'index.html'))}: ${report.plots.length} plots, ${report.snapshots.length} snapshots of the best architecture, the top ${top}${pngs.size ? ` (and ${pngs.size} PNG files)` : ''}\n`);
+      process.stdout.write(`wrote ${displayPath(join(output, 'index.html'))}: ${report.plots.length} plots, ${report.snapshots.length} snapshots of the best architecture and ${report.changes.length} drawings of what changed between them, the top ${top}${pngs.size ? ` (and ${pngs.size} PNG files)` : ''}\n`);
     });
 }

@@ -10,6 +10,7 @@ import { InputError, UsageError } from './errors.js';
 import { chosenName, loadProgram, parseTarget, selectDetector } from './load.js';
 import { parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
+import { textTable } from '../util/table.js';
 
 const FLOPS_CONVENTION =
   'FLOPs = 2 × multiply-adds of the convolutions (BN, bias, add, pooling not counted); the paper\'s Table 1 uses this convention.';
@@ -75,20 +76,13 @@ export function registerStats(program: Command): void {
 const thousands = (n: number) => n.toLocaleString('en-US');
 const giga = (n: number) => (n / 1e9).toFixed(2);
 
-function table(header: string[], rows: string[][], leftColumns = 1): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 function formatCounts(counts: ModelCounts, file: string): string {
   const rows = counts.groups.map((g) => [g.group, thousands(g.trainable), thousands(g.nonTrainable), giga(g.macs), giga(2 * g.macs)]);
   rows.push(['total', thousands(counts.trainable), thousands(counts.nonTrainable), giga(counts.macs), giga(counts.flops)]);
   return [
     `${counts.name} (${file}), input ${counts.inputSize}×${counts.inputSize}: ` +
       `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${giga(counts.flops)} GFLOPs`,
-    table(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
+    textTable(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
   ].join('\n');
 }
 
@@ -119,7 +113,7 @@ function printPaper(comparisons: Comparison[], json: boolean): void {
     c.withinTolerance ? 'ok' : c.row.reproducible ? 'OUT OF TOLERANCE' : 'not reproducible (docs/table1.md)',
   ]);
   process.stdout.write([
-    table(['Table 1 row', 'input', 'detector', 'params M (paper)', 'ours', 'diff', 'FLOPs B (paper)', 'ours', 'diff', ''], rows, 3),
+    textTable(['Table 1 row', 'input', 'detector', 'params M (paper)', 'ours', 'diff', 'FLOPs B (paper)', 'ours', 'diff', ''], rows, 3),
     '',
     `Parameters: trainable (conv kernels and biases, BN γ and β), target within ${100 * PARAMS_TOLERANCE} %. ${FLOPS_CONVENTION.replace(/;.*/, '')}, target within ${100 * FLOPS_TOLERANCE} %.`,
     '',

@@ -1,12 +1,16 @@
 // `nasfpn search report RUN -o DIR`: a finished (or running) search as the paper's figures, from its run
 // directory alone. Figure 5-left (reward per trial, moving average, best so far), Figure 5-right (unique
 // against total architectures), reward against FLOPs and parameters with the Pareto front, Figure 7(b–f)-
-// style snapshots of the best architecture as the search went on, and an offline index.html showing them all
-// with the top-k table. Everything is rendered in memory first; the directory is then written atomically.
+// style snapshots of the best architecture as the search went on, what changed from each snapshot to the next
+// (`nasfpn diff --draw`), and an offline index.html showing them all with the top-k table. Everything is rendered
+// in memory first; the directory is then written atomically.
+import { verdict } from '../diff/print.js';
+import { diffPyramids } from '../diff/pyramid.js';
 import { bestTrials } from '../search/export.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
 import { renderGraph } from '../viz/graph.js';
+import { renderGraphDiff } from '../viz/graph-diff.js';
 import { escapeXml } from '../util/escape.js';
 import { formatDuration } from './chart.js';
 import { PLOT_COLORS, formatNumber, renderPlot, type XY } from './plots.js';
@@ -33,6 +37,8 @@ export interface Report {
   config: RunConfig;
   plots: ReportFile[];
   snapshots: ReportFile[];
+  /** From each snapshot to the next: the later one's graph with the earlier one overlaid. */
+  changes: ReportFile[];
   html: string;
 }
 
@@ -55,9 +61,9 @@ export function buildReport(run: string, options: ReportOptions = {}): Report {
   if (withFlops.length) plots.push(costPlot(withFlops, 'flops'));
   const withParams = scored.filter((s) => s.record.params !== null);
   if (withParams.length) plots.push(costPlot(withParams, 'params'));
-  const snapshots = bestSnapshots(scored);
-  const html = indexHtml(config, trials, scored, plots, snapshots, options.top ?? REPORT_TOP_K);
-  return { config, plots, snapshots, html };
+  const { snapshots, changes } = bestSnapshots(scored);
+  const html = indexHtml(config, trials, scored, plots, snapshots, changes, options.top ?? REPORT_TOP_K);
+  return { config, plots, snapshots, changes, html };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -158,18 +164,30 @@ export function snapshotTrials(scored: readonly { id: number; reward: number }[]
   return out;
 }
 
-function bestSnapshots(scored: Scored[]): ReportFile[] {
-  if (!scored.length) return [];
+/** Figure 7 (b–f): the snapshots, and from each to the next what changed (drawn as `nasfpn diff --draw` draws it). */
+function bestSnapshots(scored: Scored[]): { snapshots: ReportFile[]; changes: ReportFile[] } {
+  if (!scored.length) return { snapshots: [], changes: [] };
   const byId = new Map(scored.map((s) => [s.id, s]));
-  return snapshotTrials(scored).flatMap((snap, i) => {
+  const drawn = snapshotTrials(scored).flatMap((snap) => {
     const pyramid: PyramidIR | null = pyramidOf(byId.get(snap.id)!.record.fpn, `trial-${snap.id}.fpn`);
-    if (!pyramid) return [];
-    return [{
-      name: `fig7-${String.fromCharCode(98 + i)}-trial-${snap.id}.svg`,
-      caption: `Best after ${snap.after} trials: trial ${snap.id}, reward ${snap.reward.toFixed(4)}`,
-      svg: renderGraph(pyramid, { theme: 'light' }),
-    }];
+    return pyramid ? [{ snap, pyramid }] : [];
   });
+  const letter = (i: number) => String.fromCharCode(98 + i);
+  const snapshots = drawn.map(({ snap, pyramid }, i) => ({
+    name: `fig7-${letter(i)}-trial-${snap.id}.svg`,
+    caption: `Best after ${snap.after} trials: trial ${snap.id}, reward ${snap.reward.toFixed(4)}`,
+    svg: renderGraph(pyramid, { theme: 'light' }),
+  }));
+  const changes = drawn.slice(1).map(({ snap, pyramid }, k) => {
+    const before = drawn[k];
+    const diff = diffPyramids(before.pyramid, pyramid);
+    return {
+      name: `fig7-${letter(k)}-to-${letter(k + 1)}-diff.svg`,
+      caption: `Trial ${before.snap.id} → trial ${snap.id}: ${verdict(diff)}`,
+      svg: renderGraphDiff(before.pyramid, pyramid, diff, { theme: 'light' }),
+    };
+  });
+  return { snapshots, changes };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -180,7 +198,9 @@ function bestSnapshots(scored: Scored[]): ReportFile[] {
 /** A value from the run folder, as HTML text. */
 const html = (value: unknown): string => escapeXml(String(value));
 
-function indexHtml(config: RunConfig, trials: TrialRecord[], scored: Scored[], plots: ReportFile[], snapshots: ReportFile[], k: number): string {
+function indexHtml(
+  config: RunConfig, trials: TrialRecord[], scored: Scored[], plots: ReportFile[], snapshots: ReportFile[], changes: ReportFile[], k: number,
+): string {
   const unique = trials.filter((t) => t.duplicateOf === null).length;
   const failed = trials.filter((t) => t.status === 'failed').length;
   // The same ranking `nasfpn search export` writes from (one row per architecture, best first).
@@ -223,7 +243,10 @@ ${plots.map(figure).join('\n')}
 ${plots.some((p) => p.name.startsWith('reward-vs')) ? '' : '<p>No FLOPs or parameter counts: the search space has no proxy detector.</p>'}
 <h2>The best architecture as the search went on (Figure 7 b–f)</h2>
 ${snapshots.map(figure).join('\n') || '<p>No trial has finished yet.</p>'}
-</body>
+${changes.length ? `<h2>What changed from one snapshot to the next</h2>
+<p>Each later snapshot's graph with the earlier one overlaid (as <code>nasfpn diff --draw</code> draws it): cells and edges it added in blue, those it removed dashed in orange, cells it changed in purple, the rest in grey.</p>
+${changes.map(figure).join('\n')}
+` : ''}</body>
 </html>
 `;
 }

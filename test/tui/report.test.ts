@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, paretoFront, snapshotTrials } from '../../src/tui/report.js';
 import { niceTicks } from '../../src/tui/plots.js';
-import { readTrials } from '../../src/tui/run-dir.js';
+import { pyramidOf, readTrials } from '../../src/tui/run-dir.js';
+import { diffPyramids } from '../../src/diff/pyramid.js';
+import { renderGraphDiff } from '../../src/viz/graph-diff.js';
 import { registerSearchUi } from '../../src/cli/search-ui.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
 import { fakeRun, writeRun } from './fixture.js';
@@ -40,6 +42,20 @@ describe('buildReport', () => {
     expect(report.snapshots[report.snapshots.length - 1].name).toBe(`fig7-${String.fromCharCode(97 + report.snapshots.length)}-trial-${best.id}.svg`);
   });
 
+  it('draws what changed from each snapshot to the next, as nasfpn diff --draw does', () => {
+    expect(report.changes.length).toBe(report.snapshots.length - 1);
+    const trialOf = (file: { name: string }) => Number(/trial-(\d+)\.svg$/.exec(file.name)![1]);
+    report.changes.forEach((change, k) => {
+      const [before, after] = [report.snapshots[k], report.snapshots[k + 1]];
+      expect(change.name).toBe(`fig7-${before.name[5]}-to-${after.name[5]}-diff.svg`);
+      expect(change.caption).toMatch(new RegExp(`^Trial ${trialOf(before)} → trial ${trialOf(after)}: structurally (different|equal): `));
+      const [a, b] = [trials.find((t) => t.id === trialOf(before))!, trials.find((t) => t.id === trialOf(after))!];
+      const expected = renderGraphDiff(pyramidOf(a.fpn)!, pyramidOf(b.fpn)!, diffPyramids(pyramidOf(a.fpn)!, pyramidOf(b.fpn)!), { theme: 'light' });
+      expect(change.svg).toBe(expected);
+    });
+    expect(report.html).toContain('What changed from one snapshot to the next');
+  });
+
   it('matches the Figure 5-left golden', () => {
     expect(report.plots[0].svg).toBe(readFileSync(GOLDEN, 'utf8'));
   });
@@ -58,7 +74,7 @@ describe('buildReport', () => {
     expect(rows.length).toBe(Math.min(10, distinct));
     const best = trials.reduce((a, b) => (b.reward! > a.reward! ? b : a));
     expect(html).toContain(`<tr><td>1</td><td>${best.id}</td>`);
-    expect((html.match(/src="data:image\/svg\+xml;base64,/g) ?? []).length).toBe(report.plots.length + report.snapshots.length);
+    expect((html.match(/src="data:image\/svg\+xml;base64,/g) ?? []).length).toBe(report.plots.length + report.snapshots.length + report.changes.length);
     expect(html).not.toMatch(/(src|href)="https?:/);
   });
 });
@@ -115,6 +131,7 @@ describe('nasfpn search report', () => {
     const files = readdirSync(out).sort();
     expect(files).toContain('index.html');
     expect(files.filter((f) => f.endsWith('.svg')).length).toBe(files.filter((f) => f.endsWith('.png')).length);
+    expect(files.filter((f) => f.endsWith('-diff.svg')).length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'fig5-reward.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(stdout).toContain('index.html');
     // Nothing temporary is left beside it.
