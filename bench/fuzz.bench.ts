@@ -10,8 +10,9 @@
 // The runs happen in process, in worker threads that import dist/main.js (built by `npm run build`) and call
 // its `main(argv)` the way bin/nasfpn.js does, with standard output and error captured per run; a worker that
 // runs past the limit is terminated. `build` (a TF.js model, on the cpu backend) runs on the mutants of the
-// small sources only (the valid-* check fixtures, whose detectors are ResNet-10s of a few channels): building
-// the examples' 60 M-parameter detectors a thousand times measures TF.js, not the language.
+// small sources only (the examples and fixtures whose every detector has under 5 M parameters, ResNet-10s of a
+// few channels): building the examples' 60 M-parameter detectors a thousand times measures TF.js, not the
+// language.
 //
 //   npm run bench fuzz                          1,000 mutants per command (FUZZ_MUTANTS), 1 worker (FUZZ_WORKERS)
 //   FUZZ_MUTANTS=100 FUZZ_SEED=7 npm run bench fuzz
@@ -23,6 +24,10 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { countModel } from '../src/codegen/count.js';
+import { lowerDetector } from '../src/codegen/lower.js';
+import { fileHost } from '../src/semantics/file-host.js';
+import { checkText } from '../src/semantics/program.js';
 import { Random } from '../src/util/random.js';
 import { MUTATION_CLASSES, Mutator, validSources, type MutationClass } from '../test/helpers/mutants.js';
 import { writeResult } from './lib.js';
@@ -95,7 +100,8 @@ interface RunResult {
 class CliWorker {
   private worker!: Worker;
   private ready!: Promise<void>;
-  private pending: ((result: Omit<RunResult, 'ms'>) => void) | null = null;
+  /** Ends the run in progress (with the worker's answer, a timeout or the worker's death). */
+  private settle: ((result: Omit<RunResult, 'ms'>) => void) | null = null;
   private next = 0;
 
   constructor(private readonly bundle: string, private readonly workerFile: string) {
@@ -103,53 +109,50 @@ class CliWorker {
   }
 
   private start(): void {
-    this.worker = new Worker(this.workerFile, {
+    const worker = new Worker(this.workerFile, {
       workerData: { bundle: this.bundle }, argv: ['--version'], stdout: true, stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 3072 },
       env: { ...process.env, NO_COLOR: '1', NASFPN_DEBUG: '' },
     });
-    this.worker.stdout.resume();
-    this.worker.stderr.resume();
+    this.worker = worker;
+    worker.stdout.resume();
+    worker.stderr.resume();
+    // Events of a worker that was replaced (a late answer after a timeout) are ignored.
+    const current = () => worker === this.worker;
     this.ready = new Promise((ready) => {
-      this.worker.on('message', (message) => {
-        if (message.ready) return ready();
-        this.pending?.(message);
-        this.pending = null;
+      worker.on('message', (message) => {
+        if (!current()) return;
+        if (message.ready) ready();
+        else this.settle?.(message);
       });
     });
-    this.worker.on('error', (error) => {
-      this.pending?.({ code: null, out: '', err: '', abnormal: `worker died: ${error.message}` });
-      this.pending = null;
+    worker.on('error', (error) => {
+      if (current()) this.settle?.({ code: null, out: '', err: '', abnormal: `worker died: ${error.message}` });
     });
-    this.worker.on('exit', (code) => {
-      this.pending?.({ code: null, out: '', err: '', abnormal: `worker exited (${code})` });
-      this.pending = null;
+    worker.on('exit', (code) => {
+      if (current()) this.settle?.({ code: null, out: '', err: '', abnormal: `worker exited (${code})` });
     });
   }
 
   async run(argv: string[]): Promise<RunResult> {
     await this.ready;
     const started = performance.now();
-    const result = await new Promise<Omit<RunResult, 'ms'>>((done) => {
-      this.pending = done;
-      const timer = setTimeout(() => {
-        if (this.pending !== done) return;
-        this.pending = null;
-        done({ code: null, out: '', err: '', abnormal: 'timeout' });
-      }, RUN_LIMIT_MS);
-      const finish = this.pending;
-      this.pending = (r) => {
+    const result = await new Promise<Omit<RunResult, 'ms'>>((resolve) => {
+      const timer = setTimeout(() => this.settle?.({ code: null, out: '', err: '', abnormal: 'timeout' }), RUN_LIMIT_MS);
+      this.settle = (r) => {
         clearTimeout(timer);
-        finish(r);
+        this.settle = null;
+        resolve(r);
       };
       this.worker.postMessage({ id: this.next++, argv });
     });
     const ms = performance.now() - started;
     if (result.abnormal) {
       // A hung or dead worker is abandoned (a blocked read cannot be interrupted) and replaced.
-      void this.worker.terminate().catch(() => {});
-      this.worker.unref();
+      const old = this.worker;
       this.start();
+      void old.terminate().catch(() => {});
+      old.unref();
     }
     return { ...result, ms };
   }
@@ -185,7 +188,15 @@ const workerFile = join(scratch, 'worker.mjs');
 writeFileSync(workerFile, WORKER_SOURCE);
 
 const sources = validSources();
-const small = new Set(sources.filter((s) => s.file.startsWith('valid-')).map((s) => s.file));
+/** Sources whose every detector has under SMALL_MODEL_PARAMETERS parameters: build runs on their mutants. */
+const SMALL_MODEL_PARAMETERS = 5_000_000;
+const sourcePath = (file: string) =>
+  file.startsWith('valid-') ? join('test/fixtures/check', file.replace(/\.fpn$/, ''), 'input.fpn') : join('examples', file);
+const small = new Set(sources.filter((s) => {
+  const program = checkText(s.text, resolve(sourcePath(s.file)), fileHost).program;
+  return program !== null && program.detectors.length > 0 &&
+    program.detectors.every((d) => { const c = countModel(lowerDetector(d)); return c.trainable + c.nonTrainable < SMALL_MODEL_PARAMETERS; });
+}).map((s) => s.file));
 const mutator = new Mutator(sources, Random.seeded(SEED));
 const pick = Random.seeded(SEED + 1);
 const bundle = pathToFileURL(resolve(process.env.FUZZ_BUNDLE ?? 'dist/main.js')).href;
@@ -198,7 +209,7 @@ interface Job { n: number; kind: MutationClass; file: string; dir: string; comma
 const jobs: Job[] = [];
 for (let n = 0; n < MUTANTS; n++) {
   const kind = MUTATION_CLASSES[n % MUTATION_CLASSES.length];
-  // Every fourth mutant of the small sources, so that build has its share.
+  // Every fourth mutant is of a small source, so that build has its share.
   const source = n % 4 === 0 ? sources.filter((s) => small.has(s.file))[pick.int(small.size)] : sources[pick.int(sources.length)];
   const text = mutator.mutate(source, kind, { fifo, dir: folder });
   const dir = join(scratch, `m${n}`);
@@ -212,7 +223,7 @@ for (let n = 0; n < MUTANTS; n++) {
     jobs.push({ n, kind, file, dir, command });
   }
 }
-console.log(`fuzz: ${MUTANTS} mutants (seed ${SEED}), ${jobs.length} runs on ${WORKERS} worker(s), ${RUN_LIMIT_MS / 1000} s limit per run`);
+console.log(`fuzz: ${MUTANTS} mutants (seed ${SEED}), ${jobs.length} runs on ${WORKERS} worker(s), ${RUN_LIMIT_MS / 1000} s limit per run; build on mutants of ${[...small].join(', ')}`);
 
 function record(tally: Tally, job: Job, result: RunResult, leftover: boolean): void {
   tally.runs++;
@@ -243,7 +254,7 @@ async function drain(worker: CliWorker): Promise<void> {
     record(byCommand.get(job.command.name)!, job, result, leftover);
     record(byClass.get(job.kind)!, job, result, leftover);
     rmSync(out, { recursive: true, force: true });
-    if (++done % 500 === 0) console.log(`fuzz: ${done} runs, ${Math.round((performance.now() - started) / 1000)} s`);
+    if (++done % 250 === 0) console.log(`fuzz: ${done} runs, ${Math.round((performance.now() - started) / 1000)} s`);
   }
 }
 await Promise.all(workers.map(drain));

@@ -3,10 +3,11 @@
 // pick the pyramid, detector or search space the command line names — as `FILE#NAME` or with a flag
 // (`--detector`, `--name`). Every command that takes a .fpn file (check, draw, build, stats, and the
 // train, eval and search commands) goes through here, so they all read names the same way.
-import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
+import { checkFile, type CheckResult } from '../semantics/program.js';
+import { fileHost } from '../semantics/file-host.js';
 import type { CheckedProgram, DetectorIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
-import { NotARegularFileError } from '../util/regular-file.js';
+import { NotARegularFileError } from '../util/not-a-regular-file.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
 

@@ -45,4 +45,4 @@ export const allTokens: TokenType[] = [
   LCurly, RCurly, LParen, RParen, Comma, Equals, At, DotDot, Semicolon,
 ];
 
-export const fpnLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: 'onlyOffset' });
+export const fpnLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: 'full' });

@@ -17,9 +17,9 @@ import { checkSearch } from './search.js';
 import { checkTrain } from './train.js';
 import { didYouMean } from './suggest.js';
 import { MAX_SOURCE_BYTES } from './limits.js';
-import { NotARegularFileError, readRegularTextFileSync } from '../util/regular-file.js';
+import { NotARegularFileError } from '../util/not-a-regular-file.js';
 
-/** Where source text comes from: the file system for the CLI, a map in tests and editors. */
+/** Where source text comes from: the file system for the CLI (./file-host.ts), a map in tests and editors. */
 export interface SourceHost {
   /**
    * The file's text, or null when it cannot be read. A host may instead throw a NotARegularFileError
@@ -27,21 +27,6 @@ export interface SourceHost {
    */
   readFile(path: string): string | null;
 }
-
-/**
- * The file system as a SourceHost: regular files of at most MAX_SOURCE_BYTES only, so an import of /dev/zero,
- * of a FIFO or of standard input ends at once with FPN014 instead of reading forever.
- */
-export const fileHost: SourceHost = {
-  readFile(path) {
-    try {
-      return readRegularTextFileSync(path, MAX_SOURCE_BYTES);
-    } catch (error) {
-      if (error instanceof NotARegularFileError && error.kind !== 'missing' && error.kind !== 'unreadable') throw error;
-      return null;
-    }
-  },
-};
 
 export interface CheckResult {
   /** The checked IR, or null when any file has errors. */

@@ -5,7 +5,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEventLine, type SearchEvent } from '../search/events.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
-import { checkText, fileHost } from '../semantics/program.js';
+import { checkText } from '../semantics/program.js';
+import { fileHost } from '../semantics/file-host.js';
 import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
 import { sleep } from '../util/sleep.js';
 

@@ -196,10 +196,10 @@ describe('the search report', () => {
     for (const trial of run.trials) trial.fpn = `# ${PAYLOADS.script}\n${trial.fpn}`;
     const dir = join(scratch, 'run');
     writeRun(dir, run);
-    const { html, plots, snapshots } = buildReport(dir);
+    const { html, plots, snapshots, changes } = buildReport(dir);
     expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");
     expect(html).not.toMatch(/<script|<img src=x/i);
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;PWNED()&lt;/script&gt;');
-    for (const file of [...plots, ...snapshots]) expectSafeSvg(file.svg);
+    for (const file of [...plots, ...snapshots, ...changes]) expectSafeSvg(file.svg);
   });
 });

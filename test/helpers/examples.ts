@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { printPyramid } from '../../src/format/print.js';
 import type { CheckedProgram, PyramidIR } from '../../src/semantics/ir.js';
-import { checkFile, checkText, fileHost } from '../../src/semantics/program.js';
+import { checkFile, checkText } from '../../src/semantics/program.js';
+import { fileHost } from '../../src/semantics/file-host.js';
 
 export const EXAMPLES = ['nasfpn', 'fpn', 'nasfpn-lite', 'search'] as const;
 

@@ -13,7 +13,8 @@ import { fakeRun, writeRun } from './fixture.js';
 import { readFileSync } from 'node:fs';
 import { exportBestTrial } from '../../src/tui/export-best.js';
 import { reduceAll } from '../../src/tui/state.js';
-import { checkFile, fileHost } from '../../src/semantics/program.js';
+import { checkFile } from '../../src/semantics/program.js';
+import { fileHost } from '../../src/semantics/file-host.js';
 import { pyramidHash } from '../../src/semantics/hash.js';
 
 let dir: string;
