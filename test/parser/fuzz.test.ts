@@ -126,12 +126,12 @@ describe(`fuzzing the language in process (seed ${SEED})`, () => {
 
   // Each class with its own seed, so adding one leaves the others' mutants unchanged.
   const classes: [MutationClass, number][] = [
-    ['bytes', 400], ['splice', 400], ['huge-number', 300], ['nul', 300], ['unicode', 400], ['prototype-name', 600], ['hostile-text', 400], ['deep-nesting', 16],
+    ['bytes', 400], ['splice', 400], ['huge-number', 300], ['nul', 300], ['unicode', 400], ['prototype-name', 600], ['hostile-text', 400], ['deep-nesting', 8],
   ];
   test.each(classes)('%s (%i mutants): no exception, and every hidden character is reported', (kind, count) => {
     const scaled = Math.max(1, Math.round((count * COUNT) / 4000));
     expect(fuzzClass(kind, scaled, SEED + kind.length * 7919).failures).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   test('comments inserted anywhere a comment may go survive formatting, in order, and change nothing else', () => {
     const random = Random.seeded(SEED + 1);
@@ -193,12 +193,14 @@ describe('fuzzing what reaches the file system, through the bundled CLI', () => 
   };
 
   /**
-   * What an import of each path reports: FPN014 for what is no regular file; /dev/tty cannot be opened without
-   * a terminal (FPN010); /proc/self/mem is a regular file of size 0 to fstat, so it imports as an empty file.
+   * What an import of each path reports: FPN014 for what is no regular file. Standard input is whatever the
+   * test runner gives (a pipe is FPN014; a socket, as libuv makes them, cannot be opened by path: FPN010), and
+   * /dev/tty cannot be opened without a terminal (FPN010); /proc/self/mem is a regular file of size 0 to
+   * fstat, so it imports as an empty file.
    */
   const expected: Record<(typeof DEVICE_PATHS)[number], RegExp | null> = {
     '/dev/zero': /FPN014.*is a device/, '/dev/urandom': /FPN014.*is a device/, '/dev/null': /FPN014.*is a device/,
-    '/proc/self/fd/0': /FPN014.*is a pipe/, '/dev/stdin': /FPN014.*is a pipe/, '/dev/tty': /FPN01[04]/, '/proc/self/mem': null,
+    '/proc/self/fd/0': /FPN01[04]/, '/dev/stdin': /FPN01[04]/, '/dev/tty': /FPN01[04]/, '/proc/self/mem': null,
     '{fifo}': /FPN014.*is a pipe/, '{dir}': /FPN014.*is a directory/, '/': /FPN014.*is a directory/,
   };
   test.each(DEVICE_PATHS.map((p) => [p]))('an import of %s ends at once, with a diagnostic that says what the path is', (device) => {
