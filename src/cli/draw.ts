@@ -7,7 +7,6 @@ import type { CheckedProgram, PyramidNetworkIR } from '../semantics/ir.js';
 import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
-import { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid } from './load.js';
 import { oneOf, parseScale } from './options.js';
 import { displayPath } from './report.js';
 
@@ -66,7 +65,9 @@ export function registerDraw(program: Command): void {
         throw new UsageError(`--png writes a PNG; name the output .png, not '${options.output}'`);
       }
 
-      const viz = await import('../viz/index.js');
+      const [viz, { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid }] = await Promise.all([
+        import('../viz/index.js'), import('./load.js'),
+      ]);
       const drawings: Drawing[] = [];
       const ext = png ? '.png' : '.svg';
 

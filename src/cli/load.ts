@@ -2,9 +2,11 @@
 // checker found (errors and warnings; notes only with --verbose), stop with exit 1 when there are errors, and
 // pick the pyramid, detector or search space the command line names — as `FILE#NAME` or with a flag
 // (`--detector`, `--name`). Every command that takes a .fpn file (check, draw, build, stats, and the
-// train, eval and search commands) goes through here, so they all read names the same way.
-import { checkFile, type CheckResult } from '../semantics/program.js';
+// train, eval and search commands) goes through here, so they all read names the same way, and all check
+// through the language service, as the language server does.
+import type { CheckResult } from '../semantics/program.js';
 import { fileHost } from '../semantics/file-host.js';
+import { LanguageService } from '../service/index.js';
 import type { CheckedProgram, DetectorIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
 import { NotARegularFileError } from '../util/not-a-regular-file.js';
@@ -22,7 +24,7 @@ function readingInput<T>(file: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof NotARegularFileError) throw new InputError(`cannot read ${displayPath(file)}: it ${error.describe()}`);
+    if (error instanceof NotARegularFileError) throw new InputError(`cannot read ${displayPath(file)}: it ${error.reason}`);
     throw error;
   }
 }
@@ -36,9 +38,12 @@ export function readInput(file: string): string {
   return text;
 }
 
+/** Files on disk, checked as the language server checks them (one code path for `check` and editors). */
+const service = new LanguageService(fileHost);
+
 /** Checks `file`; throws InputError when it cannot be read. */
 export function checkPath(file: string): CheckResult {
-  const result = readingInput(file, () => checkFile(file, fileHost));
+  const result = readingInput(file, () => service.check(file));
   if (!result.sources.size) throw unreadable(file);
   return result;
 }

@@ -7,7 +7,7 @@ import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { parseScale } from './options.js';
 import { displayPath } from './report.js';
-import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 import { terminalLine } from '../util/escape.js';
 
@@ -53,7 +53,7 @@ async function watchQueue(url: string, queueName: string): Promise<void> {
       return;
     }
     const [{ runSearchUi }, { exportTrialRecord }, { searchSpaceOfConfig }] = await Promise.all([
-      import('../tui/index.js'), import('../tui/export-best.js'), import('../tui/run-dir.js'),
+      import('../tui/index.js'), import('../tui/export-best.js'), import('../tui/architectures.js'),
     ]);
     await runSearchUi(events, null, {
       loadTrial: (id) => records.get(id) ?? null,
@@ -93,7 +93,7 @@ export function registerSearchUi(program: Command): void {
       const url = options.queue ?? (run !== undefined && isRedisUrl(run) ? run : undefined);
       if (url !== undefined) return watchQueue(url, options.queueName);
       if (run === undefined) throw new UsageError('give the run directory to watch, or the search\'s queue as redis://HOST:PORT');
-      const { isRunDir, tailEvents } = await import('../tui/run-dir.js');
+      const { isRunDir, tailEvents } = await import('../search/store.js');
       if (!isRunDir(run)) throw new InputError(`${displayPath(run)} is not a search run directory (no config.json or events.jsonl)`);
       const stop = new AbortController();
       if (process.stdout.isTTY !== true) {
@@ -122,14 +122,14 @@ export function registerSearchUi(program: Command): void {
       const scale = parseScale(options.scale);
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive whole number, not '${options.top}'`);
-      const { isRunDir, RunDirError } = await import('../tui/run-dir.js');
+      const { isRunDir, RunDirectoryError } = await import('../search/store.js');
       if (!isRunDir(run)) throw new InputError(`${displayPath(run)} is not a search run directory (no config.json or events.jsonl)`);
       const { buildReport } = await import('../tui/report.js');
       let report;
       try {
-        report = buildReport(run, { top });
+        report = buildReport(run, { top, warn: (message) => process.stderr.write(`nasfpn search report: warning: ${terminalLine(message)}\n`) });
       } catch (error) {
-        if (error instanceof RunDirError) throw new InputError(error.message);
+        if (error instanceof RunDirectoryError) throw new InputError(error.message);
         throw error;
       }
       const files = [...report.plots, ...report.snapshots, ...report.changes];

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { datasetFromGroundTruth, readGroundTruth, type DataProblem, type DataProblemCode, type DatasetSource } from './dataset.js';
+import { datasetFromGroundTruth, imagePath, readGroundTruth, type DataProblem, type DataProblemCode, type DatasetOptions, type DatasetSource } from './dataset.js';
 import { decodeImage, ImageError } from './image.js';
 
 export interface CheckReport {
@@ -19,7 +19,7 @@ export interface CheckReport {
   readonly warnings: number;
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends DatasetOptions {
   /** Decode every image (finds truncated files); false only checks that the files exist. Default true. */
   readonly decode?: boolean;
   /** Called after each image file is checked. */
@@ -35,12 +35,14 @@ export async function checkDataset(source: DatasetSource, options: CheckOptions 
     problems = gt;
   } else {
     // The class map does not matter for checking; contiguous always fits.
-    const { dataset, errors } = datasetFromGroundTruth(source, gt);
+    const { dataset, errors } = datasetFromGroundTruth(source, gt, undefined, options);
     // concat, not a spread: a broken annotation file can have more problems than a call takes arguments.
     problems = problems.concat(errors, dataset.warnings);
     images = dataset.images.length;
     annotations = gt.annotations.count;
-    const usable = dataset.images.filter((image, i) => gt.images.fileNames[i] && image.width > 0 && image.height > 0);
+    // Files outside the dataset folder are reported above and not opened (unless allowed).
+    const usable = dataset.images.filter((image, i) => gt.images.fileNames[i] && image.width > 0 && image.height > 0 &&
+      (options.allowOutside || !imagePath(source.images, gt.images.fileNames[i]!).outside));
     problems = problems.concat(await checkImageFiles(source, usable, options));
   }
   const counts: Partial<Record<DataProblemCode, number>> = {};
@@ -70,7 +72,7 @@ async function checkImageFiles(
       }
     } catch (e) {
       if (!(e instanceof ImageError)) throw e;
-      error('bad-image', e.message.slice(image.file.length + 2));
+      error('bad-image', e.reason);
     }
   };
   // A few decodes in flight keep libvips' threads busy; more would only hold more pixels in memory.

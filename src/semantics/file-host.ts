@@ -3,6 +3,7 @@
 //
 // Only regular files of at most MAX_SOURCE_BYTES are read, so an import of /dev/zero, of a FIFO or of standard
 // input ends at once (FPN014, or a message for the file named on the command line) instead of reading forever.
+import * as path from 'node:path';
 import { MAX_SOURCE_BYTES } from './limits.js';
 import type { SourceHost } from './program.js';
 import { NotARegularFileError, readRegularTextFileSync } from '../util/regular-file.js';
@@ -17,4 +18,5 @@ export const fileHost: SourceHost = {
       return null;
     }
   },
+  paths: path,
 };

@@ -13,8 +13,19 @@ import { renderGraph } from '../viz/graph.js';
 import { renderGraphDiff } from '../viz/graph-diff.js';
 import { escapeXml } from '../util/escape.js';
 import { formatDuration } from './chart.js';
-import { PLOT_COLORS, formatNumber, renderPlot, type XY } from './plots.js';
-import { pyramidOf, readRunConfig, readTrials } from './run-dir.js';
+import { formatNumber, renderPlot, type XY } from '../viz/plot.js';
+import { readRunConfig, readTrials } from '../search/store.js';
+import { pyramidOf } from './architectures.js';
+
+/** Colours shared by the report's plots (light theme, colour-blind-safe pairs). */
+const PLOT_COLORS = {
+  trial: '#7fa7d1',
+  average: '#1f5fa6',
+  best: '#d62728',
+  total: '#8c8c8c',
+  unique: '#2ca02c',
+  front: '#d62728',
+} as const;
 
 /** Snapshots of the best architecture after these fractions of the finished trials (Figure 7 b–f: five). */
 export const SNAPSHOT_FRACTIONS = [0.2, 0.4, 0.6, 0.8, 1] as const;
@@ -23,6 +34,8 @@ export const REPORT_TOP_K = 10;
 
 export interface ReportOptions {
   top?: number;
+  /** Lines about damaged trial records, which the report passes over (default: none). */
+  warn?: (message: string) => void;
 }
 
 /** One file of the report: its name in the directory and its contents. */
@@ -49,10 +62,10 @@ interface Scored {
   record: TrialRecord;
 }
 
-/** Builds the whole report in memory. Throws RunDirError for an unreadable run directory. */
+/** Builds the whole report in memory. Throws RunDirectoryError for an unreadable run directory. */
 export function buildReport(run: string, options: ReportOptions = {}): Report {
   const config = readRunConfig(run);
-  const trials = readTrials(run);
+  const trials = readTrials(run, options.warn ?? (() => {}));
   const scored: Scored[] = trials.filter((t) => t.status === 'finished' && t.reward !== null).map((t) => ({ id: t.id, reward: t.reward as number, record: t }));
   const plots: ReportFile[] = [];
   if (scored.length) plots.push(rewardPlot(scored));

@@ -5,7 +5,7 @@
 /** What a path named, when it is not a regular file that can be read. */
 export type NotReadableKind = 'missing' | 'directory' | 'device' | 'fifo' | 'socket' | 'too-large' | 'unreadable';
 
-/** The path does not name a regular file of at most the allowed size; `describe()` says so in words. */
+/** The path does not name a regular file of at most the allowed size; `reason` says so in words. */
 export class NotARegularFileError extends Error {
   override readonly name = 'NotARegularFileError';
   constructor(
@@ -17,8 +17,8 @@ export class NotARegularFileError extends Error {
     super(`${path}: ${describeKind(kind, detail)}`);
   }
 
-  /** What the path is, in words ("is a device, not a regular file"), without the path. */
-  describe(): string {
+  /** What the path is instead, in words, without the path. */
+  get reason(): string {
     return describeKind(this.kind, this.detail);
   }
 }

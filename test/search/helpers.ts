@@ -16,3 +16,8 @@ export function spaceFrom(body: string, name = 'space'): SearchSpaceIR {
   if (!result.program) throw new Error(`the space does not check: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   return result.program.searchSpaces[0];
 }
+
+/** A `warn` for the run store's readers where nothing may be damaged: any warning fails the test. */
+export const noDamage = (message: string): never => {
+  throw new Error(`unexpected damage: ${message}`);
+};

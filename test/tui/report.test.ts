@@ -7,13 +7,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, paretoFront, snapshotTrials } from '../../src/tui/report.js';
-import { niceTicks } from '../../src/tui/plots.js';
-import { pyramidOf, readTrials } from '../../src/tui/run-dir.js';
+import { niceTicks } from '../../src/viz/plot.js';
+import { readTrials } from '../../src/search/store.js';
+import { pyramidOf } from '../../src/tui/architectures.js';
 import { diffPyramids } from '../../src/diff/pyramid.js';
 import { renderGraphDiff } from '../../src/viz/graph-diff.js';
 import { registerSearchUi } from '../../src/cli/search-ui.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
 import { fakeRun, writeRun } from './fixture.js';
+import { noDamage } from '../search/helpers.js';
 
 const RUN = 'test/fixtures/tui/run-40';
 const GOLDEN = join(RUN, 'expected', 'fig5-reward.svg');
@@ -27,7 +29,7 @@ if (process.env.UPDATE_GOLDEN) {
 
 describe('buildReport', () => {
   const report = buildReport(RUN);
-  const trials = readTrials(RUN);
+  const trials = readTrials(RUN, noDamage);
 
   it('makes Figure 5 (both), reward against FLOPs and params, and Figure 7-style snapshots', () => {
     expect(report.plots.map((p) => p.name)).toEqual(['fig5-reward.svg', 'fig5-unique.svg', 'reward-vs-flops.svg', 'reward-vs-params.svg']);
@@ -143,12 +145,19 @@ describe('nasfpn search report', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
-  it('a torn trial record is named in the message', async () => {
+  it('a damaged trial record is passed over with a warning naming it, and left in place (the report only reads)', async () => {
     const run = join(dir, 'run');
     writeRun(run, fakeRun(6, 3));
     writeFileSync(join(run, 'trials', '000004.json'), '{"id": 4,');
-    await expect(report(run, '-o', join(dir, 'out'))).rejects.toThrow(/000004\.json is not valid JSON/);
-    expect(existsSync(join(dir, 'out'))).toBe(false);
+    let stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    await report(run, '-o', join(dir, 'out'));
+    expect(stderr).toMatch(/warning: .*000004\.json is not trial 4's record \(damaged\): passed over/);
+    expect(existsSync(join(dir, 'out', 'index.html'))).toBe(true);
+    expect(readFileSync(join(run, 'trials', '000004.json'), 'utf8')).toBe('{"id": 4,');
   });
 
   it('-o is required', async () => {

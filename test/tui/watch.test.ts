@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerSearchUi } from '../../src/cli/search-ui.js';
 import { InputError } from '../../src/cli/errors.js';
-import { readEvents, tailEvents } from '../../src/tui/run-dir.js';
+import { readEvents, tailEvents } from '../../src/search/store.js';
 import type { SearchEvent } from '../../src/search/events.js';
 import { fakeRun, writeRun } from './fixture.js';
 import { readFileSync } from 'node:fs';
