@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../runtime/atomic.js';
 import { MAX_BUILD_PARAMETERS } from '../semantics/limits.js';
 import { InputError, UsageError } from './errors.js';
 import { parseInputSize, withInputSize } from './options.js';
-import { displayPath } from './report.js';
+import { displayPath, relativePath } from './report.js';
 
 interface BuildOptions {
   output?: string;
@@ -51,7 +51,7 @@ export function registerBuild(program: Command): void {
       if (options.emit === 'ts') {
         const layersModule = options.layersModule ?? defaultLayersModule(output);
         const { emitTypeScript } = await import('../codegen/emit.js');
-        const source = emitTypeScript(spec, { layersModule, source: `${displayPath(file)}, detector ${detector.name}` });
+        const source = emitTypeScript(spec, { layersModule, source: `${relativePath(file)}, detector ${detector.name}` });
         writeFileAtomic(output, source);
         process.stdout.write(`wrote ${output}: ${what}; ${spec.layers.length} layers, ${source.split('\n').length} lines\n`);
         return;
@@ -74,7 +74,7 @@ export function registerBuild(program: Command): void {
       const result = await model.save(fileSaveHandler(output, {
         metadata: {
           nasfpn: {
-            source: displayPath(file), detector: detector.name, inputSize: counts.inputSize,
+            source: relativePath(file), detector: detector.name, inputSize: counts.inputSize,
             outputs: spec.outputs.map((o) => o.name),
             customLayers: 'import src/codegen/layers.ts (GlobalPoolMerge, DropBlock, BatchNorm) before tf.loadLayersModel',
           },

@@ -13,6 +13,7 @@ import type { CocoEvaluation } from '../eval/evaluator.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath } from './report.js';
+import { terminalLine, terminalText } from '../util/escape.js';
 
 const IOU_TYPES = ['bbox'] as const;
 
@@ -138,7 +139,8 @@ async function report(evaluation: CocoEvaluation, gt: CocoGroundTruth, options: 
     process.stdout.write(json);
   } else {
     const tableRows = evaluation.perCategory;
-    process.stdout.write(formatSummary(evaluation.result, evaluation.summary) + (tableRows.length ? `\n${formatCategoryTable(tableRows)}` : ''));
+    // Category names come from the annotation file: shown, never obeyed.
+    process.stdout.write(formatSummary(evaluation.result, evaluation.summary) + (tableRows.length ? `\n${terminalText(formatCategoryTable(tableRows))}` : ''));
   }
   for (const file of files) writeFileAtomic(file.path, file.data);
   if (options.plot !== undefined && !options.json) {

@@ -78,7 +78,7 @@ function imageFiles(inputs: string[]): { file: string; id: number }[] {
     if (stats.isDirectory()) {
       const found = readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
       if (!found.length) throw new InputError(`${input}: no images (${IMAGE_EXTENSIONS.join(', ')})`);
-      files.push(...found.map((f) => join(input, f)));
+      for (const f of found) files.push(join(input, f));
     } else {
       files.push(input);
     }

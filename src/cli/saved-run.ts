@@ -4,13 +4,14 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DetectorIR } from '../semantics/ir.js';
 import type { SavedRun } from '../train/saved-run.js';
+import { terminalLine } from '../util/escape.js';
 import { InputError } from './errors.js';
 
 /** Writes the stale-statistics warning (stderr) when `steps` training steps are too few for `detector`'s momentum. */
 export async function warnStaleStatistics(detector: DetectorIR, steps: number): Promise<void> {
   const { staleStatisticsWarning } = await import('../train/moving-statistics.js');
   const stale = staleStatisticsWarning(detector.batchNorm.momentum, steps);
-  if (stale) process.stderr.write(`warning: ${stale}\n`);
+  if (stale) process.stderr.write(`warning: ${terminalLine(stale)}\n`);
 }
 
 /** The model of a run folder (its newest checkpoint) or of one checkpoint; a folder that is neither is bad input. */
