@@ -4,15 +4,21 @@
 // every file is written atomically, so bad input leaves nothing behind.
 //
 // The inputs are gathered by `loadInputs` and the evaluation reported by `report`: another way to name the
-// inputs (a training run's predictions) only needs another loader.
+// inputs (a training run's predictions) only needs another loader. With a RUN, `--exit K` evaluates the model
+// that stops after pyramid K, and `--exits` every anytime exit in one pass, with each exit's forward time and
+// FLOPs: a table, RUN/exits.json and the trade-off plot RUN/exits.svg.
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CocoDetections, CocoGroundTruth } from '../coco/types.js';
 import type { AreaRange, CocoEvalParamsInput } from '../eval/params.js';
 import type { CocoEvaluation } from '../eval/evaluator.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
+import { lastExit } from '../semantics/exits.js';
+import { asInputError, exitTimes } from './exits.js';
+import { checkedExit, parseExit } from './options.js';
 import { displayPath } from './report.js';
+import { formatTable } from './table.js';
 
 const IOU_TYPES = ['bbox'] as const;
 
@@ -31,6 +37,8 @@ interface EvalOptions {
   imgIds?: string;
   plot?: string;
   png?: boolean;
+  exit?: string;
+  exits?: boolean;
 }
 
 export function registerEval(program: Command): void {
@@ -41,6 +49,8 @@ export function registerEval(program: Command): void {
     .option('--data <dir>', 'with RUN: the dataset folder (default: the one its recipe trained on)')
     .option('--images <n>', 'with RUN: evaluate the first n val images only')
     .option('--backend <name>', 'with RUN: TF.js backend (default: the fastest available)')
+    .option('--exit <k>', 'with RUN: evaluate the model that stops after pyramid k (an anytime exit; default: the last)')
+    .option('--exits', 'with RUN: every anytime exit in one pass, with its forward time per image and FLOPs (a table, RUN/exits.json, RUN/exits.svg)')
     .option('--gt <file>', 'ground truth: a COCO instances_*.json file')
     .option('--pred <file>', 'detections: a COCO results file [{image_id, category_id, bbox, score}]')
     .option('--iou-type <type>', 'bbox (the only type for now)', 'bbox')
@@ -55,13 +65,22 @@ export function registerEval(program: Command): void {
     .action(async (run: string | undefined, options: EvalOptions) => {
       const params = parseParams(options);
       if (options.png && options.plot === undefined) throw new UsageError('--png goes with --plot DIR');
+      const exit = parseExit(options.exit);
       if (run !== undefined) {
         if (options.gt !== undefined || options.pred !== undefined) throw new UsageError('give a RUN (with --data) or --gt and --pred, not both');
-        const { evaluation, gt } = await evaluateRun(run, options, params);
+        if (options.exits) {
+          if (exit !== undefined) throw new UsageError('--exit evaluates one exit, --exits all of them; give one');
+          if (options.plot !== undefined) throw new UsageError('--exits draws its own plot (RUN/exits.svg); leave out --plot');
+          await evaluateExits(run, options, params);
+          return;
+        }
+        const { evaluation, gt } = await evaluateRun(run, options, params, exit);
         await report(evaluation, gt, options);
         return;
       }
-      if (options.data !== undefined || options.images !== undefined) throw new UsageError('--data and --images go with a RUN');
+      if (options.data !== undefined || options.images !== undefined || exit !== undefined || options.exits) {
+        throw new UsageError('--data, --images, --exit and --exits go with a RUN');
+      }
       const { gt, dt } = await loadInputs(options);
       const { evaluateDetections } = await import('../eval/evaluator.js');
       const { makeParams } = await import('../eval/params.js');
@@ -77,8 +96,23 @@ export function registerEval(program: Command): void {
     });
 }
 
-/** A training run's model on the val split of a dataset folder: predicted here, then evaluated. */
-async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalParamsInput): Promise<{ evaluation: CocoEvaluation; gt: CocoGroundTruth }> {
+/** A training run's model (up to `exit`, default the last) on the val split of a dataset folder: predicted here, then evaluated. */
+async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalParamsInput, exit: number | undefined): Promise<{ evaluation: CocoEvaluation; gt: CocoGroundTruth }> {
+  const { tf, located, set, limit } = await openRun(run, options, params);
+  const detector = located.recipe.detector;
+  const chosen = checkedExit(detector, exit ?? lastExit(detector));
+  const [{ loadSavedRun }, { evaluateHeads }, { headLayout }] = await Promise.all([
+    import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../targets/layout.js'),
+  ]);
+  const saved = asInputError(() => loadSavedRun(tf, run, { exit: chosen }));
+  const layout = headLayout(detector, detector.inputSize, chosen);
+  const [evaluation] = await evaluateHeads(tf, saved.model, layout, set, limit, layout.heads);
+  saved.model.dispose();
+  return { evaluation, gt: set.groundTruth };
+}
+
+/** The backend started, the run's recipe read, its val split loaded (and said on stderr): what evaluating a run starts with. */
+async function openRun(run: string, options: EvalOptions, params: CocoEvalParamsInput) {
   let limit: number | null = null;
   if (options.images !== undefined) {
     limit = Number(options.images);
@@ -86,29 +120,82 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   }
   if (Object.keys(params).length) throw new UsageError('--max-dets, --area-ranges, --cat-ids and --img-ids go with --gt/--pred (a RUN is evaluated with the defaults)');
   const { initBackend } = await import('../runtime/backend.js');
-  await initBackend(options.backend);
+  const backend = await initBackend(options.backend);
   const tf = await import('@tensorflow/tfjs');
-  const [{ loadSavedRun }, { evaluateOn, loadEvaluationSet }, { staleStatisticsWarning }] = await Promise.all([
+  const [{ readSavedRecipe }, { loadEvaluationSet }, { staleStatisticsWarning }] = await Promise.all([
     import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../train/moving-statistics.js'),
   ]);
-  const saved = (() => {
-    try {
-      return loadSavedRun(tf, run);
-    } catch (error) {
-      throw new InputError(error instanceof Error ? error.message : String(error));
-    }
-  })();
-  const dataDir = options.data ?? saved.recipe.data.path;
-  const set = await loadEvaluationSet(saved.recipe.detector, dataDir).catch((error: unknown) => {
+  const located = asInputError(() => readSavedRecipe(run));
+  const dataDir = options.data ?? located.recipe.data.path;
+  const set = await loadEvaluationSet(located.recipe.detector, dataDir).catch((error: unknown) => {
     throw new InputError(`${displayPath(dataDir)}: ${error instanceof Error ? error.message : String(error)}`);
   });
-  process.stderr.write(`evaluating ${displayPath(saved.checkpoint)} (step ${saved.step}) on ${limit ?? set.dataset.images.length} images of ${displayPath(set.dataset.source.annotations)}\n`);
-  const stale = staleStatisticsWarning(saved.recipe.detector.batchNorm.momentum, saved.step);
+  process.stderr.write(`evaluating ${displayPath(located.checkpoint)} (step ${located.step}) on ${limit ?? set.dataset.images.length} images of ${displayPath(set.dataset.source.annotations)}\n`);
+  const stale = staleStatisticsWarning(located.recipe.detector.batchNorm.momentum, located.step);
   if (stale) process.stderr.write(`warning: ${stale}\n`);
-  const evaluation = await evaluateOn(tf, saved.model, saved.recipe.detector, set, limit);
-  saved.model.dispose();
-  return { evaluation, gt: set.groundTruth };
+  return { tf, backend, located, set, limit };
 }
+
+/**
+ * Every exit of a run's detector: the whole model's heads evaluated from one forward pass a batch (the exits
+ * share the backbone and pyramids), then each exit's forward time measured on its own model, and its FLOPs
+ * counted. Printed as a table (or JSON), written to the run folder as exits.json and the plot exits.svg.
+ */
+async function evaluateExits(run: string, options: EvalOptions, params: CocoEvalParamsInput): Promise<void> {
+  const { tf, backend, located, set, limit } = await openRun(run, options, params);
+  const detector = located.recipe.detector;
+  const [{ loadSavedRun }, { evaluateHeads }, { headLayout }, { countExits }, { anytimeTradeOffSvg }] = await Promise.all([
+    import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../targets/layout.js'), import('../codegen/exits.js'), import('../viz/anytime.js'),
+  ]);
+  const saved = asInputError(() => loadSavedRun(tf, run));
+  const layout = headLayout(detector);
+  const evaluations = await evaluateHeads(tf, saved.model, layout, set, limit, layout.heads);
+  saved.model.dispose();
+  const { times } = await exitTimes(tf, located, backend.name, true);
+  const counts = countExits(detector);
+  const exits = layout.heads.map((head, i) => {
+    const { AP, AP50, AP75 } = evaluations[i].summary;
+    const ms = times.exits.find((t) => t.exit === head.exit)!.ms;
+    const count = counts.find((c) => c.exit === head.exit)!;
+    return { exit: head.exit, ap: AP, ap50: AP50, ap75: AP75, ms, flops: count.flops, params: count.trainable + count.nonTrainable };
+  });
+  const result = {
+    run: displayPath(run), checkpoint: displayPath(located.checkpoint), step: located.step, detector: detector.name,
+    images: limit ?? set.dataset.images.length, backend: backend.name, inputSize: detector.inputSize, exits,
+  };
+  const json = JSON.stringify(result, null, 2) + '\n';
+  const table = formatExits(result);
+  const folder = located.runDir ?? dirname(located.checkpoint);
+  const files = [
+    { path: join(folder, 'exits.json'), data: json },
+    { path: join(folder, 'exits.svg'), data: anytimeTradeOffSvg(`${detector.name}: anytime exits (${displayPath(located.checkpoint)}, ${backend.name})`, exits) },
+    ...(options.output === undefined ? [] : [{ path: options.output, data: json }]),
+  ];
+  process.stdout.write(options.json ? json : table);
+  for (const file of files) writeFileAtomic(file.path, file.data);
+  if (!options.json) process.stderr.write(`wrote ${files.map((f) => displayPath(f.path)).join(', ')}\n`);
+}
+
+interface ExitsResult {
+  detector: string;
+  images: number;
+  backend: string;
+  inputSize: number;
+  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; flops: number; params: number }[];
+}
+
+function formatExits(result: ExitsResult): string {
+  const last = result.exits[result.exits.length - 1];
+  const header = ['exit', 'AP', 'AP50', 'AP75', 'ms/image', 'of the last', 'GFLOPs', 'of the last', 'params M'];
+  const rows = result.exits.map((e) => [
+    `${e.exit}`, e.ap.toFixed(3), e.ap50.toFixed(3), e.ap75.toFixed(3), e.ms.toFixed(1), percentOf(e.ms, last.ms),
+    (e.flops / 1e9).toFixed(2), percentOf(e.flops, last.flops), (e.params / 1e6).toFixed(2),
+  ]);
+  return `${result.detector}: COCO AP on ${result.images} val images, forward time of one ${result.inputSize}×${result.inputSize} image on ${result.backend}\n` +
+    `${formatTable(header, rows, 0)}\n`;
+}
+
+const percentOf = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)} %`;
 
 /** The ground truth and detections named by --gt and --pred, read and checked (a bad file is an InputError). */
 async function loadInputs(options: EvalOptions): Promise<{ gt: CocoGroundTruth; dt: CocoDetections }> {

@@ -1,6 +1,7 @@
 // Training curves of a run as one SVG: a panel per series group (the loss and its parts, the learning rate,
 // COCO AP), each over steps, drawn with the project's SVG writer and d3-shape so the output is byte-stable.
-// Plain data in (the CLI reads RUN/metrics.jsonl); no tensors here.
+// Plain data in (the CLI reads RUN/metrics.jsonl); no tensors here. `panelsSvg` draws panels over any x (the
+// anytime trade-off of src/viz/anytime.ts: AP over milliseconds and over FLOPs).
 import { curveLinear, line } from 'd3-shape';
 import { el, group, num, svgDocument, textEl } from './svg.js';
 import { FONT_FAMILY } from './theme.js';
@@ -9,6 +10,8 @@ import { FONT_FAMILY } from './theme.js';
 export interface Series {
   name: string;
   points: readonly (readonly [number, number])[];
+  /** A dot on every point, each with this label beside it (same length as `points`; '' for none). */
+  pointLabels?: readonly string[];
 }
 
 export interface Panel {
@@ -16,6 +19,8 @@ export interface Panel {
   series: Series[];
   /** Log scale for positive values (losses span decades). */
   log?: boolean;
+  /** How an x value is written under the axis's two ends (default `step N`). */
+  xTick?: (x: number) => string;
 }
 
 const WIDTH = 640;
@@ -27,13 +32,16 @@ const GRID = '#e6e6e6';
 // Colour-blind-safe categorical palette (Okabe–Ito).
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
 
-export function trainingCurvesSvg(title: string, panels: readonly Panel[]): string {
+export const trainingCurvesSvg = (title: string, panels: readonly Panel[]): string =>
+  panelsSvg(title, `${panels.map((p) => p.title).join(', ')} over training steps`, panels);
+
+/** Panels stacked top to bottom in one SVG, each with its own axes and legend. */
+export function panelsSvg(title: string, desc: string, panels: readonly Panel[]): string {
   const body = panels.map((panel, i) => drawPanel(panel, i * PANEL_HEIGHT));
-  return svgDocument({
-    width: WIDTH, height: PANEL_HEIGHT * panels.length, title, desc: `${panels.map((p) => p.title).join(', ')} over training steps`,
-    background: '#ffffff', fontFamily: FONT_FAMILY, defs: [], body,
-  });
+  return svgDocument({ width: WIDTH, height: PANEL_HEIGHT * panels.length, title, desc, background: '#ffffff', fontFamily: FONT_FAMILY, defs: [], body });
 }
+
+const stepTick = (x: number) => `step ${x}`;
 
 function drawPanel(panel: Panel, top: number): string {
   const points = panel.series.flatMap((s) => s.points);
@@ -62,8 +70,9 @@ function drawPanel(panel: Panel, top: number): string {
     children.push(textEl('text', { x: MARGIN.left - 6, y: num(y + 4), 'font-size': 10, fill: MUTED, 'text-anchor': 'end' }, formatTick(label)));
   }
   const bottom = top + MARGIN.top + innerH;
-  children.push(textEl('text', { x: MARGIN.left, y: bottom + 16, 'font-size': 10, fill: MUTED }, `step ${x0}`));
-  children.push(textEl('text', { x: MARGIN.left + innerW, y: bottom + 16, 'font-size': 10, fill: MUTED, 'text-anchor': 'end' }, `step ${x1}`));
+  const xTick = panel.xTick ?? stepTick;
+  children.push(textEl('text', { x: MARGIN.left, y: bottom + 16, 'font-size': 10, fill: MUTED }, xTick(x0)));
+  children.push(textEl('text', { x: MARGIN.left + innerW, y: bottom + 16, 'font-size': 10, fill: MUTED, 'text-anchor': 'end' }, xTick(x1)));
   panel.series.forEach((series, i) => {
     const colour = PALETTE[i % PALETTE.length];
     const path = line<readonly [number, number]>().x(([x]) => sx(x)).y(([, y]) => sy(y)).curve(curveLinear)(series.points as [number, number][]);
@@ -73,6 +82,11 @@ function drawPanel(panel: Panel, top: number): string {
     } else if (path) {
       children.push(el('path', { d: path, fill: 'none', stroke: colour, 'stroke-width': 1.5 }));
     }
+    series.pointLabels?.forEach((label, k) => {
+      const [x, y] = series.points[k];
+      if (series.points.length > 1) children.push(el('circle', { cx: num(sx(x)), cy: num(sy(y)), r: 3, fill: colour }));
+      if (label) children.push(textEl('text', { x: num(sx(x) + 5), y: num(sy(y) - 6), 'font-size': 10, fill: colour }, label));
+    });
     const ly = top + MARGIN.top + 14 * i + 4;
     children.push(el('line', { x1: WIDTH - MARGIN.right + 12, x2: WIDTH - MARGIN.right + 28, y1: ly, y2: ly, stroke: colour, 'stroke-width': 2 }));
     children.push(textEl('text', { x: WIDTH - MARGIN.right + 32, y: ly + 4, 'font-size': 11, fill: INK }, series.name));
