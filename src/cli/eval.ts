@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import type { CocoDetections, CocoGroundTruth } from '../coco/types.js';
 import type { AreaRange, CocoEvalParamsInput } from '../eval/params.js';
 import type { CocoEvaluation } from '../eval/evaluator.js';
+import type { DetectorIR } from '../semantics/ir.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { lastExit } from '../semantics/exits.js';
@@ -98,9 +99,9 @@ export function registerEval(program: Command): void {
 
 /** A training run's model (up to `exit`, default the last) on the val split of a dataset folder: predicted here, then evaluated. */
 async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalParamsInput, exit: number | undefined): Promise<{ evaluation: CocoEvaluation; gt: CocoGroundTruth }> {
-  const { tf, located, set, limit } = await openRun(run, options, params);
+  const { tf, located, set, limit } = await openRun(run, options, params, (detector) => checkedExit(detector, exit ?? lastExit(detector)));
   const detector = located.recipe.detector;
-  const chosen = checkedExit(detector, exit ?? lastExit(detector));
+  const chosen = exit ?? lastExit(detector);
   const [{ loadSavedRun }, { evaluateHeads }, { headLayout }] = await Promise.all([
     import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../targets/layout.js'),
   ]);
@@ -111,21 +112,26 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   return { evaluation, gt: set.groundTruth };
 }
 
-/** The backend started, the run's recipe read, its val split loaded (and said on stderr): what evaluating a run starts with. */
-async function openRun(run: string, options: EvalOptions, params: CocoEvalParamsInput) {
+/**
+ * The run's recipe read (and `check`ed, before anything slow), the backend started, the val split loaded (and
+ * said on stderr): what evaluating a run starts with.
+ */
+async function openRun(run: string, options: EvalOptions, params: CocoEvalParamsInput, check: (detector: DetectorIR) => void = () => {}) {
   let limit: number | null = null;
   if (options.images !== undefined) {
     limit = Number(options.images);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--images must be a whole number of at least 1, not '${options.images}'`);
   }
   if (Object.keys(params).length) throw new UsageError('--max-dets, --area-ranges, --cat-ids and --img-ids go with --gt/--pred (a RUN is evaluated with the defaults)');
+  const { readSavedRecipe } = await import('../train/saved-run.js');
+  const located = asInputError(() => readSavedRecipe(run));
+  check(located.recipe.detector);
   const { initBackend } = await import('../runtime/backend.js');
   const backend = await initBackend(options.backend);
   const tf = await import('@tensorflow/tfjs');
-  const [{ readSavedRecipe }, { loadEvaluationSet }, { staleStatisticsWarning }] = await Promise.all([
-    import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../train/moving-statistics.js'),
+  const [{ loadEvaluationSet }, { staleStatisticsWarning }] = await Promise.all([
+    import('../predict/evaluate.js'), import('../train/moving-statistics.js'),
   ]);
-  const located = asInputError(() => readSavedRecipe(run));
   const dataDir = options.data ?? located.recipe.data.path;
   const set = await loadEvaluationSet(located.recipe.detector, dataDir).catch((error: unknown) => {
     throw new InputError(`${displayPath(dataDir)}: ${error instanceof Error ? error.message : String(error)}`);
@@ -155,13 +161,13 @@ async function evaluateExits(run: string, options: EvalOptions, params: CocoEval
   const counts = countExits(detector);
   const exits = layout.heads.map((head, i) => {
     const { AP, AP50, AP75 } = evaluations[i].summary;
-    const ms = times.exits.find((t) => t.exit === head.exit)!.ms;
+    const { ms, minMs } = times.exits.find((t) => t.exit === head.exit)!;
     const count = counts.find((c) => c.exit === head.exit)!;
-    return { exit: head.exit, ap: AP, ap50: AP50, ap75: AP75, ms, flops: count.flops, params: count.trainable + count.nonTrainable };
+    return { exit: head.exit, ap: AP, ap50: AP50, ap75: AP75, ms, fastestMs: minMs, flops: count.flops, params: count.trainable + count.nonTrainable };
   });
   const result = {
     run: displayPath(run), checkpoint: displayPath(located.checkpoint), step: located.step, detector: detector.name,
-    images: limit ?? set.dataset.images.length, backend: backend.name, inputSize: detector.inputSize, exits,
+    images: limit ?? set.dataset.images.length, backend: backend.name, inputSize: detector.inputSize, passes: times.passes, exits,
   };
   const json = JSON.stringify(result, null, 2) + '\n';
   const table = formatExits(result);
@@ -181,17 +187,19 @@ interface ExitsResult {
   images: number;
   backend: string;
   inputSize: number;
-  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; flops: number; params: number }[];
+  passes: number;
+  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; fastestMs: number; flops: number; params: number }[];
 }
 
 function formatExits(result: ExitsResult): string {
   const last = result.exits[result.exits.length - 1];
-  const header = ['exit', 'AP', 'AP50', 'AP75', 'ms/image', 'of the last', 'GFLOPs', 'of the last', 'params M'];
+  const header = ['exit', 'AP', 'AP50', 'AP75', 'ms/image', 'of the last', 'fastest', 'GFLOPs', 'of the last', 'params M'];
   const rows = result.exits.map((e) => [
-    `${e.exit}`, e.ap.toFixed(3), e.ap50.toFixed(3), e.ap75.toFixed(3), e.ms.toFixed(1), percentOf(e.ms, last.ms),
+    `${e.exit}`, e.ap.toFixed(3), e.ap50.toFixed(3), e.ap75.toFixed(3), e.ms.toFixed(1), percentOf(e.ms, last.ms), e.fastestMs.toFixed(1),
     (e.flops / 1e9).toFixed(2), percentOf(e.flops, last.flops), (e.params / 1e6).toFixed(2),
   ]);
-  return `${result.detector}: COCO AP on ${result.images} val images, forward time of one ${result.inputSize}×${result.inputSize} image on ${result.backend}\n` +
+  return `${result.detector}: COCO AP on ${result.images} val images; forward time of one ${result.inputSize}×${result.inputSize} image on ${result.backend} ` +
+    `(median and fastest of ${result.passes} passes)\n` +
     `${formatTable(header, rows, 0)}\n`;
 }
 

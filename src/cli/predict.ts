@@ -43,17 +43,17 @@ export function registerPredict(program: Command): void {
       const budgetMs = parseBudget(options.budgetMs);
       if (exitOption !== undefined && budgetMs !== undefined) throw new UsageError('--exit names the exit, --budget-ms lets the times choose it; give one');
       const files = imageFiles(inputs);
+      const { loadSavedRun, readSavedRecipe } = await import('../train/saved-run.js');
+      const located = asInputError(() => readSavedRecipe(run));
+      const detector = located.recipe.detector;
+      const named = budgetMs === undefined ? checkedExit(detector, exitOption ?? lastExit(detector)) : undefined;
       const { initBackend } = await import('../runtime/backend.js');
       const backend = await initBackend(options.backend);
       const tf = await import('@tensorflow/tfjs');
-      const [{ loadSavedRun, readSavedRecipe }, { detectFiles }, { staleStatisticsWarning }, { headLayout }] = await Promise.all([
-        import('../train/saved-run.js'), import('../predict/detect.js'), import('../train/moving-statistics.js'), import('../targets/layout.js'),
+      const [{ detectFiles }, { staleStatisticsWarning }, { headLayout }] = await Promise.all([
+        import('../predict/detect.js'), import('../train/moving-statistics.js'), import('../targets/layout.js'),
       ]);
-      const located = asInputError(() => readSavedRecipe(run));
-      const detector = located.recipe.detector;
-      const exit = budgetMs !== undefined
-        ? await exitForBudget(tf, located, backend.name, budgetMs)
-        : checkedExit(detector, exitOption ?? lastExit(detector));
+      const exit = named ?? await exitForBudget(tf, located, backend.name, budgetMs!);
       const saved = asInputError(() => loadSavedRun(tf, run, { exit }));
       const stale = staleStatisticsWarning(detector.batchNorm.momentum, saved.step);
       if (stale) process.stderr.write(`warning: ${stale}\n`);

@@ -1,0 +1,123 @@
+// Anytime exits of a trained run through the built CLI: a tiny 3-stack detector with anytime heads trained for
+// two steps on a synthetic set, then `eval RUN --exits` (every exit from one pass, each exit's forward time, the
+// table, RUN/exits.json and RUN/exits.svg), `eval RUN --exit K` (the cut model alone scores the same), and
+// `predict --exit` / `--budget-ms` (the exit used is said; the times are measured once and cached in the run).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureBundle, expectNoStackTrace, nasfpn } from '../helpers/cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-exits-cli-'));
+const data = join(scratch, 'data');
+const run = join(scratch, 'run');
+const images = join(data, 'val');
+
+const RECIPE = `pyramid p {
+  inputs P3..P5
+  output o5 @P5 = sum(P5, P4)
+  output o4 @P4 = global_pool(P4, o5)
+  output o3 @P3 = sum(P3, o4)
+}
+
+detector tiny_anytime {
+  backbone resnet10
+  pyramid p x 3 @ 8
+  anytime heads
+  input 64
+  head retinanet convs 1 classes 3 anchors scales 1 ratios 1 size 2
+}
+
+train t {
+  detector tiny_anytime
+  data "data"
+  steps 2
+  batch 2
+  eval every 0
+}
+`;
+
+interface ExitsJson {
+  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; flops: number; params: number }[];
+}
+
+beforeAll(() => {
+  ensureBundle();
+  const synth = nasfpn('data', 'synth', '-o', data, '--images', '8', '--size', '64', '--classes', '2', '--val', '0.5');
+  if (synth.code !== 0) throw new Error(synth.stderr);
+  writeFileSync(join(scratch, 'tiny.fpn'), RECIPE);
+  const trained = nasfpn('train', join(scratch, 'tiny.fpn'), '-o', run);
+  if (trained.code !== 0) throw new Error(trained.stderr);
+}, 240_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('eval RUN --exits and --exit', () => {
+  let exits: ExitsJson['exits'];
+
+  beforeAll(() => {
+    const evaluated = nasfpn('eval', run, '--exits');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/^tiny_anytime: COCO AP on 4 val images; forward time of one 64×64 image on /);
+    expect(evaluated.stdout.split('\n').filter((l) => /^\s+[123]\s/.test(l))).toHaveLength(3);
+    exits = (JSON.parse(readFileSync(join(run, 'exits.json'), 'utf8')) as ExitsJson).exits;
+  }, 240_000);
+
+  test('writes every exit with its AP, time and FLOPs, the plot and the time cache into the run folder', () => {
+    expect(exits.map((e) => e.exit)).toEqual([1, 2, 3]);
+    for (let i = 1; i < 3; i++) {
+      expect(exits[i].flops).toBeGreaterThan(exits[i - 1].flops);
+      expect(exits[i].params).toBeGreaterThan(exits[i - 1].params);
+    }
+    for (const e of exits) {
+      expect(e.ms).toBeGreaterThan(0);
+      expect(e.ap).toBeGreaterThanOrEqual(0);
+    }
+    const svg = readFileSync(join(run, 'exits.svg'), 'utf8');
+    for (const text of ['exit 1', 'exit 3', 'AP50', 'GFLOPs']) expect(svg).toContain(text);
+    expect(existsSync(join(run, 'exit-times.json'))).toBe(true);
+  });
+
+  test('--exit K (the cut model alone) scores what --exits found for exit K in the whole model\'s pass', () => {
+    for (const exit of [1, 2]) {
+      const one = nasfpn('eval', run, '--exit', String(exit), '--json');
+      expect(one.code, one.stderr).toBe(0);
+      const summary = JSON.parse(one.stdout) as { AP: number; AP50: number };
+      expect(summary.AP).toBeCloseTo(exits[exit - 1].ap, 6);
+      expect(summary.AP50).toBeCloseTo(exits[exit - 1].ap50, 6);
+    }
+  });
+});
+
+describe('predict --exit and --budget-ms', () => {
+  test('--exit K says the exit it used', () => {
+    const out = join(scratch, 'exit1.json');
+    const predicted = nasfpn('predict', run, images, '--exit', '1', '-o', out);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(predicted.stdout).toContain('exit 1 of 3');
+    expect(Array.isArray(JSON.parse(readFileSync(out, 'utf8')))).toBe(true);
+    // Without --exit: the last exit.
+    expect(nasfpn('predict', run, images, '-o', out).stdout).toContain('exit 3 of 3');
+  });
+
+  test('--budget-ms picks the deepest exit that fits, from the times cached in the run folder', () => {
+    const out = join(scratch, 'budget.json');
+    const roomy = nasfpn('predict', run, images, '--budget-ms', '100000', '-o', out);
+    expect(roomy.code, roomy.stderr).toBe(0);
+    expect(roomy.stderr).toMatch(/--budget-ms 100000: exit 3 of 3 \(exit 1 [\d.]+ ms, exit 2 [\d.]+ ms, exit 3 [\d.]+ ms; .*cached in /);
+    expect(roomy.stdout).toContain('exit 3 of 3');
+    const tight = nasfpn('predict', run, images, '--budget-ms', '0.0001', '-o', out);
+    expect(tight.code, tight.stderr).toBe(0);
+    expect(tight.stderr).toMatch(/warning: --budget-ms 0.0001: no exit fits .*using the fastest, exit 1/);
+    expect(tight.stdout).toContain('exit 1 of 3');
+  });
+
+  test('usage errors: both options, an exit the detector lacks, a bad budget', () => {
+    for (const args of [['--exit', '1', '--budget-ms', '5'], ['--exit', '4'], ['--exit', '0'], ['--budget-ms', '-1']]) {
+      const refused = nasfpn('predict', run, images, '-o', join(scratch, 'x.json'), ...args);
+      expect(refused.code, `${args.join(' ')}: ${refused.stderr}`).toBe(2);
+      expectNoStackTrace(refused);
+    }
+    const both = nasfpn('eval', run, '--exit', '1', '--exits');
+    expect(both.code).toBe(2);
+  });
+});
