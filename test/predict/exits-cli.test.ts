@@ -7,35 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBundle, expectNoStackTrace, nasfpn } from '../helpers/cli.js';
+import { tinyRecipeText } from '../train/standins.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-exits-cli-'));
 const data = join(scratch, 'data');
 const run = join(scratch, 'run');
 const images = join(data, 'val');
 
-const RECIPE = `pyramid p {
-  inputs P3..P5
-  output o5 @P5 = sum(P5, P4)
-  output o4 @P4 = global_pool(P4, o5)
-  output o3 @P3 = sum(P3, o4)
-}
-
-detector tiny_anytime {
-  backbone resnet10
-  pyramid p x 3 @ 8
-  anytime heads
-  input 64
-  head retinanet convs 1 classes 3 anchors scales 1 ratios 1 size 2
-}
-
-train t {
-  detector tiny_anytime
-  data "data"
-  steps 2
-  batch 2
-  eval every 0
-}
-`;
+/** The trainer tests' tiny recipe with its pyramid stacked 3 times and a head after each (64² synthetic images, read at 32²). */
+const RECIPE = tinyRecipeText('  steps 2\n  eval every 0').replace('pyramid p x 1 @ 8', 'pyramid p x 3 @ 8\n  anytime heads');
 
 interface ExitsJson {
   exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; flops: number; params: number }[];
@@ -46,7 +26,8 @@ beforeAll(() => {
   const synth = nasfpn('data', 'synth', '-o', data, '--images', '8', '--size', '64', '--classes', '2', '--val', '0.5');
   if (synth.code !== 0) throw new Error(synth.stderr);
   writeFileSync(join(scratch, 'tiny.fpn'), RECIPE);
-  const trained = nasfpn('train', join(scratch, 'tiny.fpn'), '-o', run);
+  expect(RECIPE).toContain('anytime heads');
+  const trained = nasfpn('train', join(scratch, 'tiny.fpn'), '-o', run, '--data', data);
   if (trained.code !== 0) throw new Error(trained.stderr);
 }, 240_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -57,7 +38,7 @@ describe('eval RUN --exits and --exit', () => {
   beforeAll(() => {
     const evaluated = nasfpn('eval', run, '--exits');
     expect(evaluated.code, evaluated.stderr).toBe(0);
-    expect(evaluated.stdout).toMatch(/^tiny_anytime: COCO AP on 4 val images; forward time of one 64×64 image on /);
+    expect(evaluated.stdout).toMatch(/^tiny: COCO AP on 4 val images; forward time of one 32×32 image on /);
     expect(evaluated.stdout.split('\n').filter((l) => /^\s+[123]\s/.test(l))).toHaveLength(3);
     exits = (JSON.parse(readFileSync(join(run, 'exits.json'), 'utf8')) as ExitsJson).exits;
   }, 240_000);
