@@ -4,11 +4,13 @@
 // (examples/nasfpn.fpn#retinanet_nasfpn_r50_anytime); and how closely the time follows the FLOPs.
 //
 // The times are measured as `predict --budget-ms` and `eval --exits` measure them (src/predict/exit-times.ts:
-// batch 1, outputs read back, the median and the fastest of NASFPN_BENCH_PASSES passes after WARMUP_PASSES,
-// the deepest exit first). On a machine shared with other work the fastest pass is the better estimate of
-// the exit's own cost, so the comparison with FLOPs uses it: for each exit its share of the last exit's
-// time and of its FLOPs, and a least-squares line ms = a + b·GFLOPs over the exits: `a` is what an exit
-// costs beyond its convolutions' FLOPs (op dispatch, memory traffic), `b` the time per GFLOP.
+// batch 1, outputs read back, warm-up passes deepest exit first, then NASFPN_BENCH_PASSES rounds of one pass
+// per exit in turn; median and fastest). On a machine shared with other work the fastest pass is the better
+// estimate of the exit's own cost, so the comparison with FLOPs uses it: for each exit its share of the last
+// exit's time and of its FLOPs; and, since every exit adds the same pyramid, the split of the time into
+// one pyramid (the mean step from one exit to the next, least squares over the exits) and the rest (the
+// backbone, the laterals and one head: exit 1 less one pyramid), each with its effective GFLOP/s — where
+// they differ, the time does not fall in proportion to the FLOPs.
 //
 // Environment: NASFPN_BENCH_ONLY=proxy or r50 to run one of the two; NASFPN_BENCH_PASSES (default 7).
 import { loadavg } from 'node:os';
@@ -34,14 +36,13 @@ function exampleDetector(file: string, name: string): DetectorIR {
   return detector;
 }
 
-/** Least-squares y = a + b·x. */
-function fitLine(xs: number[], ys: number[]): { a: number; b: number } {
-  const n = xs.length;
-  const mx = xs.reduce((s, x) => s + x, 0) / n;
+/** The least-squares slope of y over 1, 2, …, n (the mean step from one exit to the next). */
+function meanStep(ys: number[]): number {
+  const n = ys.length;
+  const mx = (n + 1) / 2;
   const my = ys.reduce((s, y) => s + y, 0) / n;
-  const sxx = xs.reduce((s, x) => s + (x - mx) ** 2, 0);
-  const b = sxx === 0 ? 0 : xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / sxx;
-  return { a: my - b * mx, b };
+  const sxx = ys.reduce((s, _, i) => s + (i + 1 - mx) ** 2, 0);
+  return sxx === 0 ? 0 : ys.reduce((s, y, i) => s + (i + 1 - mx) * (y - my), 0) / sxx;
 }
 
 const round = (x: number, digits = 3) => +x.toFixed(digits);
@@ -58,7 +59,9 @@ for (const subject of SUBJECTS.filter((s) => only === undefined || s.key === onl
   const counts = countExits(detector);
   const last = { ms: times.exits[times.exits.length - 1].minMs, flops: counts[counts.length - 1].flops };
   const gflops = counts.map((c) => c.flops / 1e9);
-  const fit = fitLine(gflops, times.exits.map((t) => t.minMs));
+  const pyramid = { ms: meanStep(times.exits.map((t) => t.minMs)), gflops: meanStep(gflops) };
+  const rest = { ms: times.exits[0].minMs - pyramid.ms, gflops: gflops[0] - pyramid.gflops };
+  const split = (part: { ms: number; gflops: number }) => ({ ms: round(part.ms, 1), gflops: round(part.gflops), gflopsPerSecond: round(part.gflops / (part.ms / 1000), 1) });
   const exits = times.exits.map((t, i) => {
     const timeShare = t.minMs / last.ms;
     const flopsShare = counts[i].flops / last.flops;
@@ -69,10 +72,12 @@ for (const subject of SUBJECTS.filter((s) => only === undefined || s.key === onl
       timeShareOfLast: round(timeShare), flopsShareOfLast: round(flopsShare), timeOverFlopsShare: round(timeShare / flopsShare),
     };
   });
-  console.log(`  ms ≈ ${fit.a.toFixed(1)} + ${fit.b.toFixed(2)} · GFLOPs`);
+  console.log(`  one pyramid: ${pyramid.ms.toFixed(1)} ms for ${pyramid.gflops.toFixed(3)} GFLOPs; the rest (backbone, laterals, a head): ` +
+    `${rest.ms.toFixed(1)} ms for ${rest.gflops.toFixed(2)} GFLOPs`);
   detectors.push({
     detector: detector.name, source: subject.file, inputSize: detector.inputSize, repeats: detector.repeats, exits,
-    fit: { msIntercept: round(fit.a, 1), msPerGflop: round(fit.b), effectiveGflopsPerSecond: round(1000 / fit.b, 1) },
+    onePyramid: split(pyramid),
+    rest: split(rest),
     maxShareGap: round(Math.max(...exits.map((e) => Math.abs(e.timeShareOfLast - e.flopsShareOfLast)))),
   });
 }

@@ -1,6 +1,6 @@
 // How long each exit of a detector takes on this machine and backend: the forward pass of one image through
 // the exit's own model (src/codegen/lower.ts `exit`: the later pyramids and heads are not built), the outputs
-// read back, the median of a few passes after warm-up ones. `predict --budget-ms` chooses an exit from these
+// read back, the median of a few passes after warm-up ones, the exits' passes taken in turn. `predict --budget-ms` chooses an exit from these
 // times, `eval --exits` reports them; both keep them in the run folder (EXIT_TIMES_FILE), one entry per
 // backend, machine and input size, so that a run is measured once where it runs.
 //
@@ -55,62 +55,58 @@ export const timingKeyHere = (backend: string, inputSize: number): TimingKey =>
 const sameKey = (a: TimingKey, b: TimingKey): boolean =>
   a.backend === b.backend && a.host === b.host && a.cpu === b.cpu && a.inputSize === b.inputSize;
 
+/** One image's forward pass through `model` (inference mode), its outputs read back. */
+async function forwardPass(tf: Tfjs, model: TF.LayersModel, image: TF.Tensor): Promise<void> {
+  const outputs = tf.tidy(() => {
+    const out = model.apply(image, { training: false }) as TF.Tensor | TF.Tensor[];
+    return Array.isArray(out) ? out : [out];
+  });
+  await Promise.all(outputs.map((o) => o.data()));
+  tf.dispose(outputs);
+}
+
 /**
- * The median and fastest time of one image's forward pass through `model` (inference mode, outputs read back)
- * over `passes` passes, after `warmup` untimed ones. The input is a fixed pseudo-random image; the weights'
- * values do not change the time.
+ * Times every exit in `exits` on the model `build(exit)` makes: `warmup` untimed passes each, deepest first
+ * (they also pay the process's one-time costs — kernel set-up for every layer shape the shallower exits
+ * share — which would otherwise land on whichever exit ran first), then `passes` rounds that time one pass
+ * of every exit in turn, so that other work on the machine slows every exit alike. An exit's time is the
+ * median of its passes, `minMs` the fastest. The exits' models are held together while they are timed. The
+ * input is a fixed pseudo-random image; the weights' values do not change the time.
  */
-export async function measureForward(
-  tf: Tfjs, model: TF.LayersModel, inputSize: number, passes = TIMED_PASSES, warmup = WARMUP_PASSES,
-): Promise<{ medianMs: number; minMs: number }> {
-  const image = tf.tidy(() => tf.randomUniform([1, inputSize, inputSize, 3], 0, 1, 'float32', 1));
-  const pass = async () => {
-    const outputs = tf.tidy(() => {
-      const out = model.apply(image, { training: false }) as TF.Tensor | TF.Tensor[];
-      return Array.isArray(out) ? out : [out];
-    });
-    await Promise.all(outputs.map((o) => o.data()));
-    tf.dispose(outputs);
-  };
+export async function measureExits(
+  tf: Tfjs, detector: DetectorIR, key: TimingKey, exits: readonly number[], build: (exit: number) => TF.LayersModel,
+  passes = TIMED_PASSES, warmup = WARMUP_PASSES,
+): Promise<ExitTimes> {
+  const deepestFirst = [...exits].sort((a, b) => b - a);
+  const image = tf.tidy(() => tf.randomUniform([1, key.inputSize, key.inputSize, 3], 0, 1, 'float32', 1));
+  const models: TF.LayersModel[] = [];
   try {
-    for (let i = 0; i < warmup; i++) await pass();
-    const samples: number[] = [];
-    for (let i = 0; i < passes; i++) {
-      const start = performance.now();
-      await pass();
-      samples.push(performance.now() - start);
+    for (const exit of deepestFirst) {
+      const model = build(exit);
+      models.push(model);
+      for (let i = 0; i < warmup; i++) await forwardPass(tf, model, image);
     }
-    samples.sort((a, b) => a - b);
-    return { medianMs: samples[Math.floor(samples.length / 2)], minMs: samples[0] };
+    const samples = models.map((): number[] => []);
+    for (let round = 0; round < passes; round++) {
+      for (const [i, model] of models.entries()) {
+        const start = performance.now();
+        await forwardPass(tf, model, image);
+        samples[i].push(performance.now() - start);
+      }
+    }
+    const times = deepestFirst.map((exit, i): ExitTime => {
+      const sorted = samples[i].sort((a, b) => a - b);
+      return { exit, ms: roundMs(sorted[Math.floor(sorted.length / 2)]), minMs: roundMs(sorted[0]) };
+    });
+    times.sort((a, b) => a.exit - b.exit);
+    return { ...key, detector: detector.name, measuredAt: new Date().toISOString(), passes, exits: times };
   } finally {
+    for (const model of models) model.dispose();
     image.dispose();
   }
 }
 
-/**
- * Times every exit in `exits` on the model `build(exit)` makes (built and disposed one at a time, so only
- * one exit's weights are held at once). The deepest goes first: its warm-up passes also pay the process's
- * one-time costs (kernel set-up for every layer shape the shallower exits share), which would otherwise land
- * on whichever exit ran first.
- */
-export async function measureExits(
-  tf: Tfjs, detector: DetectorIR, key: TimingKey, exits: readonly number[], build: (exit: number) => TF.LayersModel, passes = TIMED_PASSES,
-): Promise<ExitTimes> {
-  const times: ExitTime[] = [];
-  for (const exit of [...exits].sort((a, b) => b - a)) {
-    const model = build(exit);
-    try {
-      const { medianMs, minMs } = await measureForward(tf, model, key.inputSize, passes);
-      times.push({ exit, ms: round(medianMs), minMs: round(minMs) });
-    } finally {
-      model.dispose();
-    }
-  }
-  times.sort((a, b) => a.exit - b.exit);
-  return { ...key, detector: detector.name, measuredAt: new Date().toISOString(), passes, exits: times };
-}
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
+const roundMs = (ms: number) => Math.round(ms * 100) / 100;
 
 // ---------------------------------------------------------------------------------------------------
 // The cache
