@@ -12,7 +12,8 @@
 // backbone, the laterals and one head: exit 1 less one pyramid), each with its effective GFLOP/s — where
 // they differ, the time does not fall in proportion to the FLOPs.
 //
-// Environment: NASFPN_BENCH_ONLY=proxy or r50 to run one of the two; NASFPN_BENCH_PASSES (default 7).
+// Environment: NASFPN_BENCH_ONLY=proxy or r50 to run one of the two; NASFPN_BENCH_PASSES (default: 15 rounds
+// for the proxy, 8 for R-50, whose forward pass at 640² takes seconds on a CPU).
 import { loadavg } from 'node:os';
 import { countExits } from '../src/codegen/exits.js';
 import { checkPath } from '../src/cli/load.js';
@@ -24,11 +25,11 @@ import { buildDetectorModel } from '../src/train/model.js';
 import { writeResult } from './lib.js';
 
 const SUBJECTS = [
-  { key: 'proxy', file: 'examples/proxy.fpn', name: 'proxy_synth_anytime' },
-  { key: 'r50', file: 'examples/nasfpn.fpn', name: 'retinanet_nasfpn_r50_anytime' },
+  { key: 'proxy', file: 'examples/proxy.fpn', name: 'proxy_synth_anytime', passes: 15 },
+  { key: 'r50', file: 'examples/nasfpn.fpn', name: 'retinanet_nasfpn_r50_anytime', passes: 8 },
 ] as const;
 const only = process.env.NASFPN_BENCH_ONLY;
-const PASSES = Number(process.env.NASFPN_BENCH_PASSES ?? 7);
+const passesOverride = process.env.NASFPN_BENCH_PASSES === undefined ? undefined : Number(process.env.NASFPN_BENCH_PASSES);
 
 function exampleDetector(file: string, name: string): DetectorIR {
   const detector = checkPath(file).program?.detectors.find((d) => d.name === name);
@@ -53,9 +54,10 @@ const loadBefore = loadavg()[0];
 const detectors = [];
 for (const subject of SUBJECTS.filter((s) => only === undefined || s.key === only)) {
   const detector = exampleDetector(subject.file, subject.name);
-  console.log(`${detector.name}: ${detector.repeats} exits at ${detector.inputSize}² on ${backend.name}`);
+  const passes = passesOverride ?? subject.passes;
+  console.log(`${detector.name}: ${detector.repeats} exits at ${detector.inputSize}² on ${backend.name}, ${passes} rounds`);
   const times = await measureExits(tf, detector, timingKeyHere(backend.name, detector.inputSize), exitsOf(detector),
-    (exit) => buildDetectorModel(detector, 1, exit), PASSES);
+    (exit) => buildDetectorModel(detector, 1, exit), passes);
   const counts = countExits(detector);
   const last = { ms: times.exits[times.exits.length - 1].minMs, flops: counts[counts.length - 1].flops };
   const gflops = counts.map((c) => c.flops / 1e9);
@@ -75,7 +77,7 @@ for (const subject of SUBJECTS.filter((s) => only === undefined || s.key === onl
   console.log(`  one pyramid: ${pyramid.ms.toFixed(1)} ms for ${pyramid.gflops.toFixed(3)} GFLOPs; the rest (backbone, laterals, a head): ` +
     `${rest.ms.toFixed(1)} ms for ${rest.gflops.toFixed(2)} GFLOPs`);
   detectors.push({
-    detector: detector.name, source: subject.file, inputSize: detector.inputSize, repeats: detector.repeats, exits,
+    detector: detector.name, source: subject.file, inputSize: detector.inputSize, repeats: detector.repeats, passes, exits,
     onePyramid: split(pyramid),
     rest: split(rest),
     maxShareGap: round(Math.max(...exits.map((e) => Math.abs(e.timeShareOfLast - e.flopsShareOfLast)))),
@@ -84,9 +86,12 @@ for (const subject of SUBJECTS.filter((s) => only === undefined || s.key === onl
 
 writeResult('anytime', {
   backend: backend.name,
-  method: `batch 1, outputs read back, ${PASSES} passes after ${WARMUP_PASSES} warm-up passes per exit, deepest exit first (src/predict/exit-times.ts); ` +
-    'shares of the last exit and the line fit use the fastest pass',
+  method: `batch 1, outputs read back; ${WARMUP_PASSES} warm-up passes per exit, deepest exit first, then \`passes\` rounds of one pass per exit ` +
+    '(src/predict/exit-times.ts); the shares of the last exit and the split into one pyramid and the rest use the fastest pass',
   flopsConvention: 'FLOPs = 2 × conv multiply-adds of the exit\'s own model, as nasfpn stats --exits counts them',
+  // The TensorFlow build of this machine kind dies of a divide error (SIGFPE) in its oneDNN 1×1 convolutions
+  // with ≥ 512 input and ≥ 1024 output channels (ResNet-50's last groups); run with TF_ENABLE_ONEDNN_OPTS=0 there.
+  tfEnableOnednnOpts: process.env.TF_ENABLE_ONEDNN_OPTS ?? null,
   loadAverageBefore: round(loadBefore, 2),
   loadAverageAfter: round(loadavg()[0], 2),
   note: 'shared 2-core machine, other work running: timings are indicative',
