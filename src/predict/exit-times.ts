@@ -1,8 +1,9 @@
 // How long each exit of a detector takes on this machine and backend: the forward pass of one image through
 // the exit's own model (src/codegen/lower.ts `exit`: the later pyramids and heads are not built), the outputs
-// read back, the median of a few passes after warm-up ones, the exits' passes taken in turn. `predict --budget-ms` chooses an exit from these
-// times, `eval --exits` reports them; both keep them in the run folder (EXIT_TIMES_FILE), one entry per
-// backend, machine and input size, so that a run is measured once where it runs.
+// read back, the median of a few passes after warm-up ones, the exits' passes taken in turn.
+// `predict --budget-ms` chooses an exit from these times, `eval --exits` reports them; both keep them in the
+// run folder (EXIT_TIMES_FILE), one entry per backend, machine and input size, so that a run is measured once
+// where it runs.
 //
 // This module is the only reader and writer of that file.
 import { readFileSync } from 'node:fs';
@@ -126,11 +127,11 @@ function readCache(runDir: string): ExitTimes[] {
   }
 }
 
-/** The cached times of every exit in `exits` under `key`, or null when any is missing. */
+/** The cached times of every exit in `exits` under `key`, or null when any is missing (or not a time). */
 export function cachedExitTimes(runDir: string, key: TimingKey, exits: readonly number[]): ExitTimes | null {
   const entry = readCache(runDir).find((e) => sameKey(e, key));
-  if (!entry || !exits.every((exit) => entry.exits.some((t) => t.exit === exit))) return null;
-  return entry;
+  const timed = (exit: number) => entry?.exits?.some((t) => t.exit === exit && Number.isFinite(t.ms) && t.ms > 0) === true;
+  return entry && exits.every(timed) ? entry : null;
 }
 
 /** Stores `times` in the run folder's cache, replacing an entry under the same key. */
