@@ -5,12 +5,13 @@
 //
 // The times are measured as `predict --budget-ms` and `eval --exits` measure them (src/predict/exit-times.ts:
 // batch 1, outputs read back, warm-up passes deepest exit first, then NASFPN_BENCH_PASSES rounds of one pass
-// per exit in turn; median and fastest). On a machine shared with other work the fastest pass is the better
-// estimate of the exit's own cost, so the comparison with FLOPs uses it: for each exit its share of the last
-// exit's time and of its FLOPs; and, since every exit adds the same pyramid, the split of the time into
-// one pyramid (the mean step from one exit to the next, least squares over the exits) and the rest (the
-// backbone, the laterals and one head: exit 1 less one pyramid), each with its effective GFLOP/s — where
-// they differ, the time does not fall in proportion to the FLOPs.
+// per exit in turn): the wall time (median, fastest) and the processor time of all the process's threads
+// (median). On a machine shared with other work the wall time of a pass depends on what else runs; the
+// processor time is the work the exit costs, so the comparison with FLOPs uses it: for each exit its share of
+// the last exit's processor time and of its FLOPs; and, since every exit adds the same pyramid, the split of
+// the processor time into one pyramid (the mean step from one exit to the next, least squares over the exits)
+// and the rest (the backbone, the laterals and one head: exit 1 less one pyramid), each with its GFLOPs per
+// processor-second — where they differ, the time does not fall in proportion to the FLOPs.
 //
 // Environment: NASFPN_BENCH_ONLY=proxy or r50 to run one of the two; NASFPN_BENCH_PASSES (default: 15 rounds
 // for the proxy, 8 for R-50, whose forward pass at 640² takes seconds on a CPU).
@@ -59,35 +60,36 @@ for (const subject of SUBJECTS.filter((s) => only === undefined || s.key === onl
   const times = await measureExits(tf, detector, timingKeyHere(backend.name, detector.inputSize), exitsOf(detector),
     (exit) => buildDetectorModel(detector, 1, exit), passes);
   const counts = countExits(detector);
-  const last = { ms: times.exits[times.exits.length - 1].minMs, flops: counts[counts.length - 1].flops };
+  const last = { ms: times.exits[times.exits.length - 1].cpuMs, flops: counts[counts.length - 1].flops };
   const gflops = counts.map((c) => c.flops / 1e9);
-  const pyramid = { ms: meanStep(times.exits.map((t) => t.minMs)), gflops: meanStep(gflops) };
-  const rest = { ms: times.exits[0].minMs - pyramid.ms, gflops: gflops[0] - pyramid.gflops };
-  const split = (part: { ms: number; gflops: number }) => ({ ms: round(part.ms, 1), gflops: round(part.gflops), gflopsPerSecond: round(part.gflops / (part.ms / 1000), 1) });
+  const pyramid = { ms: meanStep(times.exits.map((t) => t.cpuMs)), gflops: meanStep(gflops) };
+  const rest = { ms: times.exits[0].cpuMs - pyramid.ms, gflops: gflops[0] - pyramid.gflops };
+  const split = (part: { ms: number; gflops: number }) =>
+    ({ cpuMs: round(part.ms, 1), gflops: round(part.gflops), gflopsPerCpuSecond: round(part.gflops / (part.ms / 1000), 1) });
   const exits = times.exits.map((t, i) => {
-    const timeShare = t.minMs / last.ms;
+    const timeShare = t.cpuMs / last.ms;
     const flopsShare = counts[i].flops / last.flops;
-    console.log(`  exit ${t.exit}: fastest ${t.minMs.toFixed(1)} ms (${(100 * timeShare).toFixed(0)} % of the last), median ${t.ms.toFixed(1)} ms, ` +
-      `${gflops[i].toFixed(2)} GFLOPs (${(100 * flopsShare).toFixed(0)} %)`);
+    console.log(`  exit ${t.exit}: CPU ${t.cpuMs.toFixed(1)} ms (${(100 * timeShare).toFixed(0)} % of the last), wall median ${t.ms.toFixed(1)} ms, ` +
+      `fastest ${t.minMs.toFixed(1)} ms, ${gflops[i].toFixed(2)} GFLOPs (${(100 * flopsShare).toFixed(0)} %)`);
     return {
-      exit: t.exit, fastestMs: t.minMs, medianMs: t.ms, gflops: round(gflops[i]), params: counts[i].trainable + counts[i].nonTrainable,
-      timeShareOfLast: round(timeShare), flopsShareOfLast: round(flopsShare), timeOverFlopsShare: round(timeShare / flopsShare),
+      exit: t.exit, cpuMs: t.cpuMs, medianMs: t.ms, fastestMs: t.minMs, gflops: round(gflops[i]), params: counts[i].trainable + counts[i].nonTrainable,
+      cpuTimeShareOfLast: round(timeShare), flopsShareOfLast: round(flopsShare), cpuTimeOverFlopsShare: round(timeShare / flopsShare),
     };
   });
-  console.log(`  one pyramid: ${pyramid.ms.toFixed(1)} ms for ${pyramid.gflops.toFixed(3)} GFLOPs; the rest (backbone, laterals, a head): ` +
-    `${rest.ms.toFixed(1)} ms for ${rest.gflops.toFixed(2)} GFLOPs`);
+  console.log(`  one pyramid: ${pyramid.ms.toFixed(1)} CPU ms for ${pyramid.gflops.toFixed(3)} GFLOPs; the rest (backbone, laterals, a head): ` +
+    `${rest.ms.toFixed(1)} CPU ms for ${rest.gflops.toFixed(2)} GFLOPs`);
   detectors.push({
     detector: detector.name, source: subject.file, inputSize: detector.inputSize, repeats: detector.repeats, passes, exits,
     onePyramid: split(pyramid),
     rest: split(rest),
-    maxShareGap: round(Math.max(...exits.map((e) => Math.abs(e.timeShareOfLast - e.flopsShareOfLast)))),
+    maxShareGap: round(Math.max(...exits.map((e) => Math.abs(e.cpuTimeShareOfLast - e.flopsShareOfLast)))),
   });
 }
 
 writeResult('anytime', {
   backend: backend.name,
   method: `batch 1, outputs read back; ${WARMUP_PASSES} warm-up passes per exit, deepest exit first, then \`passes\` rounds of one pass per exit ` +
-    '(src/predict/exit-times.ts); the shares of the last exit and the split into one pyramid and the rest use the fastest pass',
+    '(src/predict/exit-times.ts); the shares of the last exit and the split into one pyramid and the rest use the processor time',
   flopsConvention: 'FLOPs = 2 × conv multiply-adds of the exit\'s own model, as nasfpn stats --exits counts them',
   // The TensorFlow build of this machine kind dies of a divide error (SIGFPE) in its oneDNN 1×1 convolutions
   // with ≥ 512 input and ≥ 1024 output channels (ResNet-50's last groups); run with TF_ENABLE_ONEDNN_OPTS=0 there.

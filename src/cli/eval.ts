@@ -161,9 +161,9 @@ async function evaluateExits(run: string, options: EvalOptions, params: CocoEval
   const counts = countExits(detector);
   const exits = layout.heads.map((head, i) => {
     const { AP, AP50, AP75 } = evaluations[i].summary;
-    const { ms, minMs } = times.exits.find((t) => t.exit === head.exit)!;
+    const { ms, minMs, cpuMs } = times.exits.find((t) => t.exit === head.exit)!;
     const count = counts.find((c) => c.exit === head.exit)!;
-    return { exit: head.exit, ap: AP, ap50: AP50, ap75: AP75, ms, fastestMs: minMs, flops: count.flops, params: count.trainable + count.nonTrainable };
+    return { exit: head.exit, ap: AP, ap50: AP50, ap75: AP75, ms, fastestMs: minMs, cpuMs, flops: count.flops, params: count.trainable + count.nonTrainable };
   });
   const result = {
     run: displayPath(run), checkpoint: displayPath(located.checkpoint), step: located.step, detector: detector.name,
@@ -188,18 +188,18 @@ interface ExitsResult {
   backend: string;
   inputSize: number;
   passes: number;
-  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; fastestMs: number; flops: number; params: number }[];
+  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; fastestMs: number; cpuMs: number; flops: number; params: number }[];
 }
 
 function formatExits(result: ExitsResult): string {
   const last = result.exits[result.exits.length - 1];
-  const header = ['exit', 'AP', 'AP50', 'AP75', 'ms/image', 'of the last', 'fastest', 'GFLOPs', 'of the last', 'params M'];
+  const header = ['exit', 'AP', 'AP50', 'AP75', 'ms/image', 'fastest', 'CPU ms', 'of the last', 'GFLOPs', 'of the last', 'params M'];
   const rows = result.exits.map((e) => [
-    `${e.exit}`, e.ap.toFixed(3), e.ap50.toFixed(3), e.ap75.toFixed(3), e.ms.toFixed(1), percentOf(e.ms, last.ms), e.fastestMs.toFixed(1),
-    (e.flops / 1e9).toFixed(2), percentOf(e.flops, last.flops), (e.params / 1e6).toFixed(2),
+    `${e.exit}`, e.ap.toFixed(3), e.ap50.toFixed(3), e.ap75.toFixed(3), e.ms.toFixed(1), e.fastestMs.toFixed(1), e.cpuMs.toFixed(1),
+    percentOf(e.cpuMs, last.cpuMs), (e.flops / 1e9).toFixed(2), percentOf(e.flops, last.flops), (e.params / 1e6).toFixed(2),
   ]);
-  return `${result.detector}: COCO AP on ${result.images} val images; forward time of one ${result.inputSize}×${result.inputSize} image on ${result.backend} ` +
-    `(median and fastest of ${result.passes} passes)\n` +
+  return `${result.detector}: COCO AP on ${result.images} val images; forward pass of one ${result.inputSize}×${result.inputSize} image on ${result.backend}, ` +
+    `${result.passes} passes: wall time (median, fastest) and processor time of all threads (median)\n` +
     `${formatTable(header, rows, 0)}\n`;
 }
 

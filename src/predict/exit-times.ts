@@ -40,6 +40,11 @@ export interface ExitTime {
   ms: number;
   /** The fastest pass: the time without other work on the machine (a busy machine slows the median). */
   minMs: number;
+  /**
+   * Median processor time of a pass, all of this process's threads together: the work an exit costs, which
+   * other work on the machine does not inflate (the wall time is about this divided by the threads that ran).
+   */
+  cpuMs: number;
 }
 
 export interface ExitTimes extends TimingKey {
@@ -87,18 +92,21 @@ export async function measureExits(
       models.push(model);
       for (let i = 0; i < warmup; i++) await forwardPass(tf, model, image);
     }
-    const samples = models.map((): number[] => []);
+    const wall = models.map((): number[] => []);
+    const processor = models.map((): number[] => []);
     for (let round = 0; round < passes; round++) {
       for (const [i, model] of models.entries()) {
         const start = performance.now();
+        const cpuStart = process.cpuUsage();
         await forwardPass(tf, model, image);
-        samples[i].push(performance.now() - start);
+        const cpu = process.cpuUsage(cpuStart);
+        wall[i].push(performance.now() - start);
+        processor[i].push((cpu.user + cpu.system) / 1000);
       }
     }
-    const times = deepestFirst.map((exit, i): ExitTime => {
-      const sorted = samples[i].sort((a, b) => a - b);
-      return { exit, ms: roundMs(sorted[Math.floor(sorted.length / 2)]), minMs: roundMs(sorted[0]) };
-    });
+    const median = (xs: number[]) => roundMs(xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+    const times = deepestFirst.map((exit, i): ExitTime =>
+      ({ exit, ms: median(wall[i]), minMs: roundMs(Math.min(...wall[i])), cpuMs: median(processor[i]) }));
     times.sort((a, b) => a.exit - b.exit);
     return { ...key, detector: detector.name, measuredAt: new Date().toISOString(), passes, exits: times };
   } finally {
@@ -130,7 +138,7 @@ function readCache(runDir: string): ExitTimes[] {
 /** The cached times of every exit in `exits` under `key`, or null when any is missing (or not a time). */
 export function cachedExitTimes(runDir: string, key: TimingKey, exits: readonly number[]): ExitTimes | null {
   const entry = readCache(runDir).find((e) => sameKey(e, key));
-  const timed = (exit: number) => entry?.exits?.some((t) => t.exit === exit && Number.isFinite(t.ms) && t.ms > 0) === true;
+  const timed = (exit: number) => entry?.exits?.some((t) => t.exit === exit && Number.isFinite(t.ms) && t.ms > 0 && Number.isFinite(t.cpuMs)) === true;
   return entry && exits.every(timed) ? entry : null;
 }
 

@@ -12,7 +12,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const key: TimingKey = { backend: 'tfjs-node', host: 'here', cpu: 'some cpu', inputSize: 128 };
 const times = (over: Partial<ExitTimes> = {}): ExitTimes => ({
   ...key, detector: 'd', measuredAt: '2026-01-01T00:00:00Z', passes: 5,
-  exits: [{ exit: 1, ms: 10, minMs: 9 }, { exit: 2, ms: 20, minMs: 18 }, { exit: 3, ms: 30, minMs: 28 }], ...over,
+  exits: [{ exit: 1, ms: 10, minMs: 9, cpuMs: 19 }, { exit: 2, ms: 20, minMs: 18, cpuMs: 38 }, { exit: 3, ms: 30, minMs: 28, cpuMs: 57 }], ...over,
 });
 
 describe('exitWithin', () => {

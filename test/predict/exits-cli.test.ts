@@ -24,7 +24,7 @@ const RECIPE = tinyRecipeText('  steps 2\n  eval every 0')
   .replace('anchors scales 1 ratios 1', 'anchors scales 1 ratios 1 size 2 prior 0.2');
 
 interface ExitsJson {
-  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; flops: number; params: number }[];
+  exits: { exit: number; ap: number; ap50: number; ap75: number; ms: number; cpuMs: number; flops: number; params: number }[];
 }
 
 beforeAll(() => {
@@ -45,7 +45,7 @@ describe('eval RUN --exits and --exit', () => {
   beforeAll(() => {
     const evaluated = nasfpn('eval', run, '--exits');
     expect(evaluated.code, evaluated.stderr).toBe(0);
-    expect(evaluated.stdout).toMatch(/^tiny: COCO AP on 4 val images; forward time of one 32×32 image on /);
+    expect(evaluated.stdout).toMatch(/^tiny: COCO AP on 4 val images; forward pass of one 32×32 image on /);
     expect(evaluated.stdout.split('\n').filter((l) => /^\s+[123]\s/.test(l))).toHaveLength(3);
     exits = (JSON.parse(readFileSync(join(run, 'exits.json'), 'utf8')) as ExitsJson).exits;
   }, 240_000);
@@ -58,6 +58,7 @@ describe('eval RUN --exits and --exit', () => {
     }
     for (const e of exits) {
       expect(e.ms).toBeGreaterThan(0);
+      expect(e.cpuMs).toBeGreaterThan(0);
       expect(e.ap).toBeGreaterThanOrEqual(0);
     }
     const svg = readFileSync(join(run, 'exits.svg'), 'utf8');
