@@ -7,14 +7,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { countModel } from '../codegen/count.js';
-import { emitTypeScript } from '../codegen/emit.js';
-import { lowerDetector } from '../codegen/lower.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { MAX_BUILD_PARAMETERS } from '../semantics/limits.js';
 import { InputError, UsageError } from './errors.js';
-import { loadDetector } from './load.js';
-import { checkedExit, parseExit, parseInputSize, withInputSize } from './options.js';
+import { parseExit, parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
 
 interface BuildOptions {
@@ -50,6 +46,9 @@ export function registerBuild(program: Command): void {
       refuseToOverwrite(output, options.force === true);
       const inputSize = parseInputSize(options.input);
       const exitOption = parseExit(options.exit);
+      const [{ loadDetector }, { lowerDetector }, { countModel }, { checkedExit }] = await Promise.all([
+        import('./load.js'), import('../codegen/lower.js'), import('../codegen/count.js'), import('./exits.js'),
+      ]);
       const { file, chosen: detector } = await loadDetector(argument, { name: options.detector, flag: '--detector' });
       const exit = exitOption === undefined ? undefined : checkedExit(detector, exitOption);
       const spec = lowerDetector(withInputSize(detector, inputSize), { exit });
@@ -59,6 +58,7 @@ export function registerBuild(program: Command): void {
 
       if (options.emit === 'ts') {
         const layersModule = options.layersModule ?? defaultLayersModule(output);
+        const { emitTypeScript } = await import('../codegen/emit.js');
         const source = emitTypeScript(spec, { layersModule, source: `${displayPath(file)}, detector ${detector.name}` });
         writeFileAtomic(output, source);
         process.stdout.write(`wrote ${output}: ${what}; ${spec.layers.length} layers, ${source.split('\n').length} lines\n`);

@@ -1,14 +1,14 @@
 // `nasfpn draw FILE`: diagrams of a checked file. Three views: `graph` (Figure 7), `cells` (Figure 6) and
-// `stack` (the detector; `--exit K` greys what stopping after pyramid K skips). SVG by default, PNG with --png. Everything is rendered before anything is
-// written, every file is written atomically, and a file with errors prints its diagnostics and writes nothing.
+// `stack` (the detector; `--exit K` greys what stopping after pyramid K skips). SVG by default, PNG with
+// --png. Everything is rendered before anything is written, every file is written atomically, and a file with
+// errors prints its diagnostics and writes nothing.
 import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CheckedProgram, PyramidNetworkIR } from '../semantics/ir.js';
 import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
-import { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid } from './load.js';
-import { checkedExit, parseExit } from './options.js';
+import { oneOf, parseExit, parseScale } from './options.js';
 import { displayPath } from './report.js';
 
 const VIEWS = ['graph', 'cells', 'stack'] as const;
@@ -52,8 +52,7 @@ export function registerDraw(program: Command): void {
     .action(async (files: string[], options: DrawOptions) => {
       const view = oneOf(options.view, VIEWS, '--view');
       const theme = oneOf(options.theme, THEME_NAMES, '--theme');
-      const scale = Number(options.scale);
-      if (!Number.isFinite(scale) || scale <= 0 || scale > 16) throw new UsageError(`--scale must be a number in (0, 16], not '${options.scale}'`);
+      const scale = parseScale(options.scale);
       const png = options.png === true || (options.output !== undefined && extname(options.output).toLowerCase() === '.png');
       const exit = parseExit(options.exit);
       if (exit !== undefined && (view !== 'stack' || options.all)) throw new UsageError('--exit goes with --view stack and one detector');
@@ -71,7 +70,9 @@ export function registerDraw(program: Command): void {
         throw new UsageError(`--png writes a PNG; name the output .png, not '${options.output}'`);
       }
 
-      const viz = await import('../viz/index.js');
+      const [viz, { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid }, { checkedExit }] = await Promise.all([
+        import('../viz/index.js'), import('./load.js'), import('./exits.js'),
+      ]);
       const drawings: Drawing[] = [];
       const ext = png ? '.png' : '.svg';
 
@@ -141,11 +142,6 @@ export function registerDraw(program: Command): void {
         process.stdout.write(`wrote ${displayPath(drawing.path)}: ${drawing.label}\n`);
       }
     });
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${allowed.join(', ')}; not '${value}'`);
-  return value as T;
 }
 
 /** `-o` as given; with --all it names a directory that each drawing goes into. */

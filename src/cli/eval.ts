@@ -13,13 +13,11 @@ import type { CocoDetections, CocoGroundTruth } from '../coco/types.js';
 import type { AreaRange, CocoEvalParamsInput } from '../eval/params.js';
 import type { CocoEvaluation } from '../eval/evaluator.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
-import { lastExit } from '../semantics/exits.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
-import { asInputError, exitTimes } from './exits.js';
-import { checkedExit, parseExit } from './options.js';
+import { parseExit } from './options.js';
 import { displayPath } from './report.js';
-import { formatTable } from './table.js';
+import { textTable } from '../util/table.js';
 
 const IOU_TYPES = ['bbox'] as const;
 
@@ -27,6 +25,7 @@ interface EvalOptions {
   data?: string;
   images?: string;
   backend?: string;
+  allowOutsideImages?: boolean;
   gt?: string;
   pred?: string;
   iouType: string;
@@ -50,6 +49,7 @@ export function registerEval(program: Command): void {
     .option('--data <dir>', 'with RUN: the dataset folder (default: the one its recipe trained on)')
     .option('--images <n>', 'with RUN: evaluate the first n val images only')
     .option('--backend <name>', 'with RUN: TF.js backend (default: the fastest available)')
+    .option('--allow-outside-images', 'with RUN: read images whose file_name leads out of the dataset folder (../…, an absolute path); refused by default')
     .option('--exit <k>', 'with RUN: evaluate the model that stops after pyramid k (an anytime exit; default: the last)')
     .option('--exits', 'with RUN: every anytime exit in one pass, with its forward time per image and FLOPs (a table, RUN/exits.json, RUN/exits.svg)')
     .option('--gt <file>', 'ground truth: a COCO instances_*.json file')
@@ -99,13 +99,13 @@ export function registerEval(program: Command): void {
 
 /** A training run's model (up to `exit`, default the last) on the val split of a dataset folder: predicted here, then evaluated. */
 async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalParamsInput, exit: number | undefined): Promise<{ evaluation: CocoEvaluation; gt: CocoGroundTruth }> {
-  const { tf, located, set, limit } = await openRun(run, options, params, (detector) => checkedExit(detector, exit ?? lastExit(detector)));
-  const detector = located.recipe.detector;
-  const chosen = exit ?? lastExit(detector);
-  const [{ loadSavedRun }, { evaluateHeads }, { headLayout }] = await Promise.all([
-    import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../targets/layout.js'),
+  const { exitOrLast } = await import('./exits.js');
+  const { tf, read, set, limit, chosen } = await openRun(run, options, params, (detector) => exitOrLast(detector, exit));
+  const detector = read.recipe.detector;
+  const [{ openSavedRun }, { evaluateHeads }, { headLayout }] = await Promise.all([
+    import('./saved-run.js'), import('../predict/evaluate.js'), import('../targets/layout.js'),
   ]);
-  const saved = asInputError(() => loadSavedRun(tf, run, { exit: chosen }));
+  const saved = await openSavedRun(tf, read, { exit: chosen });
   const layout = headLayout(detector, detector.inputSize, chosen);
   const [evaluation] = await evaluateHeads(tf, saved.model, layout, set, limit, layout.heads);
   saved.model.dispose();
@@ -113,33 +113,29 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
 }
 
 /**
- * The run's recipe read (and `check`ed, before anything slow), the backend started, the val split loaded (and
- * said on stderr): what evaluating a run starts with.
+ * The run read (and from its detector, before anything slow, what `choose` picks: the exit to evaluate), the
+ * backend started, the val split loaded (and said on stderr): what evaluating a run starts with.
  */
-async function openRun(run: string, options: EvalOptions, params: CocoEvalParamsInput, check: (detector: DetectorIR) => void = () => {}) {
+async function openRun<T>(run: string, options: EvalOptions, params: CocoEvalParamsInput, choose: (detector: DetectorIR) => T) {
   let limit: number | null = null;
   if (options.images !== undefined) {
     limit = Number(options.images);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--images must be a whole number of at least 1, not '${options.images}'`);
   }
   if (Object.keys(params).length) throw new UsageError('--max-dets, --area-ranges, --cat-ids and --img-ids go with --gt/--pred (a RUN is evaluated with the defaults)');
-  const { readSavedRecipe } = await import('../train/saved-run.js');
-  const located = asInputError(() => readSavedRecipe(run));
-  check(located.recipe.detector);
+  const { readRun } = await import('./saved-run.js');
+  const read = await readRun(run);
+  const chosen = choose(read.recipe.detector);
   const { initBackend } = await import('../runtime/backend.js');
   const backend = await initBackend(options.backend);
   const tf = await import('@tensorflow/tfjs');
-  const [{ loadEvaluationSet }, { staleStatisticsWarning }] = await Promise.all([
-    import('../predict/evaluate.js'), import('../train/moving-statistics.js'),
-  ]);
-  const dataDir = options.data ?? located.recipe.data.path;
-  const set = await loadEvaluationSet(located.recipe.detector, dataDir).catch((error: unknown) => {
+  const { loadEvaluationSet } = await import('../predict/evaluate.js');
+  const dataDir = options.data ?? read.recipe.data.path;
+  const set = await loadEvaluationSet(read.recipe.detector, dataDir, { allowOutside: options.allowOutsideImages === true }).catch((error: unknown) => {
     throw new InputError(`${displayPath(dataDir)}: ${error instanceof Error ? error.message : String(error)}`);
   });
-  process.stderr.write(`evaluating ${displayPath(located.checkpoint)} (step ${located.step}) on ${limit ?? set.dataset.images.length} images of ${displayPath(set.dataset.source.annotations)}\n`);
-  const stale = staleStatisticsWarning(located.recipe.detector.batchNorm.momentum, located.step);
-  if (stale) process.stderr.write(`warning: ${stale}\n`);
-  return { tf, backend, located, set, limit };
+  process.stderr.write(`evaluating ${displayPath(read.checkpoint)} (step ${read.step}) on ${limit ?? set.dataset.images.length} images of ${displayPath(set.dataset.source.annotations)}\n`);
+  return { tf, backend, read, set, limit, chosen };
 }
 
 /**
@@ -148,16 +144,17 @@ async function openRun(run: string, options: EvalOptions, params: CocoEvalParams
  * counted. Printed as a table (or JSON), written to the run folder as exits.json and the plot exits.svg.
  */
 async function evaluateExits(run: string, options: EvalOptions, params: CocoEvalParamsInput): Promise<void> {
-  const { tf, backend, located, set, limit } = await openRun(run, options, params);
-  const detector = located.recipe.detector;
-  const [{ loadSavedRun }, { evaluateHeads }, { headLayout }, { countExits }, { anytimeTradeOffSvg }] = await Promise.all([
-    import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../targets/layout.js'), import('../codegen/exits.js'), import('../viz/anytime.js'),
+  const { tf, backend, read, set, limit } = await openRun(run, options, params, () => undefined);
+  const detector = read.recipe.detector;
+  const [{ exitTimes }, { openSavedRun }, { evaluateHeads }, { headLayout }, { countExits }, { anytimeTradeOffSvg }] = await Promise.all([
+    import('./exits.js'), import('./saved-run.js'), import('../predict/evaluate.js'), import('../targets/layout.js'), import('../codegen/exits.js'),
+    import('../viz/anytime.js'),
   ]);
-  const saved = asInputError(() => loadSavedRun(tf, run));
+  const saved = await openSavedRun(tf, read);
   const layout = headLayout(detector);
   const evaluations = await evaluateHeads(tf, saved.model, layout, set, limit, layout.heads);
   saved.model.dispose();
-  const { times } = await exitTimes(tf, located, backend.name, true);
+  const { times } = await exitTimes(tf, read, backend.name, true);
   const counts = countExits(detector);
   const exits = layout.heads.map((head, i) => {
     const { AP, AP50, AP75 } = evaluations[i].summary;
@@ -166,15 +163,15 @@ async function evaluateExits(run: string, options: EvalOptions, params: CocoEval
     return { exit: head.exit, ap: AP, ap50: AP50, ap75: AP75, ms, fastestMs: minMs, cpuMs, flops: count.flops, params: count.trainable + count.nonTrainable };
   });
   const result = {
-    run: displayPath(run), checkpoint: displayPath(located.checkpoint), step: located.step, detector: detector.name,
+    run: displayPath(run), checkpoint: displayPath(read.checkpoint), step: read.step, detector: detector.name,
     images: limit ?? set.dataset.images.length, backend: backend.name, inputSize: detector.inputSize, passes: times.passes, exits,
   };
   const json = JSON.stringify(result, null, 2) + '\n';
   const table = formatExits(result);
-  const folder = located.runDir ?? dirname(located.checkpoint);
+  const folder = read.runDir ?? dirname(read.checkpoint);
   const files = [
     { path: join(folder, 'exits.json'), data: json },
-    { path: join(folder, 'exits.svg'), data: anytimeTradeOffSvg(`${detector.name}: anytime exits (${displayPath(located.checkpoint)}, ${backend.name})`, exits) },
+    { path: join(folder, 'exits.svg'), data: anytimeTradeOffSvg(`${detector.name}: anytime exits (${displayPath(read.checkpoint)}, ${backend.name})`, exits) },
     ...(options.output === undefined ? [] : [{ path: options.output, data: json }]),
   ];
   process.stdout.write(options.json ? json : table);
@@ -200,7 +197,7 @@ function formatExits(result: ExitsResult): string {
   ]);
   return `${result.detector}: COCO AP on ${result.images} val images; forward pass of one ${result.inputSize}×${result.inputSize} image on ${result.backend}, ` +
     `${result.passes} passes: wall time (median, fastest) and processor time of all threads (median)\n` +
-    `${formatTable(header, rows, 0)}\n`;
+    `${textTable(header, rows, 0)}\n`;
 }
 
 const percentOf = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)} %`;

@@ -1,30 +1,30 @@
-// What `predict` and `eval` share about a run's anytime exits: the forward time of each exit on this machine
-// and backend (measured once, then read from the run folder), and the exit a time budget allows.
+// What the commands share about a detector's anytime exits: an `--exit` checked against the detector (build,
+// stats, draw, eval, predict), and for a run the forward time of each exit on this machine and backend (measured
+// once, then read from the run folder) and the exit a time budget allows (eval, predict). Loaded inside the
+// commands' actions, with the rooms they use.
 import type * as TF from '@tensorflow/tfjs';
 import type { ExitTimes } from '../predict/exit-times.js';
-import { exitsOf } from '../semantics/exits.js';
+import { exitProblem, exitsOf, lastExit } from '../semantics/exits.js';
+import type { DetectorIR } from '../semantics/ir.js';
 import type { SavedRecipe } from '../train/saved-run.js';
-import { InputError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { displayPath } from './report.js';
 
 type Tfjs = typeof TF;
 
-/** Runs `read` (a room's reading of a run), turning its errors into InputError: the run is the user's input. */
-export function asInputError<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw new InputError(error instanceof Error ? error.message : String(error));
-  }
+/**
+ * `exit` if it is an exit of `detector` (src/semantics/exits.ts). An exit the detector lacks is a usage error:
+ * the file and the run are fine, the command line asks for a head that was never built — the message says
+ * why, and how to add anytime heads.
+ */
+export function checkedExit(detector: DetectorIR, exit: number): number {
+  const problem = exitProblem(detector, exit);
+  if (problem) throw new UsageError(`--exit ${exit}: ${problem}`);
+  return exit;
 }
 
-/** `--budget-ms`: undefined, or a positive number of milliseconds. */
-export function parseBudget(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Number(value);
-  if (!(Number.isFinite(ms) && ms > 0)) throw new UsageError(`--budget-ms must be a positive number of milliseconds, not '${value}'`);
-  return ms;
-}
+/** The `--exit` given (checked), else the last exit: the one model a run's prediction uses. */
+export const exitOrLast = (detector: DetectorIR, exit: number | undefined): number => checkedExit(detector, exit ?? lastExit(detector));
 
 /**
  * The forward time of every exit of the run's detector on `backend` here: from the run folder's cache when

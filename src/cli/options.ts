@@ -1,6 +1,6 @@
-// Option values several commands share (`--input`, `--exit`), checked the way the checker checks the same setting in
-// a file, so that a bad value is a usage error here and never an exception deeper down.
-import { exitProblem } from '../semantics/exits.js';
+// Option values several commands share (`--input`, `--exit`, `--budget-ms`, `--scale`, `--theme`), checked the way
+// the checker checks the same setting in a file, so that a bad value is a usage error here and never an exception
+// deeper down.
 import type { DetectorIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { MAX_INPUT_SIZE } from '../semantics/limits.js';
@@ -25,7 +25,10 @@ export function withInputSize(detector: DetectorIR, inputSize: number | undefine
   return { ...detector, inputSize };
 }
 
-/** The `--exit` option: undefined (the whole detector) or a whole number ≥ 1, checked against a detector by `checkedExit`. */
+/**
+ * The `--exit` option: undefined (the whole detector) or a whole number ≥ 1, checked against a detector by
+ * `checkedExit` (./exits.ts, loaded with the command's rooms).
+ */
 export function parseExit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const exit = Number(value);
@@ -33,13 +36,26 @@ export function parseExit(value: string | undefined): number | undefined {
   return exit;
 }
 
-/**
- * `exit` if it is an exit of `detector` (src/semantics/exits.ts). An exit the detector lacks is a usage error:
- * the file and the run are fine, the command line asks for a head that was never built — the message says
- * why, and how to add anytime heads.
- */
-export function checkedExit(detector: DetectorIR, exit: number): number {
-  const problem = exitProblem(detector, exit);
-  if (problem) throw new UsageError(`--exit ${exit}: ${problem}`);
-  return exit;
+/** `--budget-ms`: undefined, or a positive number of milliseconds. */
+export function parseBudget(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!(Number.isFinite(ms) && ms > 0)) throw new UsageError(`--budget-ms must be a positive number of milliseconds, not '${value}'`);
+  return ms;
+}
+
+/** A value that must be one of `allowed`; anything else is a usage error naming `flag`. */
+export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${allowed.join(', ')}; not '${value}'`);
+  return value as T;
+}
+
+/** Largest `--scale` of a PNG (pixels per SVG unit): a 200-cell graph at 16 is already ~160,000 px wide. */
+const MAX_PNG_SCALE = 16;
+
+/** The `--scale` option of the commands that write PNG: a number in (0, MAX_PNG_SCALE]. */
+export function parseScale(value: string): number {
+  const scale = Number(value);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > MAX_PNG_SCALE) throw new UsageError(`--scale must be a number in (0, ${MAX_PNG_SCALE}], not '${value}'`);
+  return scale;
 }

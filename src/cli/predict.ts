@@ -7,10 +7,8 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
-import { lastExit } from '../semantics/exits.js';
 import { InputError, UsageError } from './errors.js';
-import { asInputError, exitForBudget, parseBudget } from './exits.js';
-import { checkedExit, parseExit } from './options.js';
+import { parseBudget, parseExit } from './options.js';
 import { displayPath } from './report.js';
 
 interface PredictOptions {
@@ -43,20 +41,16 @@ export function registerPredict(program: Command): void {
       const budgetMs = parseBudget(options.budgetMs);
       if (exitOption !== undefined && budgetMs !== undefined) throw new UsageError('--exit names the exit, --budget-ms lets the times choose it; give one');
       const files = imageFiles(inputs);
-      const { loadSavedRun, readSavedRecipe } = await import('../train/saved-run.js');
-      const located = asInputError(() => readSavedRecipe(run));
-      const detector = located.recipe.detector;
-      const named = budgetMs === undefined ? checkedExit(detector, exitOption ?? lastExit(detector)) : undefined;
+      const [{ openSavedRun, readRun }, { exitForBudget, exitOrLast }] = await Promise.all([import('./saved-run.js'), import('./exits.js')]);
+      const read = await readRun(run);
+      const detector = read.recipe.detector;
+      const named = budgetMs === undefined ? exitOrLast(detector, exitOption) : undefined;
       const { initBackend } = await import('../runtime/backend.js');
       const backend = await initBackend(options.backend);
       const tf = await import('@tensorflow/tfjs');
-      const [{ detectFiles }, { staleStatisticsWarning }, { headLayout }] = await Promise.all([
-        import('../predict/detect.js'), import('../train/moving-statistics.js'), import('../targets/layout.js'),
-      ]);
-      const exit = named ?? await exitForBudget(tf, located, backend.name, budgetMs!);
-      const saved = asInputError(() => loadSavedRun(tf, run, { exit }));
-      const stale = staleStatisticsWarning(detector.batchNorm.momentum, saved.step);
-      if (stale) process.stderr.write(`warning: ${stale}\n`);
+      const [{ detectFiles }, { headLayout }] = await Promise.all([import('../predict/detect.js'), import('../targets/layout.js')]);
+      const exit = named ?? await exitForBudget(tf, read, backend.name, budgetMs!);
+      const saved = await openSavedRun(tf, read, { exit });
       const records = await detectFiles(tf, saved.model, headLayout(detector, detector.inputSize, exit), files, saved.classMap).catch((error: unknown) => {
         throw new InputError(error instanceof Error ? error.message : String(error));
       });
@@ -93,7 +87,10 @@ function imageFiles(inputs: string[]): { file: string; id: number }[] {
   const files: string[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) throw new InputError(`${input}: no such file or folder`);
-    if (statSync(input).isDirectory()) {
+    const stats = statSync(input);
+    // Images must be regular files: a FIFO or a device would be read for ever (the rule the language's imports follow).
+    if (!stats.isDirectory() && !stats.isFile()) throw new InputError(`${input}: not a regular file (an image must be a file, or a folder of them)`);
+    if (stats.isDirectory()) {
       const found = readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
       if (!found.length) throw new InputError(`${input}: no images (${IMAGE_EXTENSIONS.join(', ')})`);
       files.push(...found.map((f) => join(input, f)));

@@ -3,16 +3,14 @@
 // counts the model that stops after pyramid K, `--exits` every exit of each detector in one table.
 // Counted from the model spec alone: no TensorFlow.js, no weights.
 import type { Command } from 'commander';
-import { countModel, type ModelCounts } from '../codegen/count.js';
-import { countExits, type ExitCounts } from '../codegen/exits.js';
-import { lowerDetector } from '../codegen/lower.js';
-import { compareTable1, FLOPS_TOLERANCE, PARAMS_TOLERANCE, type Comparison } from '../codegen/table1.js';
+import type { ModelCounts } from '../codegen/count.js';
+import type { ExitCounts } from '../codegen/exits.js';
+import type { Comparison } from '../codegen/table1.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
-import { chosenName, loadProgram, parseTarget, selectDetector } from './load.js';
-import { checkedExit, parseExit, parseInputSize, withInputSize } from './options.js';
+import { parseExit, parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
-import { formatTable } from './table.js';
+import { textTable } from '../util/table.js';
 
 const FLOPS_CONVENTION =
   'FLOPs = 2 × multiply-adds of the convolutions (BN, bias, add, pooling not counted); the paper\'s Table 1 uses this convention.';
@@ -41,6 +39,9 @@ export function registerStats(program: Command): void {
       const inputSize = parseInputSize(options.input);
       const exit = parseExit(options.exit);
       if (exit !== undefined && options.exits) throw new UsageError('--exit counts one exit, --exits all of them; give one');
+      const [{ chosenName, loadProgram, parseTarget, selectDetector }, { countModel }, { countExits }, { lowerDetector }, table1, { checkedExit }] = await Promise.all([
+        import('./load.js'), import('../codegen/count.js'), import('../codegen/exits.js'), import('../codegen/lower.js'), import('../codegen/table1.js'), import('./exits.js'),
+      ]);
       const detectors: { file: string; detector: DetectorIR }[] = [];
       const names: string[] = [];
       for (const argument of files) {
@@ -67,7 +68,8 @@ export function registerStats(program: Command): void {
       if (options.paper) {
         if (inputSize !== undefined) throw new UsageError('--paper counts every Table 1 row at its own input size; leave out --input');
         if (exit !== undefined || options.exits) throw new UsageError('--paper counts the whole detectors of Table 1; leave out --exit and --exits');
-        printPaper(compareTable1(detectors.map((d) => d.detector)), options.json === true);
+        const tolerance = { params: table1.PARAMS_TOLERANCE, flops: table1.FLOPS_TOLERANCE };
+        printPaper(table1.compareTable1(detectors.map((d) => d.detector)), tolerance, options.json === true);
         return;
       }
       if (options.exits) {
@@ -97,7 +99,7 @@ function formatCounts(counts: ModelCounts, file: string): string {
   return [
     `${counts.name} (${file}), input ${counts.inputSize}×${counts.inputSize}: ` +
       `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${giga(counts.flops)} GFLOPs`,
-    formatTable(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
+    textTable(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
   ].join('\n');
 }
 
@@ -128,7 +130,7 @@ function printExits(counted: CountedExits[], json: boolean): void {
     const lines = [
       `${detector.name} (${displayPath(file)}), input ${last.inputSize}×${last.inputSize}: ` +
         (detector.anytimeHeads ? `an exit after each of its ${detector.repeats} pyramids (anytime heads)` : `one exit, after pyramid ${detector.repeats}`),
-      formatTable(['exit', 'trainable', 'non-trainable', 'GFLOPs', 'of the last'], rows),
+      textTable(['exit', 'trainable', 'non-trainable', 'GFLOPs', 'of the last'], rows),
     ];
     if (!detector.anytimeHeads && detector.repeats > 1) {
       lines.push(`(no anytime heads: the earlier pyramids have no head to exit through; add \`anytime heads\` to ${detector.name} and train it to get them)`);
@@ -140,14 +142,15 @@ function printExits(counted: CountedExits[], json: boolean): void {
 
 const percent = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)} %`;
 
-function printPaper(comparisons: Comparison[], json: boolean): void {
+/** Table 1 against the counts; `tolerance`: the relative differences within which a row is reproduced. */
+function printPaper(comparisons: Comparison[], tolerance: { params: number; flops: number }, json: boolean): void {
   if (comparisons.length === 0) {
     throw new InputError('none of the detectors has the configuration of a Table 1 row (see docs/table1.md)');
   }
   if (json) {
     process.stdout.write(JSON.stringify({
       convention: FLOPS_CONVENTION,
-      tolerance: { params: PARAMS_TOLERANCE, flops: FLOPS_TOLERANCE },
+      tolerance,
       rows: comparisons.map((c) => ({
         row: c.row.label, input: c.row.inputSize, detector: c.detector.name,
         paper: { paramsM: c.row.paperParamsM, flopsB: c.row.paperFlopsB },
@@ -165,9 +168,9 @@ function printPaper(comparisons: Comparison[], json: boolean): void {
     c.withinTolerance ? 'ok' : c.row.reproducible ? 'OUT OF TOLERANCE' : 'not reproducible (docs/table1.md)',
   ]);
   process.stdout.write([
-    formatTable(['Table 1 row', 'input', 'detector', 'params M (paper)', 'ours', 'diff', 'FLOPs B (paper)', 'ours', 'diff', ''], rows, 3),
+    textTable(['Table 1 row', 'input', 'detector', 'params M (paper)', 'ours', 'diff', 'FLOPs B (paper)', 'ours', 'diff', ''], rows, 3),
     '',
-    `Parameters: trainable (conv kernels and biases, BN γ and β), target within ${100 * PARAMS_TOLERANCE} %. ${FLOPS_CONVENTION.replace(/;.*/, '')}, target within ${100 * FLOPS_TOLERANCE} %.`,
+    `Parameters: trainable (conv kernels and biases, BN γ and β), target within ${100 * tolerance.params} %. ${FLOPS_CONVENTION.replace(/;.*/, '')}, target within ${100 * tolerance.flops} %.`,
     '',
   ].join('\n'));
 }

@@ -14,7 +14,7 @@ import type { TrainIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
 import { headLayout } from '../../src/targets/layout.js';
 import { writeCheckpoint } from '../../src/train/checkpoint.js';
-import { loadSavedRun, readSavedRecipe } from '../../src/train/saved-run.js';
+import { loadSavedRun, readSavedRun } from '../../src/train/saved-run.js';
 import { readWeights } from '../../src/train/trainer.js';
 import { tinyAnytime } from '../helpers/detectors.js';
 import { randomValues } from '../helpers/random.js';
@@ -50,7 +50,7 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
       weights: await readWeights(whole), slots: [], source: { file: 'tiny.fpn', files: {} },
       state: { step: 1, learningRate: 0, data: null, random: [1, 2, 3, 4], hooks: {}, recipe, savedAt: '2026-01-01T00:00:00Z' },
     }, 1);
-    expect(readSavedRecipe(join(runDir, 'checkpoints', 'step-00000001')).runDir).toBe(runDir);
+    expect(readSavedRun(join(runDir, 'checkpoints', 'step-00000001')).runDir).toBe(runDir);
 
     const x = tf.tensor4d(randomValues(detector.inputSize ** 2 * 3, 5), [1, detector.inputSize, detector.inputSize, 3]);
     const expected = await outputsOf(tf, whole, x);
