@@ -15,7 +15,7 @@ export interface XY {
 }
 
 export type PlotLayer =
-  | { kind: 'points'; label: string; points: XY[]; color: string; radius?: number; opacity?: number }
+  | { kind: 'points'; label: string; points: XY[]; color: string; radius?: number; opacity?: number; pointLabels?: readonly string[] }
   | { kind: 'line'; label: string; points: XY[]; color: string; step?: boolean; dashed?: boolean; width?: number };
 
 export interface PlotSpec {
@@ -108,9 +108,16 @@ function plotElements(spec: PlotSpec, offset: number): string[] {
   const layers = spec.layers.map((layer) => {
     const shown = layer.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     switch (layer.kind) {
-      case 'points':
-        return group({ 'data-layer': layer.label, fill: layer.color, 'fill-opacity': layer.opacity ?? 0.8 },
-          shown.map((p) => el('circle', { cx: sx(p.x), cy: sy(p.y), r: layer.radius ?? 2.5 })));
+      case 'points': {
+        // A label beside a point names it (the anytime plot's `exit k`); '' for none.
+        const labelled = layer.points
+          .map((p, i) => ({ ...p, text: layer.pointLabels?.[i] ?? '' }))
+          .filter((p) => p.text !== '' && Number.isFinite(p.x) && Number.isFinite(p.y));
+        return group({ 'data-layer': layer.label, fill: layer.color, 'fill-opacity': layer.opacity ?? 0.8 }, [
+          ...shown.map((p) => el('circle', { cx: sx(p.x), cy: sy(p.y), r: layer.radius ?? 2.5 })),
+          ...labelled.map((p) => textEl('text', { x: sx(p.x) + 6, y: sy(p.y) - 6, 'font-size': TICK_SIZE }, p.text)),
+        ]);
+      }
       case 'line': {
         const path = line<XY>().x((p) => sx(p.x)).y((p) => sy(p.y)).curve(layer.step ? curveStepAfter : curveLinear).digits(2)(shown);
         return el('path', { 'data-layer': layer.label, d: path ?? '', fill: 'none', stroke: layer.color, 'stroke-width': layer.width ?? 2, 'stroke-dasharray': layer.dashed ? '5 4' : undefined, 'stroke-linejoin': 'round' });

@@ -14,6 +14,7 @@ import { fileLoadHandler, fileSaveHandler } from '../../src/runtime/modelio.js';
 import type { DetectorIR } from '../../src/semantics/ir.js';
 import { checkText } from '../../src/semantics/program.js';
 import { randomValues } from '../helpers/random.js';
+import { setDeterministicWeights } from '../helpers/weights.js';
 import { fpnReferencePyramid, tinyLite, tinyResnet, wsumPyramid } from '../helpers/detectors.js';
 
 beforeAll(async () => {
@@ -43,24 +44,6 @@ function p3p4Detector(): DetectorIR {
 /** A deterministic, non-trivial input image batch. */
 const image = (size: number, batch = 1) =>
   tf.tidy(() => tf.sin(tf.range(0, batch * size * size * 3).reshape([batch, size, size, 3]).mul(0.37)));
-
-/** Gives every weight a distinct deterministic value, so agreement is not an accident of the initialisers. */
-function setDeterministicWeights(model: tf.LayersModel): void {
-  let seed = 1;
-  for (const layer of model.layers) {
-    const variables = layer.weights;
-    const values = layer.getWeights().map((w, i) =>
-      tf.tidy(() => {
-        seed += 1;
-        const raw = tf.tensor(randomValues(w.size, seed), w.shape);
-        // Moving variances must stay positive; keep everything small so activations do not explode.
-        return variables[i].originalName.includes('moving_variance') ? raw.abs().add(0.5) : raw.mul(0.1);
-      }),
-    );
-    layer.setWeights(values);
-    tf.dispose(values);
-  }
-}
 
 function copyWeightsByLayerName(from: tf.LayersModel, to: tf.LayersModel): void {
   for (const layer of from.layers) to.getLayer(layer.name).setWeights(layer.getWeights());
@@ -105,7 +88,7 @@ describe.each(configs)('%s', (_label, detector) => {
   let model: tf.LayersModel;
   beforeAll(() => {
     model = buildModel(spec);
-    setDeterministicWeights(model);
+    setDeterministicWeights(tf, model);
   });
   afterAll(() => model?.dispose());
 
