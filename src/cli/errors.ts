@@ -1,7 +1,9 @@
 // Errors a command raises on purpose. The CLI entry turns them into a message and an exit code; anything
 // else is an internal error (reported without a stack trace unless NASFPN_DEBUG is set). The rooms below the
 // CLI raise their own error types; `fromRoomError` says which of them is a usage error and which bad input.
+import { GraphUnsupportedError } from '../graph/errors.js';
 import { BackendUnavailableError, UnknownBackendError } from '../runtime/errors.js';
+import { EngineUnavailableError } from '../train/engines.js';
 
 /** The command line itself is wrong (unknown option, missing argument, bad value): exit 2. */
 export class UsageError extends Error {}
@@ -24,5 +26,8 @@ export const EXIT_USAGE = 2;
 export function fromRoomError(error: unknown): unknown {
   if (error instanceof UnknownBackendError) return new UsageError(error.message);
   if (error instanceof BackendUnavailableError) return new InputError(error.message);
+  // --engine graph where no TensorFlow graph can run, or for a detector it cannot express (auto falls back instead).
+  if (error instanceof EngineUnavailableError) return new InputError(error.message);
+  if (error instanceof GraphUnsupportedError) return new InputError(`the graph engine cannot train this detector: ${error.message} (use --engine eager)`);
   return error;
 }

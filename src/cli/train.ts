@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import type { TrainIR } from '../semantics/ir.js';
+import { engineRequestOf, type EngineRequest } from '../train/engines.js';
 import { InputError, UsageError } from './errors.js';
 import { chosenName, checkPath, loadProgram, parseTarget } from './load.js';
 import { displayPath } from './report.js';
@@ -18,6 +19,7 @@ interface TrainOptions {
   name?: string;
   resume?: string;
   backend?: string;
+  engine?: string;
   allowCpu?: boolean;
   steps?: string;
   epochs?: string;
@@ -40,6 +42,7 @@ export function registerTrain(program: Command): void {
     .option('--name <train>', 'which train declaration (default: the first in the file)')
     .option('--resume <run>', 'continue the run in this folder from its newest checkpoint (no FILE needed)')
     .option('--backend <name>', 'TF.js backend: auto, tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu (default: the fastest available)')
+    .option('--engine <name>', 'graph (the whole step as one TensorFlow graph; tfjs-node only), eager, or auto: graph where the backend runs TensorFlow graphs (default; NASFPN_ENGINE)')
     .option('--allow-cpu', 'train on the pure-JavaScript cpu backend anyway (hundreds of times slower)')
     .option('--steps <n>', 'override the recipe: run this many steps')
     .option('--epochs <n>', 'override the recipe: run this many epochs')
@@ -61,6 +64,7 @@ export function registerTrain(program: Command): void {
         throw new UsageError('a resumed run keeps its batch, learning rate, data and seed; only --steps, --epochs and the intervals may change');
       }
       const overrides = parseOverrides(options);
+      const engine = parseEngine(options.engine);
 
       // The recipe and the text it came from (for a fresh run), checked before anything heavy loads.
       let recipe: TrainIR | null = null;
@@ -83,19 +87,21 @@ export function registerTrain(program: Command): void {
         throw new InputError('the pure-JavaScript cpu backend is hundreds of times too slow to train a detector; see `nasfpn doctor` ' +
           'for how to get tfjs-node or wasm (or pass --allow-cpu to train on it anyway)');
       }
-      await runTraining(runDir, recipe, source, overrides);
+      await runTraining(runDir, recipe, source, overrides, engine);
     });
 }
 
 /** A fresh run of `recipe`, or (recipe null) the run in `runDir` resumed, until it ends or a signal stops it. */
-async function runTraining(runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides): Promise<void> {
+async function runTraining(
+  runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides, engineRequest: EngineRequest,
+): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const [
     { prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpointState },
-    { staleStatisticsWarning },
+    { staleStatisticsWarning }, { engineLine, openEngine },
   ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
-    import('../train/checkpoint.js'), import('../train/moving-statistics.js'),
+    import('../train/checkpoint.js'), import('../train/moving-statistics.js'), import('../train/engines.js'),
   ]);
   // For a resumed run the recipe comes from its checkpoint; the data folder is needed before the trainer exists.
   const planned = recipe ?? (() => {
@@ -111,12 +117,16 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
   const say = (line: string) => process.stderr.write(line + '\n');
   const report = progressReporter(process.stdout, planned);
   const { trainer, start } = await prepareRun({
-    tf, runDir, recipe: planned, source,
-    objective: (r, model) => detection.detectionObjective(tf, r, model),
+    runDir, recipe: planned, source,
+    engine: async (r) => {
+      const opened = await openEngine(tf, r, engineRequest, () => detection.eagerDetectionEngine(tf, r));
+      say(engineLine(opened));
+      return opened.engine;
+    },
     openData: async (r, from) => detection.trainingBatches(r, trainSet, from),
     evaluate: evalSet
       ? async (t) => {
-          const { summary } = await scoring.evaluateOn(tf, t.model, t.recipe.detector, evalSet, t.recipe.eval.images);
+          const { summary } = await scoring.evaluateOn(tf, t.engine, t.recipe.detector, evalSet, t.recipe.eval.images);
           return { ...summary };
         }
       : undefined,
@@ -144,6 +154,15 @@ async function runTraining(runDir: string, recipe: TrainIR | null, source: { fil
     throw error;
   } finally {
     uninstall();
+  }
+}
+
+/** The --engine value (NASFPN_ENGINE when absent), or a usage error naming the choices. */
+function parseEngine(value: string | undefined): EngineRequest {
+  try {
+    return engineRequestOf(value);
+  } catch (error) {
+    throw new UsageError(`--engine: ${(error as Error).message}`);
   }
 }
 

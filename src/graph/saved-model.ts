@@ -4,7 +4,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../runtime/atomic.js';
-import type { SessionSignature } from '../runtime/saved-model-session.js';
 import { tensorName, type GraphBuilder, type Tensor } from './builder.js';
 import { encodeSavedModel, type SignatureDef, type TensorInfo } from './tfproto.js';
 
@@ -25,16 +24,22 @@ export interface VariableInfo {
   shape: number[];
 }
 
+/** A signature's tensors by name (`node:k`), as a session runs it (runtime/saved-model-session.ts takes this shape). */
+export interface SignatureNames {
+  inputs: Record<string, { name: string; dtype: 'float32' | 'int32' }>;
+  outputs: Record<string, string>;
+}
+
 /** What a SavedModel's user needs besides the graph: its signatures, and any variables with their names. */
 export interface Manifest {
   format: 1;
-  signatures: Record<string, SessionSignature>;
+  signatures: Record<string, SignatureNames>;
   /** Free-form facts the writer records (what was built, from which IR hash). */
   about: Record<string, unknown>;
   variables: Record<string, VariableInfo[]>;
 }
 
-export const sessionSignature = (s: Signature): SessionSignature => ({
+export const sessionSignature = (s: Signature): SignatureNames => ({
   inputs: Object.fromEntries(Object.entries(s.inputs).map(([k, t]) => [k, { name: tensorName(t), dtype: t.dtype === 'int32' ? 'int32' : 'float32' }])),
   outputs: Object.fromEntries(Object.entries(s.outputs).map(([k, t]) => [k, tensorName(t)])),
 });

@@ -2,7 +2,7 @@
 // .proto files ([TF] core/framework/{graph,node_def,attr_value,tensor,tensor_shape,types,versions}.proto,
 // core/protobuf/{saved_model,meta_graph}.proto); only the fields a graph written here needs are modelled.
 import { assertNever } from '../util/assert-never.js';
-import { Message } from './protobuf.js';
+import { Writer } from './protobuf.js';
 
 /** The element types the graphs use. */
 export type DType = 'float32' | 'int32' | 'int64' | 'bool' | 'resource';
@@ -70,85 +70,94 @@ const GRAPH_PRODUCER = 1087;
 const SAVED_MODEL_SCHEMA_VERSION = 1;
 
 export function encodeSavedModel(metaGraphs: MetaGraph[]): Uint8Array {
-  const model = new Message().varint(1, SAVED_MODEL_SCHEMA_VERSION);
-  for (const meta of metaGraphs) model.message(2, encodeMetaGraph(meta));
-  return model.toBytes();
+  const w = new Writer().varint(1, SAVED_MODEL_SCHEMA_VERSION);
+  for (const meta of metaGraphs) w.message(2, (m) => writeMetaGraph(m, meta));
+  return w.toBytes();
 }
 
-function encodeMetaGraph(meta: MetaGraph): Message {
-  const info = new Message();
-  for (const tag of meta.tags) info.string(4, tag);
-  const graph = new Message();
-  for (const node of meta.nodes) graph.message(1, encodeNode(node));
-  graph.message(4, new Message().varint(1, GRAPH_PRODUCER));
-  return new Message()
-    .message(1, info)
-    .message(2, graph)
-    .map(5, Object.entries(meta.signatures).map(([key, signature]) => [key, encodeSignature(signature)]));
+function writeMetaGraph(w: Writer, meta: MetaGraph): void {
+  w.message(1, (info) => {
+    for (const tag of meta.tags) info.string(4, tag);
+  });
+  w.message(2, (graph) => {
+    for (const node of meta.nodes) graph.message(1, (n) => writeNode(n, node));
+    graph.message(4, (versions) => versions.varint(1, GRAPH_PRODUCER));
+  });
+  w.map(5, Object.entries(meta.signatures), writeSignature);
 }
 
-function encodeSignature(signature: SignatureDef): Message {
-  const info = (t: TensorInfo) => new Message().string(1, t.name).varint(2, DATA_TYPE[t.dtype]).message(3, encodeShape(t.shape));
-  return new Message()
-    .map(1, Object.entries(signature.inputs).map(([k, t]) => [k, info(t)]))
-    .map(2, Object.entries(signature.outputs).map(([k, t]) => [k, info(t)]))
+function writeSignature(w: Writer, signature: SignatureDef): void {
+  const info = (i: Writer, t: TensorInfo) => i.string(1, t.name).varint(2, DATA_TYPE[t.dtype]).message(3, (s) => writeShape(s, t.shape));
+  w.map(1, Object.entries(signature.inputs), info)
+    .map(2, Object.entries(signature.outputs), info)
     .string(3, signature.methodName);
 }
 
-export function encodeNode(node: NodeDef): Message {
-  const message = new Message().string(1, node.name).string(2, node.op);
-  for (const input of node.inputs) message.string(3, input);
+function writeNode(w: Writer, node: NodeDef): void {
+  w.string(1, node.name).string(2, node.op);
+  for (const input of node.inputs) w.string(3, input);
   // Sorted, as TensorFlow writes them: the same graph always encodes to the same bytes.
-  return message.map(5, Object.keys(node.attrs).sort().map((key) => [key, encodeAttr(node.attrs[key])]));
+  w.map(5, Object.keys(node.attrs).sort().map((key): [string, AttrValue] => [key, node.attrs[key]]), writeAttr);
 }
 
-function encodeAttr(attr: AttrValue): Message {
+function writeAttr(w: Writer, attr: AttrValue): void {
   switch (attr.kind) {
     case 'type':
-      return new Message().varint(6, DATA_TYPE[attr.value]);
+      w.varint(6, DATA_TYPE[attr.value]);
+      return;
     case 'int':
-      return new Message().varint(3, attr.value);
+      w.varint(3, attr.value);
+      return;
     case 'float':
-      return new Message().float(4, attr.value);
+      w.float(4, attr.value);
+      return;
     case 'bool':
-      return new Message().varint(5, attr.value);
+      w.varint(5, attr.value);
+      return;
     case 'string':
-      return new Message().string(2, attr.value);
+      w.string(2, attr.value);
+      return;
     case 'shape':
-      return new Message().message(7, encodeShape(attr.value));
+      w.message(7, (s) => writeShape(s, attr.value));
+      return;
     case 'tensor':
-      return new Message().message(8, encodeTensor(attr.value));
+      w.message(8, (t) => writeTensor(t, attr.value));
+      return;
     case 'ints':
-      return new Message().message(1, new Message().packedVarints(3, attr.value));
+      w.message(1, (list) => list.packedVarints(3, attr.value));
+      return;
     case 'types':
-      return new Message().message(1, new Message().packedVarints(6, attr.value.map((t) => DATA_TYPE[t])));
-    case 'strings': {
-      const list = new Message();
-      for (const s of attr.value) list.string(2, s);
-      return new Message().message(1, list);
-    }
+      w.message(1, (list) => list.packedVarints(6, attr.value.map((t) => DATA_TYPE[t])));
+      return;
+    case 'strings':
+      w.message(1, (list) => {
+        for (const s of attr.value) list.string(2, s);
+      });
+      return;
     default:
-      return assertNever(attr, 'attribute kind');
+      assertNever(attr, 'attribute kind');
   }
 }
 
-function encodeShape(shape: Shape | null): Message {
-  const message = new Message();
-  if (shape === null) return message.varint(3, true);
-  for (const size of shape) message.message(2, new Message().varintIfSet(1, size));
-  return message;
+function writeShape(w: Writer, shape: Shape | null): void {
+  if (shape === null) {
+    w.varint(3, true);
+    return;
+  }
+  for (const size of shape) w.message(2, (dim) => dim.varintIfSet(1, size));
 }
 
 /** Values as raw little-endian bytes (tensor_content), the compact form for any size. */
-function encodeTensor(tensor: TensorValue): Message {
-  const message = new Message().varint(1, DATA_TYPE[tensor.dtype]).message(2, encodeShape(tensor.shape));
+function writeTensor(w: Writer, tensor: TensorValue): void {
+  w.varint(1, DATA_TYPE[tensor.dtype]).message(2, (s) => writeShape(s, tensor.shape));
   const { values } = tensor;
   if (tensor.dtype === 'int64') {
     // Stored as int32 here; widened to 8 bytes little-endian (two's complement).
     const bytes = new Uint8Array(8 * values.length);
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < values.length; i++) view.setBigInt64(8 * i, BigInt(values[i]), true);
-    return message.bytes(4, bytes);
+    w.bytes(4, bytes);
+    return;
   }
-  return message.bytes(4, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  w.bytes(4, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }

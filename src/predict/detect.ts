@@ -19,13 +19,21 @@ type Tfjs = typeof TF;
 /** Images predicted at once. */
 export const INFERENCE_BATCH = 8;
 
+/**
+ * What predicts: a built model, or anything that gives the head outputs of images in inference mode (a
+ * training engine: the graph engine predicts through its graph, on the weights it is training).
+ */
+export type HeadModel = TF.LayersModel | { heads(images: TF.Tensor4D): TF.Tensor[] };
+
+function headOutputs(model: HeadModel, images: TF.Tensor4D): TF.Tensor[] {
+  if ('heads' in model) return model.heads(images);
+  const out = model.apply(images, { training: false }) as TF.Tensor | TF.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
 /** Detections of one batch (inference mode), as COCO records in original-image pixels and category ids. */
-export async function detectBatch(tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, batch: DetectionBatch, classMap: ClassMapSpec): Promise<CocoDetectionRecord[]> {
-  const outputs = tf.tidy(() => {
-    const images = tf.tensor4d(batch.images, [batch.batch, batch.size, batch.size, 3]);
-    const out = model.apply(images, { training: false }) as TF.Tensor | TF.Tensor[];
-    return Array.isArray(out) ? out : [out];
-  });
+export async function detectBatch(tf: Tfjs, model: HeadModel, layout: HeadLayout, batch: DetectionBatch, classMap: ClassMapSpec): Promise<CocoDetectionRecord[]> {
+  const outputs = tf.tidy(() => headOutputs(model, tf.tensor4d(batch.images, [batch.batch, batch.size, batch.size, 3])));
   try {
     const heads = await readHeadOutputs(layout, outputs);
     // Clip boxes to each image's resized extent (without the padding), as [TPU] clips to the image.
@@ -37,7 +45,7 @@ export async function detectBatch(tf: Tfjs, model: TF.LayersModel, layout: HeadL
 
 /** Detections of the first `limit` images of a dataset (all when null), one call of `onImage` per image. */
 export async function detectDataset(
-  tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, dataset: Dataset, limit: number | null,
+  tf: Tfjs, model: HeadModel, detector: DetectorIR, dataset: Dataset, limit: number | null,
   onImage: (imageId: number, records: CocoDetectionRecord[]) => void,
 ): Promise<void> {
   const layout = headLayout(detector);
@@ -61,7 +69,7 @@ export interface ImageFile {
 
 /** Detections of image files (any format sharp reads), INFERENCE_BATCH at a time. */
 export async function detectFiles(
-  tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, files: readonly ImageFile[], classMap: ClassMapSpec,
+  tf: Tfjs, model: HeadModel, detector: DetectorIR, files: readonly ImageFile[], classMap: ClassMapSpec,
 ): Promise<CocoDetectionRecord[]> {
   const layout = headLayout(detector);
   const size = detector.inputSize;

@@ -5,7 +5,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { CocoGroundTruth } from '../coco/types.js';
 import { DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
 import { CocoEvaluator, type CocoEvaluation } from '../eval/evaluator.js';
-import { detectDataset } from './detect.js';
+import { detectDataset, type HeadModel } from './detect.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { loadSplitFor } from '../train/detection.js';
 
@@ -25,7 +25,7 @@ export async function loadEvaluationSet(detector: DetectorIR, dir: string): Prom
 }
 
 /** COCOeval (bbox) of `model` on the first `limit` val images (all when null). */
-export async function evaluateOn(tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, set: EvaluationSet, limit: number | null = null): Promise<CocoEvaluation> {
+export async function evaluateOn(tf: Tfjs, model: HeadModel, detector: DetectorIR, set: EvaluationSet, limit: number | null = null): Promise<CocoEvaluation> {
   const images = limit === null ? set.dataset.images : set.dataset.images.slice(0, limit);
   const evaluator = new CocoEvaluator(set.groundTruth, { imgIds: images.map((i) => i.id).sort((a, b) => a - b) });
   await detectDataset(tf, model, detector, set.dataset, limit, (id, records) => {

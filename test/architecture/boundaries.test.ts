@@ -15,15 +15,18 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * place rather than wherever its first import happens to work. `runtime` (TF.js backends, kernels, gradient
  * replacements, model files) is the engine codegen's layers run on, so it sits below codegen. `eval` (COCOeval,
  * tensor-free) sits below `predict`, so that scoring a model (src/predict/evaluate.ts: detections fed to the
- * evaluator) is one piece of code that training, `nasfpn eval` and the search's proxy reward all use.
+ * evaluator) is one piece of code that training, `nasfpn eval` and the search's proxy reward all use. `graph`
+ * (TensorFlow GraphDefs and SavedModels written from a model spec: the graph engine's training program and
+ * `build --emit saved-model`) consumes codegen's spec and targets' head layout, and is itself tensor-free: it
+ * writes files; the train room runs them through runtime's SavedModel session.
  */
 const ROOMS = [
   'util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'interop', 'runtime', 'codegen', 'viz',
-  'data', 'targets', 'train', 'eval', 'predict', 'search', 'tui', 'cli',
+  'data', 'targets', 'graph', 'train', 'eval', 'predict', 'search', 'tui', 'cli',
 ] as const;
 
 /** Rooms that must stay free of tensors (`@tensorflow/*`), so they load fast and run anywhere. */
-const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'viz', 'eval'];
+const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'viz', 'eval', 'graph'];
 
 /** The stages before semantics: the parser may use only these (and itself). */
 const BELOW_PARSER = ['util', 'diagnostics'];

@@ -3,7 +3,8 @@
 // (steps, checkpoints, resume, clipping, non-finite losses) without the data and targets rooms.
 import * as tf from '@tensorflow/tfjs';
 import type { DetectionBatch } from '../../src/data/types.js';
-import type { BatchSource, Objective } from '../../src/train/trainer.js';
+import type { Objective } from '../../src/train/engine.js';
+import type { BatchSource } from '../../src/train/trainer.js';
 import { Random } from '../../src/util/random.js';
 
 /** Batch i of a run is a function of (seed, i) alone; the position is the next batch's index. */
