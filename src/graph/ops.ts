@@ -1,7 +1,8 @@
 // The TensorFlow ops the graphs are made of, one constructor each, with the output shape each op produces
 // ([TF] core/ops/*.cc for names, inputs and attributes). All 4-D data is NHWC. `ForwardOp` lists the ops a
 // forward pass or a loss may use: each has a gradient rule (or none) in gradients.ts, and a graph that reaches
-// an op outside that list cannot be differentiated. `BackwardOp` lists the ops only gradients and updates use.
+// an op outside that list cannot be differentiated. `UndifferentiatedOp` lists the ops that only gradients,
+// updates and inference post-processing use.
 import { boolAttr, floatAttr, intAttr, intsAttr, shapeAttr, sizeOf, stringAttr, tensorAttr, typeAttr, type GraphBuilder, type OpInfo, type Tensor } from './builder.js';
 import type { AttrValue, DType, Shape } from './tfproto.js';
 
@@ -15,14 +16,15 @@ export const FORWARD_OPS = [
 ] as const;
 export type ForwardOp = (typeof FORWARD_OPS)[number];
 
-export type BackwardOp =
+export type UndifferentiatedOp =
   | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'BiasAddGrad' | 'DepthwiseConv2dNativeBackpropInput'
   | 'DepthwiseConv2dNativeBackpropFilter' | 'FusedBatchNormGradV3' | 'ReluGrad' | 'Relu6Grad' | 'MaxPoolGrad'
   | 'ResizeNearestNeighborGrad' | 'SoftplusGrad' | 'SigmoidGrad' | 'Slice' | 'Sign' | 'LessEqual' | 'Equal'
   | 'BroadcastTo' | 'Pack' | 'Sqrt' | 'IsFinite' | 'Switch' | 'Merge' | 'NoOp' | 'SelectV2'
-  | 'VarHandleOp' | 'AssignVariableOp' | 'ResourceApplyMomentum' | 'ResourceApplyGradientDescent';
+  | 'VarHandleOp' | 'AssignVariableOp' | 'ResourceApplyMomentum' | 'ResourceApplyGradientDescent'
+  | 'CombinedNonMaxSuppression';
 
-export type OpType = ForwardOp | BackwardOp;
+export type OpType = ForwardOp | UndifferentiatedOp;
 
 type Padding = 'SAME' | 'VALID';
 
