@@ -2,6 +2,9 @@
 // ResNet-10, 3 stacked 7-cell pyramids, capped to 128² and width 64), 100 steps of 8 images on a 1,000-image
 // synthetic dataset (128², 8 classes), AP on its 100 val images — the reward as a worker runs it (one process,
 // the fastest backend present, the dataset loaded once). Reports seconds per trial, per step and for the AP.
+// On tfjs-node each sampled architecture is trained on both engines in turn (graph: its training graph built,
+// loaded and optimised by TensorFlow within the trial; eager), with the same seed, so the two rates and the
+// two APs compare trial by trial; elsewhere the eager engine alone.
 //
 // Environment: NASFPN_BENCH_TRIALS (default 2) trials; NASFPN_BENCH_STEPS (default: the reward's 100) steps a trial.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,26 +29,36 @@ await initBackend();
 
 const reward = createReward({ name: 'proxy', options: { data: dataDir, steps: STEPS } }, space);
 const random = Random.seeded(1);
-const trials: Record<string, number>[] = [];
+const engines = currentBackend()?.tfName === 'tensorflow' ? ['graph', 'eager'] : ['eager'];
+const trials: Record<string, number | string>[] = [];
 const load: number[] = [];
 for (let id = 1; id <= TRIALS; id++) {
   const decisions = sampleDecisions(space, random);
-  const { reward: ap, metrics } = await reward.evaluate(
-    { id, hash: `bench${id}`, fpn: '', decisions, space, seed: id },
-    { progress: () => {}, signal: new AbortController().signal },
-  );
-  load.push(loadavg()[0]);
-  trials.push({ AP: ap, seconds: metrics.seconds, secondsPerStep: metrics.trainSeconds / metrics.steps, evalSeconds: metrics.evalSeconds, loss: metrics.loss });
-  console.log(`trial ${id}: AP ${ap.toFixed(3)}, ${metrics.seconds.toFixed(1)} s (${(metrics.trainSeconds / metrics.steps).toFixed(2)} s/step, AP ${metrics.evalSeconds.toFixed(1)} s)`);
+  for (const engine of engines) {
+    // The reward opens its engine as NASFPN_ENGINE says (src/train/engines.ts), trial by trial.
+    process.env.NASFPN_ENGINE = engine;
+    const { reward: ap, metrics } = await reward.evaluate(
+      { id, hash: `bench${id}`, fpn: '', decisions, space, seed: id },
+      { progress: () => {}, signal: new AbortController().signal },
+    );
+    load.push(loadavg()[0]);
+    trials.push({ trial: id, engine, AP: ap, seconds: metrics.seconds, secondsPerStep: metrics.trainSeconds / metrics.steps, evalSeconds: metrics.evalSeconds, loss: metrics.loss });
+    console.log(`trial ${id} (${engine}): AP ${ap.toFixed(3)}, ${metrics.seconds.toFixed(1)} s (${(metrics.trainSeconds / metrics.steps).toFixed(2)} s/step with the graph's set-up, AP ${metrics.evalSeconds.toFixed(1)} s)`);
+  }
 }
 rmSync(dataDir, { recursive: true, force: true });
-const meanSeconds = trials.reduce((a, t) => a + t.seconds, 0) / trials.length;
+const round = (x: number) => Math.round(x * 10) / 10;
+const perEngine = Object.fromEntries(engines.map((engine) => {
+  const own = trials.filter((t) => t.engine === engine);
+  const meanSeconds = own.reduce((a, t) => a + (t.seconds as number), 0) / own.length;
+  return [engine, { meanSecondsPerTrial: round(meanSeconds), trialsPerHour: round(3600 / meanSeconds) }];
+}));
+console.log(`trials per hour: ${engines.map((e) => `${e} ${perEngine[e].trialsPerHour}`).join(', ')}`);
 writeResult('search-proxy', {
   backend: currentBackend()?.name,
   budget: { steps: STEPS, batch: PROXY_DEFAULTS.batch, input: PROXY_DEFAULTS.input, width: PROXY_DEFAULTS.width, evalImages: 100 },
   trials,
-  meanSecondsPerTrial: Math.round(meanSeconds * 10) / 10,
-  trialsPerHour: Math.round((3600 / meanSeconds) * 10) / 10,
+  engines: perEngine,
   loadAverage: load,
-  note: 'the shared 2-core machine under load from other work: rough figures',
+  note: 'the shared 2-core machine under load from other work: rough figures; the engines alternate trial by trial',
 });
