@@ -71,6 +71,27 @@ const say = (line: string) => console.log(line);
 // ---------------------------------------------------------------------------------------------------
 // The three contenders
 
+/** A configuration's eager model (seeded), its surrogate task, a scratch graph cache and the learning rate, freed after `use`. */
+interface Fixture {
+  model: TF.LayersModel;
+  task: SurrogateTask;
+  cacheDir: string;
+  lr: TF.Scalar;
+}
+
+async function withFixture<T>(tf: Tfjs, config: Config, use: (f: Fixture) => Promise<T>): Promise<T> {
+  const model = withSeededMathRandom(1, () => buildModel(lowerDetector(config.detector)));
+  const fixture = { model, task: makeSurrogateTask(tf, model, config.batch), cacheDir: mkdtempSync(join(tmpdir(), 'nasfpn-bench-graphs-')), lr: tf.scalar(LEARNING_RATE) };
+  try {
+    return await use(fixture);
+  } finally {
+    rmSync(fixture.cacheDir, { recursive: true, force: true });
+    disposeTask(tf, fixture.task);
+    fixture.lr.dispose();
+    model.dispose();
+  }
+}
+
 /** The graph engine's program with the surrogate loss, set to the eager model's weights. */
 async function openGraph(tf: Tfjs, config: Config, model: TF.LayersModel, cacheDir: string): Promise<OpenGraph> {
   const graph = openTrainGraph(tf, { spec: lowerDetector(config.detector), batch: config.batch, objective: { kind: 'surrogate' }, momentum: 0, clipNorm: null }, cacheDir);
@@ -143,73 +164,66 @@ interface Contender {
   losses: number[];
 }
 
-async function benchConfig(tf: Tfjs, config: Config, peer: ReturnType<typeof peerPython>) {
-  const spec = lowerDetector(config.detector);
-  const counts = countModel(spec);
+function benchConfig(tf: Tfjs, config: Config, peer: ReturnType<typeof peerPython>) {
+  const counts = countModel(lowerDetector(config.detector));
   const stepFlops = 3 * counts.flops * config.batch;
   say(`\n${config.name}: batch ${config.batch} at ${config.detector.inputSize}², ${(counts.flops / 1e9).toFixed(2)} GFLOP forward per image, ${(stepFlops / 1e9).toFixed(1)} GFLOP a step`);
-  const model = withSeededMathRandom(1, () => buildModel(spec));
-  const task = makeSurrogateTask(tf, model, config.batch);
-  const cacheDir = mkdtempSync(join(tmpdir(), 'nasfpn-bench-graphs-'));
-  const lr = tf.scalar(LEARNING_RATE);
-  const graph = await openGraph(tf, config, model, cacheDir);
-  const weights = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as TF.Variable }));
-  const optimizer = new MomentumSgd(tf, weights, 0);
-  const steps = { graph: graphStep(tf, graph, task, lr), eager: eagerStep(tf, model, task, optimizer) };
-  const losses = { graph: [] as number[], eager: [] as number[], pytorch: [] as number[] };
-  const rounds = { graph: [] as number[], eager: [] as number[], pytorch: [] as number[] };
-  let torchInfo: { torch: string; threads: number } | null = null;
-  try {
-    // Warm-up: the graph's first call optimises it; the eager path's first steps set up its kernels.
-    for (const kind of ['graph', 'eager'] as const) for (let i = 0; i < 2; i++) losses[kind].push(await steps[kind]());
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const kind of ['graph', 'eager'] as const) {
-        const timing = await time(STEPS, async () => losses[kind].push(await steps[kind]()));
-        rounds[kind].push(timing.medianMs);
+  return withFixture(tf, config, async ({ model, task, cacheDir, lr }) => {
+    const graph = await openGraph(tf, config, model, cacheDir);
+    const weights = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as TF.Variable }));
+    const optimizer = new MomentumSgd(tf, weights, 0);
+    const steps = { graph: graphStep(tf, graph, task, lr), eager: eagerStep(tf, model, task, optimizer) };
+    const losses = { graph: [] as number[], eager: [] as number[], pytorch: [] as number[] };
+    const rounds = { graph: [] as number[], eager: [] as number[], pytorch: [] as number[] };
+    let torchInfo: { torch: string; threads: number } | null = null;
+    try {
+      // Warm-up: the graph's first call optimises it; the eager path's first steps set up its kernels.
+      for (const kind of ['graph', 'eager'] as const) for (let i = 0; i < 2; i++) losses[kind].push(await steps[kind]());
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const kind of ['graph', 'eager'] as const) {
+          const timing = await time(STEPS, async () => losses[kind].push(await steps[kind]()));
+          rounds[kind].push(timing.medianMs);
+        }
+        if ('python' in peer && config.peerRepeats !== null) {
+          const run = runPeer(peer.python, config, counts.flops);
+          rounds.pytorch.push(run.medianMs);
+          if (r === 0) losses.pytorch.push(...run.losses);
+          torchInfo = { torch: run.torch, threads: run.threads };
+        }
+        say(`  round ${r + 1}: graph ${rounds.graph[r]} ms, eager ${rounds.eager[r]} ms${rounds.pytorch[r] !== undefined ? `, pytorch ${rounds.pytorch[r]} ms` : ''} (load ${round(loadavg()[0], 1)})`);
       }
-      if ('python' in peer && config.peerRepeats !== null) {
-        const run = runPeer(peer.python, config, counts.flops);
-        rounds.pytorch.push(run.medianMs);
-        if (r === 0) losses.pytorch.push(...run.losses);
-        torchInfo = { torch: run.torch, threads: run.threads };
-      }
-      say(`  round ${r + 1}: graph ${rounds.graph[r]} ms, eager ${rounds.eager[r]} ms${rounds.pytorch[r] !== undefined ? `, pytorch ${rounds.pytorch[r]} ms` : ''} (load ${round(loadavg()[0], 1)})`);
-    }
-    const contender = (backend: Contender['backend'], engine: Contender['engine'], roundsMs: number[], lossList: number[]): Contender => {
-      const stepMs = median(roundsMs);
-      return {
-        backend, engine, roundsMs, stepMs, imagesPerSecond: round((1000 * config.batch) / stepMs), gflops: round(stepFlops / (stepMs * 1e6)),
-        losses: lossList.slice(0, 6).map((l) => round(l, 5)),
+      const contender = (backend: Contender['backend'], engine: Contender['engine'], roundsMs: number[], lossList: number[]): Contender => {
+        const stepMs = median(roundsMs);
+        return {
+          backend, engine, roundsMs, stepMs, imagesPerSecond: round((1000 * config.batch) / stepMs), gflops: round(stepFlops / (stepMs * 1e6)),
+          losses: lossList.slice(0, 6).map((l) => round(l, 5)),
+        };
       };
-    };
-    const contenders = [contender('tfjs-node', 'graph', rounds.graph, losses.graph), contender('tfjs-node', 'eager', rounds.eager, losses.eager)];
-    if (rounds.pytorch.length) contenders.push(contender('pytorch', 'pytorch', rounds.pytorch, losses.pytorch));
-    const kernels = await countKernels(tf, steps.eager);
-    const by = (engine: Contender['engine']) => contenders.find((c) => c.engine === engine);
-    const ratio = (a?: Contender, b?: Contender) => (a && b ? round(a.stepMs / b.stepMs) : null);
-    const ratios = {
-      graphOverPytorch: ratio(by('graph'), by('pytorch')), eagerOverPytorch: ratio(by('eager'), by('pytorch')), eagerOverGraph: ratio(by('eager'), by('graph')),
-      graphOverPytorchPerRound: rounds.pytorch.map((p, r) => round(rounds.graph[r] / p)),
-    };
-    for (const c of contenders) say(`  ${c.engine.padEnd(8)} ${String(c.stepMs).padStart(9)} ms/step ${String(c.gflops).padStart(7)} GFLOP/s  rounds ${c.roundsMs.join(', ')}`);
-    say(`  graph/pytorch ${ratios.graphOverPytorch ?? '-'}× (per round ${ratios.graphOverPytorchPerRound.join(', ') || '-'}), eager/graph ${ratios.eagerOverGraph}×`);
-    return {
-      model: {
-        name: config.name, backbone: config.detector.backbone, repeats: config.detector.repeats, width: config.detector.width, inputSize: config.detector.inputSize,
-        params: counts.trainable + counts.nonTrainable, forwardGflopPerImage: round(counts.flops / 1e9, 3),
-      },
-      batch: config.batch, contenders, ratios, torch: torchInfo,
-      graph: { buildSeconds: round(graph.buildSeconds), loadSeconds: round(graph.loadSeconds) },
-      eagerKernelsPerStep: kernels.total,
-    };
-  } finally {
-    graph.session.dispose();
-    rmSync(cacheDir, { recursive: true, force: true });
-    optimizer.dispose();
-    disposeTask(tf, task);
-    lr.dispose();
-    model.dispose();
-  }
+      const contenders = [contender('tfjs-node', 'graph', rounds.graph, losses.graph), contender('tfjs-node', 'eager', rounds.eager, losses.eager)];
+      if (rounds.pytorch.length) contenders.push(contender('pytorch', 'pytorch', rounds.pytorch, losses.pytorch));
+      const kernels = await countKernels(tf, steps.eager);
+      const by = (engine: Contender['engine']) => contenders.find((c) => c.engine === engine);
+      const ratio = (a?: Contender, b?: Contender) => (a && b ? round(a.stepMs / b.stepMs) : null);
+      const ratios = {
+        graphOverPytorch: ratio(by('graph'), by('pytorch')), eagerOverPytorch: ratio(by('eager'), by('pytorch')), eagerOverGraph: ratio(by('eager'), by('graph')),
+        graphOverPytorchPerRound: rounds.pytorch.map((p, r) => round(rounds.graph[r] / p)),
+      };
+      for (const c of contenders) say(`  ${c.engine.padEnd(8)} ${String(c.stepMs).padStart(9)} ms/step ${String(c.gflops).padStart(7)} GFLOP/s  rounds ${c.roundsMs.join(', ')}`);
+      say(`  graph/pytorch ${ratios.graphOverPytorch ?? '-'}× (per round ${ratios.graphOverPytorchPerRound.join(', ') || '-'}), eager/graph ${ratios.eagerOverGraph}×`);
+      return {
+        model: {
+          name: config.name, backbone: config.detector.backbone, repeats: config.detector.repeats, width: config.detector.width, inputSize: config.detector.inputSize,
+          params: counts.trainable + counts.nonTrainable, forwardGflopPerImage: round(counts.flops / 1e9, 3),
+        },
+        batch: config.batch, contenders, ratios, torch: torchInfo,
+        graph: { buildSeconds: round(graph.buildSeconds), loadSeconds: round(graph.loadSeconds) },
+        eagerKernelsPerStep: kernels.total,
+      };
+    } finally {
+      graph.session.dispose();
+      optimizer.dispose();
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -217,13 +231,8 @@ async function benchConfig(tf: Tfjs, config: Config, peer: ReturnType<typeof pee
 
 /** Build → load → first step, afresh and from the cache, for a detector's training graph (surrogate loss). */
 async function buildAndLoad(tf: Tfjs, config: Config) {
-  const spec = lowerDetector(config.detector);
-  const model = withSeededMathRandom(1, () => buildModel(spec));
-  const task = makeSurrogateTask(tf, model, config.batch);
-  const cacheDir = mkdtempSync(join(tmpdir(), 'nasfpn-bench-graphs-'));
-  const lr = tf.scalar(LEARNING_RATE);
   const times: Record<string, { buildSeconds: number; loadSeconds: number; firstStepSeconds: number }> = {};
-  try {
+  await withFixture(tf, config, async ({ model, task, cacheDir, lr }) => {
     for (const pass of ['fresh', 'cached'] as const) {
       const graph = await openGraph(tf, config, model, cacheDir);
       const start = performance.now();
@@ -231,68 +240,53 @@ async function buildAndLoad(tf: Tfjs, config: Config) {
       times[pass] = { buildSeconds: round(graph.buildSeconds), loadSeconds: round(graph.loadSeconds), firstStepSeconds: round((performance.now() - start) / 1000) };
       graph.session.dispose();
     }
-  } finally {
-    rmSync(cacheDir, { recursive: true, force: true });
-    disposeTask(tf, task);
-    lr.dispose();
-    model.dispose();
-  }
+  });
   say(`  ${config.name} graph: fresh build ${times.fresh.buildSeconds} s + load ${times.fresh.loadSeconds} s + first step ${times.fresh.firstStepSeconds} s; ` +
     `cached: load ${times.cached.loadSeconds} s + first step ${times.cached.firstStepSeconds} s`);
   return { model: config.name, batch: config.batch, ...times };
 }
 
 /** RSS every 10 graph steps over MEMORY_STEPS steps after warm-up. */
-async function memoryOverSteps(tf: Tfjs, config: Config) {
-  const spec = lowerDetector(config.detector);
-  const model = withSeededMathRandom(1, () => buildModel(spec));
-  const task = makeSurrogateTask(tf, model, config.batch);
-  const cacheDir = mkdtempSync(join(tmpdir(), 'nasfpn-bench-graphs-'));
-  const lr = tf.scalar(LEARNING_RATE);
-  const graph = await openGraph(tf, config, model, cacheDir);
-  const step = graphStep(tf, graph, task, lr);
-  const mib = () => round(process.memoryUsage().rss / 2 ** 20, 1);
-  try {
-    for (let i = 0; i < 5; i++) await step();
-    const samples: number[] = [mib()];
-    for (let i = 1; i <= MEMORY_STEPS; i++) {
-      await step();
-      if (i % 10 === 0) samples.push(mib());
+function memoryOverSteps(tf: Tfjs, config: Config) {
+  return withFixture(tf, config, async ({ model, task, cacheDir, lr }) => {
+    const graph = await openGraph(tf, config, model, cacheDir);
+    const step = graphStep(tf, graph, task, lr);
+    const mib = () => round(process.memoryUsage().rss / 2 ** 20, 1);
+    try {
+      for (let i = 0; i < 5; i++) await step();
+      const samples: number[] = [mib()];
+      for (let i = 1; i <= MEMORY_STEPS; i++) {
+        await step();
+        if (i % 10 === 0) samples.push(mib());
+      }
+      const result = { model: config.name, steps: MEMORY_STEPS, rssMiB: samples, peakMiB: Math.max(...samples), growthMiB: round(samples[samples.length - 1] - samples[0], 1), tensors: tf.memory().numTensors };
+      say(`  RSS over ${MEMORY_STEPS} graph steps (${config.name}): ${samples[0]} → ${samples[samples.length - 1]} MiB, peak ${result.peakMiB} MiB`);
+      return result;
+    } finally {
+      graph.session.dispose();
     }
-    const result = { model: config.name, steps: MEMORY_STEPS, rssMiB: samples, peakMiB: Math.max(...samples), growthMiB: round(samples[samples.length - 1] - samples[0], 1), tensors: tf.memory().numTensors };
-    say(`  RSS over ${MEMORY_STEPS} graph steps (${config.name}): ${samples[0]} → ${samples[samples.length - 1]} MiB, peak ${result.peakMiB} MiB`);
-    return result;
-  } finally {
-    graph.session.dispose();
-    rmSync(cacheDir, { recursive: true, force: true });
-    disposeTask(tf, task);
-    lr.dispose();
-    model.dispose();
-  }
+  });
 }
 
 /** The eager step once on another backend (no graph there), with its kernel count. */
 async function eagerElsewhere(backend: BackendName, config: Config) {
   const tf = await useBackend(backend);
-  const spec = lowerDetector(config.detector);
-  const model = withSeededMathRandom(1, () => buildModel(spec));
-  const task = makeSurrogateTask(tf, model, config.batch);
-  const weights = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as TF.Variable }));
-  const optimizer = new MomentumSgd(tf, weights, 0);
-  const step = eagerStep(tf, model, task, optimizer);
-  const slow = backend === 'cpu';
-  try {
-    if (!slow) await step();
-    const timing = await time(slow ? 1 : STEPS, step);
-    const kernels = slow ? null : (await countKernels(tf, step)).total;
-    const stepFlops = 3 * countModel(spec).flops * config.batch;
-    say(`  ${backend} eager: ${timing.medianMs} ms/step, ${round(stepFlops / (timing.medianMs * 1e6))} GFLOP/s`);
-    return { backend, engine: 'eager', model: config.name, stepMs: timing.medianMs, gflops: round(stepFlops / (timing.medianMs * 1e6)), kernelsPerStep: kernels };
-  } finally {
-    optimizer.dispose();
-    disposeTask(tf, task);
-    model.dispose();
-  }
+  const stepFlops = 3 * countModel(lowerDetector(config.detector)).flops * config.batch;
+  return withFixture(tf, config, async ({ model, task }) => {
+    const weights = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as TF.Variable }));
+    const optimizer = new MomentumSgd(tf, weights, 0);
+    const step = eagerStep(tf, model, task, optimizer);
+    const slow = backend === 'cpu';
+    try {
+      if (!slow) await step();
+      const timing = await time(slow ? 1 : STEPS, step);
+      const kernels = slow ? null : (await countKernels(tf, step)).total;
+      say(`  ${backend} eager: ${timing.medianMs} ms/step, ${round(stepFlops / (timing.medianMs * 1e6))} GFLOP/s`);
+      return { backend, engine: 'eager', model: config.name, stepMs: timing.medianMs, gflops: round(stepFlops / (timing.medianMs * 1e6)), kernelsPerStep: kernels };
+    } finally {
+      optimizer.dispose();
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import { GraphEngine } from '../../src/train/graph-engine.js';
 import { PeriodicCheckpoint } from '../../src/train/hooks.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { backendsUnderTest } from '../runtime/helpers.js';
-import { standInSource } from './standins.js';
+import { standInSource, tinyRecipeText } from './standins.js';
 
 /** Largest relative difference allowed between the engines' numbers, each step. */
 const EQUIVALENCE = 1e-3;
@@ -41,29 +41,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-graph-engine-'));
 const cacheDir = join(scratch, 'cache');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function recipe(extra = '', detectorExtra = '', steps = STEPS): TrainIR {
-  const text = `pyramid p {
-  inputs P3..P5
-  output o5 @P5 = sum(P5, P4)
-  output o4 @P4 = global_pool(P4, o5)
-  output o3 @P3 = sum(P3, o4)
-}
-detector tiny {
-  backbone resnet10
-  pyramid p x 2 @ 8
-  input 64
-  head retinanet convs 1 classes 3 anchors scales 1 ratios 1
-${detectorExtra}}
-train t {
-  detector tiny
-  data "unused"
-  batch 2
-  steps ${steps}
-  lr 0.001 per 2
-  warmup 0
-  clip 10
-${extra}}
-`;
+function recipe(extra = '', detectorFields = '', steps = STEPS): TrainIR {
+  const text = tinyRecipeText(`  steps ${steps}\n  lr 0.001 per 2\n  warmup 0\n  clip 10\n${extra}`, { repeats: 2, input: 64, batch: 2, detectorFields });
   const result = checkText(text, join(scratch, 'tiny.fpn'));
   expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
   return result.program!.trains[0];
