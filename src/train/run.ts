@@ -6,14 +6,11 @@
 //   RUN/checkpoints/…      see checkpoint.ts
 //   RUN/latest
 import { existsSync, readdirSync } from 'node:fs';
-import type * as TF from '@tensorflow/tfjs';
 import type { TrainIR } from '../semantics/ir.js';
 import { latestCheckpointDir, readCheckpoint, type SourceSnapshot } from './checkpoint.js';
 import { LearningRateSchedule, MetricsLogger, PeriodicCheckpoint, PeriodicEvaluation, truncateMetrics, type MetricsRecord } from './hooks.js';
 import type { TrainingEngine } from './engine.js';
 import { Trainer, type BatchSource, type Hook } from './trainer.js';
-
-type Tfjs = typeof TF;
 
 export interface RunSetup {
   runDir: string;

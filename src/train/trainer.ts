@@ -1,6 +1,7 @@
-// The training loop, in the style of detectron2's SimpleTrainer + hooks: the trainer owns the model, the
-// optimiser, the data and the step count, and runs one step at a time; everything periodic (the learning
-// rate schedule, logging, evaluation, checkpoints) is a small hook with its own state, saved in checkpoints.
+// The training loop, in the style of detectron2's SimpleTrainer + hooks: the trainer owns the engine (the
+// model and the optimiser, eager or as one TensorFlow graph: engine.ts), the data and the step count, and runs
+// one step at a time; everything periodic (the learning rate schedule, logging, evaluation, checkpoints) is a
+// small hook with its own state, saved in checkpoints.
 //
 //   for each step:  hooks.beforeStep → one step (the next batch, then the engine: targets → forward/backward in
 //                   training mode → clip → SGD momentum update; engine.ts) → hooks.afterStep
