@@ -42,8 +42,9 @@ for (let id = 1; id <= TRIALS; id++) {
       { progress: () => {}, signal: new AbortController().signal },
     );
     load.push(loadavg()[0]);
-    trials.push({ trial: id, engine, AP: ap, seconds: metrics.seconds, secondsPerStep: metrics.trainSeconds / metrics.steps, evalSeconds: metrics.evalSeconds, loss: metrics.loss });
-    console.log(`trial ${id} (${engine}): AP ${ap.toFixed(3)}, ${metrics.seconds.toFixed(1)} s (${(metrics.trainSeconds / metrics.steps).toFixed(2)} s/step with the graph's set-up, AP ${metrics.evalSeconds.toFixed(1)} s)`);
+    const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+    trials.push({ trial: id, engine, AP: ap, seconds: metrics.seconds, secondsPerStep: metrics.trainSeconds / metrics.steps, evalSeconds: metrics.evalSeconds, loss: metrics.loss, rssMiB });
+    console.log(`trial ${id} (${engine}): AP ${ap.toFixed(3)}, ${metrics.seconds.toFixed(1)} s (${(metrics.trainSeconds / metrics.steps).toFixed(2)} s/step with the engine's set-up, AP ${metrics.evalSeconds.toFixed(1)} s), RSS ${rssMiB} MiB`);
   }
 }
 rmSync(dataDir, { recursive: true, force: true });
