@@ -20,7 +20,7 @@ export type UndifferentiatedOp =
   | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'BiasAddGrad' | 'DepthwiseConv2dNativeBackpropInput'
   | 'DepthwiseConv2dNativeBackpropFilter' | 'FusedBatchNormGradV3' | 'ReluGrad' | 'Relu6Grad' | 'MaxPoolGrad'
   | 'ResizeNearestNeighborGrad' | 'SoftplusGrad' | 'SigmoidGrad' | 'Slice' | 'Sign' | 'LessEqual' | 'Equal'
-  | 'BroadcastTo' | 'Pack' | 'Sqrt' | 'IsFinite' | 'Switch' | 'Merge' | 'NoOp' | 'SelectV2'
+  | 'BroadcastTo' | 'Pack' | 'Sqrt' | 'IsFinite' | 'Switch' | 'Merge' | 'NoOp'
   | 'VarHandleOp' | 'AssignVariableOp' | 'ResourceApplyMomentum' | 'ResourceApplyGradientDescent'
   | 'CombinedNonMaxSuppression';
 
@@ -223,10 +223,6 @@ export const isFinite = (g: GraphBuilder, x: Tensor, name = 'is_finite'): Tensor
 
 export const cast = (g: GraphBuilder, x: Tensor, dtype: DType, name = 'cast'): Tensor =>
   single(g, 'Cast', name, [x], { SrcT: typeAttr(x.dtype), DstT: typeAttr(dtype), Truncate: boolAttr(false) }, dtype, x.shape);
-
-/** condition ? a : b, elementwise with broadcasting. */
-export const select = (g: GraphBuilder, condition: Tensor, a: Tensor, b: Tensor, name = 'select'): Tensor =>
-  single(g, 'SelectV2', name, [condition, a, b], T(a.dtype), a.dtype, broadcastShape(condition.shape, broadcastShape(a.shape, b.shape)));
 
 // ---------------------------------------------------------------------------------------------------
 // Reductions and shapes
