@@ -11,5 +11,7 @@ export default defineConfig({
     pool: 'forks',
     // Training graphs that tests build (the graph engine on tfjs-node) are cached here, not in the user's ~/.cache.
     env: { NASFPN_CACHE_DIR: join(tmpdir(), 'nasfpn-test-cache') },
+    // Says, once, which system programs (redis-server, tmux) are missing and so whose tests are skipped.
+    globalSetup: ['test/helpers/system-programs.ts'],
   },
 });

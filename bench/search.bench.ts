@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { checkFile, fileHost } from '../src/semantics/program.js';
+import { checkFile } from '../src/semantics/program.js';
+import { fileHost } from '../src/semantics/file-host.js';
 import type { SearchSpaceIR } from '../src/semantics/ir.js';
 import { InProcessExecutor, type Executor } from '../src/search/executor.js';
 import { LocalPool } from '../src/search/pool.js';
@@ -55,10 +56,11 @@ async function overhead(label: string, s: SearchSpaceIR, spaceFile: string, exec
     version: 1, spaceFile, spaceText: '', space: s.name, strategy: 'random', strategyOptions: {}, reward: { name: 'target', options: {} },
     seed: 1, trials: OVERHEAD_TRIALS, workers: 0, queue: null, createdAt: new Date().toISOString(),
   };
-  const store = RunStore.create(join(dir, 'run'), config);
+  const store = RunStore.create(join(dir, 'run'), config, (message) => console.warn(message));
   const strategy = createStrategy('random', { space: s, seed: 1, options: {} }, null);
   const start = performance.now();
   await runSearch({ store, space: s, strategy, executor, listeners: [] });
+  store.close();
   const ms = performance.now() - start;
   rmSync(dir, { recursive: true, force: true });
   const perTrialMs = round(ms / OVERHEAD_TRIALS, 2);

@@ -14,7 +14,8 @@ import { countKernels, countTensorflowOps, writeResult } from './lib.js';
 import { writeSynthDataset, DEFAULT_SYNTH } from '../src/data/synth.js';
 import { availableBackends, useBackend, type BackendName } from '../src/runtime/backend.js';
 import { checkText } from '../src/semantics/program.js';
-import { eagerDetectionEngine, loadSplitFor, trainingBatches } from '../src/train/detection.js';
+import { loadSplitOf } from '../src/data/dataset.js';
+import { eagerDetectionEngine, trainingBatches } from '../src/train/detection.js';
 import { Trainer } from '../src/train/trainer.js';
 
 const STEPS = Number(process.env.NASFPN_BENCH_STEPS ?? 5);
@@ -27,7 +28,7 @@ const results: Record<string, unknown>[] = [];
 const backends = (await availableBackends()).filter((b) => b.available && (b.name === 'wasm' || b.name === 'tfjs-node')).map((b) => b.name as BackendName);
 for (const name of ['proxy', 'proxy_x3']) {
   const recipe = program.trains.find((t) => t.name === name)!;
-  const dataset = await loadSplitFor(recipe.detector, dataDir, 'train');
+  const { dataset } = await loadSplitOf(dataDir, 'train', recipe.detector.head.classes);
   for (const backend of backends) {
     await useBackend(backend);
     const trainer = new Trainer({

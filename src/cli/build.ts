@@ -8,13 +8,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { countModel } from '../codegen/count.js';
-import { emitTypeScript } from '../codegen/emit.js';
-import { lowerDetector } from '../codegen/lower.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { MAX_BUILD_PARAMETERS } from '../semantics/limits.js';
 import { InputError, UsageError } from './errors.js';
-import { loadDetector } from './load.js';
 import { parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
 import type { DetectorIR } from '../semantics/ir.js';
@@ -60,6 +56,7 @@ export function registerBuild(program: Command): void {
       }
       refuseToOverwrite(output, options.force === true);
       const inputSize = parseInputSize(options.input);
+      const [{ loadDetector }, { lowerDetector }, { countModel }] = await Promise.all([import('./load.js'), import('../codegen/lower.js'), import('../codegen/count.js')]);
       const { file, chosen: detector } = await loadDetector(argument, { name: options.detector, flag: '--detector' });
       const spec = lowerDetector(withInputSize(detector, inputSize));
       const counts = countModel(spec);
@@ -68,6 +65,7 @@ export function registerBuild(program: Command): void {
 
       if (options.emit === 'ts') {
         const layersModule = options.layersModule ?? defaultLayersModule(output);
+        const { emitTypeScript } = await import('../codegen/emit.js');
         const source = emitTypeScript(spec, { layersModule, source: `${displayPath(file)}, detector ${detector.name}` });
         writeFileAtomic(output, source);
         process.stdout.write(`wrote ${output}: ${what}; ${spec.layers.length} layers, ${source.split('\n').length} lines\n`);
@@ -114,20 +112,18 @@ async function emitSavedModel(argument: string | undefined, output: string, opti
   const { initBackend } = await import('../runtime/backend.js');
   await initBackend(options.backend);
   const tf = await import('@tensorflow/tfjs');
-  const [{ buildModel }, { readWeights }, { loadSavedRun }, { buildInferenceProgram }, { writeSavedModel }, { headLayout }] = await Promise.all([
-    import('../codegen/builder.js'), import('../train/engine.js'), import('../train/saved-run.js'), import('../graph/inference-program.js'),
-    import('../graph/saved-model.js'), import('../targets/layout.js'),
+  const [
+    { buildModel }, { readWeights }, { openSavedRun }, { buildInferenceProgram }, { writeSavedModel }, { headLayout }, { loadDetector },
+    { lowerDetector }, { countModel },
+  ] = await Promise.all([
+    import('../codegen/builder.js'), import('../train/engine.js'), import('./saved-run.js'), import('../graph/inference-program.js'),
+    import('../graph/saved-model.js'), import('../targets/layout.js'), import('./load.js'), import('../codegen/lower.js'), import('../codegen/count.js'),
   ]);
   let detector: DetectorIR;
   let source: string;
   let model: Awaited<ReturnType<typeof buildModel>>;
   if (options.weights !== undefined) {
-    let run;
-    try {
-      run = loadSavedRun(tf, options.weights);
-    } catch (error) {
-      throw new InputError(error instanceof Error ? error.message : String(error));
-    }
+    const run = await openSavedRun(tf, options.weights);
     // Weights fit their own input size only where the heads see the same grid, so a run exports at its size.
     if (inputSize !== undefined && inputSize !== run.recipe.detector.inputSize) {
       run.model.dispose();

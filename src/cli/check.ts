@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostics.js';
 import { UsageError } from './errors.js';
-import { checkPath } from './load.js';
 import { colorFor, displayPath, formatDiagnostic, summary, toJson } from './report.js';
 
 export function registerCheck(program: Command): void {
@@ -12,8 +11,9 @@ export function registerCheck(program: Command): void {
     .argument('<files...>', '.fpn files to check')
     .option('--format <format>', 'human or json', 'human')
     .option('-q, --quiet', 'print errors and warnings only, not the notes about dangling-layer sums')
-    .action((files: string[], options: { format: string; quiet?: boolean }) => {
+    .action(async (files: string[], options: { format: string; quiet?: boolean }) => {
       if (options.format !== 'human' && options.format !== 'json') throw new UsageError(`--format must be human or json, not '${options.format}'`);
+      const { checkPath } = await import('./load.js');
       const all: Diagnostic[] = [];
       let failed = false;
       const human: string[] = [];

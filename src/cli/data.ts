@@ -145,6 +145,7 @@ function registerSynth(data: Command): void {
 
 interface CheckArgs extends DatasetArgs {
   decode?: boolean;
+  allowOutsideImages?: boolean;
   strict?: boolean;
   json?: boolean;
   limit?: string;
@@ -155,6 +156,7 @@ function registerCheck(data: Command): void {
     .description('check a dataset: annotation files, boxes and every image file; all problems at once, with counts')
     .option('--no-decode', 'only check that image files exist (skip decoding them)')
     .option('--strict', 'warnings (skipped or clipped boxes) fail the check too')
+    .option('--allow-outside-images', 'check images whose file_name leads out of the dataset folder (../…, an absolute path) instead of reporting them')
     .option('--limit <n>', 'problems listed per split (all are counted)', '50')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string | undefined, args: CheckArgs) => {
@@ -171,7 +173,7 @@ function registerCheck(data: Command): void {
             else if (done % 100 === 0) process.stderr.write(`\rchecking image files: ${done}/${total}`);
           }
         : undefined;
-      for (const source of sources) reports.push(await checkDataset(source, { decode: args.decode !== false, onImage: progress }));
+      for (const source of sources) reports.push(await checkDataset(source, { decode: args.decode !== false, onImage: progress, allowOutside: args.allowOutsideImages === true }));
       const failed = reports.some((r) => r.errors > 0 || (args.strict && r.warnings > 0));
       if (args.json) {
         process.stdout.write(JSON.stringify({
@@ -271,7 +273,7 @@ function registerShow(data: Command): void {
       try {
         png = await imagePng(image.file);
       } catch (error) {
-        if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.message.slice(error.file.length + 2)}`);
+        if (error instanceof ImageError) throw new InputError(`${displayPath(error.file)}: image ${image.id}: ${error.reason}`);
         throw error;
       }
       const categoryOf = await categoryLabels(dataset);

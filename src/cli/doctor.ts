@@ -3,9 +3,7 @@
 //
 // The backends differ several hundred times in training speed, and npm silently drops tfjs-node wherever its install step
 // cannot download libtensorflow, so this is where a user finds out why a model trains slowly.
-import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BackendProbe } from '../runtime/backend.js';
 import type { ConvStepResult } from '../runtime/bench-step.js';
@@ -16,8 +14,8 @@ interface DoctorOptions {
   json?: boolean;
 }
 
-/** The script that builds tfjs-node from source on the CI machine kind, beside the project checkout. */
-const LOCAL_BUILD_SCRIPT = '../shared/tfjs-node/build-local.sh';
+/** The project's script that compiles tfjs-node against a local TensorFlow C library (scripts/build-tfjs-node.mjs). */
+const BUILD_TFJS_NODE = 'npm run build:tfjs-node';
 
 export function registerDoctor(program: Command): void {
   program
@@ -85,23 +83,24 @@ const formatGflops = (g: number) => `${g >= 10 ? g.toFixed(0) : g >= 1 ? g.toFix
 const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`);
 
 /** How to get each faster backend that is missing, most useful first. */
-function adviceFor(probes: BackendProbe[]): string[] {
+export function adviceFor(probes: BackendProbe[]): string[] {
   const has = (name: string) => probes.some((p) => p.name === name && p.available);
   const advice: string[] = [];
   if (!has('tfjs-node') && !has('tfjs-node-gpu')) {
+    // Installed with its install step skipped (--ignore-scripts, or an npm that blocks install scripts): that
+    // step is the download, and running it is all that is missing.
+    const fix = probes.find((p) => p.name === 'tfjs-node')?.fix;
     advice.push(
       'tfjs-node (TensorFlow\'s C library on all cores, the fastest CPU backend; measurements in docs/backends.md): ' +
-      '`npm install @tensorflow/tfjs-node`. Its install step downloads libtensorflow from storage.googleapis.com; ' +
-      'where that is impossible (offline, air-gapped, often Windows) npm drops the optional package without a word.',
+      (fix ? `it is installed but its install step did not run: \`${fix}\` runs it. ` : '`npm install @tensorflow/tfjs-node`. ') +
+      'That step downloads libtensorflow from storage.googleapis.com; where that is impossible (offline, air-gapped, ' +
+      'often Windows) npm drops the optional package without a word.',
     );
     advice.push(
-      'Without that download, build tfjs-node from source against a TensorFlow C library you have ' +
-      '(libtensorflow.so.2, libtensorflow_framework.so.2 and headers, e.g. from a `tensorflow-cpu` wheel): ' +
-      '`npm install --no-save --ignore-scripts @tensorflow/tfjs-node`, put the library under ' +
-      'node_modules/@tensorflow/tfjs-node/deps/{lib,include}, then run ' +
-      '`npx node-pre-gyp install --build-from-source` in that package (needs a C++ compiler and Python). ' +
-      'See docs/backends.md.' +
-      (existsSync(resolve(LOCAL_BUILD_SCRIPT)) ? ` Here, \`${LOCAL_BUILD_SCRIPT}\` does all of this in about a minute.` : ''),
+      `Without that download, \`${BUILD_TFJS_NODE}\` (in the nasfpn folder; Linux) compiles tfjs-node from source against a ` +
+      'TensorFlow C library: the `tensorflow-cpu` wheel from a Python package index that pip can reach, or one you have ' +
+      '(NASFPN_LIBTENSORFLOW=DIR with lib/ and include/). It needs a C++ compiler, make and Python 3 (node-gyp ' +
+      '--build-from-source), takes about a minute, and changes node_modules only: run it again after `npm ci`. See docs/backends.md.',
     );
   }
   if (!has('tfjs-node-gpu') && !has('webgpu')) {

@@ -7,7 +7,7 @@ import type { CheckedProgram, PyramidNetworkIR } from '../semantics/ir.js';
 import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
-import { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid } from './load.js';
+import { oneOf, parseScale } from './options.js';
 import { displayPath } from './report.js';
 
 const VIEWS = ['graph', 'cells', 'stack'] as const;
@@ -49,8 +49,7 @@ export function registerDraw(program: Command): void {
     .action(async (files: string[], options: DrawOptions) => {
       const view = oneOf(options.view, VIEWS, '--view');
       const theme = oneOf(options.theme, THEME_NAMES, '--theme');
-      const scale = Number(options.scale);
-      if (!Number.isFinite(scale) || scale <= 0 || scale > 16) throw new UsageError(`--scale must be a number in (0, 16], not '${options.scale}'`);
+      const scale = parseScale(options.scale);
       const png = options.png === true || (options.output !== undefined && extname(options.output).toLowerCase() === '.png');
       if (options.all && options.compare) throw new UsageError('--all and --compare do not go together');
       if (options.all && options.name) throw new UsageError('--all draws everything; leave out --name');
@@ -66,7 +65,9 @@ export function registerDraw(program: Command): void {
         throw new UsageError(`--png writes a PNG; name the output .png, not '${options.output}'`);
       }
 
-      const viz = await import('../viz/index.js');
+      const [viz, { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid }] = await Promise.all([
+        import('../viz/index.js'), import('./load.js'),
+      ]);
       const drawings: Drawing[] = [];
       const ext = png ? '.png' : '.svg';
 
@@ -134,11 +135,6 @@ export function registerDraw(program: Command): void {
         process.stdout.write(`wrote ${displayPath(drawing.path)}: ${drawing.label}\n`);
       }
     });
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${allowed.join(', ')}; not '${value}'`);
-  return value as T;
 }
 
 /** `-o` as given; with --all it names a directory that each drawing goes into. */

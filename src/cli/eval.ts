@@ -20,6 +20,7 @@ interface EvalOptions {
   data?: string;
   images?: string;
   backend?: string;
+  allowOutsideImages?: boolean;
   gt?: string;
   pred?: string;
   iouType: string;
@@ -41,6 +42,7 @@ export function registerEval(program: Command): void {
     .option('--data <dir>', 'with RUN: the dataset folder (default: the one its recipe trained on)')
     .option('--images <n>', 'with RUN: evaluate the first n val images only')
     .option('--backend <name>', 'with RUN: TF.js backend (default: the fastest available)')
+    .option('--allow-outside-images', 'with RUN: read images whose file_name leads out of the dataset folder (../…, an absolute path); refused by default')
     .option('--gt <file>', 'ground truth: a COCO instances_*.json file')
     .option('--pred <file>', 'detections: a COCO results file [{image_id, category_id, bbox, score}]')
     .option('--iou-type <type>', 'bbox (the only type for now)', 'bbox')
@@ -88,23 +90,13 @@ async function evaluateRun(run: string, options: EvalOptions, params: CocoEvalPa
   const { initBackend } = await import('../runtime/backend.js');
   await initBackend(options.backend);
   const tf = await import('@tensorflow/tfjs');
-  const [{ loadSavedRun }, { evaluateOn, loadEvaluationSet }, { staleStatisticsWarning }] = await Promise.all([
-    import('../train/saved-run.js'), import('../predict/evaluate.js'), import('../train/moving-statistics.js'),
-  ]);
-  const saved = (() => {
-    try {
-      return loadSavedRun(tf, run);
-    } catch (error) {
-      throw new InputError(error instanceof Error ? error.message : String(error));
-    }
-  })();
+  const [{ openSavedRun }, { evaluateOn, loadEvaluationSet }] = await Promise.all([import('./saved-run.js'), import('../predict/evaluate.js')]);
+  const saved = await openSavedRun(tf, run);
   const dataDir = options.data ?? saved.recipe.data.path;
-  const set = await loadEvaluationSet(saved.recipe.detector, dataDir).catch((error: unknown) => {
+  const set = await loadEvaluationSet(saved.recipe.detector, dataDir, { allowOutside: options.allowOutsideImages === true }).catch((error: unknown) => {
     throw new InputError(`${displayPath(dataDir)}: ${error instanceof Error ? error.message : String(error)}`);
   });
   process.stderr.write(`evaluating ${displayPath(saved.checkpoint)} (step ${saved.step}) on ${limit ?? set.dataset.images.length} images of ${displayPath(set.dataset.source.annotations)}\n`);
-  const stale = staleStatisticsWarning(saved.recipe.detector.batchNorm.momentum, saved.step);
-  if (stale) process.stderr.write(`warning: ${stale}\n`);
   const evaluation = await evaluateOn(tf, saved.model, saved.recipe.detector, set, limit);
   saved.model.dispose();
   return { evaluation, gt: set.groundTruth };

@@ -1,10 +1,7 @@
 // `nasfpn fmt FILE... [--write | --check]`: print, rewrite or verify the canonical layout.
 import type { Command } from 'commander';
-import { formatFile } from '../format/format.js';
-import { parseFpn } from '../parser/parse.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { UsageError } from './errors.js';
-import { readInput } from './load.js';
 import { displayPath, printDiagnostics } from './report.js';
 
 export function registerFmt(program: Command): void {
@@ -14,9 +11,10 @@ export function registerFmt(program: Command): void {
     .argument('<files...>', '.fpn files')
     .option('-w, --write', 'rewrite the files in place')
     .option('-c, --check', 'exit 1 and list the files that are not formatted')
-    .action((files: string[], options: { write?: boolean; check?: boolean }) => {
+    .action(async (files: string[], options: { write?: boolean; check?: boolean }) => {
       if (options.write && options.check) throw new UsageError('--write and --check exclude each other');
       if (!options.write && !options.check && files.length > 1) throw new UsageError('formatting several files to standard output is ambiguous: use --write or --check');
+      const [{ formatFile }, { parseFpn }, { readInput }] = await Promise.all([import('../format/format.js'), import('../parser/parse.js'), import('./load.js')]);
       let failed = false;
       const unformatted: string[] = [];
       for (const file of files) {

@@ -1,7 +1,5 @@
 // `nasfpn hash FILE`: the canonical structural hash of each pyramid (same graph → same hash).
 import type { Command } from 'commander';
-import { pyramidHash } from '../semantics/hash.js';
-import { loadProgram } from './load.js';
 
 export function registerHash(program: Command): void {
   program
@@ -10,6 +8,7 @@ export function registerHash(program: Command): void {
     .argument('<file>', '.fpn file')
     .option('--json', 'print {pyramid: hash} as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
+      const [{ pyramidHash }, { loadProgram }] = await Promise.all([import('../semantics/hash.js'), import('./load.js')]);
       const checked = await loadProgram(file);
       const hashes = checked.pyramids.map((p) => [p.name, pyramidHash(p)] as const);
       if (options.json) process.stdout.write(JSON.stringify(Object.fromEntries(hashes), null, 2) + '\n');

@@ -2,8 +2,11 @@
 // checker found (errors and warnings; notes only with --verbose), stop with exit 1 when there are errors, and
 // pick the pyramid, detector or search space the command line names — as `FILE#NAME` or with a flag
 // (`--detector`, `--name`). Every command that takes a .fpn file (check, draw, build, stats, and the
-// train, eval and search commands) goes through here, so they all read names the same way.
-import { checkFile, fileHost, type CheckResult } from '../semantics/program.js';
+// train, eval and search commands) goes through here, so they all read names the same way, and all check
+// through the language service, as the language server does.
+import type { CheckResult } from '../semantics/program.js';
+import { fileHost } from '../semantics/file-host.js';
+import { LanguageService } from '../service/index.js';
 import type { CheckedProgram, DetectorIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
 import { InputError, UsageError } from './errors.js';
@@ -19,9 +22,12 @@ export function readInput(file: string): string {
   return text;
 }
 
+/** Files on disk, checked as the language server checks them (one code path for `check` and editors). */
+const service = new LanguageService(fileHost);
+
 /** Checks `file`; throws InputError when it cannot be read. */
 export function checkPath(file: string): CheckResult {
-  const result = checkFile(file, fileHost);
+  const result = service.check(file);
   if (!result.sources.size) throw new InputError(`cannot read ${file}: no such file, or not readable`);
   return result;
 }

@@ -1,13 +1,15 @@
-// The `nasfpn` command. Each command lives in its own file and only glues the rooms together; heavy
-// modules (TensorFlow.js, the diagram renderers) are imported inside the actions, so `nasfpn check` does not
-// pay for them at start-up.
-import { Command, CommanderError } from 'commander';
-import { EXIT_INPUT, EXIT_USAGE, fromRoomError, InputError, UsageError } from './errors.js';
+// The `nasfpn` command. Each command lives in its own file and only glues the rooms together. A command file
+// declares its command (arguments, options: all that --help needs) and imports its rooms inside its action,
+// so start-up loads the declarations only and each command pays for its own rooms alone
+// (test/architecture/startup.test.ts holds the start-up files to that).
+import { Command } from 'commander';
+import { reportError } from './errors.js';
 import { VERSION } from './version.js';
 import { registerCheck } from './check.js';
 import { registerFmt } from './fmt.js';
 import { registerExport, registerImport } from './tfspec.js';
 import { registerHash } from './hash.js';
+import { registerDiff } from './diff.js';
 import { registerDraw } from './draw.js';
 import { registerBuild } from './build.js';
 import { registerStats } from './stats.js';
@@ -20,6 +22,7 @@ import { registerPlot } from './plot.js';
 import { registerSearch } from './search.js';
 import { registerWorker } from './worker.js';
 import { registerSearchUi } from './search-ui.js';
+import { registerLsp } from './lsp.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -28,9 +31,9 @@ function makeProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [
-    registerCheck, registerFmt, registerExport, registerImport, registerHash,
+    registerCheck, registerFmt, registerExport, registerImport, registerHash, registerDiff,
     registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
-    registerSearch, registerWorker,
+    registerSearch, registerWorker, registerLsp,
     // After the search command: adds watch and report under `search`.
     registerSearchUi,
   ]) {
@@ -50,24 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (raised) {
-    const error = fromRoomError(raised);
-    if (error instanceof CommanderError) {
-      // --help and --version end through here too, with exit code 0.
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`nasfpn: ${error.message}\n(run with --help for usage)\n`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof InputError) {
-      if (!error.alreadyReported) process.stderr.write(`nasfpn: ${error.message}\n`);
-      return EXIT_INPUT;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`nasfpn: internal error: ${message}\n`);
-    if (process.env.NASFPN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    else process.stderr.write('(set NASFPN_DEBUG=1 for the stack trace, and please report it)\n');
-    return 70;
+    return reportError(raised);
   }
 }
 

@@ -1,4 +1,4 @@
-// Option values several commands share (`--input`), checked the way the checker checks the same setting in
+// Option values several commands share (`--input`, `--scale`, `--theme`), checked the way the checker checks the same setting in
 // a file, so that a bad value is a usage error here and never an exception deeper down.
 import type { DetectorIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
@@ -22,4 +22,20 @@ export function withInputSize(detector: DetectorIR, inputSize: number | undefine
     throw new UsageError(`${detector.name}: --input ${inputSize} is not a multiple of ${multiple}, the stride of ${levelName(detector.maxLevel)}`);
   }
   return { ...detector, inputSize };
+}
+
+/** A value that must be one of `allowed`; anything else is a usage error naming `flag`. */
+export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${allowed.join(', ')}; not '${value}'`);
+  return value as T;
+}
+
+/** Largest `--scale` of a PNG (pixels per SVG unit): a 200-cell graph at 16 is already ~160,000 px wide. */
+const MAX_PNG_SCALE = 16;
+
+/** The `--scale` option of the commands that write PNG: a number in (0, MAX_PNG_SCALE]. */
+export function parseScale(value: string): number {
+  const scale = Number(value);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > MAX_PNG_SCALE) throw new UsageError(`--scale must be a number in (0, ${MAX_PNG_SCALE}], not '${value}'`);
+  return scale;
 }

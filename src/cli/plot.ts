@@ -1,7 +1,7 @@
 // `nasfpn plot RUN`: the training curves of a run (the loss and its parts, the learning rate, COCO AP when
 // the run evaluated) from RUN/metrics.jsonl, as SVG (or PNG with --png), into RUN/curves.svg unless -o says.
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError } from './errors.js';
@@ -20,19 +20,12 @@ export function registerPlot(program: Command): void {
     .option('-o, --output <file>', 'where to write (default: RUN/curves.svg, or .png with --png)')
     .option('--png', 'write PNG (rendered with resvg) instead of SVG')
     .action(async (run: string, options: PlotOptions) => {
-      const file = join(run, 'metrics.jsonl');
-      if (!existsSync(file)) throw new InputError(`${displayPath(run)} has no metrics.jsonl (is it a run folder of \`nasfpn train\`?)`);
-      const records = readFileSync(file, 'utf8').split('\n').flatMap((line, i) => {
-        if (!line.trim()) return [];
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          throw new InputError(`${displayPath(file)}:${i + 1}: not a JSON line`);
-        }
-      });
+      const { metricsFile, readMetrics } = await import('../train/metrics.js');
+      if (!existsSync(metricsFile(run))) throw new InputError(`${displayPath(run)} has no metrics.jsonl (is it a run folder of \`nasfpn train\`?)`);
+      const records = readMetrics(run, (message) => process.stderr.write(`nasfpn plot: warning: ${message}\n`));
       const { trainingCurvesSvg } = await import('../viz/training.js');
-      const train = records.filter((r) => r.kind === 'train') as { step: number; loss: number; lr: number; parts: Record<string, number> }[];
-      const evals = records.filter((r) => r.kind === 'eval') as { step: number; metrics: Record<string, number> }[];
+      const train = records.flatMap((r) => (r.kind === 'train' ? [r] : []));
+      const evals = records.flatMap((r) => (r.kind === 'eval' ? [r] : []));
       const partNames = [...new Set(train.flatMap((r) => Object.keys(r.parts)))];
       const svg = trainingCurvesSvg(`training curves of ${displayPath(run)}`, [
         { title: 'loss', log: true, series: [

@@ -35,18 +35,8 @@ export function registerPredict(program: Command): void {
       const { initBackend } = await import('../runtime/backend.js');
       await initBackend(options.backend);
       const tf = await import('@tensorflow/tfjs');
-      const [{ loadSavedRun }, { detectFiles }, { staleStatisticsWarning }] = await Promise.all([
-        import('../train/saved-run.js'), import('../predict/detect.js'), import('../train/moving-statistics.js'),
-      ]);
-      const saved = (() => {
-        try {
-          return loadSavedRun(tf, run);
-        } catch (error) {
-          throw new InputError(error instanceof Error ? error.message : String(error));
-        }
-      })();
-      const stale = staleStatisticsWarning(saved.recipe.detector.batchNorm.momentum, saved.step);
-      if (stale) process.stderr.write(`warning: ${stale}\n`);
+      const [{ openSavedRun }, { detectFiles }] = await Promise.all([import('./saved-run.js'), import('../predict/detect.js')]);
+      const saved = await openSavedRun(tf, run);
       const records = await detectFiles(tf, saved.model, saved.recipe.detector, files, saved.classMap).catch((error: unknown) => {
         throw new InputError(error instanceof Error ? error.message : String(error));
       });
@@ -82,7 +72,10 @@ function imageFiles(inputs: string[]): { file: string; id: number }[] {
   const files: string[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) throw new InputError(`${input}: no such file or folder`);
-    if (statSync(input).isDirectory()) {
+    const stats = statSync(input);
+    // Images must be regular files: a FIFO or a device would be read for ever (the rule the language's imports follow).
+    if (!stats.isDirectory() && !stats.isFile()) throw new InputError(`${input}: not a regular file (an image must be a file, or a folder of them)`);
+    if (stats.isDirectory()) {
       const found = readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
       if (!found.length) throw new InputError(`${input}: no images (${IMAGE_EXTENSIONS.join(', ')})`);
       files.push(...found.map((f) => join(input, f)));

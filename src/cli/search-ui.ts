@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
+import { parseScale } from './options.js';
 import { displayPath } from './report.js';
-import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 
 /** The `search` command: the engine's when it is registered first, else a bare parent for these subcommands. */
@@ -51,7 +52,7 @@ async function watchQueue(url: string, queueName: string): Promise<void> {
       return;
     }
     const [{ runSearchUi }, { exportTrialRecord }, { searchSpaceOfConfig }] = await Promise.all([
-      import('../tui/index.js'), import('../tui/export-best.js'), import('../tui/run-dir.js'),
+      import('../tui/index.js'), import('../tui/export-best.js'), import('../tui/architectures.js'),
     ]);
     await runSearchUi(events, null, {
       loadTrial: (id) => records.get(id) ?? null,
@@ -91,7 +92,7 @@ export function registerSearchUi(program: Command): void {
       const url = options.queue ?? (run !== undefined && isRedisUrl(run) ? run : undefined);
       if (url !== undefined) return watchQueue(url, options.queueName);
       if (run === undefined) throw new UsageError('give the run directory to watch, or the search\'s queue as redis://HOST:PORT');
-      const { isRunDir, tailEvents } = await import('../tui/run-dir.js');
+      const { isRunDir, tailEvents } = await import('../search/store.js');
       if (!isRunDir(run)) throw new InputError(`${displayPath(run)} is not a search run directory (no config.json or events.jsonl)`);
       const stop = new AbortController();
       if (process.stdout.isTTY !== true) {
@@ -117,21 +118,20 @@ export function registerSearchUi(program: Command): void {
     .option('--top <k>', 'rows of the top-k table', '10')
     .action(async (run: string, options: ReportOptions) => {
       if (!options.output) throw new UsageError('search report needs -o DIR, the directory to write');
-      const scale = Number(options.scale);
-      if (!Number.isFinite(scale) || scale <= 0 || scale > 16) throw new UsageError(`--scale must be a number in (0, 16], not '${options.scale}'`);
+      const scale = parseScale(options.scale);
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive whole number, not '${options.top}'`);
-      const { isRunDir, RunDirError } = await import('../tui/run-dir.js');
+      const { isRunDir, RunDirectoryError } = await import('../search/store.js');
       if (!isRunDir(run)) throw new InputError(`${displayPath(run)} is not a search run directory (no config.json or events.jsonl)`);
       const { buildReport } = await import('../tui/report.js');
       let report;
       try {
-        report = buildReport(run, { top });
+        report = buildReport(run, { top, warn: (message) => process.stderr.write(`nasfpn search report: warning: ${message}\n`) });
       } catch (error) {
-        if (error instanceof RunDirError) throw new InputError(error.message);
+        if (error instanceof RunDirectoryError) throw new InputError(error.message);
         throw error;
       }
-      const files = [...report.plots, ...report.snapshots];
+      const files = [...report.plots, ...report.snapshots, ...report.changes];
       const pngs = new Map<string, Uint8Array>();
       if (options.png) {
         const { renderPng } = await import('../viz/png.js');
@@ -144,6 +144,6 @@ export function registerSearchUi(program: Command): void {
         writeFileAtomic(join(dir, 'index.html'), report.html);
       });
       for (const file of files) process.stdout.write(`wrote ${displayPath(join(output, file.name))}: ${file.caption}\n`);
-      process.stdout.write(`wrote ${displayPath(join(output, 'index.html'))}: ${report.plots.length} plots, ${report.snapshots.length} snapshots of the best architecture, the top ${top}${pngs.size ? ` (and ${pngs.size} PNG files)` : ''}\n`);
+      process.stdout.write(`wrote ${displayPath(join(output, 'index.html'))}: ${report.plots.length} plots, ${report.snapshots.length} snapshots of the best architecture and ${report.changes.length} drawings of what changed between them, the top ${top}${pngs.size ? ` (and ${pngs.size} PNG files)` : ''}\n`);
     });
 }

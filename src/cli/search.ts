@@ -8,21 +8,17 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
 import type { SearchSpaceIR } from '../semantics/ir.js';
-import { checkText, fileHost } from '../semantics/program.js';
 import type { SearchListener } from '../search/events.js';
 import type { Executor } from '../search/executor.js';
-import { bestTrials, exportText } from '../search/export.js';
-import type { RunConfig } from '../search/records.js';
-import { parseRewardSpec, rewardProblem, rewardTrains } from '../search/reward.js';
+import type { RunConfig, TrialRecord } from '../search/records.js';
 import type { RewardSpec } from '../search/records.js';
 import type { BackendName } from '../runtime/backend.js';
 import { assertNever } from '../util/assert-never.js';
-import { checkSpaceSearchable } from '../search/space.js';
-import { RunDirectoryError, RunStore } from '../search/store.js';
+import type { RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
-import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
-import { InputError, UsageError } from './errors.js';
-import { loadSearchSpace, readInput } from './load.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
+import { ioFault } from '../runtime/fs.js';
+import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
 
 /** Trials kept on a Redis queue at once when --parallel is not given. */
@@ -64,7 +60,8 @@ function parseStrategyOptions(pairs: string[]): Record<string, number> {
 }
 
 /** The search space of a run: its stored text checked again (imports resolve beside the original file). */
-function spaceOf(config: RunConfig): SearchSpaceIR {
+async function spaceOf(config: RunConfig): Promise<SearchSpaceIR> {
+  const [{ checkText }, { fileHost }] = await Promise.all([import('../semantics/program.js'), import('../semantics/file-host.js')]);
   const result = checkText(config.spaceText, config.spaceFile, fileHost);
   const space = result.program?.searchSpaces.find((s) => s.name === config.space);
   if (hasErrors(result.diagnostics) || !space) {
@@ -97,12 +94,14 @@ export function registerSearch(program: Command): void {
     .option('-q, --quiet', 'no events on stdout (the run directory still gets them)')
     .option('--no-ui', 'print JSON lines even on a terminal (off a terminal they are always printed)')
     .action(async (file: string | undefined, options: SearchOptions) => {
-      const store = options.resume ? openRun(options.resume, file) : await createRun(file, options);
+      const store = options.resume ? await openRun(options.resume, file) : await createRun(file, options);
       const config = store.config;
-      const space = spaceOf(config);
+      const space = await spaceOf(config);
 
       // Heavy modules only now: TF.js for the controller, bullmq for a queue.
-      const [{ runSearch }, { createStrategy }] = await Promise.all([import('../search/search.js'), import('../search/strategies/index.js')]);
+      const [{ runSearch }, { createStrategy }, { rewardTrains }] = await Promise.all([
+        import('../search/search.js'), import('../search/strategies/index.js'), import('../search/reward.js'),
+      ]);
       let tf = null;
       // The controller trains in this process, and so does a reward that trains when trials run here (--workers 0);
       // a --backend for local workers is checked here, before they start.
@@ -151,7 +150,14 @@ export function registerSearch(program: Command): void {
         const summary = await runSearch({ store, space, strategy, executor: runExecutor, listeners, signal: abort.signal });
         // The whole budget ran: the final dashboard stays until q (a stop by q or a signal closes it at once).
         if (summary.reason === 'budget') await ui?.closeWhenDismissed();
+      } catch (error) {
+        const fault = ioFault(error);
+        if (!fault) throw error;
+        throw new IoError(`${fault.path ? `${messagePath(fault.path)}: ` : ''}${fault.text} (${fault.code}). The run directory keeps every trial ` +
+          `finished before this (each file is replaced whole; a last event line cut short is passed over); trials in flight run again. ` +
+          `Fix the cause, then continue with \`nasfpn search --resume ${store.dir}\``);
       } finally {
+        store.close();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         strategy.dispose();
@@ -170,31 +176,41 @@ export function registerSearch(program: Command): void {
     .requiredOption('-o, --output <dir>', 'directory for top1.fpn, top2.fpn, ...')
     .action(async (run: string, options: { top: string; output: string }) => {
       const top = wholeNumber(options.top, '--top', 1);
-      const store = openStore(run);
-      const space = spaceOf(store.config);
-      const best = bestTrials(store.trials(), top);
+      // A reader: the run may be searching still.
+      const { bestTrials, exportText } = await import('../search/export.js');
+      const { config, trials } = await readRun(run);
+      const space = await spaceOf(config);
+      const best = bestTrials(trials, top);
       if (!best.length) throw new InputError(`${run} has no finished trial yet`);
       mkdirSync(options.output, { recursive: true });
       best.forEach((trial, i) => {
         const path = join(options.output, `top${i + 1}.fpn`);
-        writeFileAtomic(path, exportText(trial, i + 1, { space, reward: store.config.reward, dir: options.output }));
+        writeFileAtomic(path, exportText(trial, i + 1, { space, reward: config.reward, dir: options.output }));
         process.stdout.write(`${path}  reward ${trial.reward}  trial ${trial.id}\n`);
       });
     });
 }
 
-function openStore(dir: string): RunStore {
+/** A run store error is bad input (a missing or damaged run directory). */
+async function orInputError<T>(read: (store: typeof import('../search/store.js')) => T): Promise<T> {
+  const store = await import('../search/store.js');
   try {
-    return RunStore.open(dir);
+    return read(store);
   } catch (error) {
-    if (error instanceof RunDirectoryError) throw new InputError(error.message);
+    if (error instanceof store.RunDirectoryError) throw new InputError(error.message);
     throw error;
   }
 }
+/** Lines about damaged files of a run: on stderr, beside the events on stdout. */
+const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${message}\n`);
 
-function openRun(dir: string, file: string | undefined): RunStore {
+function readRun(dir: string): Promise<{ config: RunConfig; trials: TrialRecord[] }> {
+  return orInputError(({ readRunConfig, readTrials }) => ({ config: readRunConfig(dir), trials: readTrials(dir, warn) }));
+}
+
+async function openRun(dir: string, file: string | undefined): Promise<RunStore> {
   if (file !== undefined) throw new UsageError('--resume takes the run directory; the search space comes from its config (drop the file argument)');
-  return openStore(dir);
+  return orInputError(({ RunStore }) => RunStore.open(dir, warn));
 }
 
 async function createRun(argument: string | undefined, options: SearchOptions): Promise<RunStore> {
@@ -202,6 +218,9 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
   if (!(STRATEGY_NAMES as readonly string[]).includes(options.strategy)) {
     throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}, not '${options.strategy}'`);
   }
+  const [{ parseRewardSpec }, { checkSpaceSearchable }, { RunStore }, { loadSearchSpace, readInput }] = await Promise.all([
+    import('../search/reward.js'), import('../search/space.js'), import('../search/store.js'), import('./load.js'),
+  ]);
   let reward;
   try {
     reward = parseRewardSpec(options.reward);
@@ -240,7 +259,7 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
     strategy: options.strategy as StrategyName, strategyOptions, reward, seed, trials, workers,
     queue: options.queue ?? null, createdAt: new Date().toISOString(),
   };
-  return RunStore.create(dir, config);
+  return RunStore.create(dir, config, warn);
 }
 
 /**
@@ -248,6 +267,7 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
  * dataset folder that is not one), and makes its data folder absolute: workers may start in another folder.
  */
 async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string): Promise<void> {
+  const { rewardProblem } = await import('../search/reward.js');
   let problem: string | null;
   try {
     problem = rewardProblem(reward, space);
@@ -277,6 +297,7 @@ async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: strin
  * op, and a GPU backend has one device, so those get one worker. The backend is chosen here as the workers will.
  */
 async function defaultWorkers(reward: RewardSpec, backend: string | undefined): Promise<number> {
+  const { rewardTrains } = await import('../search/reward.js');
   if (!rewardTrains(reward)) return availableParallelism();
   const { initBackend } = await import('../runtime/backend.js');
   const { name } = await initBackend(backend);
@@ -307,7 +328,7 @@ async function makeExecutor(config: RunConfig, options: SearchOptions) {
     const { InProcessExecutor } = await import('../search/executor.js');
     return new InProcessExecutor();
   }
-  const { LocalPool } = await import('../search/pool.js');
+  const [{ LocalPool }, { rewardTrains }] = await Promise.all([import('../search/pool.js'), import('../search/reward.js')]);
   // The workers are this same CLI (`nasfpn worker --ipc`), started as child processes. For a reward that trains,
   // each chooses its TF.js backend before it says it is ready, so worker.joined names it.
   const requested = options.backend ?? process.env.NASFPN_BACKEND ?? 'auto';

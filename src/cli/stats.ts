@@ -2,14 +2,13 @@
 // broken down by backbone, laterals, each pyramid repeat and the heads; `--paper` compares Table 1.
 // Counted from the model spec alone: no TensorFlow.js, no weights.
 import type { Command } from 'commander';
-import { countModel, type ModelCounts } from '../codegen/count.js';
-import { lowerDetector } from '../codegen/lower.js';
-import { compareTable1, FLOPS_TOLERANCE, PARAMS_TOLERANCE, type Comparison } from '../codegen/table1.js';
+import type { ModelCounts } from '../codegen/count.js';
+import type { Comparison } from '../codegen/table1.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
-import { chosenName, loadProgram, parseTarget, selectDetector } from './load.js';
 import { parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
+import { textTable } from '../util/table.js';
 
 const FLOPS_CONVENTION =
   'FLOPs = 2 × multiply-adds of the convolutions (BN, bias, add, pooling not counted); the paper\'s Table 1 uses this convention.';
@@ -32,6 +31,9 @@ export function registerStats(program: Command): void {
     .option('--json', 'print JSON instead of tables')
     .action(async (files: string[], options: StatsOptions) => {
       const inputSize = parseInputSize(options.input);
+      const [{ chosenName, loadProgram, parseTarget, selectDetector }, { countModel }, { lowerDetector }, table1] = await Promise.all([
+        import('./load.js'), import('../codegen/count.js'), import('../codegen/lower.js'), import('../codegen/table1.js'),
+      ]);
       const detectors: { file: string; detector: DetectorIR }[] = [];
       const names: string[] = [];
       for (const argument of files) {
@@ -57,7 +59,8 @@ export function registerStats(program: Command): void {
       }
       if (options.paper) {
         if (inputSize !== undefined) throw new UsageError('--paper counts every Table 1 row at its own input size; leave out --input');
-        printPaper(compareTable1(detectors.map((d) => d.detector)), options.json === true);
+        const tolerance = { params: table1.PARAMS_TOLERANCE, flops: table1.FLOPS_TOLERANCE };
+        printPaper(table1.compareTable1(detectors.map((d) => d.detector)), tolerance, options.json === true);
         return;
       }
       const counted = detectors.map(({ file, detector }) => ({ file, counts: countModel(lowerDetector(withInputSize(detector, inputSize))) }));
@@ -75,33 +78,27 @@ export function registerStats(program: Command): void {
 const thousands = (n: number) => n.toLocaleString('en-US');
 const giga = (n: number) => (n / 1e9).toFixed(2);
 
-function table(header: string[], rows: string[][], leftColumns = 1): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 function formatCounts(counts: ModelCounts, file: string): string {
   const rows = counts.groups.map((g) => [g.group, thousands(g.trainable), thousands(g.nonTrainable), giga(g.macs), giga(2 * g.macs)]);
   rows.push(['total', thousands(counts.trainable), thousands(counts.nonTrainable), giga(counts.macs), giga(counts.flops)]);
   return [
     `${counts.name} (${file}), input ${counts.inputSize}×${counts.inputSize}: ` +
       `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${giga(counts.flops)} GFLOPs`,
-    table(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
+    textTable(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
   ].join('\n');
 }
 
 const percent = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)} %`;
 
-function printPaper(comparisons: Comparison[], json: boolean): void {
+/** Table 1 against the counts; `tolerance`: the relative differences within which a row is reproduced. */
+function printPaper(comparisons: Comparison[], tolerance: { params: number; flops: number }, json: boolean): void {
   if (comparisons.length === 0) {
     throw new InputError('none of the detectors has the configuration of a Table 1 row (see docs/table1.md)');
   }
   if (json) {
     process.stdout.write(JSON.stringify({
       convention: FLOPS_CONVENTION,
-      tolerance: { params: PARAMS_TOLERANCE, flops: FLOPS_TOLERANCE },
+      tolerance,
       rows: comparisons.map((c) => ({
         row: c.row.label, input: c.row.inputSize, detector: c.detector.name,
         paper: { paramsM: c.row.paperParamsM, flopsB: c.row.paperFlopsB },
@@ -119,9 +116,9 @@ function printPaper(comparisons: Comparison[], json: boolean): void {
     c.withinTolerance ? 'ok' : c.row.reproducible ? 'OUT OF TOLERANCE' : 'not reproducible (docs/table1.md)',
   ]);
   process.stdout.write([
-    table(['Table 1 row', 'input', 'detector', 'params M (paper)', 'ours', 'diff', 'FLOPs B (paper)', 'ours', 'diff', ''], rows, 3),
+    textTable(['Table 1 row', 'input', 'detector', 'params M (paper)', 'ours', 'diff', 'FLOPs B (paper)', 'ours', 'diff', ''], rows, 3),
     '',
-    `Parameters: trainable (conv kernels and biases, BN γ and β), target within ${100 * PARAMS_TOLERANCE} %. ${FLOPS_CONVENTION.replace(/;.*/, '')}, target within ${100 * FLOPS_TOLERANCE} %.`,
+    `Parameters: trainable (conv kernels and biases, BN γ and β), target within ${100 * tolerance.params} %. ${FLOPS_CONVENTION.replace(/;.*/, '')}, target within ${100 * tolerance.flops} %.`,
     '',
   ].join('\n'));
 }

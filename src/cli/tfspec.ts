@@ -3,12 +3,9 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { printPyramid } from '../format/print.js';
-import { exportTfSpec, importTfSpec } from '../interop/tfspec.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
 import { InputError, UsageError } from './errors.js';
-import { checkPath, readInput, selectPyramid } from './load.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
 
 const FORMATS = ['tf-spec'];
@@ -36,8 +33,9 @@ export function registerExport(program: Command): void {
     .option('--pyramid <name>', 'which pyramid (default: the first)')
     .option('-o, --output <path>', 'write here instead of standard output')
     .option('-f, --force', 'overwrite the output file')
-    .action((file: string, options: { to: string; pyramid?: string; output?: string; force?: boolean }) => {
+    .action(async (file: string, options: { to: string; pyramid?: string; output?: string; force?: boolean }) => {
       requireFormat(options.to, '--to');
+      const [{ exportTfSpec }, { checkPath, selectPyramid }] = await Promise.all([import('../interop/tfspec.js'), import('./load.js')]);
       const result = checkPath(file);
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       if (!result.program) {
@@ -68,8 +66,9 @@ export function registerImport(program: Command): void {
     .option('--name <name>', 'the pyramid name (default: from the file name)')
     .option('-o, --output <path>', 'write the .fpn file here instead of standard output')
     .option('-f, --force', 'overwrite the output file')
-    .action((spec: string, options: { from: string; name?: string; output?: string; force?: boolean }) => {
+    .action(async (spec: string, options: { from: string; name?: string; output?: string; force?: boolean }) => {
       requireFormat(options.from, '--from');
+      const [{ printPyramid }, { importTfSpec }, { readInput }] = await Promise.all([import('../format/print.js'), import('../interop/tfspec.js'), import('./load.js')]);
       const text = readInput(spec);
       const name = options.name ?? (basename(spec, extname(spec)).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, 'p_') || 'imported');
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--name must be a name (letters, digits, _), not '${name}'`);

@@ -6,12 +6,14 @@
 // holds every logged value either way. The rooms do the work: src/train (loop, checkpoints), src/data
 // (batches), src/targets + src/train/losses (targets and losses), src/eval (periodic AP).
 import type { Command } from 'commander';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { ioFault } from '../runtime/fs.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
+import type { DatasetOptions } from '../data/dataset.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { engineRequestOf, type EngineRequest } from '../train/engines.js';
-import { InputError, UsageError } from './errors.js';
-import { chosenName, checkPath, loadProgram, parseTarget } from './load.js';
+import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
 
 interface TrainOptions {
@@ -31,6 +33,7 @@ interface TrainOptions {
   checkpointEvery?: string;
   logEvery?: string;
   force?: boolean;
+  allowOutsideImages?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -54,6 +57,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'override the recipe: checkpoint every n steps')
     .option('--log-every <n>', 'override the recipe: log every n steps')
     .option('-f, --force', 'start afresh in a run folder that already holds files (they are replaced as the run writes)')
+    .option('--allow-outside-images', 'read images whose file_name leads out of the dataset folder (../…, an absolute path); refused by default')
     .action(async (file: string | undefined, options: TrainOptions) => {
       if (options.resume && file) throw new UsageError('--resume continues a run with the recipe it started with; give either FILE or --resume RUN');
       if (!options.resume && !file) throw new UsageError('give a .fpn file with a train declaration (FILE#NAME), or --resume RUN');
@@ -70,6 +74,7 @@ export function registerTrain(program: Command): void {
       let recipe: TrainIR | null = null;
       let source = { file: '', files: {} as Record<string, string> };
       if (file) {
+        const { chosenName, checkPath, loadProgram, parseTarget } = await import('./load.js');
         const target = parseTarget(file);
         const name = chosenName(target, options.name, '--name');
         const program = await loadProgram(target.file);
@@ -87,37 +92,57 @@ export function registerTrain(program: Command): void {
         throw new InputError('the pure-JavaScript cpu backend is hundreds of times too slow to train a detector; see `nasfpn doctor` ' +
           'for how to get tfjs-node or wasm (or pass --allow-cpu to train on it anyway)');
       }
-      await runTraining(runDir, recipe, source, overrides, engine);
+      await runTraining(runDir, recipe, source, overrides, { allowOutside: options.allowOutsideImages === true }, engine);
     });
 }
 
-/** A fresh run of `recipe`, or (recipe null) the run in `runDir` resumed, until it ends or a signal stops it. */
+/**
+ * A fresh run of `recipe`, or (recipe null) the run in `runDir` resumed, until it ends or a signal stops it. The
+ * run holds the folder's lock throughout: a second `train` into the same folder refuses instead of interleaving.
+ */
 async function runTraining(
-  runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides, engineRequest: EngineRequest,
+  runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides, data: DatasetOptions,
+  engineRequest: EngineRequest,
+): Promise<void> {
+  const say = (line: string) => process.stderr.write(line + '\n');
+  const warn = (line: string) => say(`warning: ${line}`);
+  // Taking the lock creates the folder: a mistyped --resume must not leave one behind.
+  if (recipe === null && !existsSync(runDir)) throw new InputError(`${messagePath(runDir)}: no such run folder`);
+  const { lockRunDirectory } = await import('../runtime/run-lock.js');
+  const lock = lockRunDirectory(runDir, 'nasfpn train', warn);
+  try {
+    await trainLocked(runDir, recipe, source, overrides, data, engineRequest, say, warn);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(
+  runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides,
+  data: DatasetOptions, engineRequest: EngineRequest, say: (line: string) => void, warn: (line: string) => void,
 ): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const [
-    { prepareRun, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { latestCheckpointDir, readCheckpointState },
-    { staleStatisticsWarning }, { engineLine, openEngine },
+    { prepareRun, resumePoint, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { CheckpointWriteError },
+    { warnStaleStatistics }, { ImageError }, { engineLine, openEngine },
   ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
-    import('../train/checkpoint.js'), import('../train/moving-statistics.js'), import('../train/engines.js'),
+    import('../train/checkpoint.js'), import('./saved-run.js'), import('../data/image.js'),
+    import('../train/engines.js'),
   ]);
-  // For a resumed run the recipe comes from its checkpoint; the data folder is needed before the trainer exists.
-  const planned = recipe ?? (() => {
-    const dir = latestCheckpointDir(runDir);
-    if (!dir) throw new InputError(`${runDir} has no checkpoint to resume from (is it a run folder?)`);
-    return applyOverrides(readCheckpointState(dir).recipe as TrainIR, overrides);
-  })();
+  // For a resumed run the recipe comes from its newest intact checkpoint; the data folder is needed before the trainer exists.
+  const resumeFrom = recipe === null ? resumePoint(runDir, warn) : null;
+  if (recipe === null && !resumeFrom) throw new InputError(`${messagePath(runDir)} has no intact checkpoint to resume from (is it a run folder?)`);
+  const planned = recipe ?? applyOverrides(resumeFrom!.state.recipe as TrainIR, overrides);
   const fail = (error: unknown): never => {
     throw new InputError(`${planned.data.path}: ${error instanceof Error ? error.message : String(error)}`);
   };
-  const trainSet = await detection.loadSplitFor(planned.detector, planned.data.path, 'train').catch(fail);
-  const evalSet = planned.eval.every !== null ? await scoring.loadEvaluationSet(planned.detector, planned.data.path).catch(fail) : null;
-  const say = (line: string) => process.stderr.write(line + '\n');
+  const { loadSplitOf } = await import('../data/dataset.js');
+  const trainSet = (await loadSplitOf(planned.data.path, 'train', planned.detector.head.classes, data).catch(fail)).dataset;
+  const evalSet = planned.eval.every !== null ? await scoring.loadEvaluationSet(planned.detector, planned.data.path, data).catch(fail) : null;
   const report = progressReporter(process.stdout, planned);
   const { trainer, start } = await prepareRun({
-    runDir, recipe: planned, source,
+    runDir, recipe: planned, source, note: warn,
     engine: async (r) => {
       const opened = await openEngine(tf, r, engineRequest, () => detection.eagerDetectionEngine(tf, r));
       say(engineLine(opened));
@@ -133,24 +158,36 @@ async function runTraining(
     report: report.record,
     // The class map and category names travel with the checkpoints, so predictions map back to category ids.
     hooks: [{ name: 'dataset', state: () => ({ classMap: trainSet.classMap, categories: { ids: [...trainSet.categories.ids], names: [...trainSet.categories.names] } }) }, report.hook],
-  }, recipe === null, (r) => applyOverrides(r, overrides));
+  }, resumeFrom ?? false, (r) => applyOverrides(r, overrides));
   if (start.kind === 'fresh') writeRecipeJson(runDir, planned);
   say(start.kind === 'resume'
     ? `resuming ${runDir} at step ${start.step} of ${trainer.totalSteps} (${displayPath(start.checkpoint)})`
     : `training ${planned.name} (${planned.detector.name}) into ${runDir}: ${trainer.totalSteps} steps of ${planned.batch} images ` +
       `(${trainer.stepsPerEpoch} a epoch), lr ${+planned.learningRate.peak.toPrecision(4)}`);
-  const stale = staleStatisticsWarning(planned.detector.batchNorm.momentum, trainer.totalSteps);
-  if (stale) say(`warning: ${stale}`);
+  await warnStaleStatistics(planned.detector, trainer.totalSteps);
   const uninstall = stopOnSignals(trainer, say);
+  const resume = `\`nasfpn train --resume ${runDir}\``;
+  // What a failure mid-run leaves: everything up to the newest checkpoint.
+  const kept = () => trainer.lastCheckpoint
+    ? `nothing up to checkpoint ${basename(trainer.lastCheckpoint)} is lost`
+    : 'no checkpoint was written yet';
   try {
     const outcome = await trainer.run();
     report.stop();
     say(outcome === 'finished'
       ? `finished ${trainer.step} steps; the model is in ${displayPath(trainer.lastCheckpoint ?? runDir)} (nasfpn eval ${runDir} --data DIR, nasfpn predict ${runDir} IMAGES…)`
-      : `stopped after step ${trainer.step}, checkpoint ${displayPath(trainer.lastCheckpoint ?? runDir)}; continue with \`nasfpn train --resume ${runDir}\``);
+      : `stopped after step ${trainer.step}, checkpoint ${displayPath(trainer.lastCheckpoint ?? runDir)}; continue with ${resume}`);
   } catch (error) {
     report.stop();
     if (error instanceof NonFiniteLossError) throw new InputError(error.message);
+    if (error instanceof CheckpointWriteError) throw new IoError(checkpointWriteMessage(error, runDir, resume));
+    if (error instanceof ImageError) {
+      throw new InputError(`${messagePath(error.file)}: ${error.reason}. Training stops at the first image it cannot read (it does not skip images, ` +
+        `so that a resumed run sees the batches an uninterrupted one would); ${kept()}. Find every such image with ` +
+        `\`nasfpn data check ${planned.data.path}\`, fix or remove them, then continue with ${resume}`);
+    }
+    const fault = ioFault(error);
+    if (fault) throw new IoError(`${fault.path ? `${messagePath(fault.path)}: ` : ''}${fault.text} (${fault.code}); ${kept()}. Fix the cause, then continue with ${resume}`);
     throw error;
   } finally {
     uninstall();
@@ -164,6 +201,17 @@ function parseEngine(value: string | undefined): EngineRequest {
   } catch (error) {
     throw new UsageError(`--engine: ${(error as Error).message}`);
   }
+}
+
+/** A checkpoint that could not be written: what failed, that nothing earlier was lost, the space it needs, how to go on. */
+function checkpointWriteMessage(error: import('../train/checkpoint.js').CheckpointWriteError, runDir: string, resume: string): string {
+  const megabytes = (error.bytes / 1e6).toFixed(1);
+  const kept = error.previous
+    ? `Nothing earlier was lost: checkpoint ${basename(error.previous)}, the \`latest\` pointer and metrics.jsonl are intact`
+    : 'No earlier checkpoint exists; metrics.jsonl is intact';
+  const then = error.previous ? `continue with ${resume}` : 'run the command again with --force (the folder holds this run\'s first steps)';
+  return `cannot write checkpoint ${basename(error.dir)} into ${messagePath(join(runDir, 'checkpoints'))}: ${error.fault.text} (${error.fault.code}). ` +
+    `${kept}. A checkpoint of this run takes ${megabytes} MB: free at least that much, then ${then}`;
 }
 
 function selectTrain(trains: TrainIR[], name: string | undefined, file: string): TrainIR {

@@ -3,7 +3,7 @@
 // search`, talking over Node's IPC channel); it is not meant to be run by hand.
 import type { Command } from 'commander';
 import type { FromWorker, ToWorker } from '../search/pool.js';
-import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue.js';
+import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
 import { assertNever } from '../util/assert-never.js';
 import { UsageError } from './errors.js';
 

@@ -253,10 +253,14 @@ function readAnnotations(
   };
   const imageIds = new Set(images.ids);
   const categoryIds = new Set(categories.ids);
+  // Ids must be unique: pycocotools indexes annotations by id and silently keeps the last of a repeated one.
+  const seen = new Map<number, number>();
   list.forEach((a, i) => {
     const at = `annotations[${i}]`;
     if (!isObject(a)) return issues.add(at, 'must be an object {id, image_id, category_id, bbox, area, iscrowd}');
     if (!isInteger(a.id)) issues.add(`${at}.id`, 'must be an integer');
+    else if (seen.has(a.id)) issues.add(`${at}.id`, `duplicate annotation id ${a.id} (also annotations[${seen.get(a.id)}])`);
+    else seen.set(a.id, i);
     columns.ids[i] = isInteger(a.id) ? a.id : NaN;
     if (!isInteger(a.image_id)) issues.add(`${at}.image_id`, 'must be an integer');
     else if (!imageIds.has(a.image_id)) issues.add(`${at}.image_id`, `image ${a.image_id} is not in "images"`);

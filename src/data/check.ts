@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { datasetFromGroundTruth, readGroundTruth, type DataProblem, type DataProblemCode, type DatasetSource } from './dataset.js';
+import { datasetFromGroundTruth, imagePath, readGroundTruth, type DataProblem, type DataProblemCode, type DatasetOptions, type DatasetSource } from './dataset.js';
 import { decodeImage, ImageError } from './image.js';
 
 export interface CheckReport {
@@ -19,7 +19,7 @@ export interface CheckReport {
   readonly warnings: number;
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends DatasetOptions {
   /** Decode every image (finds truncated files); false only checks that the files exist. Default true. */
   readonly decode?: boolean;
   /** Called after each image file is checked. */
@@ -35,11 +35,13 @@ export async function checkDataset(source: DatasetSource, options: CheckOptions 
     problems.push(...gt);
   } else {
     // The class map does not matter for checking; contiguous always fits.
-    const { dataset, errors } = datasetFromGroundTruth(source, gt);
+    const { dataset, errors } = datasetFromGroundTruth(source, gt, undefined, options);
     problems.push(...errors, ...dataset.warnings);
     images = dataset.images.length;
     annotations = gt.annotations.count;
-    const usable = dataset.images.filter((image, i) => gt.images.fileNames[i] && image.width > 0 && image.height > 0);
+    // Files outside the dataset folder are reported above and not opened (unless allowed).
+    const usable = dataset.images.filter((image, i) => gt.images.fileNames[i] && image.width > 0 && image.height > 0 &&
+      (options.allowOutside || !imagePath(source.images, gt.images.fileNames[i]!).outside));
     problems.push(...(await checkImageFiles(source, usable, options)));
   }
   const counts: Partial<Record<DataProblemCode, number>> = {};
@@ -69,7 +71,7 @@ async function checkImageFiles(
       }
     } catch (e) {
       if (!(e instanceof ImageError)) throw e;
-      error('bad-image', e.message.slice(image.file.length + 2));
+      error('bad-image', e.reason);
     }
   };
   // A few decodes in flight keep libvips' threads busy; more would only hold more pixels in memory.

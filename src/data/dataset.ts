@@ -7,7 +7,7 @@
 // skipped with a counted warning (the reference removes empty boxes, §9.2); boxes that stick out of the image
 // are clipped to it; images without a size or a file name are errors.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CocoFileError, readCocoGroundTruth } from '../coco/read.js';
 import type { CocoCategories, CocoGroundTruth } from '../coco/types.js';
 import { channelLookup, classMapFor } from './classmap.js';
@@ -33,12 +33,33 @@ export interface DataProblem {
 export type DataProblemCode =
   | 'annotation-file' // the instances file is missing, not JSON, or structurally wrong (src/coco/read.ts)
   | 'image-fields' // an image entry without width, height or file_name
+  | 'image-outside' // a file_name that leads out of the image folder (../…, or an absolute path)
   | 'missing-image' // the image file does not exist
   | 'bad-image' // the image file cannot be decoded (truncated, not an image)
   | 'image-size' // the decoded size differs from the entry's width and height
   | 'bbox-empty' // width or height ≤ 0: skipped
   | 'bbox-outside' // no part of the box inside the image: skipped
   | 'bbox-clipped'; // part of the box outside the image (by more than EDGE_TOLERANCE): clipped
+
+/** How a dataset is read. */
+export interface DatasetOptions {
+  /**
+   * Read images whose file_name leads out of the image folder (`../…`, or an absolute path). Off by default: an
+   * annotation file from elsewhere must not make a command read arbitrary files.
+   */
+  readonly allowOutside?: boolean;
+}
+
+/**
+ * An image entry's file: its file_name resolved against the image folder (an absolute file_name stays as it is),
+ * and whether that leads out of the folder. One rule for every name, checked on the path's text: a symbolic
+ * link inside the folder that points elsewhere is the folder owner's choice and is followed.
+ */
+export function imagePath(imagesDir: string, fileName: string): { file: string; outside: boolean } {
+  const file = resolve(imagesDir, fileName);
+  const inside = relative(imagesDir, file);
+  return { file, outside: inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) };
+}
 
 /** How far a box may stick out of its image, in pixels, before it is reported (COCO's own boxes do, by fractions). */
 const EDGE_TOLERANCE = 1;
@@ -114,7 +135,7 @@ export async function readGroundTruth(source: DatasetSource): Promise<CocoGround
 
 /** The ground truth as dataset images (no file access), with the problems found on the way. */
 export function datasetFromGroundTruth(
-  source: DatasetSource, gt: CocoGroundTruth, numClasses?: number,
+  source: DatasetSource, gt: CocoGroundTruth, numClasses?: number, options: DatasetOptions = {},
 ): { dataset: Dataset; errors: DataProblem[] } {
   const file = source.annotations;
   const errors: DataProblem[] = [];
@@ -127,7 +148,15 @@ export function datasetFromGroundTruth(
   for (let i = 0; i < images.ids.length; i++) {
     imageIndex.set(images.ids[i]!, i);
     const missing = [images.widths[i]! > 0 ? '' : 'width', images.heights[i]! > 0 ? '' : 'height', images.fileNames[i] ? '' : 'file_name'].filter(Boolean);
-    if (missing.length) errors.push({ severity: 'error', code: 'image-fields', file, entry: `images[${i}] (id ${images.ids[i]})`, message: `needs ${missing.join(', ')} to be used for training` });
+    const entry = `images[${i}] (id ${images.ids[i]})`;
+    if (missing.length) errors.push({ severity: 'error', code: 'image-fields', file, entry, message: `needs ${missing.join(', ')} to be used for training` });
+    const name = images.fileNames[i];
+    if (name && !options.allowOutside && imagePath(source.images, name).outside) {
+      errors.push({
+        severity: 'error', code: 'image-outside', file, entry,
+        message: `file_name ${JSON.stringify(name)} leads out of the image folder; such paths are refused unless allowed (--allow-outside-images)`,
+      });
+    }
   }
 
   // Count the kept boxes per image first, so each image's annotations are views into one packed array.
@@ -182,7 +211,7 @@ export function datasetFromGroundTruth(
     const [s, e] = [start[i]!, start[i + 1]!];
     datasetImages.push({
       id: images.ids[i]!,
-      file: join(source.images, images.fileNames[i] ?? ''),
+      file: imagePath(source.images, images.fileNames[i] ?? '').file,
       width: images.widths[i]!,
       height: images.heights[i]!,
       annotations: { boxes: boxes.subarray(4 * s, 4 * e), classes: classes.subarray(s, e), crowd: crowd.subarray(s, e) },
@@ -191,14 +220,43 @@ export function datasetFromGroundTruth(
   return { dataset: { source, images: datasetImages, categories: gt.categories, classMap, warnings }, errors };
 }
 
+/** A split read once: its images and annotations, and the COCO ground truth they came from (for scoring). */
+export interface LoadedSplit {
+  dataset: Dataset;
+  groundTruth: CocoGroundTruth;
+}
+
 /**
- * Loads a dataset's annotations (not its pixels): throws a `DatasetError` listing every error; warnings come
- * back in `dataset.warnings`. `numClasses` picks the class map (91: raw COCO ids; otherwise contiguous).
+ * Loads a dataset's annotations (not its pixels), reading the file once: throws a `DatasetError` listing every
+ * error; warnings come back in `dataset.warnings`. `numClasses` picks the class map (91: raw COCO ids;
+ * otherwise contiguous; a count that fits neither is a RangeError saying which one would).
  */
-export async function loadDataset(source: DatasetSource, numClasses?: number): Promise<Dataset> {
-  const gt = await readGroundTruth(source);
-  if (Array.isArray(gt)) throw new DatasetError(gt);
-  const { dataset, errors } = datasetFromGroundTruth(source, gt, numClasses);
+export async function loadSplit(source: DatasetSource, numClasses?: number, options: DatasetOptions = {}): Promise<LoadedSplit> {
+  const groundTruth = await readGroundTruth(source);
+  if (Array.isArray(groundTruth)) throw new DatasetError(groundTruth);
+  const { dataset, errors } = datasetFromGroundTruth(source, groundTruth, numClasses, options);
   if (errors.length) throw new DatasetError(errors);
-  return dataset;
+  return { dataset, groundTruth };
+}
+
+/** `loadSplit` for those that need only the dataset. */
+export async function loadDataset(source: DatasetSource, numClasses?: number, options: DatasetOptions = {}): Promise<Dataset> {
+  return (await loadSplit(source, numClasses, options)).dataset;
+}
+
+/** The split of a dataset folder whose name starts with `prefix` (train, val), or an Error naming what is there. */
+export function findSplit(dir: string, prefix: 'train' | 'val'): DatasetSource {
+  const splits = findSplits(dir);
+  const found = splits.find((s) => s.split.startsWith(prefix));
+  if (!found) {
+    throw new Error(splits.length
+      ? `${dir} has no ${prefix} split (it has ${splits.map((s) => s.split).join(', ')})`
+      : `${dir} is not a dataset folder: no annotations/instances_*.json (make one with \`nasfpn data synth\`)`);
+  }
+  return found;
+}
+
+/** The train or val split of a dataset folder (as training, evaluation and the proxy reward find it), read once. */
+export async function loadSplitOf(dir: string, prefix: 'train' | 'val', numClasses?: number, options: DatasetOptions = {}): Promise<LoadedSplit> {
+  return loadSplit(findSplit(dir, prefix), numClasses, options);
 }

@@ -1,9 +1,9 @@
 // Image files in, network-input pixels out, with sharp (libvips): JPEG, PNG and WebP; the EXIF orientation
 // applied; grayscale, CMYK and alpha images made 3-channel sRGB. Decoding, resizing and cropping run on
 // libvips' own threads (sharp's work is asynchronous), so the JavaScript thread only normalises the pixels.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Sharp } from 'sharp';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../semantics/defaults.js';
+import { NotARegularFileError, readRegularFile } from '../util/regular-file.js';
 import type { Placement } from './augment.js';
 
 type SharpFactory = typeof import('sharp').default;
@@ -17,8 +17,8 @@ export async function loadSharp(): Promise<SharpFactory> {
 
 /** An image file that cannot be read or decoded (missing, truncated, not an image). */
 export class ImageError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+  constructor(readonly file: string, readonly reason: string) {
+    super(`${file}: ${reason}`);
   }
 }
 
@@ -29,23 +29,48 @@ export interface RgbImage {
   readonly data: Uint8Array;
 }
 
-/** The decoding pipeline every reader shares: fail on truncated files, apply the EXIF orientation, make RGB. */
-async function openRgb(file: string): Promise<Sharp> {
-  const sharp = await loadSharp();
-  // failOn 'truncated': a cut-off JPEG or PNG is an error, not a silently grey bottom half.
-  return sharp(file, { failOn: 'truncated' }).autoOrient().removeAlpha().toColourspace('srgb');
+/**
+ * The largest image file read (512 MiB). libvips would take larger ones, but no photograph of a detection dataset
+ * is near this; a file that big is a mistake (a video, a disk image) better refused than read into memory.
+ */
+const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * An image file's bytes. Only a regular file is read: a FIFO, a device or a directory named as an image is
+ * refused at once (libvips would wait on a FIFO for ever), as the language's imports are.
+ */
+async function readImageFile(file: string): Promise<Buffer> {
+  try {
+    return await readRegularFile(file, MAX_IMAGE_BYTES);
+  } catch (error) {
+    if (error instanceof NotARegularFileError) throw new ImageError(file, error.kind === 'missing' ? 'image file not found' : error.reason);
+    throw error;
+  }
 }
 
-function imageError(file: string, error: unknown): ImageError {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new ImageError(file, 'image file not found');
-  const message = error instanceof Error ? error.message : String(error);
-  if (/missing|no such file/i.test(message)) return new ImageError(file, 'image file not found');
-  // libvips keeps one error buffer for all threads, so while other images decode, a failure's message can come
-  // back empty ("Unknown error"). Truncation, the common case, is recognised from the file itself instead.
-  const truncated = truncation(file);
-  if (truncated) return new ImageError(file, `cannot decode image: ${truncated}`);
-  return new ImageError(file, `cannot decode image: ${message.split('\n')[0]}`);
+/** The decoding pipeline every reader shares: fail on truncated files, apply the EXIF orientation, make RGB. */
+async function openRgb(bytes: Buffer): Promise<Sharp> {
+  const sharp = await loadSharp();
+  // failOn 'truncated': a cut-off JPEG or PNG is an error, not a silently grey bottom half.
+  return sharp(bytes, { failOn: 'truncated' }).autoOrient().removeAlpha().toColourspace('srgb');
+}
+
+/**
+ * Runs `work` on the image file's bytes; an image that cannot be read or decoded becomes an ImageError naming it
+ * (errors of the file system itself, EIO and the like, pass through as they are).
+ */
+async function withImage<T>(file: string, work: (bytes: Buffer) => Promise<T>): Promise<T> {
+  const bytes = await readImageFile(file);
+  try {
+    return await work(bytes);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // libvips keeps one error buffer for all threads, so while other images decode, a failure's message can come
+    // back empty ("Unknown error"). Truncation, the common case, is recognised from the bytes instead.
+    const truncated = truncation(bytes);
+    // libvips was handed the file's bytes; to the user it is the file that holds them.
+    throw new ImageError(file, `cannot decode image: ${truncated ?? message.split('\n')[0]!.replace(/^Input buffer/, 'Input file')}`);
+  }
 }
 
 const JPEG_SOI = Buffer.from([0xff, 0xd8]);
@@ -56,23 +81,9 @@ const PNG_IEND = Buffer.from('IEND');
 const TAIL_BYTES = 64;
 
 /** "truncated JPEG …" / "truncated PNG …" when the file lacks its format's end marker; undefined otherwise. */
-function truncation(file: string): string | undefined {
-  // Only the first and the last bytes are read: the file may be large, and this runs on the JavaScript thread.
-  const head = Buffer.alloc(PNG_SIGNATURE.length);
-  const tail = Buffer.alloc(TAIL_BYTES);
-  let tailLength: number;
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const size = fstatSync(fd).size;
-    readSync(fd, head, 0, head.length, 0);
-    tailLength = readSync(fd, tail, 0, Math.min(TAIL_BYTES, size), Math.max(0, size - TAIL_BYTES));
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  const end = tail.subarray(0, tailLength);
+function truncation(bytes: Buffer): string | undefined {
+  const head = bytes.subarray(0, PNG_SIGNATURE.length);
+  const end = bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES));
   // JPEG: starts with SOI and ends with EOI, possibly followed by a few padding bytes.
   if (head.subarray(0, 2).equals(JPEG_SOI) && !end.includes(JPEG_EOI)) {
     return 'truncated JPEG (the file ends before its end-of-image marker)';
@@ -86,34 +97,26 @@ function truncation(file: string): string | undefined {
 
 /** Decodes a whole image to RGB bytes (EXIF orientation applied). */
 export async function decodeImage(file: string): Promise<RgbImage> {
-  try {
-    const { data, info } = await (await openRgb(file)).raw().toBuffer({ resolveWithObject: true });
+  return withImage(file, async (bytes) => {
+    const { data, info } = await (await openRgb(bytes)).raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  } catch (error) {
-    throw imageError(file, error);
-  }
+  });
 }
 
 /** The image re-encoded as PNG bytes, as decodeImage sees it (EXIF orientation applied, RGB), in one libvips pipeline. */
 export async function imagePng(file: string): Promise<Uint8Array> {
-  try {
-    return await (await openRgb(file)).png().toBuffer();
-  } catch (error) {
-    throw imageError(file, error);
-  }
+  return withImage(file, async (bytes) => (await openRgb(bytes)).png().toBuffer());
 }
 
 /** Only the header: the displayed (EXIF-oriented) size, without decoding the pixels. */
 export async function imageSize(file: string): Promise<{ width: number; height: number; format: string }> {
   const sharp = await loadSharp();
-  try {
-    const meta = await sharp(file).metadata();
+  return withImage(file, async (bytes) => {
+    const meta = await sharp(bytes).metadata();
     const swap = (meta.orientation ?? 1) >= 5; // EXIF orientations 5–8 turn the image by 90°
     return { width: swap ? meta.height! : meta.width!, height: swap ? meta.width! : meta.height!, format: meta.format ?? 'unknown' };
-  } catch (error) {
-    throw imageError(file, error);
-  }
+  });
 }
 
 /** Per channel, byte value → normalised float: (v / 255 − mean) / std ([TPU] `input_utils.normalize_image`). */
@@ -132,9 +135,8 @@ export async function placePixels(file: string, placement: Placement, size: numb
   const { resizedWidth, resizedHeight, visibleWidth: vw, visibleHeight: vh, cropY, flip } = placement;
   // The crop of the flipped image at cropX is the mirror of the unflipped image's crop at the other end.
   const left = flip ? resizedWidth - placement.cropX - vw : placement.cropX;
-  let pixels: Buffer;
-  try {
-    let pipeline = await openRgb(file);
+  const pixels = await withImage(file, async (bytes) => {
+    let pipeline = await openRgb(bytes);
     // kernel 'linear': bilinear, as [TPU] tf.image.resize_images (libvips antialiases when it shrinks a lot).
     pipeline = pipeline.resize(resizedWidth, resizedHeight, { fit: 'fill', kernel: 'linear' });
     if (left !== 0 || cropY !== 0 || vw !== resizedWidth || vh !== resizedHeight) {
@@ -144,10 +146,8 @@ export async function placePixels(file: string, placement: Placement, size: numb
     if (info.channels !== 3 || info.width !== vw || info.height !== vh) {
       throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${vw}×${vh}×3`);
     }
-    pixels = data;
-  } catch (error) {
-    throw imageError(file, error);
-  }
+    return data;
+  });
   normaliseInto(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.length), vw, vh, flip, size, out, offset);
 }
 

@@ -7,10 +7,10 @@
 //
 // Reproducible: image i draws only from `Random.seeded(seed).fork('image-i')`, so the same options give
 // byte-identical files whatever the order in which images are encoded.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { writeFile, writeFileAsync } from '../runtime/fs.js';
 import { Random } from '../util/random.js';
 import { loadSharp } from './image.js';
 
@@ -366,7 +366,10 @@ export async function writeSynthDataset(dir: string, options: SynthOptions, onIm
   const inFlight = new Set<Promise<void>>();
   const limit = Math.max(2, availableParallelism() * 2);
   let done = 0;
-  for (let i = 0; i < options.images; i++) {
+  // The first image that cannot be encoded or written (a full disk) stops the drawing; the images in flight
+  // are let finish before it is thrown, so no write is left running (or failing unheard) behind the error.
+  let failure: { error: unknown } | null = null;
+  for (let i = 0; i < options.images && !failure; i++) {
     const image = renderSynthImage(i, options, root);
     const split = i < train ? 'train' : 'val';
     const file = `${String(i + 1).padStart(6, '0')}.png`;
@@ -374,15 +377,14 @@ export async function writeSynthDataset(dir: string, options: SynthOptions, onIm
     const job = sharp(image.pixels, { raw: { width: options.size, height: options.size, channels: 3 } })
       .png({ compressionLevel: 6, adaptiveFiltering: false })
       .toBuffer()
-      .then((png) => writeFile(join(dir, split, file), png))
-      .then(() => {
-        inFlight.delete(job);
-        onImage?.(++done);
-      });
+      .then((png) => writeFileAsync(join(dir, split, file), png))
+      .then(() => onImage?.(++done), (error: unknown) => void (failure ??= { error }))
+      .finally(() => inFlight.delete(job));
     inFlight.add(job);
     if (inFlight.size >= limit) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  if (failure) throw (failure as { error: unknown }).error;
 
   const summary = { train: { images: 0, annotations: 0 }, val: { images: 0, annotations: 0 } };
   let annotationId = 1;
@@ -405,7 +407,7 @@ export async function writeSynthDataset(dir: string, options: SynthOptions, onIm
       annotations,
       categories: SHAPES.slice(0, options.classes).map((shape, k) => ({ id: k + 1, name: shape.name, supercategory: 'shape' })),
     };
-    writeFileSync(join(dir, 'annotations', `instances_${split}.json`), JSON.stringify(coco) + '\n');
+    writeFile(join(dir, 'annotations', `instances_${split}.json`), JSON.stringify(coco) + '\n');
     summary[split] = { images: images.length, annotations: annotations.length };
   }
   return summary;

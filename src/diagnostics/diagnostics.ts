@@ -28,6 +28,27 @@ export interface Diagnostic {
   message: string;
   hint?: string;
   range: SourceRange;
+  /** Other places the diagnostic concerns, e.g. the first of two duplicates (editors show them beside it). */
+  related?: RelatedLocation[];
+  /** Edits that carry out the hint (editors offer them as quick fixes); each fix is complete on its own. */
+  fixes?: Fix[];
+}
+
+export interface RelatedLocation {
+  range: SourceRange;
+  message: string;
+}
+
+/** Replace the text in `range` with `newText` (an empty range inserts, an empty text deletes). */
+export interface TextEdit {
+  range: SourceRange;
+  newText: string;
+}
+
+export interface Fix {
+  /** What the fix does, as a menu entry: "Rename to 'n5_2'". */
+  title: string;
+  edits: TextEdit[];
 }
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>

@@ -1,6 +1,6 @@
 // Checked IR → .fpn text: how sampled architectures (search), exported ones (with their detector and training
 // recipe) and converted specs (import) become files a person can read, check, draw and train. The output is already in the formatter's canonical layout.
-import { coarserInput, type Backbone, type BinaryOp, type DecaySchedule, type DetectorIR, type PyramidIR, type TrainIR } from '../semantics/ir.js';
+import { coarserInput, type Backbone, type BinaryOp, type DecaySchedule, type DetectorIR, type MergingCell, type PyramidIR, type TrainIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { assertNever } from '../util/assert-never.js';
 
@@ -27,16 +27,22 @@ export function printPyramid(p: PyramidIR, comment?: string): string {
   lines.push(`pyramid ${p.name} {`, `  inputs ${levelName(p.minLevel)}..${levelName(p.maxLevel)}`);
   if (p.allowStride8Intermediates) lines.push('  allow stride8');
   for (const cell of p.cells) {
-    const names: [string, string] = [p.nodes[cell.inputs[0]].name, p.nodes[cell.inputs[1]].name];
-    const levels: [number, number] = [p.nodes[cell.inputs[0]].level, p.nodes[cell.inputs[1]].level];
     const dangling = cell.danglingSums.length ? `  # + ${cell.danglingSums.map((n) => p.nodes[n].name).join(', ')} (dangling)` : '';
-    lines.push(`  ${cell.isOutput ? 'output' : 'cell'} ${cell.name} @${levelName(cell.level)} = ${opCall(cell.op, names, levels)}${dangling}`);
+    lines.push(`  ${printCell(p, cell)}${dangling}`);
   }
   lines.push('}');
   return lines.join('\n') + '\n';
 }
 
-function backboneText(backbone: Backbone): string {
+/** One cell of `p` as a file writes it: `output n7 @P3 = sum(P3, n6)`. */
+export function printCell(p: PyramidIR, cell: MergingCell): string {
+  const names: [string, string] = [p.nodes[cell.inputs[0]].name, p.nodes[cell.inputs[1]].name];
+  const levels: [number, number] = [p.nodes[cell.inputs[0]].level, p.nodes[cell.inputs[1]].level];
+  return `${cell.isOutput ? 'output' : 'cell'} ${cell.name} @${levelName(cell.level)} = ${opCall(cell.op, names, levels)}`;
+}
+
+/** A backbone as a file writes it: `resnet50`, `mobilenet_v2 width 1`. */
+export function backboneText(backbone: Backbone): string {
   switch (backbone.kind) {
     case 'resnet':
       return `resnet${backbone.depth}`;

@@ -10,9 +10,10 @@
 // build the same entry (search workers), the second keeps the first's. The newest CACHE_ENTRIES entries are
 // kept (each use refreshes its entry's time); older ones are removed after a write.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFile } from '../runtime/fs.js';
 import { MANIFEST_FILE, SAVED_MODEL_FILE, type Manifest } from './saved-model.js';
 import type { BuiltProgram } from './train-program.js';
 
@@ -58,8 +59,8 @@ export function cachedGraph(material: unknown, build: () => BuiltProgram, root =
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(temp);
   try {
-    writeFileSync(join(temp, SAVED_MODEL_FILE), program.bytes);
-    writeFileSync(join(temp, MANIFEST_FILE), JSON.stringify(program.manifest));
+    writeFile(join(temp, SAVED_MODEL_FILE), program.bytes);
+    writeFile(join(temp, MANIFEST_FILE), JSON.stringify(program.manifest));
     renameSync(temp, dir);
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 // A built graph with its signatures, written as a SavedModel directory: `saved_model.pb` (one meta graph,
 // tagged `serve`) beside `nasfpn.json`, which lists the signatures and the graph's variables so that a cached
 // SavedModel is opened without building its graph again. Written atomically (a complete directory or none).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../runtime/atomic.js';
+import { writeFile } from '../runtime/fs.js';
 import { tensorName, type GraphBuilder, type Tensor } from './builder.js';
 import { encodeSavedModel, type SignatureDef, type TensorInfo } from './tfproto.js';
 
@@ -70,7 +70,7 @@ export function manifestOf(signatures: Record<string, Signature>, variables: Rec
 /** Writes the SavedModel directory atomically (replacing one that is there). */
 export async function writeSavedModel(dir: string, bytes: Uint8Array, manifest: Manifest): Promise<void> {
   await writeDirAtomic(dir, (temp) => {
-    writeFileSync(join(temp, SAVED_MODEL_FILE), bytes);
-    writeFileSync(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
+    writeFile(join(temp, SAVED_MODEL_FILE), bytes);
+    writeFile(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
   });
 }

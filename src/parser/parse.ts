@@ -121,27 +121,27 @@ class AstBuilder {
     return this.rangeOf(first.startOffset, (last.endOffset ?? last.startOffset) + 1);
   }
 
-  /** All real tokens under a CST node, in source order. */
-  private tokensUnder(node: CstNode): IToken[] {
-    const out: IToken[] = [];
+  /**
+   * The range from the first to the last real token under a CST node (line ends and ';' left out with
+   * `skipTrailing`), or null when it has none. One walk, no list: the parser rebuilds this on every keystroke
+   * in an editor.
+   */
+  private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
+    let first: IToken | null = null;
+    let last: IToken | null = null;
     const walk = (n: CstNode) => {
       for (const list of Object.values(n.children)) {
         for (const child of list ?? []) {
-          if ('image' in child) {
-            if (real(child)) out.push(child);
-          } else walk(child);
+          if (!('image' in child)) walk(child);
+          else if (real(child) && !(skipTrailing && (child.tokenType.name === 'Newline' || child.tokenType.name === 'Semicolon'))) {
+            if (!first || child.startOffset < first.startOffset) first = child;
+            if (!last || child.startOffset > last.startOffset) last = child;
+          }
         }
       }
     };
     walk(node);
-    return out.sort((a, b) => a.startOffset - b.startOffset);
-  }
-
-  private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
-    let all = this.tokensUnder(node);
-    if (skipTrailing) all = all.filter((t) => t.tokenType.name !== 'Newline' && t.tokenType.name !== 'Semicolon');
-    if (all.length === 0) return null;
-    return this.span(all[0], all[all.length - 1]);
+    return first && last ? this.span(first, last) : null;
   }
 
   fileNode(cst: CstNode): { imports: ImportStatement[]; declarations: Declaration[] } {

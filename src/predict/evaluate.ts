@@ -2,26 +2,19 @@
 // (which sits below predict and stays free of tensors). The one piece of code behind `nasfpn eval RUN`, the
 // periodic evaluation of `nasfpn train` and the search's proxy reward, so all three score a model alike.
 import type * as TF from '@tensorflow/tfjs';
-import type { CocoGroundTruth } from '../coco/types.js';
-import { DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
+import { loadSplitOf, type DatasetOptions, type LoadedSplit } from '../data/dataset.js';
 import { CocoEvaluator, type CocoEvaluation } from '../eval/evaluator.js';
 import { detectDataset, type HeadModel } from './detect.js';
 import type { DetectorIR } from '../semantics/ir.js';
-import { loadSplitFor } from '../train/detection.js';
 
 type Tfjs = typeof TF;
 
 /** A val split with its COCO ground truth. */
-export interface EvaluationSet {
-  dataset: Dataset;
-  groundTruth: CocoGroundTruth;
-}
+export type EvaluationSet = LoadedSplit;
 
-export async function loadEvaluationSet(detector: DetectorIR, dir: string): Promise<EvaluationSet> {
-  const dataset = await loadSplitFor(detector, dir, 'val');
-  const groundTruth = await readGroundTruth(dataset.source);
-  if (Array.isArray(groundTruth)) throw new DatasetError(groundTruth);
-  return { dataset, groundTruth };
+/** The val split of a dataset folder, with the class channels of `detector`'s head. */
+export function loadEvaluationSet(detector: DetectorIR, dir: string, options: DatasetOptions = {}): Promise<EvaluationSet> {
+  return loadSplitOf(dir, 'val', detector.head.classes, options);
 }
 
 /** COCOeval (bbox) of `model` on the first `limit` val images (all when null). */

@@ -43,6 +43,8 @@ export interface BackendProbe {
   reason: string;
   /** More about the reason, where there is more (e.g. the GPU driver's own message). */
   detail?: string;
+  /** The one command that makes it available, where one does (e.g. an install step that did not run). */
+  fix?: string;
 }
 
 export interface BackendChoice {
@@ -99,7 +101,7 @@ const firstLine = (error: unknown): string =>
 // registered with tfjs (not selected). Each backend is probed once per process (probe() keeps the answer).
 
 /** Available: what the backend is. Not: `reason` is short (it goes on the printed line), `detail` adds what doctor shows (e.g. Dawn's own message). */
-type ProbeResult = { ok: true; what: string } | { ok: false; reason: string; detail?: string };
+type ProbeResult = { ok: true; what: string } | { ok: false; reason: string; detail?: string; fix?: string };
 
 /** Which tfjs-node package, if any, is loaded into this process (they cannot both be). */
 let nodePackageLoaded: 'tfjs-node' | 'tfjs-node-gpu' | null = null;
@@ -110,12 +112,15 @@ async function probeTfjsNode(pkg: 'tfjs-node' | 'tfjs-node-gpu'): Promise<ProbeR
   }
   const entry = resolvePackage(`@tensorflow/${pkg}`);
   if (!entry) return { ok: false, reason: `${pkg} is not installed` };
-  // With --ignore-scripts, or where its install step could not download libtensorflow, the package is
-  // there but its native addon is not. Importing it anyway would register all of its kernels before it
-  // throws, so look for the addon first.
+  // With --ignore-scripts (or a package manager that blocks install scripts), the package is there but its
+  // native addon is not: its install step, the download, did not run. Importing it anyway would register all
+  // of its kernels before it throws, so look for the addon first.
   const packageDir = join(dirname(entry), '..');
   if (!hasNativeAddon(packageDir)) {
-    return { ok: false, reason: `${pkg} is installed without its native addon`, detail: `no tfjs_binding.node under ${join(packageDir, 'lib')}` };
+    return {
+      ok: false, reason: `${pkg} is installed without its native addon`, detail: `no tfjs_binding.node under ${join(packageDir, 'lib')}`,
+      fix: `npm rebuild @tensorflow/${pkg}`,
+    };
   }
   const tf = await loadTf();
   const prod = tf.env().getBool('PROD');
@@ -285,7 +290,7 @@ export async function availableBackends(): Promise<BackendProbe[]> {
     const result = await probe(name);
     probes.push(result.ok
       ? { name, available: true, reason: result.what }
-      : { name, available: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) });
+      : { name, available: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}), ...(result.fix ? { fix: result.fix } : {}) });
   }
   return probes;
 }

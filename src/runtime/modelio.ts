@@ -6,10 +6,10 @@
 //   const model = await tf.loadLayersModel(fileLoadHandler('out/'));
 //
 // Only types are imported from TensorFlow.js, so this module loads nothing heavy.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { writeDirAtomic } from './atomic.js';
+import { readFile, readText, writeFile } from './fs.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -52,8 +52,8 @@ export function fileSaveHandler(dir: string, options: SaveOptions = {}): io.IOHa
       };
       const json = JSON.stringify(modelJson);
       await writeDirAtomic(dir, (temp) => {
-        writeFileSync(join(temp, WEIGHTS_BIN), weights);
-        writeFileSync(join(temp, MODEL_JSON), json);
+        writeFile(join(temp, WEIGHTS_BIN), weights);
+        writeFile(join(temp, MODEL_JSON), json);
       });
       return {
         modelArtifactsInfo: {
@@ -71,12 +71,12 @@ export function fileSaveHandler(dir: string, options: SaveOptions = {}): io.IOHa
 export function fileLoadHandler(dir: string): io.IOHandler {
   return {
     async load(): Promise<io.ModelArtifacts> {
-      const modelJson = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as io.ModelJSON;
+      const modelJson = JSON.parse(readText(join(dir, MODEL_JSON))) as io.ModelJSON;
       const weightSpecs: io.WeightsManifestEntry[] = [];
       const buffers: Uint8Array[] = [];
       for (const group of modelJson.weightsManifest ?? []) {
         weightSpecs.push(...group.weights);
-        for (const path of group.paths) buffers.push(readFileSync(join(dir, path)));
+        for (const path of group.paths) buffers.push(readFile(join(dir, path)));
       }
       return {
         modelTopology: modelJson.modelTopology,
@@ -95,6 +95,6 @@ export function fileLoadHandler(dir: string): io.IOHandler {
 
 /** The user metadata stored in a saved model's model.json, without loading its weights. */
 export function readModelMetadata(dir: string): Record<string, unknown> {
-  const modelJson = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as io.ModelJSON;
+  const modelJson = JSON.parse(readText(join(dir, MODEL_JSON))) as io.ModelJSON;
   return (modelJson.userDefinedMetadata ?? {}) as Record<string, unknown>;
 }

@@ -53,6 +53,8 @@ export type SearchEvent =
       time: string;
       trial: number;
       hash: string;
+      /** The strategy's decisions (src/search/space.ts), from which the architecture is built: enough to rebuild a damaged trial record. Absent in runs of older versions. */
+      decisions?: number[];
       /** The trial whose reward this one will reuse (same hash); it is not run again. */
       duplicateOf: number | null;
       /** Re-queued after a crash, a stalled worker or a resume. */

@@ -13,19 +13,18 @@ import { join, resolve } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { countModel } from '../codegen/count.js';
 import { lowerDetector } from '../codegen/lower.js';
-import type { CocoGroundTruth } from '../coco/types.js';
-import { classCount, classMapFor } from '../data/classmap.js';
-import { datasetFromGroundTruth, DatasetError, readGroundTruth, type Dataset } from '../data/dataset.js';
+import { classCount } from '../data/classmap.js';
+import { loadSplitOf, type Dataset } from '../data/dataset.js';
 import { evaluateOn, type EvaluationSet } from '../predict/evaluate.js';
 import { currentBackend, initBackend, loadTf } from '../runtime/backend.js';
 import type { SearchSpaceIR } from '../semantics/ir.js';
-import { eagerDetectionEngine, findSplit, trainingBatches } from '../train/detection.js';
+import { eagerDetectionEngine, trainingBatches } from '../train/detection.js';
 import type { TrainingEngine } from '../train/engine.js';
 import { engineLine, engineRequestOf, openEngine } from '../train/engines.js';
 import { LearningRateSchedule } from '../train/hooks.js';
 import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
 import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
-import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward.js';
+import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
 import { decisionsToPyramid } from './space.js';
 
 type Tfjs = typeof TF;
@@ -169,29 +168,15 @@ export function proxyData(dir: string): Promise<ProxyData> {
 
 async function loadProxyData(dir: string): Promise<ProxyData> {
   try {
-    const trainSource = findSplit(dir, 'train');
-    const valSource = findSplit(dir, 'val');
-    const trainTruth = groundTruthOf(await readGroundTruth(trainSource));
-    const groundTruth = groundTruthOf(await readGroundTruth(valSource));
-    const classes = classCount(classMapFor(trainTruth.categories.ids));
-    const train = datasetOf(datasetFromGroundTruth(trainSource, trainTruth, classes));
-    const val = datasetOf(datasetFromGroundTruth(valSource, groundTruth, classes));
-    if (train.images.length === 0) throw new Error(`${trainSource.annotations} has no images`);
-    if (groundTruth.annotations.count === 0) throw new Error(`${valSource.annotations} has no annotations: AP cannot be measured on it`);
-    return { train, val: { dataset: val, groundTruth }, classes };
+    const { dataset: train } = await loadSplitOf(dir, 'train');
+    if (train.images.length === 0) throw new Error(`${train.source.annotations} has no images`);
+    const classes = classCount(train.classMap);
+    const val = await loadSplitOf(dir, 'val', classes);
+    if (val.groundTruth.annotations.count === 0) throw new Error(`${val.dataset.source.annotations} has no annotations: AP cannot be measured on it`);
+    return { train, val, classes };
   } catch (error) {
     throw new RewardSetupError(`the proxy reward's dataset ${dir}: ${messageOf(error)}`);
   }
-}
-
-function groundTruthOf(read: CocoGroundTruth | ConstructorParameters<typeof DatasetError>[0]): CocoGroundTruth {
-  if (Array.isArray(read)) throw new DatasetError(read);
-  return read as CocoGroundTruth;
-}
-
-function datasetOf(result: ReturnType<typeof datasetFromGroundTruth>): Dataset {
-  if (result.errors.length) throw new DatasetError(result.errors);
-  return result.dataset;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -16,9 +16,6 @@ import { runTrial, type TrialJob, type TrialOutcome } from './trial-runner.js';
 import { withTimeout } from './with-timeout.js';
 import { sleep } from '../util/sleep.js';
 
-export const DEFAULT_QUEUE_NAME = 'nasfpn-trials';
-/** Whether `url` names a Redis (redis:// or, with TLS, rediss://), as --queue takes it. */
-export const isRedisUrl = (url: string): boolean => /^rediss?:\/\//.test(url);
 /** How often the search looks at its jobs and the worker list. */
 const POLL_MS = 250;
 /** A poll that takes longer than this means Redis is unreachable. */

@@ -9,54 +9,15 @@
 //   proxy  — the paper's proxy task (§4.2): the space's proxy detector with the trial's pyramid in it, trained
 //            by the training loop for a fixed budget, scored by COCO AP on the held-out split
 //            (src/search/proxy.ts; its budget in proxy-budget.ts). TF.js loads only when a trial runs.
+// Both implement the interface of reward-interface.ts, which also holds the errors a reward raises.
 import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
 import { assertNever } from '../util/assert-never.js';
 import { Random } from '../util/random.js';
 import { sleep } from '../util/sleep.js';
 import { proxyProblem, readProxyOptions, type ProxyOptions } from './proxy-budget.js';
 import type { RewardSpec } from './records.js';
+import { TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
 import { decisionsToPyramid, sampleDecisions } from './space.js';
-
-/** A trial as a worker receives it. */
-export interface TrialInput {
-  id: number;
-  hash: string;
-  /** The architecture as .fpn text, and its decisions in `space`. */
-  fpn: string;
-  decisions: number[];
-  space: SearchSpaceIR;
-  /** A seed for anything random the reward does (weight init, data order), fixed per trial. */
-  seed: number;
-}
-
-export interface RewardContext {
-  /** Reports how far the trial is (0..1) and running numbers (loss, step); cheap to call often. */
-  progress(fraction: number, metrics?: Record<string, number>): void;
-  /** Aborted when the search stops or the trial is cancelled: the reward should stop soon and throw. */
-  signal: AbortSignal;
-}
-
-export interface RewardResult {
-  reward: number;
-  metrics: Record<string, number>;
-}
-
-export interface Reward {
-  readonly name: string;
-  evaluate(trial: TrialInput, context: RewardContext): Promise<RewardResult>;
-}
-
-/**
- * The architecture itself failed (a non-finite loss, an invalid model): the trial is recorded as failed with
- * this message and is not retried. Any other error is the worker's problem and the trial is retried.
- */
-export class TrialFailure extends Error {}
-
-/**
- * The reward cannot run on this worker as configured (a missing dataset, a space without a proxy detector):
- * every trial would fail alike, so the trial fails without a retry, with this message.
- */
-export class RewardSetupError extends Error {}
 
 const REWARD_NAMES = ['target', 'proxy'] as const;
 type RewardName = (typeof REWARD_NAMES)[number];

@@ -62,6 +62,10 @@ class SearchRun {
   private best: BestSoFar | null = null;
   private wake: (() => void) | null = null;
   private pendingDone: Array<() => Promise<void>> = [];
+  /** Ids below nextTrial whose trial was lost, to be proposed again. */
+  private readonly refill: number[] = [];
+  /** The first error an executor's report met (a store write on a failing disk): the loop ends and throws it. */
+  private failure: { error: unknown } | null = null;
   private stopped = false;
 
   constructor(private readonly options: SearchOptions) {
@@ -78,7 +82,8 @@ class SearchRun {
   async run(): Promise<SearchSummary> {
     const { store, strategy, executor, space } = this.options;
     const config = store.config;
-    const stored = store.trials();
+    const loaded = store.loadTrials();
+    const stored = [...loaded.trials, ...this.rebuild(loaded.damaged, loaded.trials)].sort((a, b) => a.id - b.id);
     for (const t of stored) this.trials.set(t.id, t);
     const state = store.readState();
     if (state) {
@@ -87,7 +92,7 @@ class SearchRun {
       this.observed = new Set(state.observed);
       this.nextTrial = state.nextTrial;
     }
-    this.nextTrial = Math.max(this.nextTrial, ...stored.map((t) => t.id + 1));
+    this.nextTrial = Math.max(this.nextTrial, ...stored.map((t) => t.id + 1), ...this.refill.map((id) => id + 1));
     for (const t of stored) {
       if (t.status === 'finished' && t.duplicateOf === null && !this.rewardByHash.has(t.hash)) this.rewardByHash.set(t.hash, t);
       if (t.status === 'finished') this.noteBest(t, false);
@@ -125,6 +130,49 @@ class SearchRun {
     return summary;
   }
 
+  /**
+   * Records for the trials whose record was damaged (and set aside), from what events.jsonl says of each: its
+   * decisions (so the same architecture), and its outcome when it finished or failed for good. A trial that had
+   * not ended is queued to run again; one whose decisions the log lacks (a run of an older version) is left to
+   * `refill`, so the strategy proposes an architecture in its place.
+   */
+  private rebuild(damaged: readonly number[], intact: readonly TrialRecord[]): TrialRecord[] {
+    if (!damaged.length) return [];
+    const wanted = new Set(damaged);
+    const byTrial = new Map<number, SearchEvent[]>();
+    for (const event of this.options.store.events()) {
+      if ('trial' in event && typeof event.trial === 'number' && wanted.has(event.trial)) byTrial.set(event.trial, [...(byTrial.get(event.trial) ?? []), event]);
+    }
+    const rebuilt: TrialRecord[] = [];
+    for (const id of damaged) {
+      const events = [...(byTrial.get(id) ?? [])].reverse(); // newest first
+      const queued = events.find((e) => e.type === 'trial.queued' && e.decisions !== undefined);
+      if (queued?.type !== 'trial.queued' || !queued.decisions) {
+        this.refill.push(id);
+        this.options.store.warn(`trial ${id}: events.jsonl does not hold its decisions (a run of an older nasfpn): a new architecture is proposed in its place`);
+        continue;
+      }
+      const trial = this.newRecord(id, queued.decisions, queued.time);
+      const started = events.find((e) => e.type === 'trial.started');
+      if (started?.type === 'trial.started') Object.assign(trial, { startedAt: started.time, attempts: started.attempt, worker: started.worker });
+      const ended = events.find((e) => e.type === 'trial.finished' || (e.type === 'trial.failed' && !e.willRetry));
+      if (ended?.type === 'trial.finished') {
+        // A reward reused from a twin (same hash): the twin is the evaluated trial of that hash.
+        const twin = ended.cached ? [...intact, ...rebuilt].find((t) => t.hash === trial.hash && t.status === 'finished' && t.duplicateOf === null) : undefined;
+        Object.assign(trial, {
+          status: 'finished', reward: ended.reward, metrics: ended.metrics, seconds: ended.seconds, worker: ended.worker, endedAt: ended.time,
+          duplicateOf: twin?.id ?? null,
+        });
+      } else if (ended?.type === 'trial.failed') {
+        Object.assign(trial, { status: 'failed', error: ended.error, worker: ended.worker, endedAt: ended.time });
+      }
+      this.options.store.writeTrial(trial);
+      this.options.store.warn(`trial ${id}: rebuilt from events.jsonl (${trial.status === 'queued' ? 'it had not ended: it runs again' : trial.status})`);
+      rebuilt.push(trial);
+    }
+    return rebuilt;
+  }
+
   private stop(): void {
     this.stopped = true;
     this.wake?.();
@@ -134,48 +182,56 @@ class SearchRun {
     const { executor } = this.options;
     const budget = this.store.config.trials;
     for (;;) {
+      if (this.failure) throw this.failure.error;
       while (this.pendingDone.length) await this.pendingDone.shift()!();
       if (this.stopped) return;
-      if (this.inFlight.size < executor.capacity && this.nextTrial <= budget) {
+      const proposable = this.refill.length > 0 || this.nextTrial <= budget;
+      if (this.inFlight.size < executor.capacity && proposable) {
         await this.proposeOne();
         continue;
       }
       if (this.inFlight.size === 0) {
-        if (this.nextTrial > budget) return;
+        if (!proposable) return;
         continue;
       }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        if (this.pendingDone.length || this.stopped) resolve();
+        if (this.pendingDone.length || this.stopped || this.failure) resolve();
       });
       this.wake = null;
     }
   }
 
   private async proposeOne(): Promise<void> {
-    const { strategy, space } = this.options;
-    const id = this.nextTrial++;
-    const decisions = await strategy.propose(id);
-    const pyramid = decisionsToPyramid(space, decisions, `trial${id}`);
-    const hash = pyramidHash(pyramid);
-    const counts = countsFor(space, pyramid);
-    const cached = this.rewardByHash.get(hash);
-    const trial: TrialRecord = {
-      id, hash, fpn: printPyramid(pyramid, `trial ${id} of search ${space.name}`), decisions, status: 'queued',
-      reward: null, metrics: {}, params: counts?.params ?? null, flops: counts?.flops ?? null,
-      duplicateOf: cached?.id ?? this.inFlightByHash.get(hash) ?? null, worker: null, attempts: 0,
-      queuedAt: now(), startedAt: null, endedAt: null, seconds: null, error: null,
-    };
+    // Ids whose trial was lost (a damaged record the log cannot rebuild) are filled first.
+    const id = this.refill.shift() ?? this.nextTrial++;
+    const decisions = await this.options.strategy.propose(id);
+    const trial = this.newRecord(id, decisions, now());
+    trial.duplicateOf = this.rewardByHash.get(trial.hash)?.id ?? this.inFlightByHash.get(trial.hash) ?? null;
     this.trials.set(id, trial);
     this.store.writeTrial(trial);
     this.saveState();
-    this.emit({ type: 'trial.queued', trial: id, hash, duplicateOf: trial.duplicateOf, requeued: false });
+    this.emit({ type: 'trial.queued', trial: id, hash: trial.hash, decisions, duplicateOf: trial.duplicateOf, requeued: false });
     this.dispatch(trial, false);
+  }
+
+  /** A queued trial of the architecture `decisions` build. */
+  private newRecord(id: number, decisions: number[], queuedAt: string): TrialRecord {
+    const { space } = this.options;
+    const pyramid = decisionsToPyramid(space, decisions, `trial${id}`);
+    const counts = countsFor(space, pyramid);
+    return {
+      id, hash: pyramidHash(pyramid), fpn: printPyramid(pyramid, `trial ${id} of search ${space.name}`), decisions, status: 'queued',
+      reward: null, metrics: {}, params: counts?.params ?? null, flops: counts?.flops ?? null, duplicateOf: null, worker: null, attempts: 0,
+      queuedAt, startedAt: null, endedAt: null, seconds: null, error: null,
+    };
   }
 
   /** Sends a queued (or re-queued) trial on its way: reuse, wait for its twin, or run it. */
   private dispatch(trial: TrialRecord, requeued: boolean): void {
-    if (requeued) this.emit({ type: 'trial.queued', trial: trial.id, hash: trial.hash, duplicateOf: trial.duplicateOf, requeued: true });
+    if (requeued) {
+      this.emit({ type: 'trial.queued', trial: trial.id, hash: trial.hash, decisions: trial.decisions, duplicateOf: trial.duplicateOf, requeued: true });
+    }
     this.inFlight.add(trial.id);
     const cached = this.rewardByHash.get(trial.hash);
     if (cached) {
@@ -262,9 +318,25 @@ class SearchRun {
     this.store.writeState(state);
   }
 
+  /**
+   * An executor's report, made safe to call from the executor's own callbacks: an error in it (the run directory's
+   * disk failing) would otherwise escape to nowhere, so it is kept and ends the loop; later reports are ignored.
+   */
+  private guarded<A extends unknown[]>(report: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      if (this.failure) return;
+      try {
+        report(...args);
+      } catch (error) {
+        this.failure = { error };
+        this.wake?.();
+      }
+    };
+  }
+
   private executorEvents(): ExecutorEvents {
     const running = (id: number) => (this.inFlight.has(id) ? this.trials.get(id) : undefined);
-    return {
+    const events: ExecutorEvents = {
       started: (id, worker, attempt) => {
         const trial = running(id);
         if (!trial) return;
@@ -290,6 +362,11 @@ class SearchRun {
       workerLeft: (worker, reason) => this.emit({ type: 'worker.left', worker, reason }),
       paused: (reason) => this.emit({ type: 'search.paused', reason }),
       resumed: () => this.emit({ type: 'search.resumed' }),
+    };
+    return {
+      started: this.guarded(events.started), progress: this.guarded(events.progress), done: this.guarded(events.done),
+      retrying: this.guarded(events.retrying), workerJoined: this.guarded(events.workerJoined), workerLeft: this.guarded(events.workerLeft),
+      paused: this.guarded(events.paused), resumed: this.guarded(events.resumed),
     };
   }
 }

@@ -3,7 +3,8 @@
 // same wherever it runs.
 import type { SearchSpaceIR } from '../semantics/ir.js';
 import type { RewardSpec } from './records.js';
-import { createReward, describeReward, RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward.js';
+import { createReward, describeReward } from './reward.js';
+import { RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward-interface.js';
 
 /** A trial as it travels to a worker (plain JSON). */
 export interface TrialJob {

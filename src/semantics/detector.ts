@@ -11,9 +11,10 @@ import { readLevelRange, type LevelRange } from './pyramid.js';
 import type { Reporter } from './report.js';
 import { backboneFeedProblem } from './rules.js';
 import {
-  describeValue, numberSetting, readFields, readSettings, rejectExtra, type FieldValues, type SettingSpec,
+  describeValue, fieldNames, fieldsSetting, numberSetting, readFields, readSettings, rejectExtra, spanOf, type FieldValues, type SettingSpec,
 } from './settings.js';
-import { didYouMean } from './suggest.js';
+import { typo } from './suggest.js';
+import { replaceWith } from './fixes.js';
 
 export const BACKBONES = ['resnet10', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'mobilenet_v2'] as const;
 
@@ -49,7 +50,8 @@ const readBackbone = (s: Setting, r: Reporter): Backbone | null => {
     const fields = readFields(s.values.slice(1), { width: { number: { above: 0, max: 4 } } }, r, 'mobilenet_v2', USAGE.backbone);
     return fields ? { kind: 'mobilenet_v2', widthMultiplier: (fields.width as number | undefined) ?? D.MOBILENET_V2_DEFAULT_WIDTH } : null;
   }
-  r.error('FPN210', v.range, `unknown backbone '${v.text}'.${didYouMean(v.text, BACKBONES)}`, `the backbones are ${BACKBONES.join(', ')}`);
+  const { didYouMean, fixes } = typo(v, BACKBONES);
+  r.error('FPN210', v.range, `unknown backbone '${v.text}'.${didYouMean}`, `the backbones are ${BACKBONES.join(', ')}`, { fixes });
   return null;
 };
 
@@ -76,19 +78,26 @@ const readPyramidRef = (s: Setting, r: Reporter): PyramidRef | null => {
     return null;
   }
   if (w % 8 !== 0) {
-    r.warning('FPN214', width.range, `a feature width of ${w} is not a multiple of 8`, 'widths that are multiples of 8 run faster on most hardware (the paper uses 48, 64, 128, 256, 384)');
+    const rounded = Math.max(8, Math.round(w / 8) * 8);
+    r.warning('FPN214', width.range, `a feature width of ${w} is not a multiple of 8`, 'widths that are multiples of 8 run faster on most hardware (the paper uses 48, 64, 128, 256, 384)',
+      { fixes: [replaceWith(width.range, String(rounded))] });
   }
   return rejectExtra(s, 5, r, USAGE.pyramid) ? { name, repeats: count, width: w } : null;
 };
 
-const oneWord = <T extends string>(words: readonly T[], usage: string) => (s: Setting, r: Reporter): T | null => {
-  const v = s.values[0];
-  if (!v || v.kind !== 'name' || !words.includes(v.text as T)) {
-    r.error('FPN202', v?.range ?? s.key.range, `'${s.key.text}' must be ${words.join(' or ')}${v ? `, not ${describeValue(v)}` : ''}`, `write it as: ${usage}`);
-    return null;
-  }
-  return rejectExtra(s, 1, r, usage) ? (v.text as T) : null;
-};
+/** A setting that is one of a few words, e.g. `conv separable`. */
+const wordSetting = <T extends string>(words: readonly T[], usage: string): SettingSpec<T> => ({
+  usage,
+  words,
+  read(s: Setting, r: Reporter): T | null {
+    const v = s.values[0];
+    if (!v || v.kind !== 'name' || !words.includes(v.text as T)) {
+      r.error('FPN202', v?.range ?? s.key.range, `'${s.key.text}' must be ${words.join(' or ')}${v ? `, not ${describeValue(v)}` : ''}`, `write it as: ${usage}`);
+      return null;
+    }
+    return rejectExtra(s, 1, r, usage) ? (v.text as T) : null;
+  },
+});
 
 const headFields = {
   convs: { number: { integer: true, min: 0 } },
@@ -114,24 +123,17 @@ const readHead = (s: Setting, r: Reporter): FieldValues | null => {
   return readFields(s.values.slice(1), headFields, r, 'head', USAGE.head);
 };
 
-const detectorSettings = {
-  backbone: { usage: USAGE.backbone, required: true, read: readBackbone } satisfies SettingSpec<Backbone>,
-  pyramid: { usage: USAGE.pyramid, required: true, read: readPyramidRef } satisfies SettingSpec<PyramidRef>,
+/** The settings of a detector. */
+export const detectorSettings = {
+  backbone: { usage: USAGE.backbone, required: true, read: readBackbone, words: [...BACKBONES, 'width'] } satisfies SettingSpec<Backbone>,
+  pyramid: { usage: USAGE.pyramid, required: true, read: readPyramidRef, names: ['pyramid'] as const } satisfies SettingSpec<PyramidRef>,
   levels: { usage: USAGE.levels, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.levels) } satisfies SettingSpec<LevelRange>,
-  conv: { usage: USAGE.conv, read: oneWord(['standard', 'separable'] as const, USAGE.conv) },
-  dropblock: {
-    usage: USAGE.dropblock,
-    read: (s: Setting, r: Reporter) =>
-      readFields(s.values, { size: { number: { integer: true, min: 1 } }, keep: { number: { above: 0, max: 1 } } }, r, 'dropblock', USAGE.dropblock),
-  },
-  anytime: { usage: USAGE.anytime, read: oneWord(['heads'] as const, USAGE.anytime) },
+  conv: wordSetting(['standard', 'separable'] as const, USAGE.conv),
+  dropblock: fieldsSetting(USAGE.dropblock, 'dropblock', { size: { number: { integer: true, min: 1 } }, keep: { number: { above: 0, max: 1 } } }),
+  anytime: wordSetting(['heads'] as const, USAGE.anytime),
   input: numberSetting(USAGE.input, 'the input size', { integer: true, above: 0 }),
-  head: { usage: USAGE.head, read: readHead },
-  batchnorm: {
-    usage: USAGE.batchnorm,
-    read: (s: Setting, r: Reporter) =>
-      readFields(s.values, { momentum: { number: { min: 0, max: 1 } }, epsilon: { number: { above: 0 } } }, r, 'batchnorm', USAGE.batchnorm),
-  },
+  head: { usage: USAGE.head, read: readHead, words: ['retinanet', ...fieldNames(headFields)] } satisfies SettingSpec<FieldValues>,
+  batchnorm: fieldsSetting(USAGE.batchnorm, 'batchnorm', { momentum: { number: { min: 0, max: 1 } }, epsilon: { number: { above: 0 } } }),
 };
 
 export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<string, PyramidNetworkIR | null>, report: Reporter): DetectorIR | null {
@@ -141,9 +143,12 @@ export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<st
   let pyramid: PyramidNetworkIR | null = null;
   if (ref) {
     if (!pyramids.has(ref.name.text)) {
-      report.error('FPN211', ref.name.range, `no pyramid named '${ref.name.text}'.${didYouMean(ref.name.text, pyramids.keys())}`,
-        pyramids.size ? `the pyramids in scope are ${[...pyramids.keys()].join(', ')}; import others with import "file.fpn"` : 'declare it with pyramid NAME { … } or import it with import "file.fpn"');
+      const { didYouMean, fixes } = typo(ref.name, pyramids.keys());
+      report.error('FPN211', ref.name.range, `no pyramid named '${ref.name.text}'.${didYouMean}`,
+        pyramids.size ? `the pyramids in scope are ${[...pyramids.keys()].join(', ')}; import others with import "file.fpn"` : 'declare it with pyramid NAME { … } or import it with import "file.fpn"',
+        { fixes });
     } else {
+      report.use({ kind: 'pyramid', name: ref.name.text, range: ref.name.range });
       pyramid = pyramids.get(ref.name.text) ?? null; // null: it has errors of its own, already reported
     }
   }
@@ -151,9 +156,11 @@ export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<st
   if (pyramid && s.levels) {
     const { minLevel, maxLevel } = s.levels.value;
     if (minLevel !== pyramid.minLevel || maxLevel !== pyramid.maxLevel) {
-      report.error('FPN215', s.levels.setting.values[0].range,
+      const levels = s.levels.setting.values;
+      report.error('FPN215', levels[0].range,
         `the detector's levels ${levelName(minLevel)}..${levelName(maxLevel)} differ from pyramid '${pyramid.name}' (${levelName(pyramid.minLevel)}..${levelName(pyramid.maxLevel)})`,
-        `predict on the pyramid's levels: levels ${levelName(pyramid.minLevel)}..${levelName(pyramid.maxLevel)}`);
+        `predict on the pyramid's levels: levels ${levelName(pyramid.minLevel)}..${levelName(pyramid.maxLevel)}`,
+        { fixes: [replaceWith(spanOf(levels, levels[0].range), `${levelName(pyramid.minLevel)}..${levelName(pyramid.maxLevel)}`)] });
     }
   }
   const inputSize = s.input?.value ?? D.DEFAULT_INPUT_SIZE;
@@ -161,9 +168,11 @@ export function checkDetector(declaration: Declaration, pyramids: ReadonlyMap<st
     const multiple = 2 ** pyramid.maxLevel;
     if (inputSize % multiple !== 0) {
       const lower = Math.max(multiple, Math.floor(inputSize / multiple) * multiple);
-      report.error('FPN217', s.input?.setting.values[0].range ?? declaration.name.range,
+      const written = s.input?.setting.values[0];
+      report.error('FPN217', written?.range ?? declaration.name.range,
         `the input size ${inputSize} is not a multiple of ${multiple}, the stride of ${levelName(pyramid.maxLevel)}`,
-        `use ${lower} or ${lower + multiple} (images are padded to a multiple of 2^max_level, as in the reference)`);
+        `use ${lower} or ${lower + multiple} (images are padded to a multiple of 2^max_level, as in the reference)`,
+        { fixes: written ? [replaceWith(written.range, String(lower)), replaceWith(written.range, String(lower + multiple))] : [] });
     }
     const feedProblem = backboneFeedProblem(pyramid.minLevel, pyramid.maxLevel);
     if (s.backbone && feedProblem) {

@@ -12,31 +12,54 @@ import type { BinaryOp, PyramidIR, PyramidNetworkIR } from './ir.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-function nodeHashes(p: PyramidIR): string[] {
+/**
+ * The Merkle hash of every node of `p` (indexed like `p.nodes`): two nodes, in this pyramid or another, get the
+ * same hash exactly when they compute the same thing. `nasfpn diff` matches cells by it.
+ */
+export function nodeHashes(p: PyramidIR): string[] {
   const hashes: string[] = [];
   const inputs = p.maxLevel - p.minLevel + 1;
   for (let i = 0; i < inputs; i++) hashes.push(sha(`input:${p.nodes[i].level}`));
   for (const cell of p.cells) {
-    const { op, args } = opHash(cell.op, hashes[cell.inputs[0]], hashes[cell.inputs[1]]);
+    const { op, args } = canonicalCall(cell.op, hashes[cell.inputs[0]], hashes[cell.inputs[1]]);
     const dangling = cell.danglingSums.map((n) => hashes[n]).sort();
     hashes.push(sha(`cell:${cell.level}:${op}:${args.join(',')}:+${dangling.join(',')}:${cell.isOutput ? 'out' : 'mid'}`));
   }
   return hashes;
 }
 
-/** The op's part of a cell's hash, and its inputs' hashes in an order that ignores what the op ignores. */
-function opHash(op: BinaryOp, a: string, b: string): { op: string; args: string[] } {
+/** What a cell's op contributes to its hash, and what the op ignores about the order of its inputs. */
+export interface OpSignature {
+  /** The op with its options: 'sum', 'wsum', 'global_pool:max', 'global_pool:avg'. */
+  op: string;
+  /** True when swapping the inputs computes the same thing (their keys are then sorted). */
+  symmetric: boolean;
+  /** For an op that is not symmetric, the input listed first (global pooling: the pooled one). */
+  first: 0 | 1;
+}
+
+export function opSignature(op: BinaryOp): OpSignature {
   switch (op.kind) {
     case 'sum':
-      return { op: 'sum', args: [a, b].sort() };
+      return { op: 'sum', symmetric: true, first: 0 };
     case 'wsum':
       // Symmetric: swapping the inputs swaps their (identically initialised) weights, the same computation.
-      return { op: 'wsum', args: [a, b].sort() };
+      return { op: 'wsum', symmetric: true, first: 0 };
     case 'global_pool':
-      return { op: `global_pool:${op.pool}`, args: op.pooled === 0 ? [a, b] : [b, a] };
+      return { op: `global_pool:${op.pool}`, symmetric: false, first: op.pooled };
     default:
       return assertNever(op, 'op');
   }
+}
+
+/**
+ * A cell's op and its two inputs' keys (hashes, or any names that identify nodes) in the canonical order: sorted
+ * where the op is symmetric, else the first input (the pooled one) first. Equal calls compute the same thing.
+ */
+export function canonicalCall(op: BinaryOp, a: string, b: string): { op: string; args: [string, string] } {
+  const signature = opSignature(op);
+  if (signature.symmetric) return { op: signature.op, args: a <= b ? [a, b] : [b, a] };
+  return { op: signature.op, args: signature.first === 0 ? [a, b] : [b, a] };
 }
 
 export function pyramidHash(p: PyramidNetworkIR): string {

@@ -2,6 +2,7 @@
 // meets them: the inputs, then each cell (name, level, two distinct earlier inputs, op), then the outputs
 // (the last cells, one per level), then the dangling-layer sums of the reference implementation.
 import type { CellStatement, Declaration, Setting } from '../parser/ast.js';
+import type { Fix, SourceRange } from '../diagnostics/diagnostics.js';
 import { DEFAULT_MAX_LEVEL, DEFAULT_MIN_LEVEL } from './defaults.js';
 import type { BinaryOp, Level, MergingCell, PyramidIR, PyramidKind, PyramidNetworkIR, PyramidNode } from './ir.js';
 import { levelName, looksLikeLevel, parseLevel } from './levels.js';
@@ -11,7 +12,8 @@ import type { Reporter } from './report.js';
 import { areValidCellInputs, computeDanglingSums, mayBeIntermediate, requiredOutputLevels } from './rules.js';
 import { describeValue, readSettings, rejectExtra, type SettingSpec, type SettingValues } from './settings.js';
 import { assertNever } from '../util/assert-never.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean, typo } from './suggest.js';
+import { freshName, insertAt, moveLine, renameFix } from './fixes.js';
 
 export interface LevelRange {
   minLevel: Level;
@@ -64,6 +66,7 @@ export function readLevelRange(setting: Setting, report: Reporter, usage: string
 /** `allow stride8`: the one rule of the paper a pyramid (or a search space) may opt out of. */
 export const allowStride8Setting: SettingSpec<boolean> = {
   usage: 'allow stride8',
+  words: ['stride8'],
   read(s: Setting, r: Reporter) {
     const v = s.values[0];
     if (!v || v.kind !== 'name' || v.text !== 'stride8') {
@@ -81,6 +84,7 @@ const PYRAMID_KINDS: readonly PyramidKind[] = ['cells', 'fpn'];
 /** `kind fpn`: a fixed pyramid the language names instead of spelling it out as cells. */
 const kindSetting: SettingSpec<PyramidKind> = {
   usage: KIND_USAGE,
+  words: PYRAMID_KINDS,
   read(s: Setting, r: Reporter) {
     const v = s.values[0];
     if (!v || v.kind !== 'name' || !PYRAMID_KINDS.includes(v.text as PyramidKind)) {
@@ -92,7 +96,8 @@ const kindSetting: SettingSpec<PyramidKind> = {
   },
 };
 
-const pyramidSettings = {
+/** The settings of a pyramid (besides its cells). */
+export const pyramidSettings = {
   kind: kindSetting,
   inputs: {
     usage: INPUTS_USAGE,
@@ -144,9 +149,13 @@ function checkCellPyramid(declaration: Declaration, settings: SettingValues<type
 
   const nodes: PyramidNode[] = [];
   const indexByName = new Map<string, number>();
+  // Where each layer is declared, for editors: a cell at its name, an input level at the `inputs` line.
+  const definitions: SourceRange[] = [];
+  const inputsAt = settings.inputs?.setting.range ?? declaration.name.range;
   for (let level = range.minLevel; level <= range.maxLevel; level++) {
     indexByName.set(levelName(level), nodes.length);
     nodes.push({ name: levelName(level), level, kind: 'input' });
+    definitions.push(inputsAt);
   }
 
   const statements = declaration.body.filter((s): s is CellStatement => s.kind === 'cell');
@@ -166,17 +175,23 @@ function checkCellPyramid(declaration: Declaration, settings: SettingValues<type
 
   const cells: (MergingCell | null)[] = [];
   let firstOutput: CellStatement | null = null;
+  const stride8 = allowStride8Fix(declaration, settings.inputs?.setting);
   for (const statement of statements) {
-    const cell = checkCell(statement, { nodes, indexByName, laterNames, range, allowStride8, report });
+    const cell = checkCell(statement, { nodes, indexByName, definitions, laterNames, range, allowStride8, stride8, report });
     if (statement.isOutput) firstOutput ??= statement;
     else if (firstOutput) {
+      const line = report.wholeLine(statement.range);
       report.error('FPN132', statement.keyword.range,
         `intermediate cell '${statement.name.text}' comes after output cell '${firstOutput.name.text}'`,
-        'the outputs are the last cells of a pyramid (the paper): move this cell above the outputs, or make it an output');
+        'the outputs are the last cells of a pyramid (the paper): move this cell above the outputs, or make it an output', {
+          related: [{ range: firstOutput.name.range, message: `the first output cell, '${firstOutput.name.text}'` }],
+          fixes: line ? [{ title: `Move '${statement.name.text}' above the outputs`, edits: moveLine(line, firstOutput.range) }] : [],
+        });
     }
     // The cell's name is defined from here on, even when the cell has errors, so later cells resolve.
     if (!indexByName.has(statement.name.text)) indexByName.set(statement.name.text, nodes.length);
     nodes.push({ name: statement.name.text, level: cell?.level ?? parseLevel(statement.level.text) ?? range.minLevel, kind: 'cell' });
+    definitions.push(statement.name.range);
     cells.push(cell);
   }
 
@@ -203,10 +218,25 @@ function checkCellPyramid(declaration: Declaration, settings: SettingValues<type
 interface CellScope {
   nodes: PyramidNode[];
   indexByName: Map<string, number>;
+  /** Where each node is declared (the cell's name, or the `inputs` line), by node index. */
+  definitions: SourceRange[];
   laterNames: Map<string, CellStatement>;
   range: LevelRange;
   allowStride8: boolean;
+  /** The fix that adds `allow stride8` to the pyramid (none when there is no line to put it before). */
+  stride8: Fix[];
   report: Reporter;
+}
+
+/** Adds `allow stride8` on its own line after the `inputs` line (or before the first statement), indented alike. */
+function allowStride8Fix(declaration: Declaration, inputs: Setting | undefined): Fix[] {
+  const first = inputs ?? declaration.body[0];
+  if (!first || declaration.body.some((s) => s.range.start.line === first.range.start.line && s !== first)) return [];
+  const indent = ' '.repeat(first.range.start.column - 1);
+  const edit = inputs
+    ? { range: { file: inputs.range.file, start: inputs.range.end, end: inputs.range.end }, newText: `\n${indent}allow stride8` }
+    : insertAt(first.range, `allow stride8\n${indent}`);
+  return [{ title: "Add 'allow stride8' to the pyramid", edits: [edit] }];
 }
 
 function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
@@ -216,9 +246,13 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
 
   if (indexByName.has(name)) {
     const earlier = indexByName.get(name)!;
+    const taken = new Set([...indexByName.keys(), ...scope.laterNames.keys()]);
     report.error('FPN104', s.name.range,
       nodes[earlier].kind === 'input' ? `'${name}' is already the name of an input layer` : `a layer named '${name}' is already defined above`,
-      'give every cell its own name');
+      'give every cell its own name', {
+        related: [{ range: scope.definitions[earlier], message: nodes[earlier].kind === 'input' ? `the input layer ${name}` : `the first layer named '${name}'` }],
+        fixes: [renameFix(s.name.range, freshName(name, taken))],
+      });
     ok = false;
   } else if (looksLikeLevel(name)) {
     report.error('FPN105', s.name.range, `a cell cannot be called '${name}': level names are reserved for the pyramid's inputs`,
@@ -236,7 +270,8 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
     ok = false;
   } else if (!s.isOutput && !mayBeIntermediate(level, scope.allowStride8)) {
     report.error('FPN122', s.level.range, `intermediate cell '${name}' is at stride ${2 ** level} (${s.level.text})`,
-      "the paper keeps intermediate cells at stride 16 or coarser to save computation: move it to @P4 or coarser, make it an output, or add 'allow stride8' to the pyramid");
+      "the paper keeps intermediate cells at stride 16 or coarser to save computation: move it to @P4 or coarser, make it an output, or add 'allow stride8' to the pyramid",
+      { fixes: scope.stride8 });
     ok = false;
   }
 
@@ -252,22 +287,27 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
     const index = indexByName.get(input.text);
     if (index !== undefined) {
       inputIndices.push(index);
+      report.use({ kind: 'layer', name: input.text, range: input.range, definition: scope.definitions[index] });
       continue;
     }
     ok = false;
     if (input.text === name) {
       report.error('FPN101', input.range, `cell '${name}' takes itself as an input`, 'a cell can only take layers defined above it');
     } else if (scope.laterNames.has(input.text)) {
-      report.error('FPN101', input.range, `'${input.text}' is defined after cell '${name}' (line ${scope.laterNames.get(input.text)!.range.start.line})`,
-        `a cell can only take layers defined above it: move '${input.text}' above '${name}', or pick another input`);
+      const later = scope.laterNames.get(input.text)!;
+      report.error('FPN101', input.range, `'${input.text}' is defined after cell '${name}' (line ${later.range.start.line})`,
+        `a cell can only take layers defined above it: move '${input.text}' above '${name}', or pick another input`,
+        { related: [{ range: later.name.range, message: `'${input.text}' is defined here` }] });
     } else {
       const known = [...indexByName.keys()];
       const level = parseLevel(input.text);
+      const { didYouMean, fixes } = level !== null ? { didYouMean: '', fixes: [] } : typo(input, known);
       const message = level !== null
         ? `${input.text} is not an input of this pyramid, whose levels are ${levelName(range.minLevel)}..${levelName(range.maxLevel)}`
-        : `no layer named '${input.text}' in this pyramid.${didYouMean(input.text, known)}`;
+        : `no layer named '${input.text}' in this pyramid.${didYouMean}`;
       report.error('FPN100', input.range, message,
-        `the inputs are ${levelName(range.minLevel)}..${levelName(range.maxLevel)}; cells above this one are ${known.slice(range.maxLevel - range.minLevel + 1).join(', ') || '(none)'}`);
+        `the inputs are ${levelName(range.minLevel)}..${levelName(range.maxLevel)}; cells above this one are ${known.slice(range.maxLevel - range.minLevel + 1).join(', ') || '(none)'}`,
+        { fixes });
     }
   }
   if (inputIndices.length === 2 && !areValidCellInputs(inputIndices[0], inputIndices[1], nodes.length)) {
@@ -278,10 +318,19 @@ function checkCell(s: CellStatement, scope: CellScope): MergingCell | null {
 
   // The op, and its options (which may depend on the inputs' levels).
   let op: BinaryOp | null = null;
+  // An option that names one of the cell's inputs (`pooled=P6`) refers to that layer.
+  for (const option of s.options) {
+    const k = s.inputs.slice(0, 2).findIndex((input) => option.value.kind === 'name' && input.text === option.value.text);
+    if (k >= 0 && k < inputIndices.length && s.inputs[k].text === nodes[inputIndices[k]].name) {
+      report.use({ kind: 'layer', name: s.inputs[k].text, range: option.value.range, definition: scope.definitions[inputIndices[k]] });
+    }
+  }
+
   const definition = opNamed(s.op.text);
   if (!definition) {
-    report.error('FPN110', s.op.range, `unknown op '${s.op.text}'.${didYouMean(s.op.text, OP_NAMES)}`,
-      `the binary ops are ${OP_NAMES.join(', ')}`);
+    const { didYouMean, fixes } = typo(s.op, OP_NAMES);
+    report.error('FPN110', s.op.range, `unknown op '${s.op.text}'.${didYouMean}`,
+      `the binary ops are ${OP_NAMES.join(', ')}`, { fixes });
     ok = false;
   } else if (inputIndices.length === 2) {
     op = definition.resolve({
@@ -306,7 +355,10 @@ function checkOutputLevels(declaration: Declaration, statements: CellStatement[]
     const earlier = producedBy.get(level);
     if (earlier) {
       report.error('FPN131', s.level.range, `level ${s.level.text} already has an output ('${earlier.name.text}', line ${earlier.range.start.line})`,
-        `each level has exactly one output cell: make '${s.name.text}' an intermediate cell (cell instead of output) or move it to a missing level`);
+        `each level has exactly one output cell: make '${s.name.text}' an intermediate cell (cell instead of output) or move it to a missing level`, {
+          related: [{ range: earlier.name.range, message: `the output at ${s.level.text}, '${earlier.name.text}'` }],
+          fixes: [{ title: `Make '${s.name.text}' an intermediate cell`, edits: [{ range: s.keyword.range, newText: 'cell' }] }],
+        });
     } else producedBy.set(level, s);
   }
   const missing = requiredOutputLevels(range.minLevel, range.maxLevel).filter((level) => !producedBy.has(level)).map(levelName);

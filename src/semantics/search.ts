@@ -9,7 +9,7 @@ import { MAX_CELLS } from './limits.js';
 import type { Reporter } from './report.js';
 import { requiredOutputLevels } from './rules.js';
 import { describeValue, numberSetting, readSettings, rejectExtra, type SettingSpec } from './settings.js';
-import { didYouMean } from './suggest.js';
+import { typo } from './suggest.js';
 
 const USAGE = {
   inputs: 'inputs P3..P7',
@@ -20,18 +20,21 @@ const USAGE = {
   proxy: 'proxy DETECTOR | proxy TRAIN   (a detector, or a train recipe for one, declared or imported in this file)',
 };
 
-const searchSettings = {
+/** The settings of a search space. */
+export const searchSettings = {
   inputs: { usage: USAGE.inputs, required: true, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.inputs) } satisfies SettingSpec<LevelRange>,
   cells: numberSetting(USAGE.cells, 'the number of cells', { integer: true, min: 1 }, true),
   outputs: { usage: USAGE.outputs, read: (s: Setting, r: Reporter) => readLevelRange(s, r, USAGE.outputs) } satisfies SettingSpec<LevelRange>,
   ops: {
     usage: USAGE.ops,
+    words: OP_NAMES,
     read(s: Setting, r: Reporter): OpKind[] | null {
       const ops: OpKind[] = [];
       for (const v of s.values) {
         const definition = v.kind === 'name' ? opNamed(v.text) : undefined;
         if (!definition) {
-          r.error('FPN110', v.range, `unknown op '${describeValue(v)}'.${v.kind === 'name' ? didYouMean(v.text, OP_NAMES) : ''}`, `the binary ops are ${OP_NAMES.join(', ')}`);
+          const { didYouMean, fixes } = v.kind === 'name' ? typo(v, OP_NAMES) : { didYouMean: '', fixes: [] };
+          r.error('FPN110', v.range, `unknown op '${describeValue(v)}'.${didYouMean}`, `the binary ops are ${OP_NAMES.join(', ')}`, { fixes });
           return null;
         }
         if (!ops.includes(definition.kind)) ops.push(definition.kind);
@@ -45,6 +48,7 @@ const searchSettings = {
   } satisfies SettingSpec<OpKind[]>,
   pool: {
     usage: USAGE.pool,
+    words: ['max', 'avg'],
     read(s: Setting, r: Reporter): 'max' | 'avg' | null {
       const v = s.values[0];
       if (!v || v.kind !== 'name' || (v.text !== 'max' && v.text !== 'avg')) {
@@ -57,6 +61,7 @@ const searchSettings = {
   allow: allowStride8Setting,
   proxy: {
     usage: USAGE.proxy,
+    names: ['detector', 'train'] as const,
     read(s: Setting, r: Reporter) {
       const v = s.values[0];
       if (!v || v.kind !== 'name') {
@@ -99,9 +104,11 @@ export function checkSearch(
       report.error('FPN202', name.range, `'${name.text}' names both a detector and a train recipe`,
         'rename one of them, so that proxy says which: a detector, or the recipe that trains it');
     } else if (!detectors.has(name.text) && !trains.has(name.text)) {
-      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean(name.text, [...detectors.keys(), ...trains.keys()])}`,
-        'declare the proxy detector in this file or import it');
+      const { didYouMean, fixes } = typo(name, [...detectors.keys(), ...trains.keys()]);
+      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean}`,
+        'declare the proxy detector in this file or import it', { fixes });
     } else {
+      report.use({ kind: trains.has(name.text) ? 'train' : 'detector', name: name.text, range: name.range });
       // null: the declaration has errors of its own, already reported.
       proxyRecipe = trains.get(name.text) ?? null;
       proxy = proxyRecipe ? proxyRecipe.detector : detectors.get(name.text) ?? null;

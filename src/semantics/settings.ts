@@ -2,15 +2,20 @@
 // against a schema: unknown keys get a "did you mean", duplicates and missing required ones are reported,
 // and values are checked for kind and range. The grammar stays generic; the meaning lives here.
 import type { Declaration, Setting, Value } from '../parser/ast.js';
-import type { SourceRange } from '../diagnostics/diagnostics.js';
+import type { Fix, SourceRange } from '../diagnostics/diagnostics.js';
 import type { Reporter } from './report.js';
-import { didYouMean } from './suggest.js';
+import { typo } from './suggest.js';
+import { insertAt } from './fixes.js';
 
 export interface SettingSpec<T> {
   /** What the setting means and how it is written, for hints and the language docs. */
   usage: string;
   required?: boolean;
   read(setting: Setting, report: Reporter): T | null;
+  /** The words its values may be (choices, field names), for editors' completion. */
+  words?: readonly string[];
+  /** The kinds of declaration its first value may name, for editors' completion. */
+  names?: readonly ('pyramid' | 'detector' | 'train')[];
 }
 
 export type SettingValues<S> = { [K in keyof S]?: S[K] extends SettingSpec<infer T> ? { value: T; setting: Setting } : never };
@@ -35,13 +40,19 @@ export function readSettings<S extends Record<string, SettingSpec<unknown>>>(
     const key = statement.key.text;
     const spec = specs[key];
     if (!spec) {
-      report.error('FPN200', statement.key.range, `unknown ${declaration.kind} setting '${key}'.${didYouMean(key, keys)}`,
-        `a ${declaration.kind} takes: ${keys.join(', ')}`);
+      const { didYouMean, fixes } = typo(statement.key, keys);
+      report.error('FPN200', statement.key.range, `unknown ${declaration.kind} setting '${key}'.${didYouMean}`,
+        `a ${declaration.kind} takes: ${keys.join(', ')}`, { fixes });
       continue;
     }
     if (seen.has(key)) {
+      const first = seen.get(key)!;
+      const line = report.wholeLine(statement.range);
       report.error('FPN203', statement.key.range, `'${key}' is set twice in ${declaration.kind} '${declaration.name.text}'`,
-        `remove one of them (the first is on line ${seen.get(key)!.range.start.line})`);
+        `remove one of them (the first is on line ${first.range.start.line})`, {
+          related: [{ range: first.key.range, message: `the first '${key}'` }],
+          fixes: line ? [{ title: `Remove this '${key}' line`, edits: [{ range: line.range, newText: '' }] }] : [],
+        });
       continue;
     }
     seen.set(key, statement);
@@ -51,10 +62,20 @@ export function readSettings<S extends Record<string, SettingSpec<unknown>>>(
   for (const [key, spec] of Object.entries(specs)) {
     if (spec.required && !seen.has(key)) {
       report.error('FPN201', declaration.name.range, `${declaration.kind} '${declaration.name.text}' has no '${key}' setting`,
-        `add a line: ${spec.usage}`);
+        `add a line: ${spec.usage}`, { fixes: addLineFix(declaration, spec.usage, report) });
     }
   }
   return out as SettingValues<S>;
+}
+
+/** Adds the usage example (what comes before its explanation) as the declaration's first statement. */
+function addLineFix(declaration: Declaration, usage: string, report: Reporter): Fix[] {
+  const first = declaration.body[0];
+  if (!first || !report.wholeLine(first.range)) return [];
+  const example = usage.split(/ {2,}/)[0].trim();
+  // A usage with a placeholder (`pyramid NAME x 7 @ 256`) is no line to insert as it is.
+  if (/\b[A-Z]{2,}\b/.test(example)) return [];
+  return [{ title: `Add '${example}'`, edits: [insertAt(first.range, `${example}\n${' '.repeat(first.range.start.column - 1)}`)] }];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -103,6 +124,17 @@ export function checkNumber(value: Value | undefined, what: string, rule: Number
   return n;
 }
 
+/** The field names of a schema, nested groups included: the words a fields setting may use. */
+export const fieldNames = (schema: FieldSchema): string[] =>
+  Object.entries(schema).flatMap(([key, field]) => ('group' in field ? [key, ...fieldNames(field.group)] : [key]));
+
+/** A setting of `key field value field value…`, e.g. `checkpoint every 1000 keep 3`. */
+export const fieldsSetting = (usage: string, context: string, schema: FieldSchema): SettingSpec<FieldValues> => ({
+  usage,
+  words: fieldNames(schema),
+  read: (s, r) => readFields(s.values, schema, r, context, usage),
+});
+
 /** A single-number setting, e.g. `input 640`. */
 export function numberSetting(usage: string, what: string, rule: NumberRule, required = false): SettingSpec<number> {
   return {
@@ -139,8 +171,9 @@ export function readFields(values: Value[], schema: FieldSchema, report: Reporte
     const { schema: current, into } = stack[stack.length - 1];
     const field = current[v.text];
     if (!field) {
-      report.error('FPN200', v.range, `unknown ${context} field '${v.text}'.${didYouMean(v.text, Object.keys(current))}`,
-        `${context} takes: ${Object.keys(current).join(', ')}`);
+      const { didYouMean, fixes } = typo(v, Object.keys(current));
+      report.error('FPN200', v.range, `unknown ${context} field '${v.text}'.${didYouMean}`,
+        `${context} takes: ${Object.keys(current).join(', ')}`, { fixes });
       return null;
     }
     if (v.text in into) {

@@ -1,5 +1,7 @@
 // "Did you mean …?" for unknown names: the closest candidate by edit distance, if it is close enough to be
 // a likely typo (at most a third of the name's length, at least 1 edit).
+import type { Fix, SourceRange } from '../diagnostics/diagnostics.js';
+import { replaceWith } from './fixes.js';
 
 function editDistance(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -16,7 +18,8 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-function closest(name: string, candidates: Iterable<string>): string | null {
+/** The candidate closest to `name`, if it is close enough to be a likely typo. */
+export function closest(name: string, candidates: Iterable<string>): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
@@ -34,3 +37,12 @@ export const didYouMean = (name: string, candidates: Iterable<string>): string =
   const c = closest(name, candidates);
   return c ? ` Did you mean '${c}'?` : '';
 };
+
+/**
+ * For an unknown name: the " Did you mean 'x'?" to append to the message, and the fix that makes that change
+ * (none when no candidate is close).
+ */
+export function typo(name: { text: string; range: SourceRange }, candidates: Iterable<string>): { didYouMean: string; fixes: Fix[] } {
+  const c = closest(name.text, candidates);
+  return c ? { didYouMean: ` Did you mean '${c}'?`, fixes: [replaceWith(name.range, c)] } : { didYouMean: '', fixes: [] };
+}

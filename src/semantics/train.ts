@@ -2,14 +2,14 @@
 // rate schedule, optimiser, augmentation, checkpoints), so that a run is reproducible from the .fpn file
 // alone, as detection toolkits' config files are. Defaults are the paper's schedule as the TF reference
 // runs it ([TPU] configs/retinanet_config.py, configs/base_config.py; semantics/defaults.ts names each number).
-import { dirname, resolve } from 'node:path';
 import type { Declaration, Setting } from '../parser/ast.js';
+import type { PathRules } from '../util/posix-path.js';
 import type { DecaySchedule, DetectorIR, TrainIR } from './ir.js';
 import type { Reporter } from './report.js';
 import {
-  checkNumber, describeValue, numberSetting, readFields, readSettings, rejectExtra, type FieldValues, type SettingSpec,
+  checkNumber, describeValue, fieldsSetting, numberSetting, readFields, readSettings, rejectExtra, type SettingSpec,
 } from './settings.js';
-import { didYouMean } from './suggest.js';
+import { typo } from './suggest.js';
 import * as D from './defaults.js';
 
 const USAGE = {
@@ -103,20 +103,16 @@ const readJitter = (s: Setting, r: Reporter): { min: number; max: number } | nul
   return { min, max };
 };
 
-const fieldsSetting = (usage: string, context: string, schema: Parameters<typeof readFields>[1]): SettingSpec<FieldValues> => ({
-  usage,
-  read: (s, r) => readFields(s.values, schema, r, context, usage),
-});
-
-const trainSettings = {
-  detector: { usage: USAGE.detector, required: true, read: readName(USAGE.detector, 'the name of a detector') },
+/** The settings of a training recipe. */
+export const trainSettings = {
+  detector: { usage: USAGE.detector, required: true, read: readName(USAGE.detector, 'the name of a detector'), names: ['detector'] as const },
   data: { usage: USAGE.data, required: true, read: readDataPath } satisfies SettingSpec<string>,
   epochs: numberSetting(USAGE.epochs, 'the number of epochs', { integer: true, min: 1 }),
   steps: numberSetting(USAGE.steps, 'the number of steps', { integer: true, min: 1 }),
   batch: numberSetting(USAGE.batch, 'the batch size', { integer: true, min: 1 }, true),
-  lr: { usage: USAGE.lr, read: readLearningRate } satisfies SettingSpec<{ base: number; perBatch: number }>,
-  warmup: { usage: USAGE.warmup, read: readWarmup } satisfies SettingSpec<{ steps: number; from: number }>,
-  decay: { usage: USAGE.decay, read: readDecay } satisfies SettingSpec<DecaySchedule>,
+  lr: { usage: USAGE.lr, read: readLearningRate, words: ['per'] } satisfies SettingSpec<{ base: number; perBatch: number }>,
+  warmup: { usage: USAGE.warmup, read: readWarmup, words: ['from'] } satisfies SettingSpec<{ steps: number; from: number }>,
+  decay: { usage: USAGE.decay, read: readDecay, words: ['epochs', 'steps', 'factor', 'cosine', 'none'] } satisfies SettingSpec<DecaySchedule>,
   momentum: numberSetting(USAGE.momentum, 'the momentum', { min: 0, max: 0.999999 }),
   weight_decay: numberSetting(USAGE.weight_decay, 'the weight decay', { min: 0, max: 1 }),
   jitter: { usage: USAGE.jitter, read: readJitter } satisfies SettingSpec<{ min: number; max: number }>,
@@ -128,7 +124,9 @@ const trainSettings = {
   seed: numberSetting(USAGE.seed, 'the seed', { integer: true, min: 0, max: 2 ** 32 - 1 }),
 };
 
-export function checkTrain(declaration: Declaration, file: string, detectors: ReadonlyMap<string, DetectorIR | null>, report: Reporter): TrainIR | null {
+export function checkTrain(
+  declaration: Declaration, file: string, paths: PathRules, detectors: ReadonlyMap<string, DetectorIR | null>, report: Reporter,
+): TrainIR | null {
   const errorsBefore = report.errorCount;
   const s = readSettings(declaration, trainSettings, report);
 
@@ -136,9 +134,11 @@ export function checkTrain(declaration: Declaration, file: string, detectors: Re
   if (s.detector) {
     const name = s.detector.value;
     if (!detectors.has(name.text)) {
-      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean(name.text, detectors.keys())}`,
-        detectors.size ? `the detectors in scope are ${[...detectors.keys()].join(', ')}` : 'declare the detector in this file or import it');
+      const { didYouMean, fixes } = typo(name, detectors.keys());
+      report.error('FPN218', name.range, `no detector named '${name.text}'.${didYouMean}`,
+        detectors.size ? `the detectors in scope are ${[...detectors.keys()].join(', ')}` : 'declare the detector in this file or import it', { fixes });
     } else {
+      report.use({ kind: 'detector', name: name.text, range: name.range });
       detector = detectors.get(name.text) ?? null; // null: it has errors of its own, already reported
     }
   }
@@ -184,7 +184,7 @@ export function checkTrain(declaration: Declaration, file: string, detectors: Re
   return {
     name: declaration.name.text,
     detector: structuredClone(detector),
-    data: { written: s.data.value, path: resolve(dirname(file), s.data.value) },
+    data: { written: s.data.value, path: paths.resolve(paths.dirname(file), s.data.value) },
     length,
     batch,
     learningRate: { base: lr.base, perBatch: lr.perBatch, peak: lr.base * scale },

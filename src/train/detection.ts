@@ -3,11 +3,10 @@
 // Huber + L2, every anytime head). The trainer itself (trainer.ts) knows neither: it sees a BatchSource and an
 // Objective. Scoring a model (prediction, COCOeval) lives above this room: src/predict/evaluate.ts.
 import type * as TF from '@tensorflow/tfjs';
-import { classCount } from '../data/classmap.js';
-import { findSplits, loadDataset, type Dataset, type DatasetSource } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { BatchIterator, type IteratorPosition } from '../data/iterator.js';
 import type { DetectionBatch } from '../data/types.js';
-import type { DetectorIR, TrainIR } from '../semantics/ir.js';
+import type { TrainIR } from '../semantics/ir.js';
 import { headLayout } from '../targets/layout.js';
 import { encodeBatchTargets, type BatchTargets } from '../targets/matching.js';
 import { decayedWeights, detectionLoss, lossOptionsFor, targetTensors } from './losses.js';
@@ -37,29 +36,6 @@ export function detectionObjective(tf: Tfjs, recipe: TrainIR, model: TF.LayersMo
 export function eagerDetectionEngine(tf: Tfjs, recipe: TrainIR): EagerEngine {
   const model = buildDetectorModel(recipe.detector, recipe.seed);
   return new EagerEngine(tf, model, recipe, detectionObjective(tf, recipe, model));
-}
-
-/** The split of a dataset folder whose name starts with `prefix` (train, val), or an Error naming what is there. */
-export function findSplit(dir: string, prefix: 'train' | 'val'): DatasetSource {
-  const splits = findSplits(dir);
-  const found = splits.find((s) => s.split.startsWith(prefix));
-  if (!found) {
-    throw new Error(splits.length
-      ? `${dir} has no ${prefix} split (it has ${splits.map((s) => s.split).join(', ')})`
-      : `${dir} is not a dataset folder: no annotations/instances_*.json (make one with \`nasfpn data synth\`)`);
-  }
-  return found;
-}
-
-/** Loads a split for `detector`, whose head must have as many class channels as the dataset's class map. */
-export async function loadSplitFor(detector: DetectorIR, dir: string, prefix: 'train' | 'val'): Promise<Dataset> {
-  const dataset = await loadDataset(findSplit(dir, prefix), detector.head.classes);
-  const needed = classCount(dataset.classMap);
-  if (needed !== detector.head.classes) {
-    throw new Error(`${dataset.source.annotations} has ${dataset.categories.ids.length} categories (${needed} class channels with channel 0), ` +
-      `detector '${detector.name}' has classes ${detector.head.classes}: set \`head retinanet classes ${needed}\``);
-  }
-  return dataset;
 }
 
 /** The recipe's training batches (its batch size, input size, seed and augmentation), from a saved position. */

@@ -1,12 +1,12 @@
 // The trainer's hooks: the learning-rate schedule, the metrics log, periodic evaluation and checkpoints.
 // Each keeps its own state (saved in checkpoints through state()/load()) and runs at its own interval.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../runtime/atomic.js';
+import { mkdirSync } from 'node:fs';
+import { appendMetrics, type MetricsRecord } from './metrics.js';
+
+// metrics.jsonl's format lives in metrics.ts; these names stay importable from here for the code that did.
+export { METRICS_FILE, type MetricsRecord } from './metrics.js';
 import { learningRateAt } from './schedule.js';
 import type { Hook, Outcome, StepResult, Trainer } from './trainer.js';
-
-export const METRICS_FILE = 'metrics.jsonl';
 
 /** Sets the learning rate of each update from the recipe's schedule (a function of the step). */
 export class LearningRateSchedule implements Hook {
@@ -15,14 +15,6 @@ export class LearningRateSchedule implements Hook {
     trainer.learningRate = learningRateAt(trainer.recipe, trainer.step, trainer.stepsPerEpoch, trainer.totalSteps);
   }
 }
-
-/** One line of metrics.jsonl: a training interval's means, or an evaluation's numbers. */
-export type MetricsRecord =
-  | {
-      kind: 'train'; step: number; epoch: number; lr: number; loss: number; parts: Record<string, number>;
-      gradientNorm: number; imagesPerSecond: number; secondsPerStep: number; time: string;
-    }
-  | { kind: 'eval'; step: number; metrics: Record<string, number>; seconds: number; time: string };
 
 interface IntervalSums {
   steps: number;
@@ -42,11 +34,9 @@ const emptySums = (): IntervalSums => ({ steps: 0, loss: 0, parts: {}, gradientN
 export class MetricsLogger implements Hook {
   readonly name = 'log';
   private sums = emptySums();
-  private readonly file: string;
 
-  constructor(runDir: string, private readonly every: number, private readonly report: (record: MetricsRecord, trainer: Trainer) => void) {
+  constructor(private readonly runDir: string, private readonly every: number, private readonly report: (record: MetricsRecord, trainer: Trainer) => void) {
     mkdirSync(runDir, { recursive: true });
-    this.file = join(runDir, METRICS_FILE);
   }
 
   afterStep(trainer: Trainer, result: StepResult): void {
@@ -66,7 +56,7 @@ export class MetricsLogger implements Hook {
 
   /** Appends a record to metrics.jsonl and reports it. */
   write(record: MetricsRecord, trainer: Trainer): void {
-    appendFileSync(this.file, JSON.stringify(record) + '\n');
+    appendMetrics(this.runDir, record);
     this.report(record, trainer);
   }
 
@@ -90,21 +80,6 @@ export class MetricsLogger implements Hook {
   load(state: unknown): void {
     this.sums = state as IntervalSums;
   }
-}
-
-/** Keeps only the records of steps up to `step` (a resumed run redoes the steps after its checkpoint). */
-export function truncateMetrics(runDir: string, step: number): void {
-  const file = join(runDir, METRICS_FILE);
-  if (!existsSync(file)) return;
-  const kept = readFileSync(file, 'utf8').split('\n').filter((line) => {
-    if (!line.trim()) return false;
-    try {
-      return (JSON.parse(line) as MetricsRecord).step <= step;
-    } catch {
-      return false; // a line cut short by a kill
-    }
-  });
-  writeFileAtomic(file, kept.map((l) => l + '\n').join(''));
 }
 
 /** Evaluates every `every` steps (and at the end) and logs the numbers as an eval record. */

@@ -4,7 +4,7 @@
 import type { Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import type { TrainIR } from '../semantics/ir.js';
-import type { MetricsRecord } from './hooks.js';
+import type { MetricsRecord } from './metrics.js';
 import type { Hook, StepResult, Trainer } from './trainer.js';
 
 export interface ProgressReporter {

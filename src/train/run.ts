@@ -7,9 +7,10 @@
 //   RUN/latest
 import { existsSync, readdirSync } from 'node:fs';
 import type { TrainIR } from '../semantics/ir.js';
-import { latestCheckpointDir, readCheckpoint, type SourceSnapshot } from './checkpoint.js';
-import { LearningRateSchedule, MetricsLogger, PeriodicCheckpoint, PeriodicEvaluation, truncateMetrics, type MetricsRecord } from './hooks.js';
+import { readNewestIntactCheckpoint, type Checkpoint, type SourceSnapshot } from './checkpoint.js';
 import type { TrainingEngine } from './engine.js';
+import { LearningRateSchedule, MetricsLogger, PeriodicCheckpoint, PeriodicEvaluation } from './hooks.js';
+import { truncateMetrics, type MetricsRecord } from './metrics.js';
 import { Trainer, type BatchSource, type Hook } from './trainer.js';
 
 export interface RunSetup {
@@ -29,6 +30,8 @@ export interface RunSetup {
   onCheckpoint?: (dir: string, trainer: Trainer) => void;
   /** Extra hooks, run after the standard ones. */
   hooks?: Hook[];
+  /** Lines for people about the run's files: a damaged checkpoint set aside, a damaged metrics line dropped (default: stderr). */
+  note?: (line: string) => void;
 }
 
 export type RunStart = { kind: 'fresh' } | { kind: 'resume'; checkpoint: string; step: number };
@@ -38,17 +41,25 @@ export function hasRunFiles(runDir: string): boolean {
   return existsSync(runDir) && readdirSync(runDir).length > 0;
 }
 
+/** Where a resumed run goes on from: the newest checkpoint of its run folder that reads back intact (damaged ones set aside). */
+export function resumePoint(runDir: string, note: (line: string) => void = sayOnStderr): Checkpoint | null {
+  return readNewestIntactCheckpoint(runDir, { setAside: true, note });
+}
+
+const sayOnStderr = (line: string) => process.stderr.write(`${line}\n`);
+
 /**
- * Sets up the trainer for a fresh run, or for `resume`: the newest checkpoint's recipe (with `adjust` applied,
- * e.g. a longer --steps), weights, optimizer slots, RNG, hook states and data position; metrics logged after
- * that checkpoint are dropped, since those steps run again.
+ * Sets up the trainer for a fresh run (`resume` false), or to go on from a checkpoint (`resume` true: the
+ * resumePoint of the run folder): its recipe (with `adjust` applied, e.g. a longer --steps), weights, optimizer
+ * slots, RNG, hook states and data position; metrics logged after that checkpoint are dropped, since those
+ * steps run again.
  */
-export async function prepareRun(setup: RunSetup, resume: boolean, adjust: (recipe: TrainIR) => TrainIR = (r) => r): Promise<{ trainer: Trainer; start: RunStart }> {
-  const checkpointDir = resume ? latestCheckpointDir(setup.runDir) : null;
-  if (resume && !checkpointDir) throw new Error(`${setup.runDir} has no checkpoint to resume from`);
-  const checkpoint = checkpointDir ? readCheckpoint(checkpointDir) : null;
+export async function prepareRun(setup: RunSetup, resume: boolean | Checkpoint, adjust: (recipe: TrainIR) => TrainIR = (r) => r): Promise<{ trainer: Trainer; start: RunStart }> {
+  const note = setup.note ?? sayOnStderr;
+  const checkpoint = resume === true ? resumePoint(setup.runDir, note) : resume || null;
+  if (resume && !checkpoint) throw new Error(`${setup.runDir} has no intact checkpoint to resume from`);
   const recipe = checkpoint ? adjust(checkpoint.state.recipe as TrainIR) : setup.recipe;
-  if (checkpoint) truncateMetrics(setup.runDir, checkpoint.state.step);
+  if (checkpoint) truncateMetrics(setup.runDir, checkpoint.state.step, note);
 
   const logger = new MetricsLogger(setup.runDir, recipe.logEvery, setup.report);
   const hooks: Hook[] = [new LearningRateSchedule(), logger];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import type { ClassMapSpec } from '../data/types.js';
 import type { TrainIR } from '../semantics/ir.js';
-import { latestCheckpointDir, readCheckpoint } from './checkpoint.js';
+import { latestCheckpointDir, readCheckpoint, readNewestIntactCheckpoint } from './checkpoint.js';
 import { buildDetectorModel } from './model.js';
 import { writeWeights } from './engine.js';
 
@@ -23,11 +23,22 @@ export interface SavedRun {
   categories: { ids: number[]; names: string[] } | null;
 }
 
-/** Throws an Error saying what is missing when `dir` is neither a run folder nor a checkpoint. */
-export function loadSavedRun(tf: Tfjs, dir: string): SavedRun {
-  const checkpointDir = existsSync(join(dir, 'state.json')) ? dir : latestCheckpointDir(dir);
-  if (!checkpointDir) throw new Error(`${dir} is not a training run (no checkpoints/ with a complete checkpoint) nor a checkpoint directory`);
-  const checkpoint = readCheckpoint(checkpointDir);
+/**
+ * The model of a run folder's newest intact checkpoint (damaged ones are passed over with a `note`, and left in
+ * place: this only reads the run, which may be training still), or of one checkpoint directory. Throws an
+ * Error saying what is missing when `dir` is neither, and DamagedCheckpointError for a damaged checkpoint
+ * directory named on its own.
+ */
+export function loadSavedRun(tf: Tfjs, dir: string, note: (line: string) => void = (line) => process.stderr.write(`warning: ${line}\n`)): SavedRun {
+  const checkpoint = existsSync(join(dir, 'state.json')) ? readCheckpoint(dir) : readNewestIntactCheckpoint(dir, { setAside: false, note });
+  if (!checkpoint) {
+    const anyCheckpoint = latestCheckpointDir(dir) !== null;
+    throw new Error(anyCheckpoint
+      ? `${dir} has no intact checkpoint (every one is damaged, see above)`
+      : `${dir} is not a training run (no checkpoints/ with a complete checkpoint) nor a checkpoint directory`);
+  }
+  if (checkpoint.dir === dir && !checkpoint.verified) note(`checkpoint ${dir} was written before checkpoints carried content hashes: its files are read unverified`);
+  const checkpointDir = checkpoint.dir;
   const recipe = checkpoint.state.recipe as TrainIR;
   const dataset = checkpoint.state.hooks.dataset as { classMap: ClassMapSpec; categories: { ids: number[]; names: string[] } } | undefined;
   const model = buildDetectorModel(recipe.detector, recipe.seed);

@@ -1,6 +1,7 @@
 // Charts in text for the terminal UI: a braille plot (each character is a 2×4 grid of dots, so a 60×8
 // character chart has 120×32 points of resolution) and one-line sparklines. Pure: rows of coloured
 // segments come out, and the ink components only print them.
+import { extent, widen, withUnit } from '../viz/scale.js';
 
 /** A run of characters in one colour (undefined: the terminal's default). */
 export interface Segment {
@@ -128,38 +129,12 @@ function segmentPixels(a: [number, number], b: [number, number]): [number, numbe
   }
 }
 
-/** The smallest and largest value ([0, 1] for none). */
-export function extent(values: readonly number[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return lo <= hi ? [lo, hi] : [0, 1];
-}
-
-/** A flat range is widened so a constant series sits in the middle instead of dividing by zero. */
-export function widen([lo, hi]: [number, number]): [number, number] {
-  if (hi > lo) return [lo, hi];
-  const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
-  return [lo - pad, hi + pad];
-}
-
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 /** Ticks as short numbers: integers plainly, others with up to 3 significant digits. */
 export function formatTick(v: number): string {
   if (Number.isInteger(v)) return String(v);
   return Number(v.toPrecision(3)).toString();
-}
-
-const UNITS: readonly [size: number, unit: string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
-
-/** A number of at least a thousand in short form, 3 significant digits (1234 → 1.23k, 4.5e9 → 4.5G); null below. */
-export function withUnit(v: number): string | null {
-  for (const [size, unit] of UNITS) if (Math.abs(v) >= size) return `${Number((v / size).toPrecision(3))}${unit}`;
-  return null;
 }
 
 /** Large counts in short form: 1234 → 1.23k, 4.5e9 → 4.5G. */

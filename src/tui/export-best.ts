@@ -6,7 +6,8 @@ import type { RewardSpec, TrialRecord } from '../search/records.js';
 import type { SearchSpaceIR } from '../semantics/ir.js';
 import { exportText } from '../search/export.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
-import { readRunConfig, readTrial, searchSpaceOfConfig } from './run-dir.js';
+import { readRunConfig, readTrial } from '../search/store.js';
+import { searchSpaceOfConfig } from './architectures.js';
 
 /** Writes `best-trial-N.fpn` into `dir` and returns its path; throws when the trial's record cannot be read. */
 export function exportBestTrial(run: string, best: BestSoFar, dir: string): string {

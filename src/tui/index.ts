@@ -7,7 +7,8 @@ import type { BestSoFar, SearchEvent, SearchListener } from '../search/events.js
 import type { TrialRecord } from '../search/records.js';
 import { SearchApp, type SearchUiControls } from './app.js';
 import { exportBestTrial } from './export-best.js';
-import { pyramidOf, readTrial } from './run-dir.js';
+import { readTrial } from '../search/store.js';
+import { pyramidOf } from './architectures.js';
 import { trialsDone, type SearchState } from './state.js';
 import { ThrottledStore } from './store.js';
 

@@ -1,16 +1,31 @@
 // `nasfpn search report RUN -o DIR`: a finished (or running) search as the paper's figures, from its run
 // directory alone. Figure 5-left (reward per trial, moving average, best so far), Figure 5-right (unique
 // against total architectures), reward against FLOPs and parameters with the Pareto front, Figure 7(b–f)-
-// style snapshots of the best architecture as the search went on, and an offline index.html showing them all
-// with the top-k table. Everything is rendered in memory first; the directory is then written atomically.
+// style snapshots of the best architecture as the search went on, what changed from each snapshot to the next
+// (`nasfpn diff --draw`), and an offline index.html showing them all with the top-k table. Everything is rendered
+// in memory first; the directory is then written atomically.
+import { verdict } from '../diff/print.js';
+import { diffPyramids } from '../diff/pyramid.js';
 import { bestTrials } from '../search/export.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
 import { renderGraph } from '../viz/graph.js';
+import { renderGraphDiff } from '../viz/graph-diff.js';
 import { escapeXml } from '../viz/svg.js';
 import { formatDuration } from './chart.js';
-import { PLOT_COLORS, formatNumber, renderPlot, type XY } from './plots.js';
-import { pyramidOf, readRunConfig, readTrials } from './run-dir.js';
+import { formatNumber, renderPlot, type XY } from '../viz/plot.js';
+import { readRunConfig, readTrials } from '../search/store.js';
+import { pyramidOf } from './architectures.js';
+
+/** Colours shared by the report's plots (light theme, colour-blind-safe pairs). */
+const PLOT_COLORS = {
+  trial: '#7fa7d1',
+  average: '#1f5fa6',
+  best: '#d62728',
+  total: '#8c8c8c',
+  unique: '#2ca02c',
+  front: '#d62728',
+} as const;
 
 /** Snapshots of the best architecture after these fractions of the finished trials (Figure 7 b–f: five). */
 export const SNAPSHOT_FRACTIONS = [0.2, 0.4, 0.6, 0.8, 1] as const;
@@ -19,6 +34,8 @@ export const REPORT_TOP_K = 10;
 
 export interface ReportOptions {
   top?: number;
+  /** Lines about damaged trial records, which the report passes over (default: none). */
+  warn?: (message: string) => void;
 }
 
 /** One file of the report: its name in the directory and its contents. */
@@ -33,6 +50,8 @@ export interface Report {
   config: RunConfig;
   plots: ReportFile[];
   snapshots: ReportFile[];
+  /** From each snapshot to the next: the later one's graph with the earlier one overlaid. */
+  changes: ReportFile[];
   html: string;
 }
 
@@ -43,10 +62,10 @@ interface Scored {
   record: TrialRecord;
 }
 
-/** Builds the whole report in memory. Throws RunDirError for an unreadable run directory. */
+/** Builds the whole report in memory. Throws RunDirectoryError for an unreadable run directory. */
 export function buildReport(run: string, options: ReportOptions = {}): Report {
   const config = readRunConfig(run);
-  const trials = readTrials(run);
+  const trials = readTrials(run, options.warn ?? (() => {}));
   const scored: Scored[] = trials.filter((t) => t.status === 'finished' && t.reward !== null).map((t) => ({ id: t.id, reward: t.reward as number, record: t }));
   const plots: ReportFile[] = [];
   if (scored.length) plots.push(rewardPlot(scored));
@@ -55,9 +74,9 @@ export function buildReport(run: string, options: ReportOptions = {}): Report {
   if (withFlops.length) plots.push(costPlot(withFlops, 'flops'));
   const withParams = scored.filter((s) => s.record.params !== null);
   if (withParams.length) plots.push(costPlot(withParams, 'params'));
-  const snapshots = bestSnapshots(scored);
-  const html = indexHtml(config, trials, scored, plots, snapshots, options.top ?? REPORT_TOP_K);
-  return { config, plots, snapshots, html };
+  const { snapshots, changes } = bestSnapshots(scored);
+  const html = indexHtml(config, trials, scored, plots, snapshots, changes, options.top ?? REPORT_TOP_K);
+  return { config, plots, snapshots, changes, html };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -158,24 +177,38 @@ export function snapshotTrials(scored: readonly { id: number; reward: number }[]
   return out;
 }
 
-function bestSnapshots(scored: Scored[]): ReportFile[] {
-  if (!scored.length) return [];
+/** Figure 7 (b–f): the snapshots, and from each to the next what changed (drawn as `nasfpn diff --draw` draws it). */
+function bestSnapshots(scored: Scored[]): { snapshots: ReportFile[]; changes: ReportFile[] } {
+  if (!scored.length) return { snapshots: [], changes: [] };
   const byId = new Map(scored.map((s) => [s.id, s]));
-  return snapshotTrials(scored).flatMap((snap, i) => {
+  const drawn = snapshotTrials(scored).flatMap((snap) => {
     const pyramid: PyramidIR | null = pyramidOf(byId.get(snap.id)!.record.fpn, `trial-${snap.id}.fpn`);
-    if (!pyramid) return [];
-    return [{
-      name: `fig7-${String.fromCharCode(98 + i)}-trial-${snap.id}.svg`,
-      caption: `Best after ${snap.after} trials: trial ${snap.id}, reward ${snap.reward.toFixed(4)}`,
-      svg: renderGraph(pyramid, { theme: 'light' }),
-    }];
+    return pyramid ? [{ snap, pyramid }] : [];
   });
+  const letter = (i: number) => String.fromCharCode(98 + i);
+  const snapshots = drawn.map(({ snap, pyramid }, i) => ({
+    name: `fig7-${letter(i)}-trial-${snap.id}.svg`,
+    caption: `Best after ${snap.after} trials: trial ${snap.id}, reward ${snap.reward.toFixed(4)}`,
+    svg: renderGraph(pyramid, { theme: 'light' }),
+  }));
+  const changes = drawn.slice(1).map(({ snap, pyramid }, k) => {
+    const before = drawn[k];
+    const diff = diffPyramids(before.pyramid, pyramid);
+    return {
+      name: `fig7-${letter(k)}-to-${letter(k + 1)}-diff.svg`,
+      caption: `Trial ${before.snap.id} → trial ${snap.id}: ${verdict(diff)}`,
+      svg: renderGraphDiff(before.pyramid, pyramid, diff, { theme: 'light' }),
+    };
+  });
+  return { snapshots, changes };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // index.html: one offline page (the SVGs inlined as data URIs, no script, no external file).
 
-function indexHtml(config: RunConfig, trials: TrialRecord[], scored: Scored[], plots: ReportFile[], snapshots: ReportFile[], k: number): string {
+function indexHtml(
+  config: RunConfig, trials: TrialRecord[], scored: Scored[], plots: ReportFile[], snapshots: ReportFile[], changes: ReportFile[], k: number,
+): string {
   const unique = trials.filter((t) => t.duplicateOf === null).length;
   const failed = trials.filter((t) => t.status === 'failed').length;
   // The same ranking `nasfpn search export` writes from (one row per architecture, best first).
@@ -217,7 +250,10 @@ ${plots.map(figure).join('\n')}
 ${plots.some((p) => p.name.startsWith('reward-vs')) ? '' : '<p>No FLOPs or parameter counts: the search space has no proxy detector.</p>'}
 <h2>The best architecture as the search went on (Figure 7 b–f)</h2>
 ${snapshots.map(figure).join('\n') || '<p>No trial has finished yet.</p>'}
-</body>
+${changes.length ? `<h2>What changed from one snapshot to the next</h2>
+<p>Each later snapshot's graph with the earlier one overlaid (as <code>nasfpn diff --draw</code> draws it): cells and edges it added in blue, those it removed dashed in orange, cells it changed in purple, the rest in grey.</p>
+${changes.map(figure).join('\n')}
+` : ''}</body>
 </html>
 `;
 }

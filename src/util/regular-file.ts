@@ -4,41 +4,10 @@
 // with no writer would wait forever) and checked through the open descriptor, so what is checked is what
 // is read.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { NotARegularFileError, type NotReadableKind } from './not-a-regular-file.js';
 
-/** What a path named, when it is not a regular file that can be read. */
-export type NotReadableKind = 'missing' | 'directory' | 'device' | 'fifo' | 'socket' | 'too-large' | 'unreadable';
-
-/** The path does not name a regular file of at most the allowed size; `describe()` says so in words. */
-export class NotARegularFileError extends Error {
-  override readonly name = 'NotARegularFileError';
-  constructor(
-    readonly path: string,
-    readonly kind: NotReadableKind,
-    /** The file's size (for 'too-large') or the errno text (for 'unreadable'). */
-    readonly detail: string = '',
-  ) {
-    super(`${path}: ${describeKind(kind, detail)}`);
-  }
-}
-
-function describeKind(kind: NotReadableKind, detail: string): string {
-  switch (kind) {
-    case 'missing':
-      return 'no such file';
-    case 'directory':
-      return 'is a directory, not a file';
-    case 'device':
-      return 'is a device, not a regular file';
-    case 'fifo':
-      return 'is a pipe (FIFO), not a regular file';
-    case 'socket':
-      return 'is a socket, not a regular file';
-    case 'too-large':
-      return `is too large (${detail})`;
-    case 'unreadable':
-      return `cannot be read (${detail})`;
-  }
-}
+export { NotARegularFileError, type NotReadableKind } from './not-a-regular-file.js';
 
 function kindOf(stats: Stats): NotReadableKind | null {
   if (stats.isFile()) return null;
@@ -49,6 +18,27 @@ function kindOf(stats: Stats): NotReadableKind | null {
   return 'unreadable';
 }
 
+/** The error for a failed open of `path`: what it says about the path, or the error itself (EIO, EMFILE, …). */
+function openError(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new NotARegularFileError(path, 'missing');
+  if (code === 'EISDIR') return new NotARegularFileError(path, 'directory');
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ENXIO' || code === 'ELOOP' || code === 'ENAMETOOLONG') {
+    return new NotARegularFileError(path, 'unreadable', code);
+  }
+  return error;
+}
+
+/** Refuses what is not a regular file of at most `maxBytes` (checked through the open descriptor's stats). */
+function checkOpened(path: string, stats: Stats, maxBytes: number): void {
+  const kind = kindOf(stats);
+  if (kind) throw new NotARegularFileError(path, kind);
+  if (stats.size > maxBytes) throw new NotARegularFileError(path, 'too-large', `${stats.size} bytes; the limit is ${maxBytes}`);
+}
+
+/** Opening flags: non-blocking, so that opening a FIFO without a writer returns at once (and is then refused). */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
 /**
  * The bytes of `path` if it is a regular file of at most `maxBytes`; otherwise a NotARegularFileError that
  * names the path and what it is. Other I/O errors (EIO, EMFILE, …) are thrown unchanged.
@@ -56,21 +46,13 @@ function kindOf(stats: Stats): NotReadableKind | null {
 export function readRegularFileSync(path: string, maxBytes: number): Buffer {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new NotARegularFileError(path, 'missing');
-    if (code === 'EISDIR') throw new NotARegularFileError(path, 'directory');
-    if (code === 'EACCES' || code === 'EPERM' || code === 'ENXIO' || code === 'ELOOP' || code === 'ENAMETOOLONG') {
-      throw new NotARegularFileError(path, 'unreadable', code);
-    }
-    throw error;
+    throw openError(path, error);
   }
   try {
     const stats = fstatSync(fd);
-    const kind = kindOf(stats);
-    if (kind) throw new NotARegularFileError(path, kind);
-    if (stats.size > maxBytes) throw new NotARegularFileError(path, 'too-large', `${stats.size} bytes; the limit is ${maxBytes}`);
+    checkOpened(path, stats, maxBytes);
     const buffer = Buffer.alloc(stats.size);
     let filled = 0;
     // A file that grows while it is read is read up to the size it had when checked.
@@ -82,6 +64,30 @@ export function readRegularFileSync(path: string, maxBytes: number): Buffer {
     return filled === buffer.length ? buffer : buffer.subarray(0, filled);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** readRegularFileSync without blocking the thread (for images read while a model trains). */
+export async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, OPEN_FLAGS);
+  } catch (error) {
+    throw openError(path, error);
+  }
+  try {
+    const stats = await handle.stat();
+    checkOpened(path, stats, maxBytes);
+    const buffer = Buffer.alloc(stats.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
   }
 }
 

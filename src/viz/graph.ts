@@ -5,7 +5,8 @@
 // Positions are computed directly (a layered layouter cannot pin rows). Edges are routed here too: an
 // edge goes straight when that misses every dot, otherwise it drops into the free lane between two rows,
 // runs along it and climbs to its target; edges sharing a lane are spread over parallel tracks (bundled),
-// and d3-shape turns the waypoints into smooth paths.
+// and d3-shape turns the waypoints into smooth paths. `nasfpn diff --draw` (graph-diff.ts) lays out and paints a
+// pyramid with another overlaid through the same code: its nodes and edges carry diff marks.
 import { curveLinear, curveMonotoneX, line } from 'd3-shape';
 import { inputCount, strideOf, type FpnPyramidIR, type OpKind, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
@@ -52,6 +53,8 @@ export interface GraphDot {
   y: number;
   /** Radius of what is drawn (the ring for inputs and outputs). */
   radius: number;
+  /** In a diff drawing (graph-diff.ts): how the node changed. */
+  mark?: DiffMark;
 }
 
 export interface GraphEdge {
@@ -62,6 +65,8 @@ export interface GraphEdge {
   points: Point[];
   /** The lane (0 = above the first row, rows = below the last) an edge runs in, or null when straight. */
   lane: number | null;
+  /** In a diff drawing: whether the edge is new, gone or in both. */
+  mark?: EdgeMark;
 }
 
 export interface GraphLabel {
@@ -99,7 +104,7 @@ export interface GraphLayout {
 }
 
 export interface LegendItem {
-  glyph: 'input' | 'output' | Glyph | 'edge' | 'dangling';
+  glyph: 'input' | 'output' | Glyph | 'edge' | 'dangling' | DiffMark;
   x: number;
   y: number;
 }
@@ -118,8 +123,15 @@ const GLYPHS: { [K in Glyph]: { legend: string; counted: (n: number) => string; 
   conv: { legend: '3×3 conv', counted: (n) => `${n} conv${n === 1 ? '' : 's'}`, radius: DOT_R },
 };
 
+/**
+ * How a diff drawing (graph-diff.ts, `nasfpn diff --draw`) paints a node: only in B, only in A, in both with
+ * different fields, or in both alike. Edges are added, removed or unchanged.
+ */
+export type DiffMark = 'added' | 'removed' | 'changed' | 'unchanged';
+export type EdgeMark = Exclude<DiffMark, 'changed'>;
+
 /** One node as the graph view draws it, whatever the kind of its pyramid. */
-interface DrawnNode {
+export interface DrawnNode {
   name: string;
   level: number;
   kind: 'input' | 'cell';
@@ -131,10 +143,14 @@ interface DrawnNode {
   dangling: number[];
   /** Global pooling: the input whose global pool gates the other. */
   pooled?: string;
+  /** In a diff drawing: the node's mark, and one per entry of `inputs` and of `dangling`. */
+  mark?: DiffMark;
+  inputMarks?: EdgeMark[];
+  danglingMarks?: EdgeMark[];
 }
 
 /** A pyramid of either kind as dots and arrows: its inputs first, then one node per column. */
-interface DrawnPyramid {
+export interface DrawnPyramid {
   name: string;
   minLevel: number;
   maxLevel: number;
@@ -142,11 +158,13 @@ interface DrawnPyramid {
   inputCount: number;
   /** The glyphs its legend lists. */
   glyphs: Glyph[];
+  /** The diff marks its legend lists (a diff drawing only). */
+  marks?: DiffMark[];
   subtitle: string;
   description: string;
 }
 
-function drawnPyramid(p: PyramidNetworkIR): DrawnPyramid {
+export function drawnPyramid(p: PyramidNetworkIR): DrawnPyramid {
   switch (p.kind) {
     case 'cells':
       return drawnCells(p);
@@ -227,7 +245,11 @@ function drawnFpn(p: FpnPyramidIR): DrawnPyramid {
 }
 
 export function layoutGraph(pyramid: PyramidNetworkIR, options: GraphOptions = {}): GraphLayout {
-  const p = drawnPyramid(pyramid);
+  return layoutDrawn(drawnPyramid(pyramid), options);
+}
+
+/** The layout of a pyramid already turned into dots and arrows (one pyramid, or a diff overlay). */
+export function layoutDrawn(p: DrawnPyramid, options: GraphOptions = {}): GraphLayout {
   const [minLevel, maxLevel] = options.levels ?? [p.minLevel, p.maxLevel];
   const labels: GraphLabel[] = [];
 
@@ -268,6 +290,7 @@ export function layoutGraph(pyramid: PyramidNetworkIR, options: GraphOptions = {
       x: firstColumnX + (isInput ? 0 : (index - inputs + 1) * column),
       y: rowY(node.level),
       radius: isInput || node.isOutput ? RING_R : node.glyph ? GLYPHS[node.glyph].radius : DOT_R,
+      mark: node.mark,
     };
   });
   const lastColumnX = firstColumnX + (p.nodes.length - inputs) * column;
@@ -284,7 +307,7 @@ export function layoutGraph(pyramid: PyramidNetworkIR, options: GraphOptions = {
   let bottom = rowY(maxLevel) + ROW_GAP / 2;
   const legend: LegendItem[] = [];
   if (options.legend ?? true) {
-    bottom = placeLegend(legend, labels, MARGIN, bottom + 16, width - MARGIN, p.glyphs, p.nodes.some((n) => n.dangling.length > 0));
+    bottom = placeLegend(legend, labels, MARGIN, bottom + 16, width - MARGIN, p.glyphs, p.nodes.some((n) => n.dangling.length > 0), p.marks ?? []);
   }
   width = Math.max(width, ...labels.map((l) => l.box.x + l.box.width + MARGIN));
   return { width: Math.ceil(width), height: Math.ceil(bottom + MARGIN), rows, dots, edges, labels, legend, bandLeft, bandRight };
@@ -334,12 +357,12 @@ function routeEdges(p: DrawnPyramid, dots: GraphDot[], rows: GraphRow[], column:
     return count;
   };
 
-  const route = (from: number, to: number, kind: GraphEdge['kind']) => {
+  const route = (from: number, to: number, kind: GraphEdge['kind'], mark: EdgeMark | undefined) => {
     const a = dots[from];
     const b = dots[to];
     const start: Point = [a.x, a.y];
     const end: Point = [b.x, b.y];
-    const edge: GraphEdge = { from, to, kind, points: [start, end], lane: null };
+    const edge: GraphEdge = { from, to, kind, points: [start, end], lane: null, mark };
     edges.push(edge);
     if (hits(edge.points, from, to) === 0) return;
 
@@ -366,8 +389,8 @@ function routeEdges(p: DrawnPyramid, dots: GraphDot[], rows: GraphRow[], column:
   };
 
   p.nodes.forEach((node, self) => {
-    for (const input of node.inputs) route(input, self, 'input');
-    for (const dangling of node.dangling) route(dangling, self, 'dangling');
+    node.inputs.forEach((input, k) => route(input, self, 'input', node.inputMarks?.[k]));
+    node.dangling.forEach((dangling, k) => route(dangling, self, 'dangling', node.danglingMarks?.[k]));
   });
 
   // Bundle: in each lane, give overlapping edges separate parallel tracks (greedy interval colouring,
@@ -432,7 +455,9 @@ function placeNodeLabels(dots: GraphDot[], edges: GraphEdge[], labels: GraphLabe
 }
 
 /** Legend entries in a row (wrapping when wider than the drawing); returns the bottom y. */
-function placeLegend(items: LegendItem[], labels: GraphLabel[], left: number, top: number, right: number, glyphs: Glyph[], dangling: boolean): number {
+function placeLegend(
+  items: LegendItem[], labels: GraphLabel[], left: number, top: number, right: number, glyphs: Glyph[], dangling: boolean, marks: readonly DiffMark[],
+): number {
   const entries: [LegendItem['glyph'], string][] = [
     ['input', 'input'],
     ['output', 'output'],
@@ -440,6 +465,7 @@ function placeLegend(items: LegendItem[], labels: GraphLabel[], left: number, to
     ['edge', 'feeds'],
   ];
   if (dangling) entries.push(['dangling', 'dangling-layer sum']);
+  for (const mark of marks) entries.push([mark, mark]);
   const glyphWidth = 30;
   let x = left;
   let y = top + RING_R;
@@ -487,9 +513,10 @@ function renderGraphBody(p: DrawnPyramid, layout: GraphLayout, theme: Theme): st
     const pts = trimmedPoints(edge, layout.dots);
     const d = (edge.lane === null ? straightPath : lanePath)(pts) ?? '';
     const tip = pts[pts.length - 1];
-    return el('g', { 'data-from': p.nodes[edge.from].name, 'data-to': p.nodes[edge.to].name, 'data-kind': edge.kind }, [
-      el('path', { d, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4, 'stroke-dasharray': edge.kind === 'dangling' ? '5 3' : undefined }),
-      el('path', { d: arrowHeadPath(tip, lastTangentPoint(d, pts[pts.length - 2])), fill: theme.edge }),
+    const stroke = edgeColor(edge.mark, theme);
+    return el('g', { 'data-from': p.nodes[edge.from].name, 'data-to': p.nodes[edge.to].name, 'data-kind': edge.kind, 'data-diff': edge.mark }, [
+      el('path', { d, fill: 'none', stroke, 'stroke-width': 1.4, 'stroke-dasharray': edgeDash(edge.kind, edge.mark) }),
+      el('path', { d: arrowHeadPath(tip, lastTangentPoint(d, pts[pts.length - 2])), fill: stroke }),
     ]);
   });
 
@@ -503,8 +530,9 @@ function renderGraphBody(p: DrawnPyramid, layout: GraphLayout, theme: Theme): st
         // For global pooling: the input whose global max gates the other (and is added unchanged).
         'data-pooled': p.nodes[dot.node].pooled,
         'data-output': dot.isOutput ? 'true' : undefined,
+        'data-diff': dot.mark,
       },
-      dotShapes(dot.kind === 'input' ? 'input' : dot.op!, dot.isOutput, dot.x, dot.y, theme),
+      dotShapes(dot.kind === 'input' ? 'input' : dot.op!, dot.isOutput, dot.x, dot.y, theme, dotPaint(dot.mark, theme)),
     );
   });
 
@@ -519,42 +547,83 @@ function renderGraphBody(p: DrawnPyramid, layout: GraphLayout, theme: Theme): st
   ];
 }
 
-function dotShapes(kind: 'input' | Glyph, isOutput: boolean, x: number, y: number, theme: Theme): string[] {
+/** Dash pattern of removed nodes and edges in a diff drawing (dangling-layer sums are '5 3'). */
+const REMOVED_DASH = '2 3';
+const DANGLING_DASH = '5 3';
+
+/** How a dot is painted: filled (ink, or a diff mark's colour) with the + of a sum on it, or only outlined, dashed. */
+interface Paint {
+  fill: string;
+  plus: string;
+  /** A removed node: its outline in this colour, dashed, and no fill. */
+  outline?: string;
+}
+
+function dotPaint(mark: DiffMark | undefined, theme: Theme): Paint {
+  switch (mark) {
+    case undefined:
+      return { fill: theme.ink, plus: theme.onDot };
+    case 'added':
+    case 'changed':
+    case 'unchanged':
+      return { fill: theme.diff[mark], plus: theme.onDot };
+    case 'removed':
+      return { fill: 'none', plus: theme.diff.removed, outline: theme.diff.removed };
+    default:
+      return assertNever(mark, 'diff mark');
+  }
+}
+
+const edgeColor = (mark: EdgeMark | undefined, theme: Theme): string => (mark === undefined ? theme.edge : theme.diff[mark]);
+const edgeDash = (kind: GraphEdge['kind'], mark: EdgeMark | undefined): string | undefined =>
+  mark === 'removed' ? REMOVED_DASH : kind === 'dangling' ? DANGLING_DASH : undefined;
+
+function dotShapes(kind: 'input' | Glyph, isOutput: boolean, x: number, y: number, theme: Theme, paint: Paint = dotPaint(undefined, theme)): string[] {
   const shapes: string[] = [];
+  const fill = paint.outline ? { fill: 'none', stroke: paint.outline, 'stroke-width': 1.4, 'stroke-dasharray': REMOVED_DASH } : { fill: paint.fill };
+  const ringDash = paint.outline ? REMOVED_DASH : undefined;
   if (kind === 'input') {
-    shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.input, 'stroke-width': 2.4 }));
-    shapes.push(el('circle', { cx: x, cy: y, r: DOT_R - 1, fill: theme.ink }));
+    shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.input, 'stroke-width': 2.4, 'stroke-dasharray': ringDash }));
+    shapes.push(el('circle', { cx: x, cy: y, r: DOT_R - 1, ...fill }));
     return shapes;
   }
-  if (isOutput) shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4 }));
+  if (isOutput) shapes.push(el('circle', { cx: x, cy: y, r: RING_R, fill: 'none', stroke: theme.output, 'stroke-width': 2.4, 'stroke-dasharray': ringDash }));
   const arm = DOT_R * 0.55;
-  const plus = el('path', { d: `M${num(x - arm)},${num(y)}H${num(x + arm)}M${num(x)},${num(y - arm)}V${num(y + arm)}`, stroke: theme.onDot, 'stroke-width': 1.6 });
+  const plus = el('path', { d: `M${num(x - arm)},${num(y)}H${num(x + arm)}M${num(x)},${num(y - arm)}V${num(y + arm)}`, stroke: paint.plus, 'stroke-width': 1.6 });
   switch (kind) {
     case 'sum':
-      shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, fill: theme.ink }), plus);
+      shapes.push(el('circle', { cx: x, cy: y, r: DOT_R, ...fill }), plus);
       break;
     case 'wsum': {
       // Weighted sum: a plus on a square, a sum that reads apart from the plain one even in greyscale.
       const h = DOT_R * 0.9;
-      shapes.push(el('rect', { x: x - h, y: y - h, width: 2 * h, height: 2 * h, rx: 1.5, fill: theme.ink }), plus);
+      shapes.push(el('rect', { x: x - h, y: y - h, width: 2 * h, height: 2 * h, rx: 1.5, ...fill }), plus);
       break;
     }
     case 'conv': {
       // A plain conv (kind fpn): a filled square, nothing combined.
       const h = DOT_R * 0.85;
-      shapes.push(el('rect', { x: x - h, y: y - h, width: 2 * h, height: 2 * h, fill: theme.ink }));
+      shapes.push(el('rect', { x: x - h, y: y - h, width: 2 * h, height: 2 * h, ...fill }));
       break;
     }
     case 'global_pool': {
       // Global pool: a diamond, so it reads apart from a sum even in greyscale.
       const h = DOT_R + 1.5;
-      shapes.push(el('path', { d: `M${num(x)},${num(y - h)}L${num(x + h)},${num(y)}L${num(x)},${num(y + h)}L${num(x - h)},${num(y)}Z`, fill: theme.ink }));
+      shapes.push(el('path', { d: `M${num(x)},${num(y - h)}L${num(x + h)},${num(y)}L${num(x)},${num(y + h)}L${num(x - h)},${num(y)}Z`, ...fill }));
       break;
     }
     default:
       return assertNever(kind, 'op');
   }
   return shapes;
+}
+
+/** A legend's arrow from x0 to x1 at height y. */
+function legendArrow(x0: number, x1: number, y: number, stroke: string, dash: string | undefined): string[] {
+  return [
+    el('path', { d: `M${num(x0)},${num(y)}H${num(x1 - 1)}`, fill: 'none', stroke, 'stroke-width': 1.4, 'stroke-dasharray': dash }),
+    el('path', { d: arrowHeadPath([x1, y], [x0, y]), fill: stroke }),
+  ];
 }
 
 function legendGlyph(item: LegendItem, theme: Theme): string {
@@ -571,13 +640,19 @@ function legendGlyph(item: LegendItem, theme: Theme): string {
       return group({ 'data-legend': item.glyph }, dotShapes(item.glyph, false, x, y, theme));
     case 'edge':
     case 'dangling':
+      return group({ 'data-legend': item.glyph }, legendArrow(x - 14, x + 14, y, theme.edge, item.glyph === 'dangling' ? DANGLING_DASH : undefined));
+    case 'changed':
+      return group({ 'data-legend': item.glyph }, dotShapes('sum', false, x, y, theme, dotPaint(item.glyph, theme)));
+    case 'added':
+    case 'removed':
+    case 'unchanged':
+      // A cell and an edge as the mark paints them.
       return group({ 'data-legend': item.glyph }, [
-        el('path', {
-          d: `M${num(x - 14)},${num(y)}H${num(x + 13)}`, fill: 'none', stroke: theme.edge, 'stroke-width': 1.4,
-          'stroke-dasharray': item.glyph === 'dangling' ? '5 3' : undefined,
-        }),
-        el('path', { d: arrowHeadPath([x + 14, y], [x, y]), fill: theme.edge }),
+        ...dotShapes('sum', false, x - 8, y, theme, dotPaint(item.glyph, theme)),
+        ...legendArrow(x + 1, x + 16, y, edgeColor(item.glyph, theme), edgeDash('input', item.glyph)),
       ]);
+    default:
+      return assertNever(item.glyph, 'legend glyph');
   }
 }
 
@@ -592,9 +667,13 @@ function labelElement(l: GraphLabel, theme: Theme): string {
 
 /** Figure 7 for one pyramid, as a standalone SVG document. */
 export function renderGraph(pyramid: PyramidNetworkIR, options: GraphOptions = {}): string {
+  return renderDrawn(drawnPyramid(pyramid), options);
+}
+
+/** A pyramid already turned into dots and arrows (one pyramid, or a diff overlay), as a standalone SVG document. */
+export function renderDrawn(p: DrawnPyramid, options: GraphOptions = {}): string {
   const theme = themeByName(options.theme ?? 'light');
-  const layout = layoutGraph(pyramid, options);
-  const p = drawnPyramid(pyramid);
+  const layout = layoutDrawn(p, options);
   return svgDocument({
     width: layout.width,
     height: layout.height,
@@ -625,7 +704,7 @@ export function renderCompare(networks: PyramidNetworkIR[], options: Omit<GraphO
     const items: LegendItem[] = [];
     const labels: GraphLabel[] = [];
     const glyphs = (Object.keys(GLYPHS) as Glyph[]).filter((glyph) => pyramids.some((p) => p.glyphs.includes(glyph)));
-    const bottom = placeLegend(items, labels, MARGIN, height - MARGIN + 16, x - MARGIN, glyphs, pyramids.some((p) => p.nodes.some((n) => n.dangling.length > 0)));
+    const bottom = placeLegend(items, labels, MARGIN, height - MARGIN + 16, x - MARGIN, glyphs, pyramids.some((p) => p.nodes.some((n) => n.dangling.length > 0)), []);
     body.push(group({ class: 'legend' }, [...items.map((item) => legendGlyph(item, theme)), ...labels.map((l) => labelElement(l, theme))]));
     height = Math.ceil(bottom + MARGIN);
   }

@@ -1,8 +1,10 @@
 // The diagram views, one entry point for the CLI (which imports this module lazily, so that commands that
 // draw nothing never load d3, elkjs or resvg).
+import type { PyramidDiff } from '../diff/pyramid.js';
 import type { DetectorIR, PyramidIR, PyramidNetworkIR } from '../semantics/ir.js';
 import { renderCells } from './cells.js';
 import { renderCompare, renderGraph } from './graph.js';
+import { renderGraphDiff } from './graph-diff.js';
 import { renderStack } from './stack.js';
 import type { ThemeName } from './theme.js';
 
@@ -33,4 +35,9 @@ export function drawDetector(detector: DetectorIR, theme: ThemeName): string {
 
 export function drawComparison(pyramids: PyramidNetworkIR[], theme: ThemeName): string {
   return renderCompare(pyramids, { theme });
+}
+
+/** `nasfpn diff --draw`: B's Figure 7 graph with A's cells overlaid. */
+export function drawDiff(a: PyramidNetworkIR, b: PyramidNetworkIR, diff: PyramidDiff, theme: ThemeName): string {
+  return renderGraphDiff(a, b, diff, { theme });
 }

@@ -25,6 +25,12 @@ export interface Theme {
   clusterStroke: string;
   /** Text drawn on the dark dots (the + of a sum). */
   onDot: string;
+  /**
+   * `nasfpn diff --draw`: cells and edges only in B, only in A (drawn dashed), in both with a changed field, and in
+   * both alike. Apart from the green inputs and red outputs, and from each other in the common colour-vision
+   * deficiencies (blue against orange; purple darker than both; the unchanged ones a light grey).
+   */
+  diff: { added: string; removed: string; changed: string; unchanged: string };
 }
 
 const LIGHT: Theme = {
@@ -43,6 +49,7 @@ const LIGHT: Theme = {
   cluster: '#fafafa',
   clusterStroke: '#b3b3b3',
   onDot: '#ffffff',
+  diff: { added: '#1f6fd1', removed: '#e07b00', changed: '#7b3fb0', unchanged: '#c4c4c4' },
 };
 
 const DARK: Theme = {
@@ -61,6 +68,7 @@ const DARK: Theme = {
   cluster: '#22252a',
   clusterStroke: '#555a63',
   onDot: '#1b1d21',
+  diff: { added: '#5aa9f0', removed: '#ffa033', changed: '#c39bea', unchanged: '#5a5e66' },
 };
 
 /** What a box is filled as, in the views that draw boxes (cells, stack): a feature layer or a plain block. */

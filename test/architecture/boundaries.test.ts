@@ -15,18 +15,27 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * place rather than wherever its first import happens to work. `runtime` (TF.js backends, kernels, gradient
  * replacements, model files) is the engine codegen's layers run on, so it sits below codegen. `eval` (COCOeval,
  * tensor-free) sits below `predict`, so that scoring a model (src/predict/evaluate.ts: detections fed to the
- * evaluator) is one piece of code that training, `nasfpn eval` and the search's proxy reward all use. `graph`
- * (TensorFlow GraphDefs and SavedModels written from a model spec: the graph engine's training program and
- * `build --emit saved-model`) consumes codegen's spec and targets' head layout, and is itself tensor-free: it
- * writes files; the train room runs them through runtime's SavedModel session.
+ * evaluator) is one piece of code that training, `nasfpn eval` and the search's proxy reward all use. `diff`
+ * (what changed between two pyramids or detectors) reads the hash of semantics and the counts of codegen, and viz
+ * draws its overlay, so it sits between them. `service` (the language service: diagnostics, hover, completion, …
+ * for editors) sits on the language rooms and codegen's counting; `lsp` (the language server, the protocol over
+ * stdio) sits on it, below the CLI. `graph` (TensorFlow GraphDefs and SavedModels written from a model spec: the
+ * graph engine's training program and `build --emit saved-model`) consumes codegen's spec and targets' head layout,
+ * and is itself tensor-free: it writes files; the train room runs them through runtime's SavedModel session.
  */
 const ROOMS = [
-  'util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'interop', 'runtime', 'codegen', 'viz',
-  'data', 'targets', 'graph', 'train', 'eval', 'predict', 'search', 'tui', 'cli',
+  'util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'interop', 'runtime', 'codegen', 'service', 'diff',
+  'viz', 'data', 'targets', 'graph', 'train', 'eval', 'predict', 'search', 'tui', 'lsp', 'cli',
 ] as const;
 
 /** Rooms that must stay free of tensors (`@tensorflow/*`), so they load fast and run anywhere. */
-const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'viz', 'eval', 'graph'];
+const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'service', 'diff', 'viz', 'eval', 'graph'];
+
+/**
+ * The language service runs in a browser too (the playground): it, and every file it reaches, imports no Node
+ * module and none of these packages (files come through its host; drawing and training are not its business).
+ */
+const SERVICE_MAY_NOT_IMPORT = /^(node:|@tensorflow\/|elkjs|@resvg\/|sharp|d3-|ink|react|bullmq|ioredis|commander|cli-progress|vscode-languageserver$|vscode-languageserver\/)/;
 
 /** The stages before semantics: the parser may use only these (and itself). */
 const BELOW_PARSER = ['util', 'diagnostics'];
@@ -120,6 +129,38 @@ describe('room boundaries', () => {
 
   test('the transitive check follows imports into other rooms', () => {
     expect(importsByFile.get(join('viz', 'stack.ts'))?.some((i) => i.resolved === join('codegen', 'backbone-facts.ts'))).toBe(true);
+  });
+
+  test('the language service reaches no Node module and nothing heavy, through any file it imports', () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const i of importsByFile.get(file) ?? []) if (i.resolved) visit(i.resolved);
+    };
+    for (const file of importsByFile.keys()) if (roomOf(file) === 'service') visit(file);
+    expect(reached.size).toBeGreaterThan(20);
+    const offenders = [...reached].flatMap((file) => (importsByFile.get(file) ?? []).filter((i) => !i.specifier.startsWith('.') && SERVICE_MAY_NOT_IMPORT.test(i.specifier)));
+    expect(show(offenders)).toEqual([]);
+  });
+
+  test('no import cycles: no file reaches itself through its imports (static, dynamic or type-only)', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const path: string[] = [];
+    const visit = (file: string) => {
+      state.set(file, 'open');
+      path.push(file);
+      for (const { resolved } of importsByFile.get(file) ?? []) {
+        if (resolved === undefined) continue;
+        if (state.get(resolved) === 'open') cycles.push([...path.slice(path.indexOf(resolved)), resolved].join(' → '));
+        else if (!state.has(resolved)) visit(resolved);
+      }
+      path.pop();
+      state.set(file, 'done');
+    };
+    for (const file of importsByFile.keys()) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
   });
 
   test('a room imports only itself and the rooms below it', () => {

@@ -52,6 +52,7 @@ describe('readCocoGroundTruth', () => {
         { id: 1, image_id: 2, category_id: 3, bbox: [0, 0, 1, 1] },
         { id: 2, image_id: 1, category_id: 9, bbox: [0, 0, 1] },
         { id: 3, image_id: 1, category_id: 3, bbox: [0, 0, 1, 1], iscrowd: 2 },
+        { id: 2, image_id: 1, category_id: 3, bbox: [0, 0, 2, 2] },
       ],
     };
     expect(await issuesOf(() => readCocoGroundTruth(file('bad.json', bad)))).toEqual([
@@ -61,6 +62,7 @@ describe('readCocoGroundTruth', () => {
       'annotations[1].category_id: category 9 is not in "categories"',
       'annotations[1].bbox: must be [x, y, width, height]: four finite numbers',
       'annotations[2].iscrowd: must be 0 or 1',
+      'annotations[3].id: duplicate annotation id 2 (also annotations[1])',
     ]);
   });
 

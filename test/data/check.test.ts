@@ -1,9 +1,11 @@
 // Every bad-data case as a fixture folder (test/fixtures/data/<case>/) with the expected report of
 // `nasfpn data check` beside it (expected.txt), plus the loader's verdict on each.
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { DatasetError, findSplits, loadDataset } from '../../src/data/dataset.js';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DatasetError, findSplits, imagePath, loadDataset } from '../../src/data/dataset.js';
 import { runData } from './helpers.js';
 
 const FIXTURES = 'test/fixtures/data';
@@ -22,6 +24,8 @@ const EXPECT: Record<string, { code: number; says: string }> = {
   'zero-size-bbox': { code: 0, says: 'annotations[0] (id 1, image 1): warning: bbox [2, 3, 0, 8] has no width: skipped' },
   'duplicate-image-id': { code: 1, says: 'images[1].id: error: duplicate image id 1 (also images[0])' },
   'unknown-category': { code: 1, says: 'annotations[2].category_id: error: category 7 is not in "categories"' },
+  'duplicate-annotation-id': { code: 1, says: 'annotations[2].id: error: duplicate annotation id 2 (also annotations[1])' },
+  'outside-path': { code: 1, says: 'images[1] (id 2): error: file_name "/etc/hostname" leads out of the image folder' },
   'many-problems': { code: 1, says: '2 errors, 2 warnings' },
 };
 
@@ -72,5 +76,69 @@ describe('loading a dataset with problems', () => {
     const error = await loadDataset(source!).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as DatasetError).message).toContain('instances_x.json: annotations[2].category_id: category 7 is not in "categories"');
+  });
+});
+
+describe('image paths stay inside the dataset folder', () => {
+  it('one rule: resolved against the image folder; climbing out or an absolute path is outside', () => {
+    expect(imagePath('/d/x', 'a.jpg')).toEqual({ file: '/d/x/a.jpg', outside: false });
+    expect(imagePath('/d/x', 'sub/../a.jpg')).toEqual({ file: '/d/x/a.jpg', outside: false });
+    expect(imagePath('/d/x', '..a.jpg')).toEqual({ file: '/d/x/..a.jpg', outside: false });
+    expect(imagePath('/d/x', '../../../../etc/passwd')).toEqual({ file: '/etc/passwd', outside: true });
+    expect(imagePath('/d/x', '/etc/hostname')).toEqual({ file: '/etc/hostname', outside: true });
+    expect(imagePath('/d/x', '/d/x/a.jpg')).toEqual({ file: '/d/x/a.jpg', outside: false });
+  });
+
+  it('the loader refuses them (before any image is read), unless allowed', async () => {
+    const [source] = findSplits(join(FIXTURES, 'outside-path'));
+    const error = await loadDataset(source!).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as DatasetError).problems.map((p) => p.code)).toEqual(['image-outside', 'image-outside']);
+    const allowed = await loadDataset(source!, undefined, { allowOutside: true });
+    expect(allowed.images.map((i) => i.file)).toEqual([resolve(FIXTURES, 'good/x/a.jpg'), '/etc/hostname']);
+  });
+
+  it('data check --allow-outside-images checks such files instead of refusing them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nasfpn-outside-'));
+    try {
+      cpSync(join(FIXTURES, 'outside-path'), join(dir, 'set'), { recursive: true });
+      cpSync(join(FIXTURES, 'good', 'x'), join(dir, 'elsewhere'), { recursive: true });
+      const annotations = join(dir, 'set', 'annotations', 'instances_x.json');
+      const coco = JSON.parse(readFileSync(annotations, 'utf8'));
+      coco.images[0].file_name = '../../elsewhere/a.jpg';
+      coco.images[1].file_name = join(dir, 'elsewhere', 'b.png');
+      writeFileSync(annotations, JSON.stringify(coco));
+      expect((await runData('check', join(dir, 'set'))).code).toBe(1);
+      const run = await runData('check', join(dir, 'set'), '--allow-outside-images');
+      expect(run.stdout + run.stderr).toContain('2 images, 3 annotations: ok');
+      expect(run.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('images must be regular files', () => {
+  const hasMkfifo = (() => {
+    try {
+      execFileSync('mkfifo', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!hasMkfifo)('a FIFO named as an image is refused at once, not read for ever (skipped without mkfifo)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nasfpn-fifo-'));
+    try {
+      cpSync(join(FIXTURES, 'good'), join(dir, 'set'), { recursive: true });
+      rmSync(join(dir, 'set', 'x', 'a.jpg'));
+      execFileSync('mkfifo', [join(dir, 'set', 'x', 'a.jpg')]);
+      const run = await runData('check', join(dir, 'set'));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('x/a.jpg: image 1: error: is a pipe (FIFO), not a regular file');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

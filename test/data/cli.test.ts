@@ -34,7 +34,7 @@ describe('nasfpn data synth', () => {
     expect((await runData('synth', '-o', out, '--images', '2', '--size', '32', '--force')).code).toBe(0);
     expect(existsSync(join(out, 'keep.txt'))).toBe(false);
     const bad = await runData('synth', '-o', join(dir, 'x'), '--classes', '13');
-    expect([bad.code, bad.stderr]).toEqual([2, 'nasfpn: --classes must be an integer in [1, 12] (one shape a class), not 13\n']);
+    expect([bad.code, bad.stderr]).toEqual([2, 'nasfpn: --classes must be an integer in [1, 12] (one shape a class), not 13\n(run with --help for usage)\n']);
     expect((await runData('synth', '-o', join(dir, 'x'), '--images', 'many')).code).toBe(2);
     expect((await runData('synth', '-o', join(dir, 'x'), '--min-objects', '5', '--max-objects', '2')).code).toBe(2);
   });

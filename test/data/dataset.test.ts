@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { categoryOfChannel, channelLookup, classCount, classMapFor, parseClassMap } from '../../src/data/classmap.js';
-import { explicitSource, findSplits, loadDataset } from '../../src/data/dataset.js';
+import { explicitSource, findSplits, loadDataset, loadSplitOf } from '../../src/data/dataset.js';
 import { decodeImage, ImageError, imageSize } from '../../src/data/image.js';
 
 let dir: string;
@@ -101,6 +101,15 @@ describe('loading a COCO folder', () => {
     expect([1, 2, 3].map((c) => categoryOfChannel(dataset.classMap, c))).toEqual([3, 18, 90]);
     expect(categoryOfChannel(dataset.classMap, 0)).toBeUndefined();
     await expect(loadDataset(findSplits(dir)[0]!, 10)).rejects.toThrow('a head of 10 classes does not fit 3 categories: use 4');
+  });
+
+  it('the val split of a folder (as training, eval and the proxy reward find it): dataset and ground truth from one read', async () => {
+    const { dataset, groundTruth } = await loadSplitOf(dir, 'val', 4);
+    expect(dataset.source.split).toBe('val2017');
+    expect(Array.from(groundTruth.images.ids)).toEqual(dataset.images.map((i) => i.id));
+    expect(Array.from(groundTruth.categories.ids)).toEqual([3, 18, 90]);
+    await expect(loadSplitOf(dir, 'train')).rejects.toThrow(`${dir} has no train split (it has val2017)`);
+    await expect(loadSplitOf(join(dir, 'val2017'), 'val')).rejects.toThrow('is not a dataset folder: no annotations/instances_*.json');
   });
 
   it('class maps by hand', () => {

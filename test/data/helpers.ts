@@ -2,10 +2,10 @@
 import { Command } from 'commander';
 import { vi } from 'vitest';
 import { registerData } from '../../src/cli/data.js';
-import { InputError, UsageError } from '../../src/cli/errors.js';
+import { reportError } from '../../src/cli/errors.js';
 
 export interface DataRun {
-  /** 0, 1 (bad input) or 2 (bad command line), as bin/nasfpn would exit. */
+  /** The exit code bin/nasfpn would end with (src/cli/errors.ts). */
   code: number;
   stdout: string;
   stderr: string;
@@ -23,17 +23,8 @@ export async function runData(...args: string[]): Promise<DataRun> {
   try {
     await program.parseAsync(['data', ...args], { from: 'user' });
   } catch (error) {
-    if (error instanceof InputError) {
-      code = 1;
-      if (!error.alreadyReported) stderr += `nasfpn: ${error.message}\n`;
-    } else if (error instanceof UsageError) {
-      code = 2;
-      stderr += `nasfpn: ${error.message}\n`;
-    } else if ((error as { exitCode?: number }).exitCode !== undefined) {
-      code = (error as { exitCode: number }).exitCode === 0 ? 0 : 2;
-    } else {
-      throw error;
-    }
+    // Reported as the CLI reports it (src/cli/errors.ts), onto the captured stderr.
+    code = reportError(error);
   } finally {
     out.mockRestore();
     err.mockRestore();

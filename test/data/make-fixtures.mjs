@@ -38,6 +38,9 @@ write('clipped-bbox', { anns: withAnn(1, { bbox: [20, 10, 20, 20] }) });
 write('zero-size-bbox', { anns: withAnn(0, { bbox: [2, 3, 0, 8] }) });
 write('duplicate-image-id', { imgs: [images[0], { ...images[1], id: 1 }], anns: withAnn(2, { image_id: 1, bbox: [0, 0, 20, 20] }) });
 write('unknown-category', { anns: withAnn(2, { category_id: 7 }) });
+write('duplicate-annotation-id', { anns: withAnn(2, { id: 2 }) });
+// One path that climbs out of the folder, one absolute: both refused (and not opened) unless allowed.
+write('outside-path', { imgs: [{ ...images[0], file_name: '../../good/x/a.jpg' }, { ...images[1], file_name: '/etc/hostname' }], files: { 'b.png': png } });
 write('many-problems', {
   imgs: [images[0], images[1], { id: 3, file_name: 'c.jpg', width: 32, height: 24 }, { id: 4, file_name: 'd.jpg', width: 32, height: 24 }],
   anns: [...withAnn(0, { bbox: [2, 3, 0, 8] }), { id: 4, image_id: 3, category_id: 1, bbox: [1, 1, -3, 4], area: 1, iscrowd: 0 }],

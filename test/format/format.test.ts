@@ -7,7 +7,8 @@ import { formatFile } from '../../src/format/format.js';
 import { printPyramid } from '../../src/format/print.js';
 import { cellPyramid } from '../helpers/ir.js';
 import { parseFpn } from '../../src/parser/parse.js';
-import { checkText, fileHost as fsHost } from '../../src/semantics/program.js';
+import { checkText } from '../../src/semantics/program.js';
+import { fileHost as fsHost } from '../../src/semantics/file-host.js';
 
 
 const FMT = resolve('test/fixtures/fmt');

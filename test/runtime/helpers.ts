@@ -9,7 +9,7 @@ export function requestedTestBackends(): string[] | null {
 
 /**
  * The backends to test against the cpu reference in this process: every available one except cpu itself.
- * wasm always; tfjs-node after `../shared/tfjs-node/build-local.sh`; WebGPU where a GPU adapter exists.
+ * wasm always; tfjs-node after `npm run build:tfjs-node`; WebGPU where a GPU adapter exists.
  * NASFPN_TEST_BACKENDS narrows the list, e.g. to re-run only tfjs-node in CI. A backend it names that cannot
  * run here is an error: otherwise every parity and learning test would pass having tested nothing.
  */

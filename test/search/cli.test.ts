@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchEvent } from '../../src/search/events.js';
-import { RunStore } from '../../src/search/store.js';
+import { readTrials } from '../../src/search/store.js';
+import { noDamage } from './helpers.js';
 import { ensureBundle, nasfpn, Running } from './cli-helpers.js';
 
 const SPACE = 'test/fixtures/search/small.fpn';
@@ -23,7 +24,7 @@ describe('nasfpn search', () => {
     await first.until((_, all) => ofType(all, 'controller.updated').length >= 2 && all.at(-1)!.type === 'trial.started');
     first.child.kill('SIGKILL');
     await first.exited;
-    const before = RunStore.open(run).trials();
+    const before = readTrials(run, noDamage);
     const finishedBefore = before.filter((t) => t.status === 'finished');
     const interrupted = before.filter((t) => t.status === 'running' || t.status === 'queued');
     expect(interrupted.length).toBeGreaterThan(0);
@@ -35,7 +36,7 @@ describe('nasfpn search', () => {
     const requeued = ofType(second.events, 'trial.queued').filter((e) => e.requeued).map((e) => e.trial);
     expect(requeued.sort()).toEqual(interrupted.map((t) => t.id).sort());
     expect(ofType(second.events, 'controller.updated')[0].step).toBe(lastStep + 1);
-    const after = RunStore.open(run).trials();
+    const after = readTrials(run, noDamage);
     expect(after.map((t) => t.id)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(after.every((t) => t.status === 'finished')).toBe(true);
     for (const t of finishedBefore) expect(after.find((x) => x.id === t.id)).toEqual(t);
@@ -52,7 +53,7 @@ describe('nasfpn search', () => {
     expect(ofType(search.events, 'worker.left')).toContainEqual(expect.objectContaining({ worker: 'local-1', reason: 'crashed' }));
     expect(ofType(search.events, 'trial.failed')).toContainEqual(expect.objectContaining({ trial: started.trial, willRetry: true }));
     expect(ofType(search.events, 'worker.joined').filter((e) => e.worker === 'local-1').length).toBe(2);
-    const trial = RunStore.open(run).trials().find((t) => t.id === started.trial)!;
+    const trial = readTrials(run, noDamage).find((t) => t.id === started.trial)!;
     expect(trial).toMatchObject({ status: 'finished', attempts: 2 });
   });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,9 @@ import type { SearchEvent } from '../../src/search/events.js';
 import { InProcessExecutor } from '../../src/search/executor.js';
 import type { RunConfig } from '../../src/search/records.js';
 import { runSearch } from '../../src/search/search.js';
-import { RunStore } from '../../src/search/store.js';
+import { readEvents, readTrials, RunStore } from '../../src/search/store.js';
 import { createStrategy, type StrategyName } from '../../src/search/strategies/index.js';
-import { paperSpace, spaceFrom } from './helpers.js';
+import { noDamage, paperSpace, spaceFrom } from './helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -44,13 +44,14 @@ async function session(store: RunStore, space: SearchSpaceIR, stopAfter = Infini
     }],
   });
   strategy.dispose();
+  store.close();
   return { events, summary };
 }
 
 function newRun(c: RunConfig): RunStore {
   const dir = mkdtempSync(join(tmpdir(), 'nasfpn-search-'));
   dirs.push(dir);
-  return RunStore.create(join(dir, 'run'), c);
+  return RunStore.create(join(dir, 'run'), c, noDamage);
 }
 
 describe('the search loop', () => {
@@ -58,7 +59,7 @@ describe('the search loop', () => {
     const store = newRun(config('random', 30));
     const { events, summary } = await session(store, paperSpace());
     expect(summary).toMatchObject({ reason: 'budget', trials: 30, failed: 0 });
-    const trials = store.trials();
+    const trials = readTrials(store.dir, noDamage);
     expect(trials.map((t) => t.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     for (const t of trials) {
       expect(t.status).toBe('finished');
@@ -67,7 +68,7 @@ describe('the search loop', () => {
     }
     expect(events[0].type).toBe('search.started');
     expect(events.at(-1)).toMatchObject({ type: 'search.finished', reason: 'budget', trials: 30 });
-    expect(store.events()).toEqual(events);
+    expect(readEvents(store.dir)).toEqual(events);
     const best = trials.reduce((a, b) => (b.reward! > a.reward! ? b : a));
     expect(summary.best?.reward).toBe(best.reward);
     expect(readFileSync(join(store.dir, 'best.fpn'), 'utf8')).toBe(trials.find((t) => t.reward === best.reward)!.fpn);
@@ -77,7 +78,7 @@ describe('the search loop', () => {
     // Two cells over P3..P4 with one op: only a handful of architectures exist.
     const store = newRun(config('random', 25));
     const { events, summary } = await session(store, spaceFrom('inputs P3..P4\ncells 2\nops sum'));
-    const trials = store.trials();
+    const trials = readTrials(store.dir, noDamage);
     const duplicates = trials.filter((t) => t.duplicateOf !== null);
     expect(duplicates.length).toBeGreaterThan(0);
     expect(summary.unique).toBe(new Set(trials.map((t) => t.hash)).size);
@@ -96,12 +97,60 @@ describe('the search loop', () => {
     expect(first.summary.reason).toBe('stopped');
     const steps1 = first.events.flatMap((e) => (e.type === 'controller.updated' ? [e.step] : []));
     expect(steps1).toEqual([1, 2, 3]);
-    const kept = store.trials().filter((t) => t.status === 'finished');
-    const second = await session(RunStore.open(store.dir), space);
+    const kept = readTrials(store.dir, noDamage).filter((t) => t.status === 'finished');
+    const second = await session(RunStore.open(store.dir, noDamage), space);
     expect(second.summary).toMatchObject({ reason: 'budget', trials: 24 });
     expect(second.events[0]).toMatchObject({ type: 'search.started', resumed: true, done: kept.length });
     const steps2 = second.events.flatMap((e) => (e.type === 'controller.updated' ? [e.step] : []));
     expect(steps2[0]).toBe(4);
-    for (const t of kept) expect(store.trials().find((x) => x.id === t.id)).toEqual(t);
+    for (const t of kept) expect(readTrials(store.dir, noDamage).find((x) => x.id === t.id)).toEqual(t);
+  });
+
+  describe('a damaged file costs only itself', () => {
+    const damage = (dir: string, file: string, text = '{"id": 3, "ha') => writeFileSync(join(dir, file), text);
+
+    it('a damaged finished trial record is rebuilt from events.jsonl (the same architecture and reward), and the search finishes its budget', async () => {
+      const store = newRun(config('random', 12));
+      const space = spaceFrom('inputs P3..P5\ncells 3');
+      await session(store, space, 8);
+      const before = readTrials(store.dir, noDamage).find((t) => t.id === 3)!;
+      expect(before.status).toBe('finished');
+      damage(store.dir, 'trials/000003.json');
+      const warnings: string[] = [];
+      const second = await session(RunStore.open(store.dir, (w) => warnings.push(w)), space);
+      expect(second.summary).toMatchObject({ reason: 'budget', trials: 12 });
+      expect(warnings).toEqual([
+        expect.stringMatching(/000003\.json is not trial 3's record \(damaged\): set aside as .*damaged-000003\.json$/),
+        'trial 3: rebuilt from events.jsonl (finished)',
+      ]);
+      const after = readTrials(store.dir, noDamage);
+      expect(after.map((t) => t.id)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(after.find((t) => t.id === 3)).toMatchObject({ hash: before.hash, fpn: before.fpn, decisions: before.decisions, reward: before.reward, status: 'finished' });
+      // Not run again: no trial.started for trial 3 in the second session.
+      expect(second.events.some((e) => e.type === 'trial.started' && e.trial === 3)).toBe(false);
+      expect(readdirSync(join(store.dir, 'trials'))).toContain('damaged-000003.json');
+    });
+
+    it('without its decisions in the log (an older run), a new architecture fills the lost trial\'s id; state.json damaged too', async () => {
+      const store = newRun(config('evolution', 12, { population: 4, sample: 2 }));
+      const space = spaceFrom('inputs P3..P5\ncells 3');
+      await session(store, space, 8);
+      const events = join(store.dir, 'events.jsonl');
+      writeFileSync(events, readFileSync(events, 'utf8').split('\n').map((line) => line.replace(/,"decisions":\[[\d,]*\]/, '')).join('\n'));
+      damage(store.dir, 'trials/000003.json');
+      damage(store.dir, 'state.json', '{"version":1,"next');
+      const warnings: string[] = [];
+      const second = await session(RunStore.open(store.dir, (w) => warnings.push(w)), space);
+      expect(warnings).toEqual([
+        expect.stringMatching(/000003\.json is not trial 3's record \(damaged\): set aside/),
+        'trial 3: events.jsonl does not hold its decisions (a run of an older nasfpn): a new architecture is proposed in its place',
+        expect.stringMatching(/state\.json is not valid JSON.*: set aside as .*damaged-state\.json; the strategy relearns from the finished trials/),
+      ]);
+      expect(second.summary).toMatchObject({ reason: 'budget', trials: 12 });
+      const after = readTrials(store.dir, noDamage);
+      expect(after.map((t) => t.id)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(after.every((t) => t.status === 'finished')).toBe(true);
+      expect(second.events.some((e) => e.type === 'trial.queued' && e.trial === 3)).toBe(true);
+    });
   });
 });

@@ -6,16 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createElement } from 'react';
 import { cleanup, render } from 'ink-testing-library';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import {
   eventsKey, followRedisEvents, latestKey, PROGRESS_PUBLISH_MS, RedisEventPublisher, runIdOf, type FollowOptions,
 } from '../../src/search/event-stream.js';
 import type { SearchEvent } from '../../src/search/events.js';
 import type { RunConfig, TrialRecord } from '../../src/search/records.js';
 import { SearchApp } from '../../src/tui/app.js';
-import { pyramidOf, readEvents, readRunConfig, readTrial } from '../../src/tui/run-dir.js';
+import { readEvents, readRunConfig, readTrial } from '../../src/search/store.js';
+import { pyramidOf } from '../../src/tui/architectures.js';
 import { ThrottledStore } from '../../src/tui/store.js';
 import { freePort, startRedis, stopRedis } from './redis-helpers.js';
+import { describeNeeding } from '../helpers/system-programs.js';
 
 const RUN = 'test/fixtures/tui/run-40';
 const EVENTS = readEvents(RUN);
@@ -46,7 +48,7 @@ async function followAll(options: FollowOptions): Promise<SearchEvent[]> {
   return events;
 }
 
-describe('the Redis event stream', () => {
+describeNeeding('redis-server')('the Redis event stream', () => {
   it('a watcher replays the run whole: every event in order, the trial records and the config', async () => {
     const { url } = await redisOn();
     const published = publisher(url, 'q1');

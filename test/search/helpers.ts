@@ -1,5 +1,6 @@
 // Search spaces for the search tests, checked from .fpn text like users write them.
-import { checkFile, checkText, fileHost } from '../../src/semantics/program.js';
+import { checkFile, checkText } from '../../src/semantics/program.js';
+import { fileHost } from '../../src/semantics/file-host.js';
 import type { SearchSpaceIR } from '../../src/semantics/ir.js';
 
 /** The search space of examples/search.fpn (the paper's: 7 cells over P3..P7, sum and global pooling). */
@@ -15,3 +16,8 @@ export function spaceFrom(body: string, name = 'space'): SearchSpaceIR {
   if (!result.program) throw new Error(`the space does not check: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   return result.program.searchSpaces[0];
 }
+
+/** A `warn` for the run store's readers where nothing may be damaged: any warning fails the test. */
+export const noDamage = (message: string): never => {
+  throw new Error(`unexpected damage: ${message}`);
+};

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchEvent } from '../../src/search/events.js';
-import { RunStore } from '../../src/search/store.js';
+import { readRunConfig, readTrials } from '../../src/search/store.js';
+import { noDamage } from './helpers.js';
 import { ensureBundle, nasfpn, Running } from './cli-helpers.js';
 
 const SPACE = 'test/fixtures/search/proxy/space.fpn';
@@ -32,7 +33,7 @@ describe('nasfpn search --reward proxy', () => {
     expect(ofType(search.events, 'trial.progress').filter((e) => e.trial === 1).map((e) => e.metrics.step)).toEqual([1, 2, 3]);
     expect(search.events.at(-1)).toMatchObject({ type: 'search.finished', reason: 'budget', trials: 2, failed: 0 });
 
-    const trials = RunStore.open(run).trials();
+    const trials = readTrials(run, noDamage);
     expect(trials).toHaveLength(2);
     for (const trial of trials) {
       expect(trial.status).toBe('finished');
@@ -41,7 +42,7 @@ describe('nasfpn search --reward proxy', () => {
       expect(trial.metrics).toMatchObject({ AP: trial.reward, steps: 3, evalImages: 3, input: 64, width: 8 });
       expect(Number.isFinite(trial.metrics.loss)).toBe(true);
     }
-    expect(RunStore.open(run).config.reward).toEqual({ name: 'proxy', options: { data, steps: 3, batch: 2 } });
+    expect(readRunConfig(run).reward).toEqual({ name: 'proxy', options: { data, steps: 3, batch: 2 } });
 
     // The best one exported: its pyramid, the detector the reward trained and the recipe it trained with,
     // which `nasfpn train` takes as it is.

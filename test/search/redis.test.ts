@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchEvent } from '../../src/search/events.js';
-import { RunStore } from '../../src/search/store.js';
+import { readEvents, readTrials } from '../../src/search/store.js';
+import { noDamage } from './helpers.js';
 import { ensureBundle, nasfpn, Running } from './cli-helpers.js';
 import { freePort, startRedis, stopRedis } from './redis-helpers.js';
+import { describeNeeding } from '../helpers/system-programs.js';
 
 const SPACE = 'test/fixtures/search/small.fpn';
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-search-redis-'));
@@ -39,7 +41,7 @@ async function redisOn(): Promise<{ port: number; url: string; dir: string }> {
   return { port, url: `redis://127.0.0.1:${port}`, dir };
 }
 
-describe('search on a Redis queue', () => {
+describeNeeding('redis-server')('search on a Redis queue', () => {
   it('a trial whose worker is killed mid-trial completes on another worker', async () => {
     const { url } = await redisOn();
     const workers = [0, 1].map(() => run(['worker', '--queue', url, '--lock-ms', '1000']));
@@ -51,7 +53,7 @@ describe('search on a Redis queue', () => {
     victim.child.kill('SIGKILL');
     expect(await search.exited).toBe(0);
     expect(ofType(search.events, 'trial.failed')).toContainEqual(expect.objectContaining({ trial: first.trial, willRetry: true }));
-    const trial = RunStore.open(dir).trials().find((t) => t.id === first.trial)!;
+    const trial = readTrials(dir, noDamage).find((t) => t.id === first.trial)!;
     expect(trial.status).toBe('finished');
     expect(trial.worker).not.toBe(first.worker);
     expect(ofType(search.events, 'worker.left')).toContainEqual(expect.objectContaining({ worker: first.worker }));
@@ -69,7 +71,7 @@ describe('search on a Redis queue', () => {
     startRedis(port, redisDir);
     expect(await search.exited).toBe(0);
     expect(ofType(search.events, 'search.resumed').length).toBeGreaterThan(0);
-    const trials = RunStore.open(dir).trials();
+    const trials = readTrials(dir, noDamage);
     expect(trials.length).toBe(6);
     expect(trials.every((t) => t.status === 'finished')).toBe(true);
   });
@@ -85,14 +87,16 @@ describe('search on a Redis queue', () => {
     expect(await watcher.exited).toBe(0);
     expect(watcher.stderr).toMatch(/no search has started on queue watched at redis:\/\/127\.0\.0\.1:\d+ yet; waiting for one/);
     // Every event of the run directory but the thinned progress reports, in the same order.
-    const all = RunStore.open(dir).events();
+    const all = readEvents(dir);
     const notProgress = (events: SearchEvent[]) => events.filter((e) => e.type !== 'trial.progress');
     expect(notProgress(watcher.events)).toEqual(notProgress(all));
     const progress = (events: SearchEvent[]) => events.filter((e) => e.type === 'trial.progress').map((e) => JSON.stringify(e));
     expect(progress(all)).toEqual(expect.arrayContaining(progress(watcher.events)));
     expect(watcher.events.at(-1)).toMatchObject({ type: 'search.finished', reason: 'budget', trials: 4 });
   });
+});
 
+describe('search watch without a Redis', () => {
   it('search watch: an unreachable Redis is bad input (exit 1); a run and --queue together are a usage error (exit 2)', async () => {
     const port = await freePort();
     const down = nasfpn('search', 'watch', `redis://127.0.0.1:${port}`);

@@ -18,7 +18,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CODES } from '../../src/diagnostics/codes.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostics.js';
-import { checkFile, fileHost as fsHost } from '../../src/semantics/program.js';
+import { checkFile } from '../../src/semantics/program.js';
+import { fileHost as fsHost } from '../../src/semantics/file-host.js';
 
 const ROOT = resolve('test/fixtures/check');
 const UPDATE = process.env.UPDATE_FIXTURES === '1';

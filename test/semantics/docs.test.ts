@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { exportTfSpec } from '../../src/interop/tfspec.js';
 import { CODES } from '../../src/diagnostics/codes.js';
-import { checkFile, checkText, fileHost as fsHost } from '../../src/semantics/program.js';
+import { checkFile, checkText } from '../../src/semantics/program.js';
+import { fileHost as fsHost } from '../../src/semantics/file-host.js';
 
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-docs-'));

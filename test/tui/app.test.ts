@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { SearchApp, type SearchAppProps, type SearchUiControls } from '../../src/tui/app.js';
 import { ThrottledStore } from '../../src/tui/store.js';
-import { pyramidOf, readEvents, readTrial } from '../../src/tui/run-dir.js';
+import { readEvents, readTrial } from '../../src/search/store.js';
+import { pyramidOf } from '../../src/tui/architectures.js';
 import type { SearchEvent } from '../../src/search/events.js';
 
 const RUN = 'test/fixtures/tui/run-40';

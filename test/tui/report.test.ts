@@ -7,11 +7,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, paretoFront, snapshotTrials } from '../../src/tui/report.js';
-import { niceTicks } from '../../src/tui/plots.js';
-import { readTrials } from '../../src/tui/run-dir.js';
+import { niceTicks } from '../../src/viz/plot.js';
+import { readTrials } from '../../src/search/store.js';
+import { pyramidOf } from '../../src/tui/architectures.js';
+import { diffPyramids } from '../../src/diff/pyramid.js';
+import { renderGraphDiff } from '../../src/viz/graph-diff.js';
 import { registerSearchUi } from '../../src/cli/search-ui.js';
 import { InputError, UsageError } from '../../src/cli/errors.js';
 import { fakeRun, writeRun } from './fixture.js';
+import { noDamage } from '../search/helpers.js';
 
 const RUN = 'test/fixtures/tui/run-40';
 const GOLDEN = join(RUN, 'expected', 'fig5-reward.svg');
@@ -25,7 +29,7 @@ if (process.env.UPDATE_GOLDEN) {
 
 describe('buildReport', () => {
   const report = buildReport(RUN);
-  const trials = readTrials(RUN);
+  const trials = readTrials(RUN, noDamage);
 
   it('makes Figure 5 (both), reward against FLOPs and params, and Figure 7-style snapshots', () => {
     expect(report.plots.map((p) => p.name)).toEqual(['fig5-reward.svg', 'fig5-unique.svg', 'reward-vs-flops.svg', 'reward-vs-params.svg']);
@@ -38,6 +42,20 @@ describe('buildReport', () => {
     // The last snapshot is the best trial of the whole run.
     const best = trials.reduce((a, b) => (b.reward! > a.reward! ? b : a));
     expect(report.snapshots[report.snapshots.length - 1].name).toBe(`fig7-${String.fromCharCode(97 + report.snapshots.length)}-trial-${best.id}.svg`);
+  });
+
+  it('draws what changed from each snapshot to the next, as nasfpn diff --draw does', () => {
+    expect(report.changes.length).toBe(report.snapshots.length - 1);
+    const trialOf = (file: { name: string }) => Number(/trial-(\d+)\.svg$/.exec(file.name)![1]);
+    report.changes.forEach((change, k) => {
+      const [before, after] = [report.snapshots[k], report.snapshots[k + 1]];
+      expect(change.name).toBe(`fig7-${before.name[5]}-to-${after.name[5]}-diff.svg`);
+      expect(change.caption).toMatch(new RegExp(`^Trial ${trialOf(before)} → trial ${trialOf(after)}: structurally (different|equal): `));
+      const [a, b] = [trials.find((t) => t.id === trialOf(before))!, trials.find((t) => t.id === trialOf(after))!];
+      const expected = renderGraphDiff(pyramidOf(a.fpn)!, pyramidOf(b.fpn)!, diffPyramids(pyramidOf(a.fpn)!, pyramidOf(b.fpn)!), { theme: 'light' });
+      expect(change.svg).toBe(expected);
+    });
+    expect(report.html).toContain('What changed from one snapshot to the next');
   });
 
   it('matches the Figure 5-left golden', () => {
@@ -58,7 +76,7 @@ describe('buildReport', () => {
     expect(rows.length).toBe(Math.min(10, distinct));
     const best = trials.reduce((a, b) => (b.reward! > a.reward! ? b : a));
     expect(html).toContain(`<tr><td>1</td><td>${best.id}</td>`);
-    expect((html.match(/src="data:image\/svg\+xml;base64,/g) ?? []).length).toBe(report.plots.length + report.snapshots.length);
+    expect((html.match(/src="data:image\/svg\+xml;base64,/g) ?? []).length).toBe(report.plots.length + report.snapshots.length + report.changes.length);
     expect(html).not.toMatch(/(src|href)="https?:/);
   });
 });
@@ -115,6 +133,7 @@ describe('nasfpn search report', () => {
     const files = readdirSync(out).sort();
     expect(files).toContain('index.html');
     expect(files.filter((f) => f.endsWith('.svg')).length).toBe(files.filter((f) => f.endsWith('.png')).length);
+    expect(files.filter((f) => f.endsWith('-diff.svg')).length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'fig5-reward.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(stdout).toContain('index.html');
     // Nothing temporary is left beside it.
@@ -126,12 +145,19 @@ describe('nasfpn search report', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
-  it('a torn trial record is named in the message', async () => {
+  it('a damaged trial record is passed over with a warning naming it, and left in place (the report only reads)', async () => {
     const run = join(dir, 'run');
     writeRun(run, fakeRun(6, 3));
     writeFileSync(join(run, 'trials', '000004.json'), '{"id": 4,');
-    await expect(report(run, '-o', join(dir, 'out'))).rejects.toThrow(/000004\.json is not valid JSON/);
-    expect(existsSync(join(dir, 'out'))).toBe(false);
+    let stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    await report(run, '-o', join(dir, 'out'));
+    expect(stderr).toMatch(/warning: .*000004\.json is not trial 4's record \(damaged\): passed over/);
+    expect(existsSync(join(dir, 'out', 'index.html'))).toBe(true);
+    expect(readFileSync(join(run, 'trials', '000004.json'), 'utf8')).toBe('{"id": 4,');
   });
 
   it('-o is required', async () => {

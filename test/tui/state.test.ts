@@ -5,7 +5,8 @@ import type { SearchEvent } from '../../src/search/events.js';
 import { curveOf, initialState, reduce, reduceAll, runningTrials, throughput, topTrials, trialsDone } from '../../src/tui/state.js';
 import { ThrottledStore } from '../../src/tui/store.js';
 import { fakeRun } from './fixture.js';
-import { readEvents, readTrials } from '../../src/tui/run-dir.js';
+import { noDamage } from '../search/helpers.js';
+import { readEvents, readTrials } from '../../src/search/store.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 10, 0, seconds)).toISOString();
 
@@ -114,7 +115,7 @@ describe('ThrottledStore', () => {
 describe('a real run of the engine replayed (test/fixtures/tui/engine-ppo-16: nasfpn search, ppo, target reward)', () => {
   const RUN = 'test/fixtures/tui/engine-ppo-16';
   const events = readEvents(RUN);
-  const trials = readTrials(RUN);
+  const trials = readTrials(RUN, noDamage);
   const state = reduceAll(events);
 
   it('agrees with the trial records the engine wrote', () => {

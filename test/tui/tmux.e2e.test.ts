@@ -7,8 +7,9 @@
 //   finish, keys work, q exits 0.
 //
 // ink prints only its last frame when CI is set, so the CLI runs with CI unset, as in a user's terminal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { privateBundle } from '../helpers/cli.js';
+import { describeNeeding } from '../helpers/system-programs.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,6 @@ async function waitFor(pattern: RegExp | string, what: string): Promise<string> 
 }
 
 beforeAll(async () => {
-  if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed (CI installs it: .ci/run)');
   dir = mkdtempSync(join(tmpdir(), 'nasfpn-tui-e2e-'));
   await bundle.build();
   // A session that outlives the tests' own: killing the last session ends the tmux server, and a new-session
@@ -60,7 +60,7 @@ const E2E_TIMEOUT_MS = 180_000;
 
 const nasfpn = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${process.execPath} ${bundle.main}`;
 
-describe('nasfpn search in a terminal', () => {
+describeNeeding('tmux')('nasfpn search in a terminal', () => {
   it('fills the table, pauses, quits (exit 0) and resumes to the end of the budget', async () => {
     const runDir = join(dir, 'live');
     // The surrogate takes 1 s a trial (time to press p before the budget is done, even on a loaded machine),
@@ -109,7 +109,7 @@ describe('nasfpn search in a terminal', () => {
   }, E2E_TIMEOUT_MS);
 });
 
-describe('nasfpn search watch in a terminal', () => {
+describeNeeding('tmux')('nasfpn search watch in a terminal', () => {
   it('fills in as the run goes on, answers keys, and q exits 0', async () => {
     const run = fakeRun(20, 5);
     const runDir = join(dir, 'run');

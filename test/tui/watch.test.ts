@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerSearchUi } from '../../src/cli/search-ui.js';
 import { InputError } from '../../src/cli/errors.js';
-import { readEvents, tailEvents } from '../../src/tui/run-dir.js';
+import { readEvents, tailEvents } from '../../src/search/store.js';
 import type { SearchEvent } from '../../src/search/events.js';
 import { fakeRun, writeRun } from './fixture.js';
 import { readFileSync } from 'node:fs';
 import { exportBestTrial } from '../../src/tui/export-best.js';
 import { reduceAll } from '../../src/tui/state.js';
-import { checkFile, fileHost } from '../../src/semantics/program.js';
+import { checkFile } from '../../src/semantics/program.js';
+import { fileHost } from '../../src/semantics/file-host.js';
 import { pyramidHash } from '../../src/semantics/hash.js';
 
 let dir: string;

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { layoutGraph, renderCompare, renderGraph, type GraphLayout } from '../../src/viz/graph.js';
-import { distanceToSegment } from '../../src/viz/geometry.js';
-import { boxesOverlap } from '../../src/viz/text.js';
-import { circleBox } from '../../src/viz/geometry.js';
+import { layoutGraph, renderCompare, renderGraph } from '../../src/viz/graph.js';
 import type { PyramidIR } from '../../src/semantics/ir.js';
 import { loadExample } from '../helpers/examples.js';
 import { fpnReference, fpnPyramid, generatedPyramid, nasfpnPyramid } from '../helpers/ir.js';
-import { elementsWith } from './helpers.js';
+import { checkLegibility, elementsWith } from './helpers.js';
 
 const danglingCount = (p: PyramidIR) => p.cells.reduce((n, c) => n + c.danglingSums.length, 0);
 
@@ -20,38 +17,6 @@ function checkStructure(p: PyramidIR, svg: string) {
   expect(edges).toHaveLength(2 * p.cells.length + danglingCount(p));
   expect(edges.filter((e) => e['data-kind'] === 'dangling')).toHaveLength(danglingCount(p));
   expect(rows.map((r) => Number(r['data-row']))).toEqual(Array.from({ length: p.maxLevel - p.minLevel + 1 }, (_, i) => p.minLevel + i));
-}
-
-/** No two dots, no two labels, no label and dot intersect; no edge passes through a dot it does not touch. */
-function checkLegibility(layout: GraphLayout, options: { edgesMissDots: boolean }) {
-  const { dots, labels } = layout;
-  const problems: string[] = [];
-  for (let i = 0; i < dots.length; i++) {
-    for (let j = i + 1; j < dots.length; j++) {
-      if (Math.hypot(dots[i].x - dots[j].x, dots[i].y - dots[j].y) <= dots[i].radius + dots[j].radius) problems.push(`dot ${dots[i].name} overlaps dot ${dots[j].name}`);
-    }
-  }
-  for (let i = 0; i < labels.length; i++) {
-    for (let j = i + 1; j < labels.length; j++) {
-      if (boxesOverlap(labels[i].box, labels[j].box)) problems.push(`label '${labels[i].text}' overlaps label '${labels[j].text}'`);
-    }
-    for (const dot of dots) {
-      if (boxesOverlap(labels[i].box, circleBox(dot.x, dot.y, dot.radius))) problems.push(`label '${labels[i].text}' overlaps dot ${dot.name}`);
-    }
-  }
-  if (options.edgesMissDots) {
-    for (const edge of layout.edges) {
-      for (const dot of dots) {
-        if (dot.node === edge.from || dot.node === edge.to) continue;
-        for (let k = 1; k < edge.points.length; k++) {
-          if (distanceToSegment([dot.x, dot.y], edge.points[k - 1], edge.points[k]) <= dot.radius) problems.push(`edge ${edge.from}→${edge.to} crosses dot ${dot.name}`);
-        }
-      }
-    }
-  }
-  expect(problems).toEqual([]);
-  // Every node has its name on the drawing.
-  expect(labels.filter((l) => l.role === 'node').map((l) => l.text).sort()).toEqual(dots.map((d) => d.name).sort());
 }
 
 describe('graph view (Figure 7)', () => {

@@ -1,12 +1,13 @@
-// The report's plots as standalone SVG, written with the project's SVG writer (src/viz/svg.ts) and d3-shape
-// for the paths: an x/y frame with nice ticks, and layers of points and lines. Deterministic: the same data
-// gives byte-identical files (one is a golden).
+// x/y plots as SVG, written with the project's SVG writer (svg.ts) and d3-shape for the paths: a frame with
+// nice ticks (linear, or logarithmic for values that span decades), layers of points and lines, a legend.
+// One plot per document (the search report's figures), or several stacked in one (a training run's curves).
+// Deterministic: the same data gives byte-identical files (the report's Figure 5 plot is a golden).
 import { curveLinear, curveStepAfter, line } from 'd3-shape';
-import { el, group, num, svgDocument, textEl } from '../viz/svg.js';
-import { FONT_FAMILY, themeByName } from '../viz/theme.js';
-import { textWidth } from '../viz/text.js';
 import { assertNever } from '../util/assert-never.js';
-import { extent, widen, withUnit } from './chart.js';
+import { extent, widen, withUnit } from './scale.js';
+import { el, group, num, svgDocument, textEl } from './svg.js';
+import { textWidth } from './text.js';
+import { FONT_FAMILY, themeByName } from './theme.js';
 
 export interface XY {
   x: number;
@@ -30,6 +31,10 @@ export interface PlotSpec {
   /** Tick label formatting (e.g. 1.2G for FLOPs). */
   xFormat?: (v: number) => string;
   yFormat?: (v: number) => string;
+  /** A logarithmic y axis (losses span decades); linear anyway when a value is not positive. */
+  yLog?: boolean;
+  /** Written in the frame when no layer has a point (without it, an empty frame over [0, 1]). */
+  emptyNote?: string;
 }
 
 // Sizes in px.
@@ -43,34 +48,49 @@ const LEGEND_SIZE = 11;
 /** Aim for about this many ticks per axis. */
 const TICK_TARGET = 6;
 
-/** Colours shared by the report's plots (light theme, colour-blind-safe pairs). */
-export const PLOT_COLORS = {
-  trial: '#7fa7d1',
-  average: '#1f5fa6',
-  best: '#d62728',
-  total: '#8c8c8c',
-  unique: '#2ca02c',
-  front: '#d62728',
-} as const;
+/** Colours for series that mean nothing in particular, in order: Okabe–Ito's colour-blind-safe palette. */
+export const SERIES_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'] as const;
 
+/** One plot as a standalone SVG document. */
 export function renderPlot(spec: PlotSpec): string {
   const theme = themeByName('light');
+  return svgDocument({
+    width: WIDTH, height: HEIGHT, title: spec.title, desc: spec.desc, background: theme.background, fontFamily: FONT_FAMILY, defs: [],
+    body: plotElements(spec, 0),
+  });
+}
+
+/** Several plots one above the other in one SVG document (each with its own axes and legend). */
+export function renderPlotStack(title: string, desc: string, specs: readonly PlotSpec[]): string {
+  const theme = themeByName('light');
+  return svgDocument({
+    width: WIDTH, height: HEIGHT * specs.length, title, desc, background: theme.background, fontFamily: FONT_FAMILY, defs: [],
+    body: specs.map((spec, i) => group({ class: 'plot' }, plotElements(spec, i * HEIGHT))),
+  });
+}
+
+/** A plot's title, axes, data and legend, `offset` px down from the top of the document. */
+function plotElements(spec: PlotSpec, offset: number): string[] {
+  const theme = themeByName('light');
   const points = spec.layers.flatMap((l) => l.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  const log = spec.yLog === true && points.length > 0 && points.every((p) => p.y > 0);
+  // On a log axis positions and ticks are computed on log10(y); the labels still show y.
+  const ty = log ? Math.log10 : (y: number) => y;
   const xTicks = niceTicks(spec.xDomain ?? extent(points.map((p) => p.x)));
-  const yTicks = niceTicks(spec.yDomain ?? extent(points.map((p) => p.y)));
+  const yTicks = log ? logTicks(extent(points.map((p) => p.y))) : niceTicks(spec.yDomain ?? extent(points.map((p) => p.y)));
   const [x0, x1] = spec.xDomain ?? [xTicks[0], xTicks[xTicks.length - 1]];
-  const [y0, y1] = spec.yDomain ?? [yTicks[0], yTicks[yTicks.length - 1]];
+  const [y0, y1] = (log ? undefined : spec.yDomain) ?? [ty(yTicks[0]), ty(yTicks[yTicks.length - 1])];
   const left = MARGIN.left;
   const right = WIDTH - MARGIN.right;
-  const top = MARGIN.top;
-  const bottom = HEIGHT - MARGIN.bottom;
+  const top = offset + MARGIN.top;
+  const bottom = offset + HEIGHT - MARGIN.bottom;
   const sx = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (right - left);
-  const sy = (y: number) => bottom - ((y - y0) / (y1 - y0 || 1)) * (bottom - top);
+  const sy = (y: number) => bottom - ((ty(y) - y0) / (y1 - y0 || 1)) * (bottom - top);
   const fx = spec.xFormat ?? formatNumber;
   const fy = spec.yFormat ?? formatNumber;
 
   const axes: string[] = [];
-  for (const t of yTicks.filter((t) => t >= y0 && t <= y1)) {
+  for (const t of yTicks.filter((t) => ty(t) >= y0 && ty(t) <= y1)) {
     axes.push(el('line', { x1: left, y1: sy(t), x2: right, y2: sy(t), stroke: theme.band, 'stroke-width': 1 }));
     axes.push(textEl('text', { x: left - 6, y: sy(t) + TICK_SIZE * 0.35, 'font-size': TICK_SIZE, 'text-anchor': 'end', fill: theme.muted }, fy(t)));
   }
@@ -81,6 +101,9 @@ export function renderPlot(spec: PlotSpec): string {
   axes.push(el('path', { d: `M${num(left)},${num(top)}V${num(bottom)}H${num(right)}`, fill: 'none', stroke: theme.ink, 'stroke-width': 1 }));
   axes.push(textEl('text', { x: (left + right) / 2, y: bottom + 14 + TICK_SIZE + LABEL_SIZE, 'font-size': LABEL_SIZE, 'text-anchor': 'middle', fill: theme.ink }, spec.xLabel));
   axes.push(textEl('text', { x: 16, y: (top + bottom) / 2, 'font-size': LABEL_SIZE, 'text-anchor': 'middle', fill: theme.ink, transform: `rotate(-90 16 ${num((top + bottom) / 2)})` }, spec.yLabel));
+  if (points.length === 0 && spec.emptyNote !== undefined) {
+    axes.push(textEl('text', { x: (left + right) / 2, y: (top + bottom) / 2, 'font-size': LABEL_SIZE, 'text-anchor': 'middle', fill: theme.muted }, spec.emptyNote));
+  }
 
   const layers = spec.layers.map((layer) => {
     const shown = layer.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
@@ -100,7 +123,7 @@ export function renderPlot(spec: PlotSpec): string {
   // The legend: one row under the x label, glyphs then labels.
   const legend: string[] = [];
   let x = left;
-  const y = HEIGHT - 14;
+  const y = offset + HEIGHT - 14;
   for (const layer of spec.layers) {
     legend.push(layer.kind === 'points'
       ? el('circle', { cx: x + 6, cy: y - 4, r: 3.5, fill: layer.color })
@@ -109,15 +132,12 @@ export function renderPlot(spec: PlotSpec): string {
     x += 18 + textWidth(layer.label, LEGEND_SIZE) + 18;
   }
 
-  return svgDocument({
-    width: WIDTH, height: HEIGHT, title: spec.title, desc: spec.desc, background: theme.background, fontFamily: FONT_FAMILY, defs: [],
-    body: [
-      textEl('text', { x: left, y: 24, 'font-size': TITLE_SIZE, 'font-weight': 'bold', fill: theme.ink }, spec.title),
-      group({ class: 'axes' }, axes),
-      group({ class: 'data' }, layers),
-      group({ class: 'legend' }, legend),
-    ],
-  });
+  return [
+    textEl('text', { x: left, y: offset + 24, 'font-size': TITLE_SIZE, 'font-weight': 'bold', fill: theme.ink }, spec.title),
+    group({ class: 'axes' }, axes),
+    group({ class: 'data' }, layers),
+    group({ class: 'legend' }, legend),
+  ];
 }
 
 /** Ticks at 1, 2 or 5 × 10^k covering [lo, hi]. */
@@ -133,6 +153,20 @@ export function niceTicks([lo, hi]: [number, number]): number[] {
   return ticks;
 }
 
+/**
+ * Ticks of a log axis covering [lo, hi] (both > 0): 1, 2 and 5 × 10^k over up to two decades, powers of ten
+ * beyond; the first tick is at or below lo and the last at or above hi.
+ */
+export function logTicks([lo, hi]: [number, number]): number[] {
+  const from = Math.floor(Math.log10(lo));
+  const to = Math.max(Math.ceil(Math.log10(hi)), from + 1);
+  const mantissas = Math.log10(hi / lo) <= 2 ? [1, 2, 5] : [1];
+  const all: number[] = [];
+  for (let k = from; k <= to; k++) for (const m of mantissas) all.push(Number((m * 10 ** k).toPrecision(12)));
+  const first = all.filter((t) => t <= lo).length - 1;
+  const last = all.findIndex((t) => t >= hi);
+  return all.slice(Math.max(0, first), last + 1);
+}
 
 /** Tick labels: plain for small numbers, k/M/G for large counts. */
 export function formatNumber(v: number): string {
