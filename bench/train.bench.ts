@@ -15,8 +15,7 @@ import { writeSynthDataset, DEFAULT_SYNTH } from '../src/data/synth.js';
 import { availableBackends, useBackend, type BackendName } from '../src/runtime/backend.js';
 import { checkText } from '../src/semantics/program.js';
 import { loadSplitOf } from '../src/data/dataset.js';
-import { detectionObjective, trainingBatches } from '../src/train/detection.js';
-import { buildDetectorModel } from '../src/train/model.js';
+import { eagerDetectionEngine, trainingBatches } from '../src/train/detection.js';
 import { Trainer } from '../src/train/trainer.js';
 
 const STEPS = Number(process.env.NASFPN_BENCH_STEPS ?? 5);
@@ -32,9 +31,8 @@ for (const name of ['proxy', 'proxy_x3']) {
   const { dataset } = await loadSplitOf(dataDir, 'train', recipe.detector.head.classes);
   for (const backend of backends) {
     await useBackend(backend);
-    const model = buildDetectorModel(recipe.detector, recipe.seed);
     const trainer = new Trainer({
-      tf, model, recipe, objective: detectionObjective(tf, recipe, model), data: trainingBatches(recipe, dataset, null),
+      engine: eagerDetectionEngine(tf, recipe), recipe, data: trainingBatches(recipe, dataset, null),
       runDir: join(dataDir, `run-${name}-${backend}`), source: { file, files: {} }, hooks: [],
     });
     for (let i = 0; i < 2; i++) await trainer.runStep();
@@ -53,7 +51,6 @@ for (const name of ['proxy', 'proxy_x3']) {
     console.log(`${name} on ${backend}: ${mean.toFixed(2)} s/step (median ${median.toFixed(2)}), ${(recipe.batch / mean).toFixed(2)} images/s ` +
       `(batch ${recipe.batch}, ${recipe.detector.inputSize}²); ${kernels.total} kernels a step${tensorflowOps ? `, ${tensorflowOps.total} TensorFlow ops` : ''}`);
     trainer.dispose();
-    model.dispose();
   }
 }
 rmSync(dataDir, { recursive: true, force: true });

@@ -3,6 +3,9 @@
 // readable TypeScript source that builds the same model instead (no TensorFlow.js needed for that). With
 // `--exit K`, the model that stops after pyramid K (an anytime exit): its weights keep their names, so a
 // checkpoint of the whole detector loads into it.
+// `--emit saved-model`, a TensorFlow SavedModel for serving (src/graph/inference-program.ts): detections from
+// images, which Python's tf.saved_model.load and tfjs-node's loadSavedModel open; `--weights RUN` puts a
+// trained run's weights in it (the run's detector, so FILE may be left out).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +15,7 @@ import { MAX_BUILD_PARAMETERS } from '../semantics/limits.js';
 import { InputError, UsageError } from './errors.js';
 import { parseExit, parseInputSize, withInputSize } from './options.js';
 import { displayPath, relativePath } from './report.js';
+import type { DetectorIR } from '../semantics/ir.js';
 
 interface BuildOptions {
   output?: string;
@@ -22,24 +26,35 @@ interface BuildOptions {
   input?: string;
   exit?: string;
   layersModule?: string;
+  weights?: string;
 }
+
+const EMITS = ['model', 'ts', 'saved-model'] as const;
 
 export function registerBuild(program: Command): void {
   program
     .command('build')
     .description('build a detector of a .fpn file as a TensorFlow.js model (or emit the TypeScript that builds it)')
-    .argument('<file>', '.fpn file (FILE#NAME picks the detector)')
+    .argument('[file]', '.fpn file (FILE#NAME picks the detector); not needed with --weights RUN')
     .requiredOption('-o, --output <path>', 'output directory (model.json + weights.bin), or the .ts file with --emit ts')
     .option('-d, --detector <name>', 'which detector (default: the first in the file)')
-    .option('--emit <what>', 'model (a saved TF.js model) or ts (TypeScript source)', 'model')
+    .option('--emit <what>', 'model (a saved TF.js model), ts (TypeScript source) or saved-model (a TensorFlow SavedModel for serving)', 'model')
+    .option('--weights <run>', 'with --emit saved-model: the trained weights of a run folder (its newest checkpoint) or a checkpoint directory')
     .option('--input <size>', 'square input size in pixels, overriding the detector\'s')
     .option('--exit <k>', 'stop after pyramid k (an anytime exit): the later pyramids and heads are left out')
     .option('--backend <name>', 'TF.js backend: auto, tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu (default: the fastest available)')
     .option('--layers-module <specifier>', 'with --emit ts: where the emitted file imports the custom layers from (default: this package\'s src/codegen/layers.js, relative to the output)')
     .option('-f, --force', 'replace an existing output')
-    .action(async (argument: string, options: BuildOptions) => {
-      if (options.emit !== 'model' && options.emit !== 'ts') throw new UsageError(`--emit must be model or ts, not '${options.emit}'`);
+    .action(async (argument: string | undefined, options: BuildOptions) => {
+      if (!(EMITS as readonly string[]).includes(options.emit)) throw new UsageError(`--emit must be ${EMITS.join(', ')}, not '${options.emit}'`);
+      if (options.weights !== undefined && options.emit !== 'saved-model') throw new UsageError('--weights goes with --emit saved-model');
       const output = options.output!;
+      if (options.emit === 'saved-model') {
+        refuseToOverwrite(output, options.force === true);
+        await emitSavedModel(argument, output, options);
+        return;
+      }
+      if (argument === undefined) throw new UsageError('give the .fpn file with the detector to build');
       if (options.emit === 'ts' && existsSync(output) && statSync(output).isDirectory()) {
         throw new UsageError(`${output} is a directory; with --emit ts, -o names the .ts file to write`);
       }
@@ -95,6 +110,59 @@ export function registerBuild(program: Command): void {
         `built in ${((built - start) / 1000).toFixed(1)} s, saved in ${((performance.now() - built) / 1000).toFixed(1)} s\n`,
       );
     });
+}
+
+/** `--emit saved-model`: the detector (or a run's) with fresh (or the run's) weights, as an inference SavedModel. */
+async function emitSavedModel(argument: string | undefined, output: string, options: BuildOptions): Promise<void> {
+  if (argument !== undefined && options.weights !== undefined) throw new UsageError('--weights RUN builds the run\'s own detector; leave out FILE');
+  if (argument === undefined && options.weights === undefined) throw new UsageError('give the .fpn file with the detector to build, or --weights RUN');
+  const inputSize = parseInputSize(options.input);
+  const { initBackend } = await import('../runtime/backend.js');
+  await initBackend(options.backend);
+  const tf = await import('@tensorflow/tfjs');
+  const [
+    { buildModel }, { readWeights }, { openSavedRun, readRun }, { buildInferenceProgram }, { writeSavedModel }, { headLayout }, { loadDetector },
+    { lowerDetector }, { countModel },
+  ] = await Promise.all([
+    import('../codegen/builder.js'), import('../train/engine.js'), import('./saved-run.js'), import('../graph/inference-program.js'),
+    import('../graph/saved-model.js'), import('../targets/layout.js'), import('./load.js'), import('../codegen/lower.js'), import('../codegen/count.js'),
+  ]);
+  let detector: DetectorIR;
+  let source: string;
+  let model: Awaited<ReturnType<typeof buildModel>>;
+  if (options.weights !== undefined) {
+    const run = await openSavedRun(tf, await readRun(options.weights));
+    // Weights fit their own input size only where the heads see the same grid, so a run exports at its size.
+    if (inputSize !== undefined && inputSize !== run.recipe.detector.inputSize) {
+      run.model.dispose();
+      throw new UsageError(`--input: the run trained at ${run.recipe.detector.inputSize} px; its SavedModel takes that size`);
+    }
+    detector = run.recipe.detector;
+    source = `${displayPath(run.checkpoint)} (step ${run.step})`;
+    model = run.model;
+  } else {
+    const loaded = await loadDetector(argument!, { name: options.detector, flag: '--detector' });
+    detector = withInputSize(loaded.chosen, inputSize);
+    source = displayPath(loaded.file);
+    model = buildModel(lowerDetector(detector));
+  }
+  const spec = lowerDetector(detector);
+  const counts = countModel(spec);
+  const parameters = counts.trainable + counts.nonTrainable;
+  if (parameters > MAX_BUILD_PARAMETERS) {
+    model.dispose();
+    throw new InputError(`${detector.name} has ${(parameters / 1e6).toFixed(0)} M parameters, more than build allocates (at most ${MAX_BUILD_PARAMETERS / 1e6} M)`);
+  }
+  const start = performance.now();
+  const weights = new Map((await readWeights(model)).map((w) => [w.name, w.values]));
+  model.dispose();
+  const program = buildInferenceProgram(spec, headLayout(detector), weights, { source, detector: detector.name, inputSize: counts.inputSize });
+  await writeSavedModel(output, program.bytes, program.manifest);
+  process.stdout.write(
+    `wrote ${output}${sep}saved_model.pb (${(program.bytes.byteLength / 2 ** 20).toFixed(1)} MiB): ${detector.name} from ${source}, input ${counts.inputSize}×${counts.inputSize}, ` +
+    `${(counts.trainable / 1e6).toFixed(2)} M parameters; serving_default(images) → boxes, scores, classes, count; ` +
+    `heads(images) → raw outputs; in ${((performance.now() - start) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 /** An existing file, or a non-empty directory, is only replaced with --force. */

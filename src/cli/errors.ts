@@ -13,10 +13,11 @@
 // unless NASFPN_DEBUG is set. (A training run stopped by a second Ctrl-C exits 130, by a second SIGTERM 143.)
 import { CommanderError } from 'commander';
 import { ImageError } from '../data/errors.js';
+import { GraphUnsupportedError } from '../graph/errors.js';
 import { BackendUnavailableError, RunLockedError, UnknownBackendError } from '../runtime/errors.js';
 import { ioFault } from '../runtime/io-fault.js';
 import { RunDirectoryError } from '../search/errors.js';
-import { DamagedCheckpointError } from '../train/errors.js';
+import { DamagedCheckpointError, EngineUnavailableError } from '../train/errors.js';
 import { terminalText } from '../util/escape.js';
 import { NotARegularFileError } from '../util/regular-file.js';
 import { displayPath } from './report.js';
@@ -53,9 +54,10 @@ function ioMessage(error: unknown): string | null {
 /**
  * The CLI's reading of an error a room raised on purpose: an unknown backend name came from the command line
  * (or NASFPN_BACKEND), so it is a usage error; a backend that cannot run here is a fact about the input
- * machine; a path that is not a regular file, a run directory in use or damaged, a damaged checkpoint or an
- * image that cannot be decoded is bad input; an errno of the file system failing is an I/O fault. Anything
- * else is returned unchanged (and reported as an internal error if it is not a CLI error).
+ * machine; a path that is not a regular file, a run directory in use or damaged, a damaged checkpoint, an
+ * image that cannot be decoded, an engine that cannot run here or a detector the graph engine cannot express is
+ * bad input; an errno of the file system failing is an I/O fault. Anything else is returned unchanged (and
+ * reported as an internal error if it is not a CLI error).
  */
 export function fromRoomError(error: unknown): unknown {
   if (error instanceof UnknownBackendError) return new UsageError(error.message);
@@ -69,6 +71,9 @@ export function fromRoomError(error: unknown): unknown {
   if (error instanceof RunLockedError) {
     return new InputError(`${error.message}. Only one process writes a run at a time; wait for it to end or stop it (the run resumes later)`);
   }
+  // --engine graph where no TensorFlow graph can run, or for a detector it cannot express (auto falls back instead).
+  if (error instanceof EngineUnavailableError) return new InputError(error.message);
+  if (error instanceof GraphUnsupportedError) return new InputError(`the graph engine cannot train this detector: ${error.message} (use --engine eager)`);
   const io = ioMessage(error);
   if (io) return new IoError(io);
   return error;

@@ -12,6 +12,7 @@ import { ioFault } from '../runtime/io-fault.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import type { DatasetOptions } from '../data/dataset.js';
 import type { TrainIR } from '../semantics/ir.js';
+import { engineRequestOf, type EngineRequest } from '../train/engines.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
 import { terminalLine } from '../util/escape.js';
@@ -21,6 +22,7 @@ interface TrainOptions {
   name?: string;
   resume?: string;
   backend?: string;
+  engine?: string;
   allowCpu?: boolean;
   steps?: string;
   epochs?: string;
@@ -44,6 +46,7 @@ export function registerTrain(program: Command): void {
     .option('--name <train>', 'which train declaration (default: the first in the file)')
     .option('--resume <run>', 'continue the run in this folder from its newest checkpoint (no FILE needed)')
     .option('--backend <name>', 'TF.js backend: auto, tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu (default: the fastest available)')
+    .option('--engine <name>', 'graph (the whole step as one TensorFlow graph; tfjs-node only), eager, or auto: graph where the backend runs TensorFlow graphs (default; NASFPN_ENGINE)')
     .option('--allow-cpu', 'train on the pure-JavaScript cpu backend anyway (hundreds of times slower)')
     .option('--steps <n>', 'override the recipe: run this many steps')
     .option('--epochs <n>', 'override the recipe: run this many epochs')
@@ -66,6 +69,7 @@ export function registerTrain(program: Command): void {
         throw new UsageError('a resumed run keeps its batch, learning rate, data and seed; only --steps, --epochs and the intervals may change');
       }
       const overrides = parseOverrides(options);
+      const engine = parseEngine(options.engine);
 
       // The recipe and the text it came from (for a fresh run), checked before anything heavy loads.
       let recipe: TrainIR | null = null;
@@ -89,7 +93,7 @@ export function registerTrain(program: Command): void {
         throw new InputError('the pure-JavaScript cpu backend is hundreds of times too slow to train a detector; see `nasfpn doctor` ' +
           'for how to get tfjs-node or wasm (or pass --allow-cpu to train on it anyway)');
       }
-      await runTraining(runDir, recipe, source, overrides, { allowOutside: options.allowOutsideImages === true });
+      await runTraining(runDir, recipe, source, overrides, { allowOutside: options.allowOutsideImages === true }, engine);
     });
 }
 
@@ -99,6 +103,7 @@ export function registerTrain(program: Command): void {
  */
 async function runTraining(
   runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides, data: DatasetOptions,
+  engineRequest: EngineRequest,
 ): Promise<void> {
   const say = (line: string) => process.stderr.write(line + '\n');
   const warn = (line: string) => say(`warning: ${terminalLine(line)}`);
@@ -107,7 +112,7 @@ async function runTraining(
   const { lockRunDirectory } = await import('../runtime/run-lock.js');
   const lock = lockRunDirectory(runDir, 'nasfpn train', warn);
   try {
-    await trainLocked(runDir, recipe, source, overrides, data, say, warn);
+    await trainLocked(runDir, recipe, source, overrides, data, engineRequest, say, warn);
   } finally {
     lock.release();
   }
@@ -115,15 +120,16 @@ async function runTraining(
 
 async function trainLocked(
   runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides,
-  data: DatasetOptions, say: (line: string) => void, warn: (line: string) => void,
+  data: DatasetOptions, engineRequest: EngineRequest, say: (line: string) => void, warn: (line: string) => void,
 ): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const [
     { prepareRun, resumePoint, stopOnSignals }, detection, scoring, { NonFiniteLossError }, { progressReporter }, { CheckpointWriteError },
-    { warnStaleStatistics }, { ImageError },
+    { warnStaleStatistics }, { ImageError }, { engineLine, openEngine },
   ] = await Promise.all([
     import('../train/run.js'), import('../train/detection.js'), import('../predict/evaluate.js'), import('../train/trainer.js'), import('../train/progress.js'),
     import('../train/checkpoint.js'), import('./saved-run.js'), import('../data/image.js'),
+    import('../train/engines.js'),
   ]);
   // For a resumed run the recipe comes from its newest intact checkpoint; the data folder is needed before the trainer exists.
   const resumeFrom = recipe === null ? resumePoint(runDir, warn) : null;
@@ -137,12 +143,16 @@ async function trainLocked(
   const evalSet = planned.eval.every !== null ? await scoring.loadEvaluationSet(planned.detector, planned.data.path, data).catch(fail) : null;
   const report = progressReporter(process.stdout, planned);
   const { trainer, start } = await prepareRun({
-    tf, runDir, recipe: planned, source, note: warn,
-    objective: (r, model) => detection.detectionObjective(tf, r, model),
+    runDir, recipe: planned, source, note: warn,
+    engine: async (r) => {
+      const opened = await openEngine(tf, r, engineRequest, () => detection.eagerDetectionEngine(tf, r));
+      say(engineLine(opened));
+      return opened.engine;
+    },
     openData: async (r, from) => detection.trainingBatches(r, trainSet, from),
     evaluate: evalSet
       ? async (t) => {
-          const { summary } = await scoring.evaluateOn(tf, t.model, t.recipe.detector, evalSet, t.recipe.eval.images);
+          const { summary } = await scoring.evaluateOn(tf, t.engine, t.recipe.detector, evalSet, t.recipe.eval.images);
           return { ...summary };
         }
       : undefined,
@@ -182,6 +192,15 @@ async function trainLocked(
     throw error;
   } finally {
     uninstall();
+  }
+}
+
+/** The --engine value (NASFPN_ENGINE when absent), or a usage error naming the choices. */
+function parseEngine(value: string | undefined): EngineRequest {
+  try {
+    return engineRequestOf(value);
+  } catch (error) {
+    throw new UsageError(`--engine: ${(error as Error).message}`);
   }
 }
 

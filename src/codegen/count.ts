@@ -7,6 +7,7 @@
 //   - FLOPs = 2 × MACs, the convention of the paper's Table 1 (checked against it in docs/table1.md).
 import { assertNever } from '../util/assert-never.js';
 import type { Group, LayerSpec, ModelSpec, Shape } from './spec.js';
+import { layerWeights } from './weights.js';
 
 export interface Counts {
   trainable: number;
@@ -24,34 +25,11 @@ export interface ModelCounts extends Counts {
 
 /** Parameters of one layer given the shape of its (first) input and its number of inputs. */
 export function layerParams(layer: LayerSpec, input: Shape, inputCount = 1): { trainable: number; nonTrainable: number } {
-  const channels = input[2];
-  switch (layer.kind) {
-    case 'conv2d': {
-      const { kernelSize: k, filters, useBias } = layer.config;
-      return { trainable: k * k * channels * filters + (useBias ? filters : 0), nonTrainable: 0 };
-    }
-    case 'separableConv2d': {
-      const { kernelSize: k, filters, useBias } = layer.config;
-      return { trainable: k * k * channels + channels * filters + (useBias ? filters : 0), nonTrainable: 0 };
-    }
-    case 'depthwiseConv2d':
-      return { trainable: layer.config.kernelSize ** 2 * channels, nonTrainable: 0 };
-    case 'batchNorm':
-      return { trainable: 2 * channels, nonTrainable: 2 * channels };
-    case 'weightedSum':
-      // One fusion weight per input.
-      return { trainable: inputCount, nonTrainable: 0 };
-    case 'relu':
-    case 'zeroPad':
-    case 'maxPool':
-    case 'upsample':
-    case 'add':
-    case 'globalPoolMerge':
-    case 'dropBlock':
-      return { trainable: 0, nonTrainable: 0 };
-    default:
-      return assertNever(layer, 'layer kind');
+  const params = { trainable: 0, nonTrainable: 0 };
+  for (const weight of layerWeights(layer, input, inputCount)) {
+    params[weight.trainable ? 'trainable' : 'nonTrainable'] += weight.shape.reduce((a, b) => a * b, 1);
   }
+  return params;
 }
 
 /** Multiply-accumulates of one application, given its input and output shapes. */

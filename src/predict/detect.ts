@@ -19,17 +19,25 @@ type Tfjs = typeof TF;
 export const INFERENCE_BATCH = 8;
 
 /**
+ * What predicts: a built model, or anything that gives the head outputs of images in inference mode (a
+ * training engine: the graph engine predicts through its graph, on the weights it is training).
+ */
+export type HeadModel = TF.LayersModel | { heads(images: TF.Tensor4D): TF.Tensor[] };
+
+function headOutputs(model: HeadModel, images: TF.Tensor4D): TF.Tensor[] {
+  if ('heads' in model) return model.heads(images);
+  const out = model.apply(images, { training: false }) as TF.Tensor | TF.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+/**
  * Detections of one batch (inference mode), as COCO records in original-image pixels and category ids: one
  * list per head set in `heads` (default: the layout's last), all from one forward pass.
  */
 export async function detectBatch(
-  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, batch: DetectionBatch, classMap: ClassMapSpec, heads: readonly HeadSet[] = lastHead(layout),
+  tf: Tfjs, model: HeadModel, layout: HeadLayout, batch: DetectionBatch, classMap: ClassMapSpec, heads: readonly HeadSet[] = lastHead(layout),
 ): Promise<CocoDetectionRecord[][]> {
-  const outputs = tf.tidy(() => {
-    const images = tf.tensor4d(batch.images, [batch.batch, batch.size, batch.size, 3]);
-    const out = model.apply(images, { training: false }) as TF.Tensor | TF.Tensor[];
-    return Array.isArray(out) ? out : [out];
-  });
+  const outputs = tf.tidy(() => headOutputs(model, tf.tensor4d(batch.images, [batch.batch, batch.size, batch.size, 3])));
   try {
     const perHead: CocoDetectionRecord[][] = [];
     for (const head of heads) {
@@ -51,7 +59,7 @@ export const lastHead = (layout: HeadLayout): HeadSet[] => [layout.heads[layout.
  * its records from each head set in `heads` (default: the last), in that order.
  */
 export async function detectDataset(
-  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, dataset: Dataset, limit: number | null,
+  tf: Tfjs, model: HeadModel, layout: HeadLayout, dataset: Dataset, limit: number | null,
   onImage: (imageId: number, perHead: CocoDetectionRecord[][]) => void, heads: readonly HeadSet[] = lastHead(layout),
 ): Promise<void> {
   const images = limit === null ? dataset : { ...dataset, images: dataset.images.slice(0, limit) };
@@ -74,7 +82,7 @@ export interface ImageFile {
 
 /** Detections of image files (any format sharp reads) from the layout's last head set, INFERENCE_BATCH at a time. */
 export async function detectFiles(
-  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, files: readonly ImageFile[], classMap: ClassMapSpec,
+  tf: Tfjs, model: HeadModel, layout: HeadLayout, files: readonly ImageFile[], classMap: ClassMapSpec,
 ): Promise<CocoDetectionRecord[]> {
   const size = layout.inputSize;
   const records: CocoDetectionRecord[] = [];

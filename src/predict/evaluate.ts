@@ -4,7 +4,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import { loadSplitOf, type DatasetOptions, type LoadedSplit } from '../data/dataset.js';
 import { CocoEvaluator, type CocoEvaluation } from '../eval/evaluator.js';
-import { detectDataset, lastHead } from './detect.js';
+import { detectDataset, lastHead, type HeadModel } from './detect.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { headLayout, type HeadLayout, type HeadSet } from '../targets/layout.js';
 
@@ -19,7 +19,7 @@ export function loadEvaluationSet(detector: DetectorIR, dir: string, options: Da
 }
 
 /** COCOeval (bbox) of `model` (the whole detector: its last head) on the first `limit` val images (all when null). */
-export async function evaluateOn(tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, set: EvaluationSet, limit: number | null = null): Promise<CocoEvaluation> {
+export async function evaluateOn(tf: Tfjs, model: HeadModel, detector: DetectorIR, set: EvaluationSet, limit: number | null = null): Promise<CocoEvaluation> {
   const layout = headLayout(detector);
   const [evaluation] = await evaluateHeads(tf, model, layout, set, limit, lastHead(layout));
   return evaluation;
@@ -31,7 +31,7 @@ export async function evaluateOn(tf: Tfjs, model: TF.LayersModel, detector: Dete
  * whole detector share their backbone and pyramids). One evaluation per head set, in the order given.
  */
 export async function evaluateHeads(
-  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, set: EvaluationSet, limit: number | null, heads: readonly HeadSet[],
+  tf: Tfjs, model: HeadModel, layout: HeadLayout, set: EvaluationSet, limit: number | null, heads: readonly HeadSet[],
 ): Promise<CocoEvaluation[]> {
   const images = limit === null ? set.dataset.images : set.dataset.images.slice(0, limit);
   const imgIds = images.map((i) => i.id).sort((a, b) => a - b);

@@ -18,9 +18,10 @@ import { loadSplitOf, type Dataset } from '../data/dataset.js';
 import { evaluateOn, type EvaluationSet } from '../predict/evaluate.js';
 import { currentBackend, initBackend, loadTf } from '../runtime/backend.js';
 import type { SearchSpaceIR } from '../semantics/ir.js';
-import { detectionObjective, trainingBatches } from '../train/detection.js';
+import { eagerDetectionEngine, trainingBatches } from '../train/detection.js';
+import type { TrainingEngine } from '../train/engine.js';
+import { engineLine, engineRequestOf, openEngine } from '../train/engines.js';
 import { LearningRateSchedule } from '../train/hooks.js';
-import { buildDetectorModel } from '../train/model.js';
 import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
 import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
 import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
@@ -46,11 +47,14 @@ export class ProxyReward implements Reward {
     const pyramid = decisionsToPyramid(trial.space, trial.decisions, `trial${trial.id}`);
     const detector = trialDetector(this.space, this.options, pyramid, data.classes);
     const recipe = trialRecipe(this.space, this.options, detector, trial.seed, dataDir);
-    let model: TF.LayersModel;
+    let engine: TrainingEngine;
     let counts: { trainable: number; flops: number };
     try {
       counts = countModel(lowerDetector(detector));
-      model = buildDetectorModel(detector, recipe.seed);
+      // The graph engine on tfjs-node (NASFPN_ENGINE picks another), said once per worker process.
+      const opened = await openEngine(tf, recipe, engineRequestOf(undefined), () => eagerDetectionEngine(tf, recipe));
+      engine = opened.engine;
+      sayOnce(engineLine(opened, false));
     } catch (error) {
       throw new TrialFailure(`the proxy detector does not build: ${messageOf(error)}`);
     }
@@ -70,7 +74,7 @@ export class ProxyReward implements Reward {
     try {
       batches = trainingBatches(recipe, data.train, null);
       trainer = new Trainer({
-        tf, model, recipe, objective: detectionObjective(tf, recipe, model), data: batches,
+        engine, recipe, data: batches,
         // A trial has no checkpoint hook, so the trainer never writes into its run folder (which is never made).
         runDir: join(tmpdir(), `nasfpn-proxy-trial-${process.pid}`), source: { file: '', files: {} }, hooks: [new LearningRateSchedule(), watch],
       });
@@ -85,7 +89,7 @@ export class ProxyReward implements Reward {
       }
       throwIfAborted(context.signal);
       const trainSeconds = (performance.now() - started) / 1000;
-      const { summary } = await evaluateOn(tf, model, detector, data.val, recipe.eval.images);
+      const { summary } = await evaluateOn(tf, engine, detector, data.val, recipe.eval.images);
       const seconds = (performance.now() - started) / 1000;
       const evalImages = Math.min(recipe.eval.images ?? Infinity, data.val.dataset.images.length);
       // COCOeval's -1 means "nothing to measure" (the evaluated images hold no box): no architecture found anything.
@@ -102,9 +106,10 @@ export class ProxyReward implements Reward {
         },
       };
     } finally {
-      trainer?.dispose();
+      // The trainer owns the engine once it exists.
+      if (trainer) trainer.dispose();
+      else engine.dispose();
       await batches?.close();
-      model.dispose();
     }
   }
 }
@@ -124,6 +129,15 @@ function proxyBackend(): Promise<Tfjs> {
     return loadTf();
   })();
   return backend;
+}
+
+let lastEngineLine = '';
+
+/** The engine line on stderr, when it differs from the last one this worker printed (not once a trial). */
+function sayOnce(line: string): void {
+  if (line === lastEngineLine) return;
+  lastEngineLine = line;
+  process.stderr.write(`nasfpn worker ${process.pid}: ${line}\n`);
 }
 
 /** A dataset as the proxy task uses it: the train split, the val split with its ground truth, the head's class count. */

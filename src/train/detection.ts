@@ -10,7 +10,9 @@ import type { TrainIR } from '../semantics/ir.js';
 import { headLayout } from '../targets/layout.js';
 import { encodeBatchTargets, type BatchTargets } from '../targets/matching.js';
 import { decayedWeights, detectionLoss, lossOptionsFor, targetTensors } from './losses.js';
-import type { BatchSource, Objective } from './trainer.js';
+import { EagerEngine, type Objective } from './engine.js';
+import { buildDetectorModel } from './model.js';
+import type { BatchSource } from './trainer.js';
 
 type Tfjs = typeof TF;
 
@@ -28,6 +30,12 @@ export function detectionObjective(tf: Tfjs, recipe: TrainIR, model: TF.LayersMo
       return { total: loss.total, parts: { class: loss.class, box: loss.box, l2: loss.l2 } };
     },
   };
+}
+
+/** The eager engine for a recipe: its model, built from the recipe's seed, trained on the detection objective. */
+export function eagerDetectionEngine(tf: Tfjs, recipe: TrainIR): EagerEngine {
+  const model = buildDetectorModel(recipe.detector, recipe.seed);
+  return new EagerEngine(tf, model, recipe, detectionObjective(tf, recipe, model));
 }
 
 /** The recipe's training batches (its batch size, input size, seed and augmentation), from a saved position. */

@@ -26,3 +26,8 @@ export class CheckpointWriteError extends Error {
     super(`cannot write checkpoint ${dir}: ${fault.text} (${fault.code})`);
   }
 }
+
+/** The --engine graph request on a backend without TensorFlow graphs. */
+export class EngineUnavailableError extends Error {
+  override readonly name = 'EngineUnavailableError';
+}

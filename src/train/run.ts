@@ -6,24 +6,20 @@
 //   RUN/checkpoints/…      see checkpoint.ts
 //   RUN/latest
 import { existsSync, readdirSync } from 'node:fs';
-import type * as TF from '@tensorflow/tfjs';
 import type { TrainIR } from '../semantics/ir.js';
 import { readNewestIntactCheckpoint, type Checkpoint, type SourceSnapshot } from './checkpoint.js';
+import type { TrainingEngine } from './engine.js';
 import { LearningRateSchedule, MetricsLogger, PeriodicCheckpoint, PeriodicEvaluation } from './hooks.js';
 import { truncateMetrics, type MetricsRecord } from './metrics.js';
-import { buildDetectorModel } from './model.js';
-import { Trainer, type BatchSource, type Hook, type Objective } from './trainer.js';
-
-type Tfjs = typeof TF;
+import { Trainer, type BatchSource, type Hook } from './trainer.js';
 
 export interface RunSetup {
-  tf: Tfjs;
   runDir: string;
   /** The recipe of a fresh run; a resumed run continues with the recipe saved in its checkpoint. */
   recipe: TrainIR;
   source: SourceSnapshot;
-  /** The losses for the recipe's model (the L2 term reads the model's kernels). */
-  objective: (recipe: TrainIR, model: TF.LayersModel) => Objective;
+  /** Opens the engine that trains `recipe` (with its initial weights; a resume then loads the checkpoint's). */
+  engine: (recipe: TrainIR) => Promise<TrainingEngine>;
   /** Opens the training batches for `recipe` at a saved position (null: from the start). */
   openData: (recipe: TrainIR, from: unknown) => Promise<BatchSource>;
   /** COCO metrics of the model on the val split, for the periodic evaluation (none: no evaluation hook). */
@@ -71,12 +67,17 @@ export async function prepareRun(setup: RunSetup, resume: boolean | Checkpoint, 
   hooks.push(new PeriodicCheckpoint(recipe.checkpoint.every, setup.onCheckpoint), ...(setup.hooks ?? []));
 
   const data = await setup.openData(recipe, checkpoint ? checkpoint.state.data : null);
-  const model = buildDetectorModel(recipe.detector, recipe.seed);
   const trainer = new Trainer({
-    tf: setup.tf, model, recipe, objective: setup.objective(recipe, model), data,
-    runDir: setup.runDir, source: checkpoint ? checkpoint.source : setup.source, hooks,
+    engine: await setup.engine(recipe), recipe, data, runDir: setup.runDir, source: checkpoint ? checkpoint.source : setup.source, hooks,
   });
-  if (checkpoint) trainer.restore(checkpoint);
+  if (checkpoint) {
+    try {
+      await trainer.restore(checkpoint);
+    } catch (error) {
+      trainer.dispose();
+      throw error;
+    }
+  }
   return { trainer, start: checkpoint ? { kind: 'resume', checkpoint: checkpoint.dir, step: checkpoint.state.step } : { kind: 'fresh' } };
 }
 

@@ -10,7 +10,7 @@ import type { ClassMapSpec } from '../data/types.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { CHECKPOINTS_DIR, latestCheckpointDir, readCheckpoint, readNewestIntactCheckpoint, type Checkpoint, type NamedArray } from './checkpoint.js';
 import { buildDetectorModel } from './model.js';
-import { writeWeights } from './trainer.js';
+import { writeWeights } from './engine.js';
 
 type Tfjs = typeof TF;
 

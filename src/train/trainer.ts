@@ -1,24 +1,21 @@
-// The training loop, in the style of detectron2's SimpleTrainer + hooks: the trainer owns the model, the
-// optimiser, the data and the step count, and runs one step at a time; everything periodic (the learning
-// rate schedule, logging, evaluation, checkpoints) is a small hook with its own state, saved in checkpoints.
+// The training loop, in the style of detectron2's SimpleTrainer + hooks: the trainer owns the engine (the
+// model and the optimiser, eager or as one TensorFlow graph: engine.ts), the data and the step count, and runs
+// one step at a time; everything periodic (the learning rate schedule, logging, evaluation, checkpoints) is a
+// small hook with its own state, saved in checkpoints.
 //
-//   for each step:  hooks.beforeStep → one step (batch → targets → forward/backward in training mode →
-//                   clip → SGD momentum update) → hooks.afterStep
+//   for each step:  hooks.beforeStep → one step (the next batch, then the engine: targets → forward/backward in
+//                   training mode → clip → SGD momentum update; engine.ts) → hooks.afterStep
 //   at the end, or after a stop request (SIGINT/SIGTERM finish the current step first): hooks.afterTrain
 //
 // One step allocates its tensors inside tf.tidy scopes and frees all of them: the tensor count is the same
-// after every step. Each step runs with Math.random seeded from the trainer's RNG (seeded-random.ts), so the
-// DropBlock masks of a resumed run are those of an uninterrupted one.
-import type * as TF from '@tensorflow/tfjs';
+// after every step. Each step's random draws (DropBlock) are seeded from the trainer's RNG, so the masks of a
+// resumed run are those of an uninterrupted one.
 import type { DetectionBatch } from '../data/types.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { Random, type RandomState } from '../util/random.js';
-import { writeCheckpoint, type Checkpoint, type NamedArray, type SourceSnapshot } from './checkpoint.js';
-import { clipFactor, globalNorm, MomentumSgd, type NamedVariable } from './optimizer.js';
+import { writeCheckpoint, type Checkpoint, type SourceSnapshot } from './checkpoint.js';
+import type { TrainingEngine } from './engine.js';
 import { totalSteps } from './schedule.js';
-import { withSeededMathRandom } from './seeded-random.js';
-
-type Tfjs = typeof TF;
 
 /** Batches for training, in a reproducible order that can be resumed from a saved position. */
 export interface BatchSource {
@@ -28,14 +25,6 @@ export interface BatchSource {
   /** The position after the last batch `next` returned, as JSON; opening the source at it continues there. */
   position(): unknown;
   close(): Promise<void>;
-}
-
-/** The detection losses: CPU-side targets of a batch, then the loss tensors from the model's outputs. */
-export interface Objective<Targets = unknown> {
-  /** Anchor targets of a batch (typed arrays; no tensors). */
-  targets(batch: DetectionBatch): Targets;
-  /** The total loss to minimise and its named parts (e.g. class, box, l2), from the outputs in the model's order. */
-  loss(outputs: TF.Tensor[], targets: Targets): { total: TF.Scalar; parts: Record<string, TF.Scalar> };
 }
 
 export interface StepResult {
@@ -73,10 +62,9 @@ export class NonFiniteLossError extends Error {
 }
 
 export interface TrainerOptions {
-  tf: Tfjs;
-  model: TF.LayersModel;
+  /** What runs the steps (it owns the model's weights and the optimizer slots; the trainer disposes it). */
+  engine: TrainingEngine;
   recipe: TrainIR;
-  objective: Objective;
   data: BatchSource;
   runDir: string;
   source: SourceSnapshot;
@@ -84,8 +72,7 @@ export interface TrainerOptions {
 }
 
 export class Trainer {
-  readonly tf: Tfjs;
-  readonly model: TF.LayersModel;
+  readonly engine: TrainingEngine;
   readonly recipe: TrainIR;
   readonly runDir: string;
   readonly hooks: Hook[];
@@ -99,18 +86,12 @@ export class Trainer {
   lastCheckpoint: string | null = null;
   private stopRequested = false;
   private random: Random;
-  private readonly weights: NamedVariable[];
-  private readonly optimizer: MomentumSgd;
-  private readonly objective: Objective;
   private readonly data: BatchSource;
   private readonly source: SourceSnapshot;
-  private readonly partNames: string[] = [];
 
   constructor(options: TrainerOptions) {
-    this.tf = options.tf;
-    this.model = options.model;
+    this.engine = options.engine;
     this.recipe = options.recipe;
-    this.objective = options.objective;
     this.data = options.data;
     this.runDir = options.runDir;
     this.source = options.source;
@@ -119,8 +100,6 @@ export class Trainer {
     this.totalSteps = totalSteps(this.recipe, this.stepsPerEpoch);
     this.learningRate = this.recipe.learningRate.peak;
     this.random = Random.seeded(this.recipe.seed).fork('steps');
-    this.weights = this.model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as TF.Variable }));
-    this.optimizer = new MomentumSgd(this.tf, this.weights, this.recipe.momentum);
   }
 
   get epoch(): number {
@@ -151,41 +130,14 @@ export class Trainer {
     return outcome;
   }
 
-  /** One step: the next batch, its targets, forward and backward, clipping, the update. */
+  /** One step: the next batch, then the engine's forward and backward, clipping and update. */
   async runStep(): Promise<StepResult> {
-    const tf = this.tf;
     const start = performance.now();
     const batch = await this.data.next();
-    const targets = this.objective.targets(batch);
-    const variables = this.weights.map((w) => w.variable);
-    // Forward + backward under the step's seed; the loss parts and the gradient norm come back as one tensor.
-    const { summary, gradients } = withSeededMathRandom(this.random.uint32(), () => tf.tidy(() => {
-      const images = tf.tensor4d(batch.images, [batch.batch, batch.size, batch.size, 3]);
-      let parts: TF.Scalar[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const outputs = this.model.apply(images, { training: true }) as TF.Tensor | TF.Tensor[];
-        const loss = this.objective.loss(Array.isArray(outputs) ? outputs : [outputs], targets);
-        if (this.partNames.length === 0) this.partNames.push(...Object.keys(loss.parts));
-        // Kept: variableGrads frees everything its function creates except the returned loss.
-        parts = this.partNames.map((name) => tf.keep(loss.parts[name]));
-        return loss.total;
-      }, variables);
-      const gradients = variables.map((v) => grads[v.name]);
-      const summary = tf.stack([value, ...parts, globalNorm(tf, gradients)]);
-      tf.dispose(parts);
-      return { summary, gradients };
-    }));
-    const values = await summary.data();
-    summary.dispose();
-    const loss = values[0];
-    const parts = Object.fromEntries(this.partNames.map((name, i) => [name, values[1 + i]]));
-    const gradientNorm = values[values.length - 1];
+    const { loss, parts, gradientNorm } = await this.engine.step(batch, this.learningRate, this.random.uint32());
     if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
-      tf.dispose(gradients);
       throw new NonFiniteLossError(this.step + 1, { loss, ...parts, gradientNorm }, this.lastCheckpoint);
     }
-    this.optimizer.apply(gradients, this.learningRate, clipFactor(gradientNorm, this.recipe.clipNorm));
-    tf.dispose(gradients);
     this.step++;
     return {
       step: this.step, epoch: this.epoch, loss, parts, learningRate: this.learningRate, gradientNorm,
@@ -198,8 +150,8 @@ export class Trainer {
     const hooks: Record<string, unknown> = {};
     for (const hook of this.hooks) if (hook.state) hooks[hook.name] = hook.state();
     this.lastCheckpoint = await writeCheckpoint(this.runDir, {
-      weights: await readWeights(this.model),
-      slots: await this.optimizer.save(),
+      weights: await this.engine.readWeights(),
+      slots: await this.engine.readSlots(),
       state: {
         step: this.step, learningRate: this.learningRate, data: this.data.position(), random: this.random.state(), hooks,
         recipe: this.recipe, savedAt: new Date().toISOString(),
@@ -210,9 +162,8 @@ export class Trainer {
   }
 
   /** Restores weights, optimizer slots, step, RNG and hook states from a checkpoint (the data source is opened at its position by the caller). */
-  restore(checkpoint: Checkpoint): void {
-    writeWeights(this.tf, this.model, checkpoint.weights);
-    this.optimizer.load(checkpoint.slots);
+  async restore(checkpoint: Checkpoint): Promise<void> {
+    await this.engine.restore(checkpoint.weights, checkpoint.slots);
     this.step = checkpoint.state.step;
     this.learningRate = checkpoint.state.learningRate;
     this.random = Random.load(checkpoint.state.random as unknown as RandomState);
@@ -222,29 +173,8 @@ export class Trainer {
     this.lastCheckpoint = checkpoint.dir;
   }
 
+  /** Frees the engine (the model and the optimizer). */
   dispose(): void {
-    this.optimizer.dispose();
+    this.engine.dispose();
   }
-}
-
-/** Every weight of a model (trainable or not: batch-norm moving statistics too), by original name. */
-export async function readWeights(model: TF.LayersModel): Promise<NamedArray[]> {
-  return Promise.all(model.weights.map(async (w) => ({
-    name: w.originalName, shape: w.shape as number[], values: (await w.read().data()) as Float32Array,
-  })));
-}
-
-/** Loads weights saved by readWeights into a model built from the same detector; throws on any mismatch. */
-export function writeWeights(tf: Tfjs, model: TF.LayersModel, saved: readonly NamedArray[]): void {
-  const weights = model.weights;
-  if (saved.length !== weights.length) throw new Error(`the checkpoint has ${saved.length} weights, the model ${weights.length}`);
-  saved.forEach((s, i) => {
-    const w = weights[i];
-    if (s.name !== w.originalName || s.shape.join() !== (w.shape as number[]).join()) {
-      throw new Error(`checkpoint weight ${i} is ${s.name} [${s.shape}], the model's is ${w.originalName} [${w.shape}]`);
-    }
-    tf.tidy(() => {
-      w.write(tf.tensor(s.values, s.shape));
-    });
-  });
 }

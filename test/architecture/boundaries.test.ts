@@ -19,15 +19,17 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * (what changed between two pyramids or detectors) reads the hash of semantics and the counts of codegen, and viz
  * draws its overlay, so it sits between them. `service` (the language service: diagnostics, hover, completion, …
  * for editors) sits on the language rooms and codegen's counting; `lsp` (the language server, the protocol over
- * stdio) sits on it, below the CLI.
+ * stdio) sits on it, below the CLI. `graph` (TensorFlow GraphDefs and SavedModels written from a model spec: the
+ * graph engine's training program and `build --emit saved-model`) consumes codegen's spec and targets' head layout,
+ * and is itself tensor-free: it writes files; the train room runs them through runtime's SavedModel session.
  */
 const ROOMS = [
   'util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'interop', 'runtime', 'codegen', 'service', 'diff',
-  'viz', 'data', 'targets', 'train', 'eval', 'predict', 'search', 'tui', 'lsp', 'cli',
+  'viz', 'data', 'targets', 'graph', 'train', 'eval', 'predict', 'search', 'tui', 'lsp', 'cli',
 ] as const;
 
 /** Rooms that must stay free of tensors (`@tensorflow/*`), so they load fast and run anywhere. */
-const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'service', 'diff', 'viz', 'eval'];
+const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'service', 'diff', 'viz', 'eval', 'graph'];
 
 /**
  * The language service runs in a browser too (the playground): it, and every file it reaches, imports no Node

@@ -148,6 +148,25 @@ describe('nasfpn build', () => {
     // The class bias starts every anchor at the prior probability 0.01 (the predictor kernel is ~N(0, 1e-5)).
     expect(tf.sigmoid(outputs[0]).mean().dataSync()[0]).toBeCloseTo(0.01, 3);
   });
+
+  test('--emit saved-model writes a SavedModel directory with its signatures (on any backend)', async () => {
+    const dir = join(scratch, 'saved');
+    const out = await run('build', fpnFile, '--emit', 'saved-model', '-o', dir, '--backend', 'cpu');
+    expect(out).toMatch(/^wrote .*saved_model\.pb .*serving_default/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'nasfpn.json'), 'utf8'));
+    expect(Object.keys(manifest.signatures)).toEqual(['serving_default', 'heads']);
+    expect(Object.keys(manifest.signatures.serving_default.outputs)).toEqual(['boxes', 'scores', 'classes', 'count']);
+    expect(Object.keys(manifest.signatures.heads.outputs)[0]).toBe('class_P3');
+    await expect(run('build', fpnFile, '--emit', 'saved-model', '-o', dir)).rejects.toBeInstanceOf(InputError);
+  });
+
+  test('--emit and --weights are checked', async () => {
+    await expect(run('build', fpnFile, '--emit', 'onnx', '-o', join(scratch, 'x'))).rejects.toBeInstanceOf(UsageError);
+    await expect(run('build', fpnFile, '--weights', scratch, '-o', join(scratch, 'x'))).rejects.toBeInstanceOf(UsageError);
+    await expect(run('build', '--emit', 'saved-model', '-o', join(scratch, 'x'))).rejects.toBeInstanceOf(UsageError);
+    await expect(run('build', fpnFile, '--emit', 'saved-model', '--weights', scratch, '-o', join(scratch, 'x'))).rejects.toBeInstanceOf(UsageError);
+    await expect(run('build', '--emit', 'saved-model', '--weights', join(scratch, 'no-run'), '-o', join(scratch, 'x'), '--backend', 'cpu')).rejects.toBeInstanceOf(InputError);
+  });
 });
 
 describe('anytime exits: stats --exit/--exits, build --exit', () => {

@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { useBackend } from '../../src/runtime/backend.js';
 import { checkText } from '../../src/semantics/program.js';
+import { EagerEngine } from '../../src/train/engine.js';
+import { buildDetectorModel } from '../../src/train/model.js';
 import { prepareRun, stopOnSignals } from '../../src/train/run.js';
 import { standInObjective, standInSource } from './standins.js';
 
@@ -13,8 +15,8 @@ await useBackend('wasm');
 const text = readFileSync(file, 'utf8');
 const recipe = checkText(text, file).program!.trains[0];
 const { trainer, start } = await prepareRun({
-  tf, runDir, recipe, source: { file, files: { [file]: text } },
-  objective: () => standInObjective(),
+  runDir, recipe, source: { file, files: { [file]: text } },
+  engine: async (r) => new EagerEngine(tf, buildDetectorModel(r.detector, r.seed), r, standInObjective()),
   openData: async (r, from) => standInSource({ seed: r.seed, batch: r.batch, size: r.detector.inputSize, stepsPerEpoch: 3, from }),
   report: () => {},
   hooks: [{ name: 'print', afterStep: (t) => { process.stdout.write(`step ${t.step}\n`); } }],

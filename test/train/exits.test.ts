@@ -15,7 +15,7 @@ import { checkText } from '../../src/semantics/program.js';
 import { headLayout } from '../../src/targets/layout.js';
 import { writeCheckpoint } from '../../src/train/checkpoint.js';
 import { loadSavedRun, readSavedRun } from '../../src/train/saved-run.js';
-import { readWeights } from '../../src/train/trainer.js';
+import { readWeights } from '../../src/train/engine.js';
 import { tinyAnytime } from '../helpers/detectors.js';
 import { randomValues } from '../helpers/random.js';
 import { setDeterministicWeights } from '../helpers/weights.js';

@@ -3,7 +3,8 @@
 // (steps, checkpoints, resume, clipping, non-finite losses) without the data and targets rooms.
 import * as tf from '@tensorflow/tfjs';
 import type { DetectionBatch } from '../../src/data/types.js';
-import type { BatchSource, Objective } from '../../src/train/trainer.js';
+import type { Objective } from '../../src/train/engine.js';
+import type { BatchSource } from '../../src/train/trainer.js';
 import { Random } from '../../src/util/random.js';
 
 /** Batch i of a run is a function of (seed, i) alone; the position is the next batch's index. */
@@ -46,8 +47,16 @@ export function standInObjective(poison: (targets: number) => boolean = () => fa
   };
 }
 
-/** A tiny recipe file: ResNet-10 under a 3-cell top-down pyramid (P3..P5) 1 @ 8 at 32 px, 3 classes. */
-export function tinyRecipeText(fields: string): string {
+/** What a tiny recipe may change: stacked pyramids, input size, batch, and more detector fields. */
+export interface TinyRecipe {
+  repeats?: number;
+  input?: number;
+  batch?: number;
+  detectorFields?: string;
+}
+
+/** A tiny recipe file: ResNet-10 under a 3-cell top-down pyramid (P3..P5) 1 @ 8 at 32 px, 3 classes, batch 1. */
+export function tinyRecipeText(fields: string, { repeats = 1, input = 32, batch = 1, detectorFields = '' }: TinyRecipe = {}): string {
   return `pyramid p {
   inputs P3..P5
   output o5 @P5 = sum(P5, P4)
@@ -57,15 +66,15 @@ export function tinyRecipeText(fields: string): string {
 
 detector tiny {
   backbone resnet10
-  pyramid p x 1 @ 8
-  input 32
+  pyramid p x ${repeats} @ 8
+  input ${input}
   head retinanet convs 1 classes 3 anchors scales 1 ratios 1
-}
+${detectorFields}}
 
 train t {
   detector tiny
   data "unused"
-  batch 1
+  batch ${batch}
 ${fields}
 }
 `;

@@ -13,7 +13,8 @@ import { latestCheckpointDir, readCheckpoint } from '../../src/train/checkpoint.
 import { LearningRateSchedule, MetricsLogger, PeriodicCheckpoint } from '../../src/train/hooks.js';
 import type { MetricsRecord } from '../../src/train/metrics.js';
 import { buildDetectorModel } from '../../src/train/model.js';
-import { NonFiniteLossError, readWeights, Trainer, type Objective } from '../../src/train/trainer.js';
+import { EagerEngine, type Objective } from '../../src/train/engine.js';
+import { NonFiniteLossError, Trainer } from '../../src/train/trainer.js';
 import { standInObjective, standInSource, tinyRecipeText } from './standins.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-trainer-'));
@@ -31,7 +32,7 @@ function recipe(fields: string): TrainIR {
 function makeTrainer(ir: TrainIR, runDir: string, options: { objective?: Objective; from?: unknown; records?: MetricsRecord[] } = {}) {
   const logger = new MetricsLogger(runDir, ir.logEvery, (r) => options.records?.push(r));
   return new Trainer({
-    tf, model: buildDetectorModel(ir.detector, ir.seed), recipe: ir, objective: options.objective ?? standInObjective(),
+    engine: new EagerEngine(tf, buildDetectorModel(ir.detector, ir.seed), ir, options.objective ?? standInObjective()), recipe: ir,
     data: standInSource({ seed: ir.seed, batch: ir.batch, size: ir.detector.inputSize, stepsPerEpoch: 3, from: options.from }),
     runDir, source: { file: 'tiny.fpn', files: { 'tiny.fpn': tinyRecipeText('') } },
     hooks: [new LearningRateSchedule(), logger, new PeriodicCheckpoint(ir.checkpoint.every)],
@@ -57,7 +58,6 @@ describe('Trainer', () => {
     expect(Object.keys(lines[0].parts)).toEqual(['fit', 'extra']);
     // The end of the run is checkpointed even off the interval.
     expect(latestCheckpointDir(runDir)).toMatch(/step-00000004$/);
-    trainer.model.dispose();
     trainer.dispose();
   });
 
@@ -65,8 +65,7 @@ describe('Trainer', () => {
     const ir = recipe('  steps 4\n  lr 0.05 per 1\n  warmup 0\n  clip 1\n  checkpoint every 100 keep 2');
     const straight = makeTrainer(ir, join(scratch, 'straight'));
     await straight.run();
-    const expected = await readWeights(straight.model);
-    straight.model.dispose();
+    const expected = await straight.engine.readWeights();
     straight.dispose();
 
     const runDir = join(scratch, 'stopped');
@@ -74,17 +73,15 @@ describe('Trainer', () => {
     first.hooks.push({ name: 'stopper', afterStep: (t) => { if (t.step === 2) t.requestStop(); } });
     expect(await first.run()).toBe('stopped');
     expect(first.step).toBe(2);
-    first.model.dispose();
     first.dispose();
 
     const checkpoint = readCheckpoint(latestCheckpointDir(runDir)!);
     expect(checkpoint.state.step).toBe(2);
     expect(checkpoint.state.data).toEqual({ index: 2 });
     const second = makeTrainer(ir, runDir, { from: checkpoint.state.data });
-    second.restore(checkpoint);
+    await second.restore(checkpoint);
     expect(await second.run()).toBe('finished');
-    const resumed = await readWeights(second.model);
-    second.model.dispose();
+    const resumed = await second.engine.readWeights();
     second.dispose();
     expect(resumed.map((w) => w.name)).toEqual(expected.map((w) => w.name));
     resumed.forEach((w, i) => expect(Buffer.from(w.values.buffer).equals(Buffer.from(expected[i].values.buffer)), w.name).toBe(true));
@@ -102,7 +99,6 @@ describe('Trainer', () => {
     expect((error as Error).message).toContain('step-00000002');
     expect(trainer.step).toBe(2);
     expect(existsSync(join(runDir, 'checkpoints', 'step-00000002'))).toBe(true);
-    trainer.model.dispose();
     trainer.dispose();
   });
 });
