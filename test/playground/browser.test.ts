@@ -19,7 +19,7 @@ import { checkText } from '../../src/semantics/program.js';
 import { fragmentOf, readFragment } from '../../src/playground/link.js';
 import { renderGraph } from '../../src/viz/graph.js';
 import { PLAYGROUND_CSP, readPlayground, servePlayground, type PlaygroundServer } from '../../src/playground/server.js';
-import { chromiumOrSkip, inChromium, openBrowser, type Browser } from './chromium.js';
+import { chromiumOrSkip, inChromium, openBrowser, type Browser } from '../helpers/chromium.js';
 
 const CHROMIUM = chromiumOrSkip();
 const SLOW = 120_000;
