@@ -3,7 +3,7 @@
 import { buildPlayground } from './playground-build.mjs';
 
 const outdir = process.argv[2] ?? 'dist/playground';
-const files = await buildPlayground(outdir);
+const { files } = await buildPlayground(outdir);
 const kb = (n) => `${(n / 1024).toFixed(0)} kB`;
 const total = files.reduce((sum, f) => sum + f.bytes, 0);
 const gzip = files.reduce((sum, f) => sum + f.gzipBytes, 0);

@@ -47,13 +47,13 @@ export function playgroundBundleOptions(outdir) {
   };
 }
 
-/** Builds the playground into `outdir` (emptied first); returns what it wrote, with sizes. */
+/** Builds the playground into `outdir` (emptied first); returns what it wrote, with sizes, and esbuild's metafile. */
 export async function buildPlayground(outdir) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  await build(playgroundBundleOptions(outdir));
+  const { metafile } = await build(playgroundBundleOptions(outdir));
   for (const file of readdirSync(STATIC)) copyFileSync(join(STATIC, file), join(outdir, file));
-  return playgroundFiles(outdir);
+  return { files: playgroundFiles(outdir), metafile };
 }
 
 /** Every file of a built playground with its size and gzipped size, paths relative to `dir`. */
