@@ -63,7 +63,8 @@ export async function screenshotHtml(): Promise<string> {
   });
   const hoverText = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
   const problem = squiggle ? `<div class="problems"><b>PROBLEMS</b> &nbsp; ⊗ ${escape(squiggle.message)} <span class="dim">${escape(String(squiggle.code))} nasfpn · line ${squiggle.range.start.line + 1}</span></div>` : '';
-  const webview = figure7Html(drawn.name, drawn.svg).replace('<body>', '<body style="background:#1e1e1e;color:#ccc">');
+  // VS Code's dark theme sets these through --vscode-* variables; the page's CSP admits only its own nonce'd style.
+  const webview = figure7Html(drawn.name, drawn.svg).replace(/(<style nonce="[^"]+">)/, '$1\n  body { background: #1e1e1e; color: #ccc; }');
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><style>
   body { margin: 0; background: #1e1e1e; font-family: 'DejaVu Sans', sans-serif; color: #ccc; }
   .window { display: flex; height: 720px; }

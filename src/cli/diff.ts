@@ -70,7 +70,7 @@ export function registerDiff(program: Command): void {
         if (options.draw !== undefined) {
           const viz = await import('../viz/index.js');
           const svg = viz.drawDiff(a.pyramid, b.pyramid, pyramids, theme);
-          writeFileAtomic(options.draw, extname(options.draw).toLowerCase() === '.png' ? await viz.renderPng(svg, scale) : svg);
+          writeFileAtomic(options.draw, extname(options.draw).toLowerCase() === '.png' ? await (await import('../viz/png.js')).renderPng(svg, scale) : svg);
           // stdout holds the diff (maybe JSON): the note goes to stderr.
           process.stderr.write(`wrote ${displayPath(options.draw)}: ${b.pyramid.name} with ${a.pyramid.name} overlaid\n`);
         }

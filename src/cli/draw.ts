@@ -129,9 +129,10 @@ export function registerDraw(program: Command): void {
 
       // Render everything first: a failure part-way leaves no partial set of files behind.
       const rendered: { drawing: Drawing; data: string | Uint8Array }[] = [];
+      const renderPng = png ? (await import('../viz/png.js')).renderPng : null;
       for (const drawing of drawings) {
         const svg = await drawing.render();
-        rendered.push({ drawing, data: png ? await viz.renderPng(svg, scale) : svg });
+        rendered.push({ drawing, data: renderPng ? await renderPng(svg, scale) : svg });
       }
       if (options.output === '-') {
         process.stdout.write(rendered[0].data as string);

@@ -23,6 +23,7 @@ import { registerSearch } from './search.js';
 import { registerWorker } from './worker.js';
 import { registerSearchUi } from './search-ui.js';
 import { registerLsp } from './lsp.js';
+import { registerPlayground } from './playground.js';
 
 function makeProgram(): Command {
   const program = new Command('nasfpn')
@@ -33,7 +34,7 @@ function makeProgram(): Command {
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash, registerDiff,
     registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
-    registerSearch, registerWorker, registerLsp,
+    registerSearch, registerWorker, registerLsp, registerPlayground,
     // After the search command: adds watch and report under `search`.
     registerSearchUi,
   ]) {

@@ -4,6 +4,7 @@
 // Counted from the model spec alone: no TensorFlow.js, no weights.
 import type { Command } from 'commander';
 import type { ModelCounts } from '../codegen/count.js';
+import { COUNT_COLUMNS, countRows, countTitle, FLOPS_CONVENTION, giga, thousands } from '../codegen/count-table.js';
 import type { ExitCounts } from '../codegen/exits.js';
 import type { Comparison } from '../codegen/table1.js';
 import type { DetectorIR } from '../semantics/ir.js';
@@ -11,9 +12,6 @@ import { InputError, UsageError } from './errors.js';
 import { parseExit, parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
 import { textTable } from '../util/table.js';
-
-const FLOPS_CONVENTION =
-  'FLOPs = 2 × multiply-adds of the convolutions (BN, bias, add, pooling not counted); the paper\'s Table 1 uses this convention.';
 
 interface StatsOptions {
   detector?: string;
@@ -90,17 +88,8 @@ export function registerStats(program: Command): void {
 // ---------------------------------------------------------------------------------------------------
 // Printing
 
-const thousands = (n: number) => n.toLocaleString('en-US');
-const giga = (n: number) => (n / 1e9).toFixed(2);
-
 function formatCounts(counts: ModelCounts, file: string): string {
-  const rows = counts.groups.map((g) => [g.group, thousands(g.trainable), thousands(g.nonTrainable), giga(g.macs), giga(2 * g.macs)]);
-  rows.push(['total', thousands(counts.trainable), thousands(counts.nonTrainable), giga(counts.macs), giga(counts.flops)]);
-  return [
-    `${counts.name} (${file}), input ${counts.inputSize}×${counts.inputSize}: ` +
-      `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${giga(counts.flops)} GFLOPs`,
-    textTable(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
-  ].join('\n');
+  return [countTitle(counts, file), textTable(COUNT_COLUMNS, countRows(counts))].join('\n');
 }
 
 const share = (part: number, whole: number) => `${(100 * part / whole).toFixed(1)} %`;

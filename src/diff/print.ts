@@ -1,5 +1,6 @@
 // `nasfpn diff` output: the diff as text for people (a header per side, then one section per kind of change)
 // and as JSON for tools. Only formatting: what changed is computed in pyramid.ts and detector.ts.
+import { giga, thousands } from '../codegen/count-table.js';
 import { levelName } from '../semantics/levels.js';
 import { textTable } from '../util/table.js';
 import type { DetectorDiff, PartCounts, SettingValue } from './detector.js';
@@ -81,9 +82,7 @@ function pyramidBody(diff: PyramidDiff): string[] {
 const renaming = (a: { name: string }, b: { name: string }) => (a.name === b.name ? b.name : `${a.name} → ${b.name}`);
 const danglingNote = (c: CellSummary) => (c.danglingSums.length ? `  # + ${c.danglingSums.join(', ')} (dangling)` : '');
 
-const thousands = (n: number) => n.toLocaleString('en-US');
 const signed = (n: number, format: (x: number) => string) => (n > 0 ? `+${format(n)}` : n < 0 ? `−${format(-n)}` : '0');
-const giga = (n: number) => (n / 1e9).toFixed(2);
 const settingText = (v: SettingValue) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
 
 /** `retinanet_nasfpn_r50 (60.08 M trainable parameters, 280.52 GFLOPs at 640×640)` */

@@ -6,11 +6,12 @@
 // (with pooling flavour and which input is pooled), the hashes of its inputs (sorted where the op is
 // symmetric), the hashes of its dangling sums (sorted), and whether it is an output. The pyramid's hash
 // combines its level range with its outputs' hashes in level order, so unused layers do not count.
-import { createHash } from 'node:crypto';
 import { assertNever } from '../util/assert-never.js';
+import { sha256Hex } from '../util/sha256.js';
 import type { BinaryOp, PyramidIR, PyramidNetworkIR } from './ir.js';
 
-const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+// One SHA-256 for the CLI and the browser playground (src/util/sha256.ts): the same file hashes the same everywhere.
+const sha = sha256Hex;
 
 /**
  * The Merkle hash of every node of `p` (indexed like `p.nodes`): two nodes, in this pyramid or another, get the

@@ -3,6 +3,7 @@
 // detector that stacks its pyramid; a detector shows what `nasfpn stats` counts for it; a keyword shows its
 // line of the language reference; a setting shows how it is written.
 import type { Hover } from 'vscode-languageserver-types';
+import { thousands } from '../codegen/count-table.js';
 import type { CellStatement, Declaration } from '../parser/ast.js';
 import { strideOf, type DetectorIR, type MergingCell, type PyramidIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { levelName, parseLevel } from '../semantics/levels.js';
@@ -14,7 +15,7 @@ import { locate, type Located } from './locate.js';
 import { sameRange } from './positions.js';
 import { KEYWORD_REFERENCE } from './reference.js';
 import { settingSpec } from './settings.js';
-import { costLine, detectorCosts, thousands } from './stats.js';
+import { costLine, detectorCosts } from './stats.js';
 
 export function hover(analysis: Analysis, offset: number): Hover | null {
   const ast = analysis.ast;

@@ -2,6 +2,7 @@
 // model spec, no weights), and each merging cell's parameters in one stack. Counting a large detector takes
 // a few milliseconds, so each checked detector is counted once.
 import { countModel, layerParams, type ModelCounts } from '../codegen/count.js';
+import { giga } from '../codegen/count-table.js';
 import { lowerDetector } from '../codegen/lower.js';
 import type { DetectorIR } from '../semantics/ir.js';
 
@@ -34,11 +35,9 @@ export function detectorCosts(detector: DetectorIR): DetectorCosts {
   return costs;
 }
 
-export const thousands = (n: number): string => n.toLocaleString('en-US');
-
 /** `60.32 M parameters, 281.35 GFLOPs at 640×640` (FLOPs = 2 × multiply-adds, as Table 1 counts them). */
 export function costLine(detector: DetectorIR): string {
   const { counts } = detectorCosts(detector);
-  return `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${(counts.flops / 1e9).toFixed(2)} GFLOPs at ${counts.inputSize}×${counts.inputSize}`;
+  return `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${giga(counts.flops)} GFLOPs at ${counts.inputSize}×${counts.inputSize}`;
 }
 

@@ -1,5 +1,6 @@
 // The diagram views, one entry point for the CLI (which imports this module lazily, so that commands that
-// draw nothing never load d3, elkjs or resvg).
+// draw nothing never load d3 or elkjs) and the browser playground. Nothing here needs Node: PNG output
+// (resvg, png.ts) is imported by the commands that write PNGs, and elkjs only when the cells view draws.
 import type { PyramidDiff } from '../diff/pyramid.js';
 import type { DetectorIR, PyramidIR, PyramidNetworkIR } from '../semantics/ir.js';
 import { renderCells } from './cells.js';
@@ -7,8 +8,6 @@ import { renderCompare, renderGraph } from './graph.js';
 import { renderGraphDiff } from './graph-diff.js';
 import { renderStack } from './stack.js';
 import type { ThemeName } from './theme.js';
-
-export { renderPng } from './png.js';
 
 /** What a pyramid view draws: the pyramid, and the detector it came from when there is one (width, conv kind). */
 export interface PyramidSubject {

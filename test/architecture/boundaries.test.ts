@@ -22,20 +22,30 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * stdio) sits on it, below the CLI. `graph` (TensorFlow GraphDefs and SavedModels written from a model spec: the
  * graph engine's training program and `build --emit saved-model`) consumes codegen's spec and targets' head layout,
  * and is itself tensor-free: it writes files; the train room runs them through runtime's SavedModel session.
+ * `playground` (the browser page: the service, the drawers, the counters and the diff in a page, and the little
+ * server `nasfpn playground` runs) sits on viz.
  */
 const ROOMS = [
   'util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'interop', 'runtime', 'codegen', 'service', 'diff',
-  'viz', 'data', 'targets', 'graph', 'train', 'eval', 'predict', 'search', 'tui', 'lsp', 'cli',
+  'viz', 'playground', 'data', 'targets', 'graph', 'train', 'eval', 'predict', 'search', 'tui', 'lsp', 'cli',
 ] as const;
 
 /** Rooms that must stay free of tensors (`@tensorflow/*`), so they load fast and run anywhere. */
-const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'service', 'diff', 'viz', 'eval', 'graph'];
+const TENSOR_FREE = ['util', 'diagnostics', 'coco', 'parser', 'semantics', 'format', 'service', 'diff', 'viz', 'playground', 'eval', 'graph'];
 
 /**
  * The language service runs in a browser too (the playground): it, and every file it reaches, imports no Node
  * module and none of these packages (files come through its host; drawing and training are not its business).
  */
 const SERVICE_MAY_NOT_IMPORT = /^(node:|@tensorflow\/|elkjs|@resvg\/|sharp|d3-|ink|react|bullmq|ioredis|commander|cli-progress|vscode-languageserver$|vscode-languageserver\/)/;
+
+/**
+ * The playground page (src/playground/page.ts, bundled for browsers) and every file it reaches import no Node
+ * module and only these packages: the parser's, the drawers' (elkjs only through a dynamic import, so it is a
+ * chunk of its own), the protocol's types, the editor's, and the examples the build makes into a module.
+ */
+const PAGE_ENTRY = join('playground', 'page.ts');
+const PAGE_MAY_IMPORT = /^(chevrotain|d3-shape|elkjs\/lib\/elk\.bundled\.js|vscode-languageserver-types|@codemirror\/(view|state|commands|lint|autocomplete)|nasfpn:examples)$/;
 
 /** The stages before semantics: the parser may use only these (and itself). */
 const BELOW_PARSER = ['util', 'diagnostics'];
@@ -161,6 +171,23 @@ describe('room boundaries', () => {
     };
     for (const file of importsByFile.keys()) if (!state.has(file)) visit(file);
     expect(cycles).toEqual([]);
+  });
+
+  test('the playground page reaches no Node module and nothing the browser bundle must not hold', () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const i of importsByFile.get(file) ?? []) if (i.resolved) visit(i.resolved);
+    };
+    visit(PAGE_ENTRY);
+    // It reaches the service, the checker, the drawers and the counters: the CLI's code, not a copy.
+    for (const file of ['service/service.ts', 'semantics/program.ts', 'viz/graph.ts', 'viz/cells.ts', 'codegen/count.ts', 'diff/pyramid.ts']) {
+      expect(reached.has(join(...file.split('/'))), file).toBe(true);
+    }
+    const packages = [...reached].flatMap((file) => (importsByFile.get(file) ?? []).filter((i) => !i.specifier.startsWith('.')));
+    expect(show(packages.filter((i) => !PAGE_MAY_IMPORT.test(i.specifier)))).toEqual([]);
+    expect(packages.some((i) => i.specifier === 'chevrotain')).toBe(true);
   });
 
   test('a room imports only itself and the rooms below it', () => {

@@ -109,7 +109,7 @@ describe('the extension', () => {
     expect(figure).toContain('p&lt;1&gt;');
     expect(figure).toContain("default-src 'none'");
     expect(figure).not.toMatch(/<script/i);
-    const stats = statsHtml('a.fpn', [{ name: 'd', inputSize: 640, trainable: 60_321_234, nonTrainable: 1000, flops: 281.3e9, groups: [{ group: 'backbone', trainable: 23_000_000, nonTrainable: 1000, macs: 40e9 }] }]);
+    const stats = statsHtml('a.fpn', [{ name: 'd', inputSize: 640, trainable: 60_321_234, nonTrainable: 1000, macs: 140.65e9, flops: 281.3e9, groups: [{ group: 'backbone', trainable: 23_000_000, nonTrainable: 1000, macs: 40e9 }] }]);
     expect(stats).toContain('60.32 M trainable parameters, 281.30 GFLOPs');
     expect(stats).toContain('<td>23,000,000</td>');
   });

@@ -44,7 +44,7 @@ async function showView(kind: string, render: (uri: string) => Promise<{ title: 
   }
   try {
     const { title, html } = await render(editor.document.uri.toString());
-    const panel = vscode.window.createWebviewPanel(`nasfpn.${kind}`, title, vscode.ViewColumn.Beside, { enableScripts: false });
+    const panel = vscode.window.createWebviewPanel(`nasfpn.${kind}`, title, vscode.ViewColumn.Beside, { enableScripts: false, localResourceRoots: [] });
     panel.webview.html = html;
   } catch (error) {
     void vscode.window.showErrorMessage(`nasfpn: ${error instanceof Error ? error.message : String(error)}`);

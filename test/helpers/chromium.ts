@@ -1,0 +1,46 @@
+// Headless Chromium for the tests that need a real browser (the playground page, the VS Code webview pages),
+// driven by playwright-core. Where Chromium is absent those tests skip, and say so in their name and in one
+// line on stderr, unless NASFPN_REQUIRE_SYSTEM=1 (CI), where its absence fails them.
+//
+// TODO(fresh-clone): when test/helpers/system-programs.ts lands, `chromiumOrSkip` becomes its check for the
+// `chromium` program (same install line), and this file keeps only `openBrowser`.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+const INSTALL = 'apt-get install chromium (Debian), or set CHROMIUM=/path/to/chromium';
+
+/** Chromium's path, or null after printing one line that says why the browser tests skip. */
+export function chromiumOrSkip(): string | null {
+  const path = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(path)) return path;
+  const reason = `chromium not found at ${path} (install: ${INSTALL})`;
+  if (process.env.NASFPN_REQUIRE_SYSTEM === '1') throw new Error(`NASFPN_REQUIRE_SYSTEM=1 and ${reason}`);
+  process.stderr.write(`skipping the browser tests: ${reason}\n`);
+  return null;
+}
+
+/** How a describe block that needs Chromium is named: with the reason when it skips. */
+export const inChromium = (path: string | null, what: string): string => (path ? what : `${what} (skipped: no chromium; ${INSTALL})`);
+
+/** The flags of a quiet, sandbox-free headless run that talks to nothing but the pages it opens. */
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh profile (removed on close). */
+export async function openBrowser(executablePath: string): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'nasfpn-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: FLAGS, viewport: { width: 1400, height: 900 } });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
