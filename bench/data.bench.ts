@@ -1,4 +1,5 @@
-// Data benchmarks: how fast `data synth` writes 2,000 images of 128², and how many images/s the batch
+// Data benchmarks: how fast `data synth` writes 2,000 images of 128² (today's task, and the cross-scale task of
+// examples/scales.fpn), and how many images/s the batch
 // iterator alone delivers (decode + the paper's augmentation + normalise, batches of 8, prefetch 2) at 128²,
 // 512² and 640² inputs. For each size it also reports the event-loop utilisation while iterating: the share
 // of time the JavaScript thread was busy (normalising pixels, moving boxes) rather than waiting on libvips'
@@ -36,6 +37,16 @@ try {
   const synthSeconds = (performance.now() - synthStart) / 1000;
   const synthCpuSeconds = cpuSeconds(synthCpu);
   console.log(`synth: 2,000 images of 128² in ${synthSeconds.toFixed(2)} s (${round(2000 / synthSeconds, 0)} images/s), ${synthCpuSeconds.toFixed(2)} CPU s`);
+
+  // The cross-scale task (docs/data.md): plates, tokens and marks on top of the shapes.
+  const scalesStart = performance.now();
+  const scalesCpu = process.cpuUsage();
+  const scalesOptions = { images: 2000, size: 128, classes: 2, context: 3, detail: 3, maxSide: 1, seed: 30, minObjects: 2, maxObjects: 6, valFraction: 0.2 };
+  const scalesSummary = await writeSynthDataset(join(root, 'scales128'), scalesOptions);
+  const scalesSeconds = (performance.now() - scalesStart) / 1000;
+  const scalesCpuSeconds = cpuSeconds(scalesCpu);
+  rmSync(join(root, 'scales128'), { recursive: true, force: true });
+  console.log(`synth --context 3 --detail 3 --max-side 1: 2,000 images of 128² in ${scalesSeconds.toFixed(2)} s, ${scalesCpuSeconds.toFixed(2)} CPU s`);
 
   const iterators = [];
   for (const size of [128, 512, 640]) {
@@ -79,6 +90,10 @@ try {
     cores: availableParallelism(),
     loadAverageBefore,
     synth: { images: 2000, size: 128, seconds: round(synthSeconds), cpuSeconds: round(synthCpuSeconds), imagesPerSecond: round(2000 / synthSeconds, 0), boxes: summary.train.annotations + summary.val.annotations },
+    synthCrossScale: {
+      options: scalesOptions, seconds: round(scalesSeconds), cpuSeconds: round(scalesCpuSeconds), imagesPerSecond: round(2000 / scalesSeconds, 0),
+      boxes: scalesSummary.train.annotations + scalesSummary.val.annotations,
+    },
     iterator: iterators,
     ratioToTrainingStep: ratio,
   });

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_INPUT_SIZE } from '../semantics/defaults.js';
+import { DEFAULT_ANCHOR_SIZE, DEFAULT_INPUT_SIZE } from '../semantics/defaults.js';
 import type { Dataset, DatasetImage, DatasetSource } from '../data/dataset.js';
 import type { LegendEntry, ShownBox } from '../data/show.js';
 import type { DetectorIR } from '../semantics/ir.js';
@@ -93,6 +93,9 @@ interface SynthArgs {
   minObjects?: string;
   maxObjects?: string;
   val?: string;
+  maxSide?: string;
+  context?: string;
+  detail?: string;
   force?: boolean;
 }
 
@@ -103,22 +106,28 @@ function registerSynth(data: Command): void {
     .requiredOption('-o, --output <dir>', 'the dataset folder to create')
     .option('--images <n>', 'images in all, train and val together', '1000')
     .option('--size <px>', 'square image side', '128')
-    .option('--classes <k>', 'object classes, one shape each (1–12)', '8')
+    .option('--classes <k>', 'shape classes, one shape each (1–12; 0–8 with --context)', '8')
     .option('--seed <x>', 'the seed: the same options give byte-identical files', '1')
     .option('--min-objects <a>', 'fewest objects per image (crowd groups come on top)', '2')
     .option('--max-objects <b>', 'most objects per image', '6')
     .option('--val <fraction>', 'fraction of the images in the val split', '0.1')
+    .option('--max-side <fraction>', 'largest object side as a fraction of the image (1: up to the top level\'s anchors)', '0.5')
+    .option('--context <k>', 'k token classes (0–4), each given by the outline of the plate it lies on: needs a top-down path', '0')
+    .option('--detail <k>', 'k plate classes (0–4), each given by the small marks on it: needs a bottom-up path', '0')
     .option('--force', 'replace the output folder if it exists and is not empty')
     .action(async (args: SynthArgs) => {
-      const { DEFAULT_SYNTH, synthOptionsProblem, writeSynthDataset } = await import('../data/synth.js');
+      const { DEFAULT_MAX_SIDE, DEFAULT_SYNTH, synthCategories, synthOptionsProblem, writeSynthDataset } = await import('../data/synth.js');
       const options = {
         images: integerOption('--images', args.images, 1000),
         size: integerOption('--size', args.size, 128),
-        classes: integerOption('--classes', args.classes, 8),
+        classes: integerOption('--classes', args.classes, 8, 0),
         seed: numberOption('--seed', args.seed, 1),
         minObjects: integerOption('--min-objects', args.minObjects, DEFAULT_SYNTH.minObjects, 0),
         maxObjects: integerOption('--max-objects', args.maxObjects, DEFAULT_SYNTH.maxObjects, 0),
         valFraction: numberOption('--val', args.val, DEFAULT_SYNTH.valFraction),
+        maxSide: numberOption('--max-side', args.maxSide, DEFAULT_MAX_SIDE),
+        context: integerOption('--context', args.context, 0, 0),
+        detail: integerOption('--detail', args.detail, 0, 0),
       };
       const problem = synthOptionsProblem(options);
       if (problem) throw new UsageError(problem);
@@ -135,7 +144,7 @@ function registerSynth(data: Command): void {
       const { train, val } = summary!;
       process.stdout.write(
         `${displayPath(resolve(dir))}: ${train.images} train + ${val.images} val images of ${options.size}×${options.size}, ` +
-          `${train.annotations + val.annotations} boxes, ${options.classes} classes, seed ${options.seed} (${seconds} s)\n`,
+          `${train.annotations + val.annotations} boxes, ${synthCategories(options).length} classes, seed ${options.seed} (${seconds} s)\n`,
       );
     });
 }
@@ -371,6 +380,7 @@ function registerTargets(data: Command): void {
 
 interface StatsArgs extends DatasetArgs {
   input?: string;
+  anchorSize?: string;
   json?: boolean;
 }
 
@@ -378,13 +388,16 @@ function registerStats(data: Command): void {
   datasetOptions(data.command('stats'))
     .description('images, boxes per class, and box sizes as a histogram over the pyramid levels\' anchors')
     .option('--input <size>', 'the network input side the boxes are measured at (images resized to fit it)', String(DEFAULT_INPUT_SIZE))
+    .option('--anchor-size <strides>', 'the detector\'s anchor size: the smallest anchor of level l is this many strides 2^l', String(DEFAULT_ANCHOR_SIZE))
     .option('--json', 'print JSON')
     .action(async (dir: string | undefined, args: StatsArgs) => {
       const inputSize = integerOption('--input', args.input, DEFAULT_INPUT_SIZE);
+      const anchorSize = numberOption('--anchor-size', args.anchorSize, DEFAULT_ANCHOR_SIZE);
+      if (!(anchorSize > 0)) throw new UsageError(`--anchor-size must be positive, not '${args.anchorSize}'`);
       const sources = await resolveSources(dir, args);
       const { datasetStats, formatStats } = await import('../data/stats.js');
       const all = [];
-      for (const source of sources) all.push(datasetStats(await loadSource(source), inputSize));
+      for (const source of sources) all.push(datasetStats(await loadSource(source), inputSize, anchorSize));
       if (args.json) {
         process.stdout.write(JSON.stringify(all.map((s) => ({ ...s, annotations: displayPath(s.annotations) })), null, 2) + '\n');
       } else {

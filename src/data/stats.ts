@@ -1,6 +1,6 @@
 // `nasfpn data stats`: what a dataset asks of a detector. Images, boxes per class, and the box sizes as a
 // histogram over the pyramid: each box, at the network's input scale, goes to the anchor (level l, scale i,
-// side 4·2^l·2^(i/3), [TPU] `anchor.py`) nearest to its size sqrt(w·h) on a log scale.
+// side A·2^l·2^(i/3) with the anchor size A, 4 in [TPU] `anchor.py`) nearest to its size sqrt(w·h) on a log scale.
 import { DEFAULT_ANCHOR_SCALES, DEFAULT_ANCHOR_SIZE, DEFAULT_MAX_LEVEL, DEFAULT_MIN_LEVEL } from '../semantics/defaults.js';
 import { categoryOfChannel } from './classmap.js';
 import type { Dataset } from './dataset.js';
@@ -25,6 +25,8 @@ export interface DatasetStats {
   readonly classes: readonly { readonly id: number; readonly name: string; readonly boxes: number; readonly crowd: number }[];
   /** The input side the sizes were measured at (images resized so the long side fits it, as for evaluation). */
   readonly inputSize: number;
+  /** The anchor size in strides (a detector's `anchors size`) the levels' anchors were measured with. */
+  readonly anchorSize: number;
   /** sqrt(w·h) at the input scale: quantiles of the non-crowd boxes. */
   readonly boxSide: { readonly min: number; readonly median: number; readonly max: number };
   readonly levels: readonly LevelHistogram[];
@@ -32,7 +34,7 @@ export interface DatasetStats {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats {
+export function datasetStats(dataset: Dataset, inputSize: number, anchorSize = DEFAULT_ANCHOR_SIZE): DatasetStats {
   const { categories, classMap } = dataset;
   const perCategory = new Map<number, { boxes: number; crowd: number }>();
   for (const id of categories.ids) perCategory.set(id, { boxes: 0, crowd: 0 });
@@ -64,7 +66,7 @@ export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats 
       }
       const side = Math.sqrt((b[4 * i + 2]! - b[4 * i]!) * (b[4 * i + 3]! - b[4 * i + 1]!)) * scale;
       sides.push(side);
-      const anchor = Math.round(DEFAULT_ANCHOR_SCALES * Math.log2(side / DEFAULT_ANCHOR_SIZE)) - DEFAULT_MIN_LEVEL * DEFAULT_ANCHOR_SCALES;
+      const anchor = Math.round(DEFAULT_ANCHOR_SCALES * Math.log2(side / anchorSize)) - DEFAULT_MIN_LEVEL * DEFAULT_ANCHOR_SCALES;
       if (anchor < 0) below++;
       else if (anchor >= scaleCounts.length) above++;
       else scaleCounts[anchor]!++;
@@ -76,7 +78,7 @@ export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats 
     const counts = Array.from(scaleCounts.subarray(l * DEFAULT_ANCHOR_SCALES, (l + 1) * DEFAULT_ANCHOR_SCALES));
     levels.push({
       level: DEFAULT_MIN_LEVEL + l,
-      anchorSides: counts.map((_, i) => round2(DEFAULT_ANCHOR_SIZE * 2 ** (DEFAULT_MIN_LEVEL + l) * 2 ** (i / DEFAULT_ANCHOR_SCALES))),
+      anchorSides: counts.map((_, i) => round2(anchorSize * 2 ** (DEFAULT_MIN_LEVEL + l) * 2 ** (i / DEFAULT_ANCHOR_SCALES))),
       counts,
       total: counts.reduce((a, b) => a + b, 0),
     });
@@ -91,6 +93,7 @@ export function datasetStats(dataset: Dataset, inputSize: number): DatasetStats 
     boxesPerImage: { min: dataset.images.length ? minPerImage : 0, mean: round2(boxes / Math.max(1, dataset.images.length)), max: maxPerImage },
     classes: Array.from(categories.ids, (id, i) => ({ id, name: categories.names[i]!, ...perCategory.get(id)! })),
     inputSize,
+    anchorSize,
     boxSide: sides.length ? { min: round2(sides[0]!), median: round2(sides[Math.floor(sides.length / 2)]!), max: round2(sides[sides.length - 1]!) } : { min: 0, median: 0, max: 0 },
     levels,
   };
@@ -110,7 +113,7 @@ export function formatStats(stats: DatasetStats): string {
     lines.push(`  ${`${c.id} ${c.name}`.padEnd(nameWidth).slice(0, nameWidth)} ${String(c.boxes).padStart(6)} ${String(c.crowd).padStart(7)}`);
   }
   lines.push('', `  box side sqrt(w·h) at input ${stats.inputSize}: min ${stats.boxSide.min}, median ${stats.boxSide.median}, max ${stats.boxSide.max} px (crowds excluded)`);
-  lines.push('  nearest anchor        boxes   per scale (anchor side px: boxes)');
+  lines.push(`  nearest anchor        boxes   per scale (anchor side px: boxes; anchors of size ${stats.anchorSize})`);
   const totalBoxes = stats.levels.reduce((a, l) => a + l.total, 0) || 1;
   const barWidth = 30;
   for (const level of stats.levels) {

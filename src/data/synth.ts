@@ -5,6 +5,11 @@
 // of the object's pixels that remain) and the visible area. Some images hold an `iscrowd` group: a cluster of
 // small objects of one class under one annotation, as COCO marks crowds.
 //
+// The cross-scale task (`maxSide`, `context`, `detail`; docs/data.md) adds plates: large shapes that carry small
+// tokens whose class is the plate's outline (a top-down path is needed) and small marks whose kind is the
+// plate's class (a bottom-up path is needed), with shapes up to the whole image. Without those options nothing
+// changes: the same options give the same files as before they existed.
+//
 // Reproducible: image i draws only from `Random.seeded(seed).fork('image-i')`, so the same options give
 // byte-identical files whatever the order in which images are encoded.
 import { mkdirSync } from 'node:fs';
@@ -39,6 +44,29 @@ export const SHAPES: readonly Shape[] = [
   { name: 'half-disc', inside: (u, v) => v >= 0 && u * u + v * v <= 1 },
 ];
 
+const byName = (name: string): Shape => SHAPES.find((s) => s.name === name)!;
+
+/** The outlines a plate may have; with `context` K, the first K (a token's class is its plate's outline). */
+export const PLATE_OUTLINES: readonly Shape[] = ['disc', 'square', 'triangle', 'diamond'].map(byName);
+/** The shape of every token: a diamond (so `--context` allows at most the first 8 shape classes, before it). */
+const TOKEN = byName('diamond');
+/** The mark kinds; with `detail` K, the first K (a plate's class is the kind of its marks). */
+export const MARKS: readonly Shape[] = [
+  { name: 'dots', inside: (u, v) => u * u + v * v <= 1 },
+  { name: 'rings', inside: (u, v) => u * u + v * v <= 1 && u * u + v * v >= 0.3 },
+  { name: 'pluses', inside: (u, v) => Math.abs(u) <= 0.3 || Math.abs(v) <= 0.3 },
+  { name: 'crosses', inside: (u, v) => Math.abs(u - v) <= 0.45 || Math.abs(u + v) <= 0.45 },
+];
+
+/** The categories of a dataset: its shape classes, then the token classes, then the plate classes. */
+export function synthCategories(options: SynthOptions): { name: string; supercategory: string }[] {
+  return [
+    ...SHAPES.slice(0, options.classes).map((shape) => ({ name: shape.name, supercategory: 'shape' })),
+    ...PLATE_OUTLINES.slice(0, options.context ?? 0).map((outline) => ({ name: `token-on-${outline.name}`, supercategory: 'token' })),
+    ...MARKS.slice(0, options.detail ?? 0).map((mark) => ({ name: `plate-of-${mark.name}`, supercategory: 'plate' })),
+  ];
+}
+
 export interface SynthOptions {
   /** Images in all (train + val). */
   readonly images: number;
@@ -51,6 +79,12 @@ export interface SynthOptions {
   readonly maxObjects: number;
   /** Fraction of the images in the val split (the last ones). */
   readonly valFraction: number;
+  /** The largest object side as a fraction of the image side (DEFAULT_MAX_SIDE; 1 reaches the top level's anchors). */
+  readonly maxSide?: number;
+  /** Token classes, 0..PLATE_OUTLINES.length: small objects whose class is the outline of the plate under them. */
+  readonly context?: number;
+  /** Plate classes, 0..MARKS.length: large objects whose class is the kind of the small marks on them. */
+  readonly detail?: number;
 }
 
 export const DEFAULT_SYNTH: Omit<SynthOptions, 'images' | 'size' | 'classes' | 'seed'> = {
@@ -59,6 +93,30 @@ export const DEFAULT_SYNTH: Omit<SynthOptions, 'images' | 'size' | 'classes' | '
   valFraction: 0.1,
 };
 
+/** The largest shape's side as a fraction of the image side, by default (today's task: half the image). */
+export const DEFAULT_MAX_SIDE = 0.5;
+/** How many plates an image holds (weights of none, one, two). */
+const PLATE_LAYOUT = [0.15, 0.5, 0.35];
+/** A plate's side, log-uniform from this fraction of the image (of its half, for two plates) to `maxSide` of it
+ * (to the half), and at least PLATE_MIN_SIDE px (room for tokens). One plate alone reaches the top levels. */
+const PLATE_MIN_FRACTION = 0.75;
+const PLATE_MIN_SIDE = 24;
+/** A plate's aspect ratio, up to this either way (discs stay roughly round). */
+const PLATE_ASPECT = 1.25;
+/** Marks: side in pixels (odd, so a plus has a one-pixel stroke), one per MARK_SPACING² px² of plate, within these bounds. */
+const MARK_SIDE = 5;
+const MARK_SPACING = 20;
+const MARKS_PER_PLATE: readonly [number, number] = [3, 24];
+/** Tokens: sides in pixels, and how many per plate. Each keeps TOKEN_CLEARANCE of its sides of plate around it,
+ * so that its own neighbourhood shows nothing of the plate's outline. */
+const TOKEN_SIDE: readonly [number, number] = [8, 20];
+const TOKEN_CLEARANCE = 1;
+/** A token with its clearance spans at most this fraction of its plate's side: the largest square inside the
+ * narrowest outlines (a triangle, a diamond) is half the side, and the token should have room to move in it. */
+const TOKEN_ROOM = 0.35;
+const TOKENS_PER_PLATE: readonly [number, number] = [1, 3];
+/** Random positions tried per mark or token before giving up on it (the plate is full, or too narrow). */
+const PLACEMENT_ATTEMPTS = 60;
 /** The smallest object side drawn, in pixels (a few pixels more than one P3 stride's worth of detail). */
 const MIN_OBJECT_SIZE = 6;
 /** An object keeps its annotation only if at least this fraction of its pixels stays visible... */
@@ -85,12 +143,14 @@ export interface SynthAnnotation {
   readonly segmentation: number[][] | { counts: number[]; size: [number, number] };
 }
 
-/** A rendered image: RGB bytes, and per pixel the annotation it shows (−1 for background), for tests. */
+/** A rendered image: RGB bytes, and for tests, per pixel the annotation it shows (−1 for background) and the plan. */
 export interface SynthImage {
   readonly size: number;
   readonly pixels: Uint8Array;
   readonly owner: Int16Array;
   readonly annotations: readonly SynthAnnotation[];
+  /** What was planned, before occlusion: the objects in drawing order and the annotations they point into. */
+  readonly plan: { readonly objects: readonly SceneObject[]; readonly planned: readonly SceneAnnotation[] };
 }
 
 /** One drawn object: its shape, the annotation it belongs to (crowd members share one), its box and colour. */
@@ -108,6 +168,8 @@ export interface SceneObject {
 export interface SceneAnnotation {
   readonly categoryId: number;
   readonly iscrowd: 0 | 1;
+  /** Drawn but never annotated (and never removed for being hidden): the plates of a context-only task. */
+  readonly scenery?: true;
 }
 
 function randomColour(random: Random, avoid: readonly number[]): [number, number, number] {
@@ -181,35 +243,62 @@ function rasterise(objects: readonly SceneObject[], size: number, owner: Int16Ar
   });
 }
 
+/** The objects of one image in drawing order (later ones on top) and the annotations they belong to. */
+class ScenePlan {
+  readonly objects: SceneObject[] = [];
+  readonly planned: SceneAnnotation[] = [];
+
+  /** A new annotation; returns its index for the objects that make it up. */
+  annotate(annotation: SceneAnnotation): number {
+    return this.planned.push(annotation) - 1;
+  }
+}
+
 /** Draws image `index` of a dataset from its own stream of `root` (see the module comment). */
 export function renderSynthImage(index: number, options: SynthOptions, root: Random): SynthImage {
-  const { size, classes } = options;
+  const { size } = options;
   const random = root.fork(`image-${index}`);
   const pixels = new Uint8ClampedArray(size * size * 3); // clamped: colour + noise saturates instead of wrapping
   const background = drawBackground(random, size, pixels);
+  const scene = new ScenePlan();
+  const plates = (options.context ?? 0) > 0 || (options.detail ?? 0) > 0 ? planPlates(scene, random, options, background) : [];
+  planShapes(scene, random, options, background, plates);
+  return { size, ...composeScene(scene.objects, scene.planned, size, pixels, random), plan: scene };
+}
 
-  // Plan the objects: (annotation, class, crowd) and their boxes; crowd members share one annotation.
-  const objects: SceneObject[] = [];
-  const annotationClass: number[] = [];
-  const annotationCrowd: (0 | 1)[] = [];
+/** A box [x, y, w, h] in pixels. */
+type Box = readonly [number, number, number, number];
+const overlaps = (a: Box, b: Box) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+
+/**
+ * The shape classes (category ids 1..classes): `minObjects`..`maxObjects` shapes anywhere off the `avoid` boxes
+ * (the plates), sides log-uniform from MIN_OBJECT_SIZE to `maxSide` of the image, and sometimes a crowd group;
+ * crowd members share one annotation. A shape that finds no room off the plates is left out.
+ */
+function planShapes(scene: ScenePlan, random: Random, options: SynthOptions, background: readonly number[], avoid: readonly Box[]): void {
+  const { size, classes } = options;
   const logMin = Math.log(MIN_OBJECT_SIZE);
-  const logMax = Math.log(Math.max(MIN_OBJECT_SIZE, size / 2));
+  const logMax = Math.log(Math.max(MIN_OBJECT_SIZE, size * (options.maxSide ?? DEFAULT_MAX_SIDE)));
   const place = (shape: Shape, annotation: number, side: number, cx?: number, cy?: number, spread = 0) => {
-    const ratio = Math.exp(random.uniform(Math.log(0.5), Math.log(2)));
-    const w = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side * Math.sqrt(ratio))));
-    const h = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side / Math.sqrt(ratio))));
-    const clamp = (p: number, extent: number) => Math.max(0, Math.min(size - extent, Math.round(p)));
-    const x = cx === undefined ? random.int(size - w + 1) : clamp(cx + random.uniform(-spread, spread) - w / 2, w);
-    const y = cy === undefined ? random.int(size - h + 1) : clamp(cy + random.uniform(-spread, spread) - h / 2, h);
-    objects.push({ shape, annotation, x, y, w, h, rgb: randomColour(random, background) });
+    for (let attempt = 0; attempt < (avoid.length ? PLACEMENT_ATTEMPTS : 1); attempt++) {
+      const ratio = Math.exp(random.uniform(Math.log(0.5), Math.log(2)));
+      const w = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side * Math.sqrt(ratio))));
+      const h = Math.min(size, Math.max(MIN_OBJECT_SIZE, Math.round(side / Math.sqrt(ratio))));
+      const clamp = (p: number, extent: number) => Math.max(0, Math.min(size - extent, Math.round(p)));
+      const x = cx === undefined ? random.int(size - w + 1) : clamp(cx + random.uniform(-spread, spread) - w / 2, w);
+      const y = cy === undefined ? random.int(size - h + 1) : clamp(cy + random.uniform(-spread, spread) - h / 2, h);
+      if (avoid.some((box) => overlaps(box, [x, y, w, h]))) continue;
+      scene.objects.push({ shape, annotation, x, y, w, h, rgb: randomColour(random, background) });
+      return;
+    }
   };
+  if (classes === 0) return;
   const count = random.intBetween(options.minObjects, options.maxObjects);
   const crowdAt = random.float() < CROWD_PROBABILITY ? random.int(count + 1) : -1;
   for (let i = 0; i <= count; i++) {
     if (i === crowdAt) {
       const cls = random.int(classes);
-      const annotation = annotationClass.push(cls) - 1;
-      annotationCrowd.push(1);
+      const annotation = scene.annotate({ categoryId: cls + 1, iscrowd: 1 });
       const members = random.intBetween(CROWD_MEMBERS[0], CROWD_MEMBERS[1]);
       const cx = random.uniform(size / 4, (3 * size) / 4);
       const cy = random.uniform(size / 4, (3 * size) / 4);
@@ -218,13 +307,100 @@ export function renderSynthImage(index: number, options: SynthOptions, root: Ran
     }
     if (i === count) break;
     const cls = random.int(classes);
-    const annotation = annotationClass.push(cls) - 1;
-    annotationCrowd.push(0);
+    const annotation = scene.annotate({ categoryId: cls + 1, iscrowd: 0 });
     place(SHAPES[cls]!, annotation, Math.exp(random.uniform(logMin, logMax)));
   }
+}
 
-  const planned = annotationClass.map((cls, a) => ({ categoryId: cls + 1, iscrowd: annotationCrowd[a]! }));
-  return { size, ...composeScene(objects, planned, size, pixels, random) };
+/**
+ * Plates: large shapes (up to `maxSide` of the image) that the shape classes keep off, so that what lies on a
+ * plate is a token or a mark and nothing else, and no shape is a fragment left around a plate. Returns their
+ * boxes. Zero, one or two plates per image (two side by side, never overlapping, so a token's plate is never in
+ * doubt).
+ * - `context` > 0: each plate's outline is one of the first `context` PLATE_OUTLINES, and 1–3 small tokens lie on
+ *   it (diamonds, TOKEN_SIDE px) whose class is that outline. Around a token lies at least its own side of flat
+ *   plate, and the outline is mostly much further, beyond what the fine levels' backbone features see: the class
+ *   has to come down from a coarser level (a top-down path).
+ * - `detail` > 0: each plate is annotated, its class the kind of the small marks (MARK_SIDE px) scattered over
+ *   it, one of the first `detail` MARKS. The marks are a few pixels across, seen only at the finest levels,
+ *   while the plate's anchors are at the coarsest: the class has to come up from a finer level (a bottom-up
+ *   path, or the backbone alone). Without `detail` plates are scenery: drawn, never annotated.
+ * The outline, the plate's colour and the marks are drawn independently, so no class leaks through another cue.
+ */
+function planPlates(scene: ScenePlan, random: Random, options: SynthOptions, background: readonly number[]): Box[] {
+  const { size, classes } = options;
+  const context = options.context ?? 0;
+  const detail = options.detail ?? 0;
+  const largest = size * (options.maxSide ?? DEFAULT_MAX_SIDE);
+  const layout = random.weighted(PLATE_LAYOUT);
+  const areas: [number, number, number, number][] = []; // the region each plate is placed in: [x, y, w, h]
+  if (layout === 1) areas.push([0, 0, size, size]);
+  if (layout === 2) {
+    const half = Math.floor(size / 2);
+    if (random.bernoulli(0.5)) areas.push([0, 0, half, size], [half, 0, size - half, size]);
+    else areas.push([0, 0, size, half], [0, half, size, size - half]);
+  }
+  const boxes: Box[] = [];
+  for (const [ax, ay, aw, ah] of areas) {
+    const room = Math.min(aw, ah, largest);
+    const least = Math.min(room, Math.max(PLATE_MIN_SIDE, PLATE_MIN_FRACTION * Math.min(aw, ah)));
+    const side = Math.exp(random.uniform(Math.log(least), Math.log(room)));
+    const ratio = Math.exp(random.uniform(-Math.log(PLATE_ASPECT), Math.log(PLATE_ASPECT)));
+    const w = Math.min(aw, Math.max(1, Math.round(side * Math.sqrt(ratio))));
+    const h = Math.min(ah, Math.max(1, Math.round(side / Math.sqrt(ratio))));
+    const x = ax + random.int(aw - w + 1);
+    const y = ay + random.int(ah - h + 1);
+    const outlineIndex = random.int(context > 0 ? context : PLATE_OUTLINES.length);
+    const plateShape = PLATE_OUTLINES[outlineIndex]!;
+    const markIndex = detail > 0 ? random.int(detail) : -1;
+    const rgb = randomColour(random, background);
+    const annotation = scene.annotate(
+      markIndex >= 0 ? { categoryId: classes + context + markIndex + 1, iscrowd: 0 } : { categoryId: 0, iscrowd: 0, scenery: true },
+    );
+    scene.objects.push({ shape: plateShape, annotation, x, y, w, h, rgb });
+    boxes.push([x, y, w, h]);
+    // Boxes of [x, y, side] placed so far on this plate: marks and tokens keep a pixel apart.
+    const taken: [number, number, number][] = [];
+    const free = (bx: number, by: number, bs: number) =>
+      taken.every(([tx, ty, ts]) => bx + bs < tx || tx + ts < bx || by + bs < ty || ty + ts < by);
+    // Whether the box [bx, by, bs, bs] lies inside the plate: its corners and centre do (the outlines are convex).
+    const onPlate = (bx: number, by: number, bs: number) =>
+      [[bx, by], [bx + bs, by], [bx, by + bs], [bx + bs, by + bs], [bx + bs / 2, by + bs / 2]].every(([px, py]) => {
+        const [u, v] = [((px! - x) / w) * 2 - 1, ((py! - y) / h) * 2 - 1];
+        return Math.abs(u) <= 1 && Math.abs(v) <= 1 && plateShape.inside(u, v);
+      });
+    // Places up to `count` boxes of drawn sides at random on the plate, each with `clearance` sides of plate
+    // around it, none touching another.
+    const scatter = (count: number, drawSide: () => number, clearance: number, add: (bx: number, by: number, bs: number) => void) => {
+      for (let attempt = 0, placed = 0; placed < count && attempt < count * PLACEMENT_ATTEMPTS; attempt++) {
+        const bs = drawSide();
+        const margin = clearance * bs;
+        if (bs + 2 * margin > Math.min(w, h)) continue;
+        const bx = x + margin + random.int(w - bs - 2 * margin + 1);
+        const by = y + margin + random.int(h - bs - 2 * margin + 1);
+        if (!onPlate(bx - margin, by - margin, bs + 2 * margin) || !free(bx, by, bs)) continue;
+        taken.push([bx, by, bs]);
+        add(bx, by, bs);
+        placed++;
+      }
+    };
+    if (markIndex >= 0) {
+      const markRgb = randomColour(random, rgb);
+      const count = Math.max(MARKS_PER_PLATE[0], Math.min(MARKS_PER_PLATE[1], Math.round((w * h) / MARK_SPACING ** 2)));
+      scatter(count, () => MARK_SIDE, 0, (bx, by, bs) => scene.objects.push({ shape: MARKS[markIndex]!, annotation, x: bx, y: by, w: bs, h: bs, rgb: markRgb }));
+    }
+    if (context > 0) {
+      // The same sizes whatever the outline (a token's size must not tell its class): what the narrowest outline holds.
+      const room = (TOKEN_ROOM * Math.min(w, h)) / (1 + 2 * TOKEN_CLEARANCE);
+      const largestToken = Math.max(TOKEN_SIDE[0], Math.min(TOKEN_SIDE[1], room));
+      const drawSide = () => Math.round(Math.exp(random.uniform(Math.log(TOKEN_SIDE[0]), Math.log(largestToken))));
+      scatter(random.intBetween(TOKENS_PER_PLATE[0], TOKENS_PER_PLATE[1]), drawSide, TOKEN_CLEARANCE, (bx, by, bs) => {
+        const token = scene.annotate({ categoryId: classes + outlineIndex + 1, iscrowd: 0 });
+        scene.objects.push({ shape: TOKEN, annotation: token, x: bx, y: by, w: bs, h: bs, rgb: randomColour(random, rgb) });
+      });
+    }
+  }
+  return boxes;
 }
 
 /**
@@ -235,7 +411,7 @@ export function renderSynthImage(index: number, options: SynthOptions, root: Ran
  */
 export function composeScene(
   objects: readonly SceneObject[], planned: readonly SceneAnnotation[], size: number, pixels: Uint8ClampedArray, random: Random,
-): Omit<SynthImage, 'size'> {
+): Omit<SynthImage, 'size' | 'plan'> {
   // Occlusion: rasterise, drop annotations too hidden to label, rasterise again without them (which can only
   // uncover pixels of the others, so every remaining annotation still passes).
   const annotations = planned.length;
@@ -251,6 +427,7 @@ export function composeScene(
   const visible = new Float64Array(annotations);
   for (let p = 0; p < owner.length; p++) if (owner[p]! >= 0) visible[objects[owner[p]!]!.annotation]!++;
   for (let a = 0; a < annotations; a++) {
+    if (planned[a]!.scenery) continue;
     if (visible[a]! < MIN_VISIBLE_PIXELS || visible[a]! < MIN_VISIBLE_FRACTION * fullArea[a]!) removed[a] = 1;
   }
   if (removed.some((r) => r)) rasterise(objects, size, owner, removed);
@@ -282,7 +459,7 @@ export function composeScene(
   const renumber = new Int16Array(annotations).fill(-1);
   const out: SynthAnnotation[] = [];
   for (let a = 0; a < annotations; a++) {
-    if (removed[a]) continue;
+    if (removed[a] || planned[a]!.scenery) continue; // a scenery's pixels end as background in the owner map
     renumber[a] = out.length;
     const bbox = [minX[a]!, minY[a]!, maxX[a]! - minX[a]! + 1, maxY[a]! - minY[a]! + 1] as const;
     const [x, y, w, h] = bbox;
@@ -333,12 +510,29 @@ function splitSizes(options: SynthOptions): { train: number; val: number } {
   return { train: options.images - val, val };
 }
 
+/** The options of the cross-scale task that differ from today's, as the generator record lists them (none by default, so
+ * a default dataset's files stay byte-identical to those written before these options existed). */
+function sceneOptions(o: SynthOptions): Partial<Pick<SynthOptions, 'maxSide' | 'context' | 'detail'>> {
+  return {
+    ...(o.maxSide !== undefined && o.maxSide !== DEFAULT_MAX_SIDE ? { maxSide: o.maxSide } : {}),
+    ...(o.context ? { context: o.context } : {}),
+    ...(o.detail ? { detail: o.detail } : {}),
+  };
+}
+
 /** Validates options; returns a message for the first bad one (the CLI reports it as a usage error). */
 export function synthOptionsProblem(o: SynthOptions): string | undefined {
   const isInt = Number.isInteger;
   if (!isInt(o.images) || o.images < 1) return `--images must be a positive integer, not ${o.images}`;
   if (!isInt(o.size) || o.size < 2 * MIN_OBJECT_SIZE || o.size > 4096) return `--size must be an integer in [${2 * MIN_OBJECT_SIZE}, 4096], not ${o.size}`;
-  if (!isInt(o.classes) || o.classes < 1 || o.classes > SHAPES.length) return `--classes must be an integer in [1, ${SHAPES.length}] (one shape a class), not ${o.classes}`;
+  const [context, detail, maxSide] = [o.context ?? 0, o.detail ?? 0, o.maxSide ?? DEFAULT_MAX_SIDE];
+  if (!isInt(context) || context < 0 || context > PLATE_OUTLINES.length) return `--context must be an integer in [0, ${PLATE_OUTLINES.length}] (one plate outline a class), not ${context}`;
+  if (!isInt(detail) || detail < 0 || detail > MARKS.length) return `--detail must be an integer in [0, ${MARKS.length}] (one mark kind a class), not ${detail}`;
+  const fewest = context + detail > 0 ? 0 : 1;
+  if (!isInt(o.classes) || o.classes < fewest || o.classes > SHAPES.length) return `--classes must be an integer in [${fewest}, ${SHAPES.length}] (one shape a class), not ${o.classes}`;
+  const tokenShape = SHAPES.indexOf(TOKEN);
+  if (context > 0 && o.classes > tokenShape) return `--classes must be at most ${tokenShape} with --context: the tokens are ${TOKEN.name}s, shape ${tokenShape + 1}, not ${o.classes}`;
+  if (!(maxSide > 0 && maxSide <= 1)) return `--max-side must be a fraction of the image side in (0, 1], not ${maxSide}`;
   if (!Number.isFinite(o.seed)) return `--seed must be a number, not ${o.seed}`;
   if (!isInt(o.minObjects) || o.minObjects < 0) return `--min-objects must be a non-negative integer, not ${o.minObjects}`;
   if (!isInt(o.maxObjects) || o.maxObjects < o.minObjects || o.maxObjects > 200) return `--max-objects must be an integer in [--min-objects, 200], not ${o.maxObjects}`;
@@ -400,12 +594,15 @@ export async function writeSynthDataset(dir: string, options: SynthOptions, onIm
       info: {
         description: 'nasfpn synthetic shapes',
         version: '1',
-        generator: { images: options.images, size: options.size, classes: options.classes, seed: options.seed, minObjects: options.minObjects, maxObjects: options.maxObjects, valFraction: options.valFraction },
+        generator: {
+          images: options.images, size: options.size, classes: options.classes, seed: options.seed, minObjects: options.minObjects, maxObjects: options.maxObjects, valFraction: options.valFraction,
+          ...sceneOptions(options),
+        },
       },
       licenses: [],
       images: images.map((image) => ({ id: image.id, file_name: image.file, width: options.size, height: options.size })),
       annotations,
-      categories: SHAPES.slice(0, options.classes).map((shape, k) => ({ id: k + 1, name: shape.name, supercategory: 'shape' })),
+      categories: synthCategories(options).map((category, k) => ({ id: k + 1, ...category })),
     };
     writeFile(join(dir, 'annotations', `instances_${split}.json`), JSON.stringify(coco) + '\n');
     summary[split] = { images: images.length, annotations: annotations.length };

@@ -1,6 +1,6 @@
 // Checked IR → .fpn text: how sampled architectures (search), exported ones (with their detector and training
 // recipe) and converted specs (import) become files a person can read, check, draw and train. The output is already in the formatter's canonical layout.
-import { coarserInput, type Backbone, type BinaryOp, type DecaySchedule, type DetectorIR, type MergingCell, type PyramidIR, type TrainIR } from '../semantics/ir.js';
+import { coarserInput, type Backbone, type BinaryOp, type DecaySchedule, type DetectorIR, type MergingCell, type PyramidIR, type PyramidNetworkIR, type TrainIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { assertNever } from '../util/assert-never.js';
 
@@ -21,17 +21,31 @@ function opCall(op: BinaryOp, inputs: [string, string], levels: [number, number]
   }
 }
 
-export function printPyramid(p: PyramidIR, comment?: string): string {
+/** A pyramid declaration: a fixed `kind fpn` pyramid, or merging cells (dangling sums noted in comments). */
+export function printPyramid(p: PyramidNetworkIR, comment?: string): string {
   const lines: string[] = [];
   if (comment) for (const line of comment.split('\n')) lines.push(`# ${line}`.trimEnd());
-  lines.push(`pyramid ${p.name} {`, `  inputs ${levelName(p.minLevel)}..${levelName(p.maxLevel)}`);
-  if (p.allowStride8Intermediates) lines.push('  allow stride8');
-  for (const cell of p.cells) {
-    const dangling = cell.danglingSums.length ? `  # + ${cell.danglingSums.map((n) => p.nodes[n].name).join(', ')} (dangling)` : '';
-    lines.push(`  ${printCell(p, cell)}${dangling}`);
-  }
-  lines.push('}');
+  lines.push(`pyramid ${p.name} {`, ...pyramidBody(p), '}');
   return lines.join('\n') + '\n';
+}
+
+function pyramidBody(p: PyramidNetworkIR): string[] {
+  const inputs = `  inputs ${levelName(p.minLevel)}..${levelName(p.maxLevel)}`;
+  switch (p.kind) {
+    case 'fpn':
+      return ['  kind fpn', inputs];
+    case 'cells':
+      return [
+        inputs,
+        ...(p.allowStride8Intermediates ? ['  allow stride8'] : []),
+        ...p.cells.map((cell) => {
+          const dangling = cell.danglingSums.length ? `  # + ${cell.danglingSums.map((n) => p.nodes[n].name).join(', ')} (dangling)` : '';
+          return `  ${printCell(p, cell)}${dangling}`;
+        }),
+      ];
+    default:
+      return assertNever(p, 'pyramid kind');
+  }
 }
 
 /** One cell of `p` as a file writes it: `output n7 @P3 = sum(P3, n6)`. */

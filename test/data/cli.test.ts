@@ -37,6 +37,19 @@ describe('nasfpn data synth', () => {
     expect([bad.code, bad.stderr]).toEqual([2, 'nasfpn: --classes must be an integer in [1, 12] (one shape a class), not 13\n(run with --help for usage)\n']);
     expect((await runData('synth', '-o', join(dir, 'x'), '--images', 'many')).code).toBe(2);
     expect((await runData('synth', '-o', join(dir, 'x'), '--min-objects', '5', '--max-objects', '2')).code).toBe(2);
+    const context = await runData('synth', '-o', join(dir, 'x'), '--context', '5');
+    expect([context.code, context.stderr]).toEqual([2, 'nasfpn: --context must be an integer in [0, 4] (one plate outline a class), not 5\n']);
+    expect((await runData('synth', '-o', join(dir, 'x'), '--max-side', '0')).code).toBe(2);
+  });
+
+  it('the cross-scale options: shapes, token and plate classes together, counted in the summary', async () => {
+    const out = join(dir, 'scales');
+    const run = await runData('synth', '-o', out, '--images', '6', '--size', '96', '--classes', '1', '--context', '2', '--detail', '2', '--max-side', '1', '--seed', '3');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/5 train \+ 1 val images of 96×96, \d+ boxes, 5 classes, seed 3/);
+    const train = JSON.parse(readFileSync(join(out, 'annotations/instances_train.json'), 'utf8'));
+    expect(train.categories.map((c: { name: string }) => c.name)).toEqual(['disc', 'token-on-disc', 'token-on-square', 'plate-of-dots', 'plate-of-rings']);
+    expect((await runData('check', out)).code).toBe(0);
   });
 });
 
@@ -74,6 +87,17 @@ describe('nasfpn data stats', () => {
     expect(byLevel).toEqual({ below: [0], 3: [0, 0, 0], 4: [0, 1, 0], 5: [1, 0, 0], 6: [0, 0, 0], 7: [0, 0, 0], above: [0] });
     const text = await runData('stats', 'test/fixtures/data/good', '--input', '320');
     expect(text.stdout).toContain('  P4                        1   64: 0, 80.63: 1, 101.59: 0');
+  });
+
+  it('--anchor-size measures against a detector\'s smaller anchors (by hand)', async () => {
+    const run = await runData('stats', 'test/fixtures/data/good', '--input', '320', '--anchor-size', '1', '--json');
+    const [stats] = JSON.parse(run.stdout);
+    // With anchors of 1 stride: 89.4 px → 3·log2(89.4) = 19.45 → anchor 19 − 9 = 10, P6's second scale (80.6 px);
+    // 129.6 px → 21.05 → anchor 12, P7's first (128 px).
+    const byLevel = Object.fromEntries(stats.levels.map((l: { level: unknown; counts: number[] }) => [l.level, l.counts]));
+    expect(byLevel).toEqual({ below: [0], 3: [0, 0, 0], 4: [0, 0, 0], 5: [0, 0, 0], 6: [0, 1, 0], 7: [1, 0, 0], above: [0] });
+    expect(stats.anchorSize).toBe(1);
+    expect((await runData('stats', 'test/fixtures/data/good', '--anchor-size', '0')).code).toBe(2);
   });
 
   it('a folder that is not a dataset is bad input, naming it', async () => {

@@ -123,4 +123,11 @@ describe('printPyramid (checked IR → .fpn text, for the search and import)', (
     const reread = checkText(printed, resolve('printed.fpn')).program!.pyramids[0];
     expect(reread).toEqual(original);
   });
+
+  test('prints a fixed `kind fpn` pyramid as its kind and levels', () => {
+    const original = checkText('pyramid top_down {\n  kind fpn\n  inputs P3..P6\n}\n', resolve('fpn.fpn')).program!.pyramids[0]!;
+    const printed = printPyramid(original);
+    expect(printed).toBe('pyramid top_down {\n  kind fpn\n  inputs P3..P6\n}\n');
+    expect(checkText(printed, resolve('printed.fpn')).program!.pyramids[0]).toEqual(original);
+  });
 });
