@@ -210,7 +210,12 @@ function readRun(dir: string): Promise<{ config: RunConfig; trials: TrialRecord[
 
 async function openRun(dir: string, file: string | undefined): Promise<RunStore> {
   if (file !== undefined) throw new UsageError('--resume takes the run directory; the search space comes from its config (drop the file argument)');
-  return orInputError(({ RunStore }) => RunStore.open(dir, warn));
+  return orInputError(({ RunStore, readRunConfig }) => {
+    if (readRunConfig(dir).strategy === 'fixed') {
+      throw new UsageError(`${dir} is one of a study's runs: continue the study by running its \`nasfpn search study\` command again (same arguments, its --run directory)`);
+    }
+    return RunStore.open(dir, warn);
+  });
 }
 
 async function createRun(argument: string | undefined, options: SearchOptions): Promise<RunStore> {

@@ -11,7 +11,7 @@
 import {
   BASE_BATCH_SIZE, BASE_LEARNING_RATE, DECAY_FACTOR, FLIP_PROBABILITY, SCALE_JITTER, SGD_MOMENTUM, WARMUP_LEARNING_RATE, WEIGHT_DECAY,
 } from '../semantics/defaults.js';
-import type { DetectorIR, PyramidIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
+import type { DetectorIR, PyramidNetworkIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
 import { staleStatisticsWarning } from '../train/moving-statistics.js';
 import type { RewardSpec } from './records.js';
 
@@ -117,7 +117,7 @@ function warmupSteps(space: SearchSpaceIR, options: ProxyOptions, steps: number 
  * The detector a trial trains: the space's proxy detector with the trial's pyramid in it, at the budget's input
  * size and width, with as many class channels as the dataset needs.
  */
-export function trialDetector(space: SearchSpaceIR, options: ProxyOptions, pyramid: PyramidIR, classes: number): DetectorIR {
+export function trialDetector(space: SearchSpaceIR, options: ProxyOptions, pyramid: PyramidNetworkIR, classes: number): DetectorIR {
   const base = space.proxyRecipe?.detector ?? space.proxy;
   if (!base) throw new RangeError(proxyProblem(space, options) ?? 'no proxy detector');
   // A recipe's detector is trained as declared; a bare proxy detector (the paper's is 512² and 256 wide, hours a

@@ -24,7 +24,6 @@ import { buildDetectorModel } from '../train/model.js';
 import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
 import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
 import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
-import { decisionsToPyramid } from './space.js';
 
 type Tfjs = typeof TF;
 
@@ -43,8 +42,7 @@ export class ProxyReward implements Reward {
     const data = await proxyData(dataDir);
     throwIfAborted(context.signal);
 
-    const pyramid = decisionsToPyramid(trial.space, trial.decisions, `trial${trial.id}`);
-    const detector = trialDetector(this.space, this.options, pyramid, data.classes);
+    const detector = trialDetector(this.space, this.options, trial.pyramid, data.classes);
     const recipe = trialRecipe(this.space, this.options, detector, trial.seed, dataDir);
     let model: TF.LayersModel;
     let counts: { trainable: number; flops: number };

@@ -7,11 +7,14 @@
 //
 // Resuming reads the run directory back: finished and failed trials stay, trials the strategy had not learned
 // from yet are given to it first, and queued or running trials are sent again.
+//
+// A study (src/search/study.ts) runs the same loop over a fixed list of architectures instead of a strategy's
+// proposals: trial k is the list's k-th architecture, which may be a pyramid given outright (FPN, NAS-FPN).
 import { countModel } from '../codegen/count.js';
 import { lowerDetector } from '../codegen/lower.js';
 import { printPyramid } from '../format/print.js';
 import { pyramidHash } from '../semantics/hash.js';
-import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { Random } from '../util/random.js';
 import { stamp, type BestSoFar, type SearchEvent, type SearchListener, type UnstampedEvent } from './events.js';
 import type { Executor, ExecutorEvents } from './executor.js';
@@ -26,11 +29,20 @@ export interface SearchOptions {
   store: RunStore;
   /** The space of the run's config (checked by the caller). */
   space: SearchSpaceIR;
-  strategy: Strategy;
+  /** Proposes the architectures; null for a study, whose trials are `fixed`. */
+  strategy: Strategy | null;
+  /** A study's architectures, in trial order (trial k is the k-th); the run's trial budget is their count. */
+  fixed?: readonly FixedArchitecture[];
   executor: Executor;
   listeners: SearchListener[];
   /** Aborting stops the search: no new proposals, running trials are abandoned (re-queued on resume). */
   signal?: AbortSignal;
+}
+
+/** One architecture of a study: its pyramid, and its decisions in the space (empty for one given outright). */
+export interface FixedArchitecture {
+  pyramid: PyramidNetworkIR;
+  decisions: readonly number[];
 }
 
 export interface SearchSummary {
@@ -87,7 +99,7 @@ class SearchRun {
     for (const t of stored) this.trials.set(t.id, t);
     const state = store.readState();
     if (state) {
-      strategy.load(state.strategy);
+      strategy?.load(state.strategy);
       this.random = Random.load(state.random);
       this.observed = new Set(state.observed);
       this.nextTrial = state.nextTrial;
@@ -205,7 +217,7 @@ class SearchRun {
   private async proposeOne(): Promise<void> {
     // Ids whose trial was lost (a damaged record the log cannot rebuild) are filled first.
     const id = this.refill.shift() ?? this.nextTrial++;
-    const decisions = await this.options.strategy.propose(id);
+    const decisions = this.options.fixed ? [...this.fixedEntry(id).decisions] : await this.options.strategy!.propose(id);
     const trial = this.newRecord(id, decisions, now());
     trial.duplicateOf = this.rewardByHash.get(trial.hash)?.id ?? this.inFlightByHash.get(trial.hash) ?? null;
     this.trials.set(id, trial);
@@ -215,10 +227,22 @@ class SearchRun {
     this.dispatch(trial, false);
   }
 
-  /** A queued trial of the architecture `decisions` build. */
+  /** The fixed architecture trial `id` scores (a study's). */
+  private fixedEntry(id: number): FixedArchitecture {
+    const entry = this.options.fixed?.[id - 1];
+    if (!entry) throw new RangeError(`trial ${id} is past the study's ${this.options.fixed?.length ?? 0} architectures`);
+    return entry;
+  }
+
+  /** Trial `id`'s architecture: the study's fixed one, or the pyramid its decisions build. */
+  private pyramidOf(id: number, decisions: readonly number[]): PyramidNetworkIR {
+    return this.options.fixed ? this.fixedEntry(id).pyramid : decisionsToPyramid(this.options.space, decisions, `trial${id}`);
+  }
+
+  /** A queued trial of the architecture `decisions` build (or the study's `id`-th). */
   private newRecord(id: number, decisions: number[], queuedAt: string): TrialRecord {
     const { space } = this.options;
-    const pyramid = decisionsToPyramid(space, decisions, `trial${id}`);
+    const pyramid = this.pyramidOf(id, decisions);
     const counts = countsFor(space, pyramid);
     return {
       id, hash: pyramidHash(pyramid), fpn: printPyramid(pyramid, `trial ${id} of search ${space.name}`), decisions, status: 'queued',
@@ -248,7 +272,7 @@ class SearchRun {
     trial.duplicateOf = null;
     this.inFlightByHash.set(trial.hash, trial.id);
     const job: TrialJob = {
-      id: trial.id, hash: trial.hash, fpn: trial.fpn, decisions: trial.decisions, space: this.options.space,
+      id: trial.id, hash: trial.hash, fpn: trial.fpn, decisions: trial.decisions, pyramid: this.pyramidOf(trial.id, trial.decisions), space: this.options.space,
       reward: this.store.config.reward, seed: this.random.fork(`trial-${trial.id}`).uint32(),
     };
     this.options.executor.submit(job);
@@ -295,7 +319,7 @@ class SearchRun {
   }
 
   private async observe(trial: TrialRecord): Promise<void> {
-    const update = await this.options.strategy.observe({ id: trial.id, decisions: trial.decisions, reward: trial.status === 'finished' ? trial.reward : null });
+    const update = await this.options.strategy?.observe({ id: trial.id, decisions: trial.decisions, reward: trial.status === 'finished' ? trial.reward : null });
     this.observed.add(trial.id);
     this.saveState();
     if (update) this.emit({ type: 'controller.updated', ...update });
@@ -312,7 +336,7 @@ class SearchRun {
 
   private saveState(): void {
     const state: RunState = {
-      version: 1, nextTrial: this.nextTrial, random: this.random.state(), strategy: this.options.strategy.state(),
+      version: 1, nextTrial: this.nextTrial, random: this.random.state(), strategy: this.options.strategy?.state() ?? null,
       observed: [...this.observed].sort((a, b) => a - b), updatedAt: now(),
     };
     this.store.writeState(state);
@@ -372,7 +396,7 @@ class SearchRun {
 }
 
 /** Parameters and FLOPs of the space's proxy detector built with `pyramid`, as `nasfpn stats` counts them. */
-function countsFor(space: SearchSpaceIR, pyramid: PyramidIR): { params: number; flops: number } | null {
+function countsFor(space: SearchSpaceIR, pyramid: PyramidNetworkIR): { params: number; flops: number } | null {
   if (!space.proxy) return null;
   const counts = countModel(lowerDetector({ ...space.proxy, pyramid }));
   return { params: counts.trainable, flops: counts.flops };
