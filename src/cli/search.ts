@@ -269,9 +269,10 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
 
 /**
  * Checks the reward against the space before the run starts (a bad budget, a space without a proxy detector, a
- * dataset folder that is not one), and makes its data folder absolute: workers may start in another folder.
+ * dataset folder that is not one), makes its data folder absolute (workers may start in another folder), and pins
+ * a warm start (`init=`) to a checkpoint folder and its content address.
  */
-async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string): Promise<void> {
+export async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string): Promise<void> {
   const { rewardProblem } = await import('../search/reward.js');
   let problem: string | null;
   try {
@@ -294,6 +295,28 @@ async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: strin
         `instances_val.json; it has ${splits.length ? splits.join(', ') : 'none'}); make one with \`nasfpn data synth -o DIR\``);
     }
   }
+  if (typeof reward.options.init === 'string') await pinWarmStart(reward);
+}
+
+/**
+ * `init=RUN|CKPT` as the run records it: the checkpoint folder (a training run's newest), absolute, and
+ * `initHash`, its content address, which every worker checks, so that rewards from two inits never share a run.
+ */
+async function pinWarmStart(reward: RewardSpec): Promise<void> {
+  const { latestCheckpointDir, readCheckpoint } = await import('../train/checkpoint.js');
+  const given = resolve(String(reward.options.init));
+  const dir = latestCheckpointDir(given) ?? given;
+  let contentAddress: string;
+  try {
+    contentAddress = readCheckpoint(dir).contentAddress;
+  } catch (error) {
+    throw new InputError(`--reward proxy: init=${displayPath(given)} is not a checkpoint or a training run with one: ${(error as Error).message}`);
+  }
+  if (reward.options.initHash !== undefined && reward.options.initHash !== contentAddress) {
+    throw new InputError(`--reward proxy: the checkpoint ${displayPath(dir)} has content address ${contentAddress}, not initHash=${reward.options.initHash}`);
+  }
+  reward.options.init = dir;
+  reward.options.initHash = contentAddress;
 }
 
 /**

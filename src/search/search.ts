@@ -31,18 +31,15 @@ export interface SearchOptions {
   space: SearchSpaceIR;
   /** Proposes the architectures; null for a study, whose trials are `fixed`. */
   strategy: Strategy | null;
-  /** A study's architectures, in trial order (trial k is the k-th); the run's trial budget is their count. */
-  fixed?: readonly FixedArchitecture[];
+  /**
+   * A study's architectures, in trial order (trial k is the k-th), given outright: their trials keep no
+   * decisions (the record's .fpn text is the architecture). The run's trial budget is their count.
+   */
+  fixed?: readonly PyramidNetworkIR[];
   executor: Executor;
   listeners: SearchListener[];
   /** Aborting stops the search: no new proposals, running trials are abandoned (re-queued on resume). */
   signal?: AbortSignal;
-}
-
-/** One architecture of a study: its pyramid, and its decisions in the space (empty for one given outright). */
-export interface FixedArchitecture {
-  pyramid: PyramidNetworkIR;
-  decisions: readonly number[];
 }
 
 export interface SearchSummary {
@@ -217,7 +214,7 @@ class SearchRun {
   private async proposeOne(): Promise<void> {
     // Ids whose trial was lost (a damaged record the log cannot rebuild) are filled first.
     const id = this.refill.shift() ?? this.nextTrial++;
-    const decisions = this.options.fixed ? [...this.fixedEntry(id).decisions] : await this.options.strategy!.propose(id);
+    const decisions = this.options.fixed ? [] : await this.options.strategy!.propose(id);
     const trial = this.newRecord(id, decisions, now());
     trial.duplicateOf = this.rewardByHash.get(trial.hash)?.id ?? this.inFlightByHash.get(trial.hash) ?? null;
     this.trials.set(id, trial);
@@ -227,16 +224,13 @@ class SearchRun {
     this.dispatch(trial, false);
   }
 
-  /** The fixed architecture trial `id` scores (a study's). */
-  private fixedEntry(id: number): FixedArchitecture {
-    const entry = this.options.fixed?.[id - 1];
-    if (!entry) throw new RangeError(`trial ${id} is past the study's ${this.options.fixed?.length ?? 0} architectures`);
-    return entry;
-  }
-
-  /** Trial `id`'s architecture: the study's fixed one, or the pyramid its decisions build. */
+  /** Trial `id`'s architecture: the study's `id`-th, or the pyramid its decisions build. */
   private pyramidOf(id: number, decisions: readonly number[]): PyramidNetworkIR {
-    return this.options.fixed ? this.fixedEntry(id).pyramid : decisionsToPyramid(this.options.space, decisions, `trial${id}`);
+    const { fixed, space } = this.options;
+    if (!fixed) return decisionsToPyramid(space, decisions, `trial${id}`);
+    const pyramid = fixed[id - 1];
+    if (!pyramid) throw new RangeError(`trial ${id} is past the study's ${fixed.length} architectures`);
+    return pyramid;
   }
 
   /** A queued trial of the architecture `decisions` build (or the study's `id`-th). */
