@@ -202,7 +202,7 @@ async function orInputError<T>(read: (store: typeof import('../search/store.js')
   }
 }
 /** Lines about damaged files of a run: on stderr, beside the events on stdout. */
-const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${message}\n`);
+export const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${message}\n`);
 
 function readRun(dir: string): Promise<{ config: RunConfig; trials: TrialRecord[] }> {
   return orInputError(({ readRunConfig, readTrials }) => ({ config: readRunConfig(dir), trials: readTrials(dir, warn) }));
@@ -324,7 +324,7 @@ async function pinWarmStart(reward: RewardSpec): Promise<void> {
  * (or on wasm, single-threaded in Node) takes one core a worker; tfjs-node's TensorFlow uses every core for each
  * op, and a GPU backend has one device, so those get one worker. The backend is chosen here as the workers will.
  */
-async function defaultWorkers(reward: RewardSpec, backend: string | undefined): Promise<number> {
+export async function defaultWorkers(reward: RewardSpec, backend: string | undefined): Promise<number> {
   const { rewardTrains } = await import('../search/reward.js');
   if (!rewardTrains(reward)) return availableParallelism();
   const { initBackend } = await import('../runtime/backend.js');
@@ -346,7 +346,8 @@ function backendThreads(name: BackendName): number {
   }
 }
 
-async function makeExecutor(config: RunConfig, options: SearchOptions) {
+/** The executor of a run: its queue, the search process itself (`--workers 0`), or local worker processes. */
+export async function makeExecutor(config: RunConfig, options: Pick<SearchOptions, 'parallel' | 'queueName' | 'backend'>) {
   if (config.queue) {
     const { RedisQueueExecutor } = await import('../search/queue.js');
     const parallel = options.parallel !== undefined ? wholeNumber(options.parallel, '--parallel', 1) : DEFAULT_QUEUE_PARALLEL;
