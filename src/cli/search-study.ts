@@ -111,8 +111,8 @@ async function studyConfig(argument: string, options: StudyOptions): Promise<{ c
   const space = loaded.chosen;
   const unsearchable = checkSpaceSearchable(space);
   if (unsearchable) throw new InputError(`${displayPath(loaded.file)}: ${unsearchable}`);
-  await checkReward(proxy, space, loaded.file);
-  await checkReward(reference, space, loaded.file);
+  await checkReward(proxy, space, loaded.file, '--proxy');
+  await checkReward(reference, space, loaded.file, '--reference');
   const baselines = { fpn: pyramidNamed(loaded.program, options.fpn, '--fpn', loaded.file), nasfpn: pyramidNamed(loaded.program, options.nasfpn, '--nasfpn', loaded.file) };
   let archs;
   try {

@@ -272,13 +272,13 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
  * dataset folder that is not one), makes its data folder absolute (workers may start in another folder), and pins
  * a warm start (`init=`) to a checkpoint folder and its content address.
  */
-export async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string): Promise<void> {
+export async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string, flag = '--reward'): Promise<void> {
   const { rewardProblem } = await import('../search/reward.js');
   let problem: string | null;
   try {
     problem = rewardProblem(reward, space);
   } catch (error) {
-    throw new UsageError(`--reward: ${(error as Error).message}`);
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
   if (problem) throw new InputError(`${displayPath(file)}: ${problem}`);
   if (reward.name === 'proxy') {
@@ -291,18 +291,18 @@ export async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file
     const { findSplits } = await import('../data/dataset.js');
     const splits = findSplits(reward.options.data).map((s) => s.split);
     if (!splits.some((s) => s.startsWith('train')) || !splits.some((s) => s.startsWith('val'))) {
-      throw new InputError(`--reward proxy: ${displayPath(reward.options.data)} needs a train and a val split (annotations/instances_train.json and ` +
+      throw new InputError(`${flag} proxy: ${displayPath(reward.options.data)} needs a train and a val split (annotations/instances_train.json and ` +
         `instances_val.json; it has ${splits.length ? splits.join(', ') : 'none'}); make one with \`nasfpn data synth -o DIR\``);
     }
   }
-  if (typeof reward.options.init === 'string') await pinWarmStart(reward);
+  if (typeof reward.options.init === 'string') await pinWarmStart(reward, flag);
 }
 
 /**
  * `init=RUN|CKPT` as the run records it: the checkpoint folder (a training run's newest), absolute, and
  * `initHash`, its content address, which every worker checks, so that rewards from two inits never share a run.
  */
-async function pinWarmStart(reward: RewardSpec): Promise<void> {
+async function pinWarmStart(reward: RewardSpec, flag: string): Promise<void> {
   const { latestCheckpointDir, readCheckpoint } = await import('../train/checkpoint.js');
   const given = resolve(String(reward.options.init));
   const dir = latestCheckpointDir(given) ?? given;
@@ -310,10 +310,10 @@ async function pinWarmStart(reward: RewardSpec): Promise<void> {
   try {
     contentAddress = readCheckpoint(dir).contentAddress;
   } catch (error) {
-    throw new InputError(`--reward proxy: init=${displayPath(given)} is not a checkpoint or a training run with one: ${(error as Error).message}`);
+    throw new InputError(`${flag} proxy: init=${displayPath(given)} is not a checkpoint or a training run with one: ${(error as Error).message}`);
   }
   if (reward.options.initHash !== undefined && reward.options.initHash !== contentAddress) {
-    throw new InputError(`--reward proxy: the checkpoint ${displayPath(dir)} has content address ${contentAddress}, not initHash=${reward.options.initHash}`);
+    throw new InputError(`${flag} proxy: the checkpoint ${displayPath(dir)} has content address ${contentAddress}, not initHash=${reward.options.initHash}`);
   }
   reward.options.init = dir;
   reward.options.initHash = contentAddress;
