@@ -14,7 +14,7 @@ import type { StudyConfig, StudyRunName } from '../search/study.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
 import { searchCommand } from './search-ui.js';
-import { checkReward, defaultWorkers, makeExecutor, warn } from './search.js';
+import { checkReward, defaultWorkers, makeExecutor, warn, wholeNumber } from './search.js';
 
 interface StudyOptions {
   space?: string;
@@ -36,12 +36,6 @@ const DEFAULT_ARCHITECTURES = 12;
 /** Architectures trained a second time by default: the two baselines and one sample. */
 const DEFAULT_REPEAT = 3;
 const STUDY_FILE = 'study.json';
-
-const wholeNumber = (value: string, flag: string, min: number): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, not '${value}'`);
-  return n;
-};
 
 export function registerSearchStudy(program: Command): void {
   // `search` has options of the same names (--run, --seed, --workers, …): after `study` they are the study's.

@@ -43,7 +43,7 @@ interface SearchOptions {
   ui: boolean;
 }
 
-const wholeNumber = (value: string, flag: string, min: number): number => {
+export const wholeNumber = (value: string, flag: string, min: number): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, not '${value}'`);
   return n;
