@@ -8,7 +8,6 @@ import type { CheckedProgram, DetectorIR, PyramidNetworkIR } from '../semantics/
 import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { EXIT_USAGE, InputError, UsageError } from './errors.js';
-import { loadProgram, parseTarget, selectPyramid } from './load.js';
 import { oneOf, parseScale } from './options.js';
 import { displayPath } from './report.js';
 
@@ -84,6 +83,8 @@ export function registerDiff(program: Command): void {
 
 /** `FILE[#NAME]`: the pyramid it names, or the detector (and its pyramid); each file is checked once. */
 async function sideOf(argument: string, programs: Map<string, CheckedProgram>): Promise<Side> {
+  // The loader brings the parser and the checker: imported here, not at start-up (test/architecture/startup).
+  const { loadProgram, parseTarget, selectPyramid } = await import('./load.js');
   const target = parseTarget(argument);
   if (!programs.has(target.file)) programs.set(target.file, await loadProgram(target.file));
   const choice = selectPyramid(programs.get(target.file)!, target.name);

@@ -12,12 +12,11 @@
 // which bad input and which an I/O fault. Anything else is an internal error, reported without a stack trace
 // unless NASFPN_DEBUG is set. (A training run stopped by a second Ctrl-C exits 130, by a second SIGTERM 143.)
 import { CommanderError } from 'commander';
-import { ImageError } from '../data/image.js';
-import { BackendUnavailableError, UnknownBackendError } from '../runtime/errors.js';
-import { ioFault } from '../runtime/fs.js';
-import { RunLockedError } from '../runtime/run-lock.js';
-import { RunDirectoryError } from '../search/store.js';
-import { DamagedCheckpointError } from '../train/checkpoint.js';
+import { ImageError } from '../data/errors.js';
+import { BackendUnavailableError, RunLockedError, UnknownBackendError } from '../runtime/errors.js';
+import { ioFault } from '../runtime/io-fault.js';
+import { RunDirectoryError } from '../search/errors.js';
+import { DamagedCheckpointError } from '../train/errors.js';
 import { NotARegularFileError } from '../util/regular-file.js';
 import { displayPath } from './report.js';
 

@@ -17,7 +17,7 @@ import { assertNever } from '../util/assert-never.js';
 import type { RunStore } from '../search/store.js';
 import { STRATEGY_NAMES, type StrategyName } from '../search/strategies/strategy.js';
 import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
-import { ioFault } from '../runtime/fs.js';
+import { ioFault } from '../runtime/io-fault.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
 

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ioFault } from '../runtime/fs.js';
+import { ioFault } from '../runtime/io-fault.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import type { DatasetOptions } from '../data/dataset.js';
 import type { TrainIR } from '../semantics/ir.js';

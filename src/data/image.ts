@@ -5,6 +5,9 @@ import type { Sharp } from 'sharp';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../semantics/defaults.js';
 import { NotARegularFileError, readRegularFile } from '../util/regular-file.js';
 import type { Placement } from './augment.js';
+import { ImageError } from './errors.js';
+// Defined apart so the CLI's error taxonomy can load it without sharp's wrapper; its users import it from here.
+export { ImageError };
 
 type SharpFactory = typeof import('sharp').default;
 let sharpModule: SharpFactory | undefined;
@@ -15,12 +18,6 @@ export async function loadSharp(): Promise<SharpFactory> {
   return sharpModule;
 }
 
-/** An image file that cannot be read or decoded (missing, truncated, not an image). */
-export class ImageError extends Error {
-  constructor(readonly file: string, readonly reason: string) {
-    super(`${file}: ${reason}`);
-  }
-}
 
 /** A decoded image: height × width × 3 bytes, RGB. */
 export interface RgbImage {

@@ -11,35 +11,9 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile as writeFilePromise } from 'node:fs/promises';
 import { constants } from 'node:os';
 
-/** The errors of a write that the file system, not the program, is to blame for. */
-export const IO_FAULT_CODES = ['ENOSPC', 'EDQUOT', 'EIO', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE'] as const;
-export type IoFaultCode = (typeof IO_FAULT_CODES)[number];
-
-/** What each I/O fault means, in words (as strerror says it). */
-const IO_FAULT_TEXT: Record<IoFaultCode, string> = {
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EIO: 'input/output error (the disk or its file system failed)',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  EMFILE: 'too many open files in this process',
-  ENFILE: 'too many open files on this machine',
-};
-
-/** An error node:fs raised for an I/O fault: its code, what it means, and the path when the error names one. */
-export interface IoFault {
-  code: IoFaultCode;
-  text: string;
-  path: string | null;
-}
-
-/** The I/O fault an error is, or null for any other error. */
-export function ioFault(error: unknown): IoFault | null {
-  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
-  if (typeof code !== 'string' || !(IO_FAULT_CODES as readonly string[]).includes(code)) return null;
-  return { code: code as IoFaultCode, text: IO_FAULT_TEXT[code as IoFaultCode], path: typeof path === 'string' ? path : null };
-}
+import { IO_FAULT_CODES, IO_FAULT_TEXT, ioFault, type IoFault, type IoFaultCode } from './io-fault.js';
+// Defined apart so the CLI's error taxonomy can load them without this module; their users import them from here.
+export { IO_FAULT_CODES, ioFault, type IoFault, type IoFaultCode };
 
 // ---------------------------------------------------------------------------------------------------
 // The operations

@@ -12,30 +12,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readText, writeFile } from './fs.js';
 
-export const LOCK_FILE = 'lock';
-
-/** Who holds a run directory's lock. */
-export interface LockHolder {
-  host: string;
-  pid: number;
-  /** What the holder runs, e.g. `nasfpn train`. */
-  command: string;
-  /** When it took the lock (ISO time). */
-  since: string;
-  /** The process's start time in clock ticks after boot, and the boot's id (Linux; null elsewhere). */
-  started: string | null;
-}
-
-/** The run directory is being written by another process, which is still running (or runs on another host). */
-export class RunLockedError extends Error {
-  override readonly name = 'RunLockedError';
-  constructor(readonly dir: string, readonly holder: LockHolder | null, readonly otherHost: boolean) {
-    super(holder
-      ? `${dir} is in use: ${holder.command} (process ${holder.pid} on ${holder.host}) has been writing it since ${holder.since}` +
-        (otherHost ? `; if that process is no longer running, remove ${join(dir, LOCK_FILE)}` : '')
-      : `${dir} is in use by another writer`);
-  }
-}
+import { LOCK_FILE, RunLockedError, type LockHolder } from './errors.js';
+// Defined apart so the CLI's error taxonomy can load them without this module; their users import them from here.
+export { LOCK_FILE, RunLockedError, type LockHolder };
 
 export interface RunLock {
   readonly path: string;

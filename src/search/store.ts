@@ -18,6 +18,9 @@ import type { RandomState } from '../util/random.js';
 import { sleep } from '../util/sleep.js';
 import { parseEventLine, type SearchEvent } from './events.js';
 import type { RunConfig, TrialRecord, TrialStatus } from './records.js';
+import { RunDirectoryError } from './errors.js';
+// Defined apart so the CLI's error taxonomy can load it without the store; its users import it from here.
+export { RunDirectoryError };
 
 /** state.json: where the search and its strategy are. */
 export interface RunState {
@@ -32,8 +35,6 @@ export interface RunState {
   updatedAt: string;
 }
 
-/** The run directory is missing, incomplete or not a run directory; the message names the file. */
-export class RunDirectoryError extends Error {}
 
 const CONFIG_FILE = 'config.json';
 const STATE_FILE = 'state.json';

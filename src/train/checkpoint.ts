@@ -82,29 +82,9 @@ interface Manifest {
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
-/** A checkpoint whose files do not read back as written: `file` (in `dir`) is missing, cut short, changed or malformed. */
-export class DamagedCheckpointError extends Error {
-  override readonly name = 'DamagedCheckpointError';
-  constructor(readonly dir: string, readonly file: string, readonly reason: string) {
-    super(`${join(dir, file)}: ${reason}`);
-  }
-}
-
-/** A checkpoint could not be written (a full disk, a read-only one, …); the checkpoints before it are untouched. */
-export class CheckpointWriteError extends Error {
-  override readonly name = 'CheckpointWriteError';
-  constructor(
-    /** The checkpoint directory that was being written. */
-    readonly dir: string,
-    readonly fault: IoFault,
-    /** The bytes the checkpoint needs. */
-    readonly bytes: number,
-    /** The newest complete checkpoint, which the failed write left as it was (null: none yet). */
-    readonly previous: string | null,
-  ) {
-    super(`cannot write checkpoint ${dir}: ${fault.text} (${fault.code})`);
-  }
-}
+import { CheckpointWriteError, DamagedCheckpointError } from './errors.js';
+// Defined apart so the CLI's error taxonomy can load them without this module; their users import them from here.
+export { CheckpointWriteError, DamagedCheckpointError };
 
 export const checkpointName = (step: number): string => `step-${String(step).padStart(8, '0')}`;
 

@@ -38,7 +38,7 @@ describe('nasfpn data synth', () => {
     expect((await runData('synth', '-o', join(dir, 'x'), '--images', 'many')).code).toBe(2);
     expect((await runData('synth', '-o', join(dir, 'x'), '--min-objects', '5', '--max-objects', '2')).code).toBe(2);
     const context = await runData('synth', '-o', join(dir, 'x'), '--context', '5');
-    expect([context.code, context.stderr]).toEqual([2, 'nasfpn: --context must be an integer in [0, 4] (one plate outline a class), not 5\n']);
+    expect([context.code, context.stderr]).toEqual([2, 'nasfpn: --context must be an integer in [0, 4] (one plate outline a class), not 5\n(run with --help for usage)\n']);
     expect((await runData('synth', '-o', join(dir, 'x'), '--max-side', '0')).code).toBe(2);
   });
 
