@@ -212,13 +212,15 @@ const describeSpec = (spec: RewardSpec): string =>
     : spec.name;
 
 const fixed = (x: number | null, digits = 3) => (x === null ? '—' : x.toFixed(digits));
+/** A reward or an sd of rewards: 4 decimals, or 2 significant digits when that would print a non-zero value as 0. */
+const reward = (x: number | null) => (x !== null && x !== 0 && Math.abs(x) < 5e-5 ? x.toExponential(1) : fixed(x, 4));
 
 /** The report as Markdown (what the command prints, and DIR/report.md). `shown` renders paths for people. */
 export function formatStudyReport(report: StudyReport, shown: Labelled = (s) => s): string {
   const interval = (i: BootstrapInterval | null) => (i ? ` (${Math.round(i.level * 100)} % interval ${fixed(i.low, 2)}…${fixed(i.high, 2)})` : '');
   const rank = (r: { proxyRank: number | null; referenceRank: number | null }) => `${r.proxyRank ?? '—'} under the proxy, ${r.referenceRank ?? '—'} under the reference`;
   const noise = (n: StudyNoise) =>
-    `noise sd ${fixed(n.sd, 4)} (${n.degreesOfFreedom} df), spread sd ${fixed(n.spreadSd, 4)} (${fixed(n.spreadOverNoise, 1)} noise sds), range ${fixed(n.range, 4)} (${fixed(n.rangeOverNoise, 1)} noise sds)`;
+    `noise sd ${reward(n.sd)} (${n.degreesOfFreedom} df), spread sd ${reward(n.spreadSd)} (${fixed(n.spreadOverNoise, 1)} noise sds), range ${reward(n.range)} (${fixed(n.rangeOverNoise, 1)} noise sds)`;
   const lines = [
     `study of space ${report.space}: ${report.pairs} of ${report.architectures} architectures scored under both rewards${report.complete ? '' : ' (unfinished: run the command again to continue)'}`,
     `  proxy:     ${shown(report.proxy)}`,
@@ -234,7 +236,7 @@ export function formatStudyReport(report: StudyReport, shown: Labelled = (s) => 
     '',
     '| architecture | proxy | repeat | rank | reference | repeat | rank | proxy s |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...report.rows.map((r) => `| ${r.name} | ${fixed(r.proxy, 4)} | ${fixed(r.proxyRepeat, 4)} | ${r.proxyRank ?? '—'} | ${fixed(r.reference, 4)} | ${fixed(r.referenceRepeat, 4)} | ${r.referenceRank ?? '—'} | ${fixed(r.proxySeconds, 1)} |`),
+    ...report.rows.map((r) => `| ${r.name} | ${reward(r.proxy)} | ${reward(r.proxyRepeat)} | ${r.proxyRank ?? '—'} | ${reward(r.reference)} | ${reward(r.referenceRepeat)} | ${r.referenceRank ?? '—'} | ${fixed(r.proxySeconds, 1)} |`),
   ];
   return lines.join('\n') + '\n';
 }
