@@ -1,6 +1,8 @@
 // `nasfpn build FILE -o DIR`: a trainable TensorFlow.js RetinaNet (model.json + weights.bin, weights
 // initialised) that reloads with tf.loadLayersModel through src/runtime/modelio.ts. With `--emit ts`, the
-// readable TypeScript source that builds the same model instead (no TensorFlow.js needed for that).
+// readable TypeScript source that builds the same model instead (no TensorFlow.js needed for that). With
+// `--exit K`, the model that stops after pyramid K (an anytime exit): its weights keep their names, so a
+// checkpoint of the whole detector loads into it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +10,8 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { MAX_BUILD_PARAMETERS } from '../semantics/limits.js';
 import { InputError, UsageError } from './errors.js';
-import { parseInputSize, withInputSize } from './options.js';
-import { displayPath } from './report.js';
+import { parseExit, parseInputSize, withInputSize } from './options.js';
+import { displayPath, relativePath } from './report.js';
 
 interface BuildOptions {
   output?: string;
@@ -18,6 +20,7 @@ interface BuildOptions {
   force?: boolean;
   backend?: string;
   input?: string;
+  exit?: string;
   layersModule?: string;
 }
 
@@ -30,6 +33,7 @@ export function registerBuild(program: Command): void {
     .option('-d, --detector <name>', 'which detector (default: the first in the file)')
     .option('--emit <what>', 'model (a saved TF.js model) or ts (TypeScript source)', 'model')
     .option('--input <size>', 'square input size in pixels, overriding the detector\'s')
+    .option('--exit <k>', 'stop after pyramid k (an anytime exit): the later pyramids and heads are left out')
     .option('--backend <name>', 'TF.js backend: auto, tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu (default: the fastest available)')
     .option('--layers-module <specifier>', 'with --emit ts: where the emitted file imports the custom layers from (default: this package\'s src/codegen/layers.js, relative to the output)')
     .option('-f, --force', 'replace an existing output')
@@ -41,17 +45,21 @@ export function registerBuild(program: Command): void {
       }
       refuseToOverwrite(output, options.force === true);
       const inputSize = parseInputSize(options.input);
-      const [{ loadDetector }, { lowerDetector }, { countModel }] = await Promise.all([import('./load.js'), import('../codegen/lower.js'), import('../codegen/count.js')]);
+      const exitOption = parseExit(options.exit);
+      const [{ loadDetector }, { lowerDetector }, { countModel }, { checkedExit }] = await Promise.all([
+        import('./load.js'), import('../codegen/lower.js'), import('../codegen/count.js'), import('./exits.js'),
+      ]);
       const { file, chosen: detector } = await loadDetector(argument, { name: options.detector, flag: '--detector' });
-      const spec = lowerDetector(withInputSize(detector, inputSize));
+      const exit = exitOption === undefined ? undefined : checkedExit(detector, exitOption);
+      const spec = lowerDetector(withInputSize(detector, inputSize), { exit });
       const counts = countModel(spec);
-      const what = `${detector.name} (${displayPath(file)}), input ${counts.inputSize}×${counts.inputSize}, ` +
+      const what = `${detector.name}${exit === undefined ? '' : ` up to exit ${exit} of ${detector.repeats}`} (${displayPath(file)}), input ${counts.inputSize}×${counts.inputSize}, ` +
         `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${(counts.flops / 1e9).toFixed(1)} GFLOPs`;
 
       if (options.emit === 'ts') {
         const layersModule = options.layersModule ?? defaultLayersModule(output);
         const { emitTypeScript } = await import('../codegen/emit.js');
-        const source = emitTypeScript(spec, { layersModule, source: `${displayPath(file)}, detector ${detector.name}` });
+        const source = emitTypeScript(spec, { layersModule, source: `${relativePath(file)}, detector ${detector.name}` });
         writeFileAtomic(output, source);
         process.stdout.write(`wrote ${output}: ${what}; ${spec.layers.length} layers, ${source.split('\n').length} lines\n`);
         return;
@@ -74,7 +82,7 @@ export function registerBuild(program: Command): void {
       const result = await model.save(fileSaveHandler(output, {
         metadata: {
           nasfpn: {
-            source: displayPath(file), detector: detector.name, inputSize: counts.inputSize,
+            source: relativePath(file), detector: detector.name, inputSize: counts.inputSize, ...(exit === undefined ? {} : { exit }),
             outputs: spec.outputs.map((o) => o.name),
             customLayers: 'import src/codegen/layers.ts (GlobalPoolMerge, DropBlock, BatchNorm) before tf.loadLayersModel',
           },

@@ -22,7 +22,7 @@ export function registerCheck(program: Command): void {
       for (const file of files) {
         const result = checkPath(file);
         const shown = result.diagnostics.filter((d) => !options.quiet || d.severity !== 'info');
-        all.push(...shown);
+        for (const d of shown) all.push(d);
         if (hasErrors(result.diagnostics)) failed = true;
         if (options.format === 'human') {
           for (const d of shown) human.push(formatDiagnostic(d, result.sources, color));

@@ -11,7 +11,8 @@ import type { LegendEntry, ShownBox } from '../data/show.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { writeDirAtomic, writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
-import { displayPath } from './report.js';
+import { displayPath, relativePath } from './report.js';
+import { terminalText } from '../util/escape.js';
 
 /** The options every dataset-reading subcommand takes besides its DIR argument. */
 export interface DatasetArgs {
@@ -188,9 +189,9 @@ function registerCheck(data: Command): void {
         process.stdout.write(JSON.stringify({
           ok: !failed,
           splits: reports.map((r) => ({
-            split: r.source.split, annotations: displayPath(r.source.annotations), images: displayPath(r.source.images),
+            split: r.source.split, annotations: relativePath(r.source.annotations), images: relativePath(r.source.images),
             imageCount: r.images, annotationCount: r.annotations, errors: r.errors, warnings: r.warnings, counts: r.counts,
-            problems: r.problems.map((p) => ({ ...p, file: displayPath(p.file) })),
+            problems: r.problems.map((p) => ({ ...p, file: relativePath(p.file) })),
           })),
         }, null, 2) + '\n');
       } else {
@@ -210,7 +211,8 @@ function registerCheck(data: Command): void {
             const shown = r.problems.map((p) => ({ ...p, file: displayPath(p.file), message: `${p.severity}: ${p.message}` }));
             lines.push(formatProblems(shown, limit).replace(/^/gm, '  '));
           }
-          out.write(lines.join('\n') + '\n');
+          // Problems quote the annotation file (category names, file names): shown, never obeyed.
+          out.write(terminalText(lines.join('\n')) + '\n');
         }
       }
       if (failed) throw new InputError('the dataset has errors', true);
@@ -296,7 +298,7 @@ function registerShow(data: Command): void {
       });
       let anchorBoxes: ShownBox[] = [];
       let legend: LegendEntry[] = [];
-      let title = `${displayPath(image.file)} (image ${image.id}, ${source.split})`;
+      let title = `${relativePath(image.file)} (image ${image.id}, ${source.split})`;
       if (chosen) {
         const { assignImage, positiveAnchors, toOriginalPixels } = await import('../targets/inspect.js');
         const assignment = assignImageOrFail(assignImage, chosen.detector, image);
@@ -370,7 +372,8 @@ function registerTargets(data: Command): void {
         });
         for (const chunk of targetsJson(assignment, described)) process.stdout.write(chunk);
       } else {
-        process.stdout.write(formatTargets(assignment, described));
+        // Category names come from the annotation file: shown, never obeyed.
+        process.stdout.write(terminalText(formatTargets(assignment, described)));
       }
     });
 }
@@ -399,9 +402,9 @@ function registerStats(data: Command): void {
       const all = [];
       for (const source of sources) all.push(datasetStats(await loadSource(source), inputSize, anchorSize));
       if (args.json) {
-        process.stdout.write(JSON.stringify(all.map((s) => ({ ...s, annotations: displayPath(s.annotations) })), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(all.map((s) => ({ ...s, annotations: relativePath(s.annotations) })), null, 2) + '\n');
       } else {
-        process.stdout.write(all.map((s) => formatStats({ ...s, annotations: displayPath(s.annotations) })).join('\n'));
+        process.stdout.write(terminalText(all.map((s) => formatStats({ ...s, annotations: displayPath(s.annotations) })).join('\n')));
       }
     });
 }

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../runtime/atomic.js';
 import { EXIT_USAGE, InputError, UsageError } from './errors.js';
 import { oneOf, parseScale } from './options.js';
 import { displayPath } from './report.js';
+import { terminalText } from '../util/escape.js';
 
 /** diff(1)'s exit codes: 0 the same, 1 different, 2 trouble (the CLI's usage-error code). */
 const EXIT_DIFFERENT = 1;
@@ -63,7 +64,8 @@ export function registerDiff(program: Command): void {
           const json = detectors ? print.detectorDiffJson(detectors, labels) : print.pyramidDiffJson(pyramids, labels);
           process.stdout.write(JSON.stringify(json, null, 2) + '\n');
         } else {
-          process.stdout.write(detectors ? print.formatDetectorDiff(detectors, labels) : print.formatPyramidDiff(pyramids, labels));
+          // The labels are the paths given: shown, never obeyed.
+          process.stdout.write(terminalText(detectors ? print.formatDetectorDiff(detectors, labels) : print.formatPyramidDiff(pyramids, labels)));
         }
         if (options.draw !== undefined) {
           const viz = await import('../viz/index.js');
@@ -75,7 +77,7 @@ export function registerDiff(program: Command): void {
         if (!equal) process.exitCode = EXIT_DIFFERENT;
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        if (!error.alreadyReported) process.stderr.write(`nasfpn: ${error.message}\n`);
+        if (!error.alreadyReported) process.stderr.write(`nasfpn: ${terminalText(error.message)}\n`);
         process.exitCode = EXIT_TROUBLE;
       }
     });

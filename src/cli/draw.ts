@@ -1,13 +1,14 @@
 // `nasfpn draw FILE`: diagrams of a checked file. Three views: `graph` (Figure 7), `cells` (Figure 6) and
-// `stack` (the detector). SVG by default, PNG with --png. Everything is rendered before anything is
-// written, every file is written atomically, and a file with errors prints its diagnostics and writes nothing.
+// `stack` (the detector; `--exit K` greys what stopping after pyramid K skips). SVG by default, PNG with
+// --png. Everything is rendered before anything is written, every file is written atomically, and a file with
+// errors prints its diagnostics and writes nothing.
 import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CheckedProgram, PyramidNetworkIR } from '../semantics/ir.js';
 import { THEME_NAMES } from '../viz/theme.js';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
-import { oneOf, parseScale } from './options.js';
+import { oneOf, parseExit, parseScale } from './options.js';
 import { displayPath } from './report.js';
 
 const VIEWS = ['graph', 'cells', 'stack'] as const;
@@ -24,6 +25,7 @@ interface DrawOptions {
   png?: boolean;
   scale: string;
   theme: string;
+  exit?: string;
 }
 
 /** One picture to make: what it shows and the file it goes to. */
@@ -46,11 +48,14 @@ export function registerDraw(program: Command): void {
     .option('--png', 'write PNG (rendered with resvg) instead of SVG')
     .option('--scale <factor>', 'PNG pixels per SVG unit', '2')
     .option('--theme <theme>', 'light or dark', 'light')
+    .option('--exit <k>', 'with --view stack: grey what stopping after pyramid k skips (an anytime exit)')
     .action(async (files: string[], options: DrawOptions) => {
       const view = oneOf(options.view, VIEWS, '--view');
       const theme = oneOf(options.theme, THEME_NAMES, '--theme');
       const scale = parseScale(options.scale);
       const png = options.png === true || (options.output !== undefined && extname(options.output).toLowerCase() === '.png');
+      const exit = parseExit(options.exit);
+      if (exit !== undefined && (view !== 'stack' || options.all)) throw new UsageError('--exit goes with --view stack and one detector');
       if (options.all && options.compare) throw new UsageError('--all and --compare do not go together');
       if (options.all && options.name) throw new UsageError('--all draws everything; leave out --name');
       if (options.compare) {
@@ -65,8 +70,8 @@ export function registerDraw(program: Command): void {
         throw new UsageError(`--png writes a PNG; name the output .png, not '${options.output}'`);
       }
 
-      const [viz, { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid }] = await Promise.all([
-        import('../viz/index.js'), import('./load.js'),
+      const [viz, { allDetectors, allPyramids, chosenName, loadProgram, parseTarget, selectDetector, selectPyramid }, { checkedExit }] = await Promise.all([
+        import('../viz/index.js'), import('./load.js'), import('./exits.js'),
       ]);
       const drawings: Drawing[] = [];
       const ext = png ? '.png' : '.svg';
@@ -98,8 +103,10 @@ export function registerDraw(program: Command): void {
         if (view === 'stack') {
           const detectors = options.all ? allDetectors(program, STACK) : [selectDetector(program, name, STACK)];
           for (const detector of detectors) {
-            const suffix = options.all || name ? `-${detector.name}-stack` : '-stack';
-            drawings.push({ label: `${detector.name}, stack view`, path: outputPath(options, beside(suffix), `${stem}-${detector.name}-stack${ext}`), render: async () => viz.drawDetector(detector, theme) });
+            if (exit !== undefined) checkedExit(detector, exit);
+            const suffix = (options.all || name ? `-${detector.name}-stack` : '-stack') + (exit === undefined ? '' : `-exit${exit}`);
+            const label = `${detector.name}, stack view${exit === undefined ? '' : `, exit ${exit}`}`;
+            drawings.push({ label, path: outputPath(options, beside(suffix), `${stem}-${detector.name}-stack${ext}`), render: async () => viz.drawDetector(detector, theme, exit) });
           }
         } else {
           // The cells view (Figure 6) draws merging cells: --all leaves out the fixed `kind fpn` pyramids, and

@@ -17,6 +17,7 @@ import { BackendUnavailableError, RunLockedError, UnknownBackendError } from '..
 import { ioFault } from '../runtime/io-fault.js';
 import { RunDirectoryError } from '../search/errors.js';
 import { DamagedCheckpointError } from '../train/errors.js';
+import { terminalText } from '../util/escape.js';
 import { NotARegularFileError } from '../util/regular-file.js';
 import { displayPath } from './report.js';
 
@@ -73,7 +74,10 @@ export function fromRoomError(error: unknown): unknown {
   return error;
 }
 
-/** Writes what a failed command says about `raised` on stderr and returns its exit code. */
+/**
+ * Writes what a failed command says about `raised` on stderr and returns its exit code. Messages quote paths
+ * and file text, so every one goes out through terminalText: a control character in them is shown, not obeyed.
+ */
 export function reportError(raised: unknown): number {
   const error = fromRoomError(raised);
   if (error instanceof CommanderError) {
@@ -81,19 +85,19 @@ export function reportError(raised: unknown): number {
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`nasfpn: ${error.message}\n(run with --help for usage)\n`);
+    process.stderr.write(`nasfpn: ${terminalText(error.message)}\n(run with --help for usage)\n`);
     return EXIT_USAGE;
   }
   if (error instanceof InputError) {
-    if (!error.alreadyReported) process.stderr.write(`nasfpn: ${error.message}\n`);
+    if (!error.alreadyReported) process.stderr.write(`nasfpn: ${terminalText(error.message)}\n`);
     return EXIT_INPUT;
   }
   if (error instanceof IoError) {
-    process.stderr.write(`nasfpn: ${error.message}\n`);
+    process.stderr.write(`nasfpn: ${terminalText(error.message)}\n`);
     return EXIT_IO;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`nasfpn: internal error: ${message}\n`);
+  process.stderr.write(`nasfpn: internal error: ${terminalText(message)}\n`);
   if (process.env.NASFPN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('(set NASFPN_DEBUG=1 for the stack trace, and please report it)\n');
   return EXIT_INTERNAL;

@@ -9,16 +9,32 @@ import { fileHost } from '../semantics/file-host.js';
 import { LanguageService } from '../service/index.js';
 import type { CheckedProgram, DetectorIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { hasErrors } from '../diagnostics/diagnostics.js';
+import { NotARegularFileError } from '../util/not-a-regular-file.js';
 import { InputError, UsageError } from './errors.js';
 import { displayPath, printDiagnostics, summary } from './report.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Reading and checking
 
+/**
+ * Runs `read`, turning a path that is not a regular file of at most MAX_SOURCE_BYTES (a device, a FIFO, a
+ * folder, a file too large) into an InputError that says what it is.
+ */
+function readingInput<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof NotARegularFileError) throw new InputError(`cannot read ${displayPath(file)}: it ${error.reason}`);
+    throw error;
+  }
+}
+
+const unreadable = (file: string) => new InputError(`cannot read ${displayPath(file)}: no such file, or not readable`);
+
 /** The text of a file the user named; throws InputError when it cannot be read. */
 export function readInput(file: string): string {
-  const text = fileHost.readFile(file);
-  if (text === null) throw new InputError(`cannot read ${file}: no such file, or not readable`);
+  const text = readingInput(file, () => fileHost.readFile(file));
+  if (text === null) throw unreadable(file);
   return text;
 }
 
@@ -27,8 +43,8 @@ const service = new LanguageService(fileHost);
 
 /** Checks `file`; throws InputError when it cannot be read. */
 export function checkPath(file: string): CheckResult {
-  const result = service.check(file);
-  if (!result.sources.size) throw new InputError(`cannot read ${file}: no such file, or not readable`);
+  const result = readingInput(file, () => service.check(file));
+  if (!result.sources.size) throw unreadable(file);
   return result;
 }
 

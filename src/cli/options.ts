@@ -1,5 +1,6 @@
-// Option values several commands share (`--input`, `--scale`, `--theme`), checked the way the checker checks the same setting in
-// a file, so that a bad value is a usage error here and never an exception deeper down.
+// Option values several commands share (`--input`, `--exit`, `--budget-ms`, `--scale`, `--theme`), checked the way
+// the checker checks the same setting in a file, so that a bad value is a usage error here and never an exception
+// deeper down.
 import type { DetectorIR } from '../semantics/ir.js';
 import { levelName } from '../semantics/levels.js';
 import { MAX_INPUT_SIZE } from '../semantics/limits.js';
@@ -22,6 +23,25 @@ export function withInputSize(detector: DetectorIR, inputSize: number | undefine
     throw new UsageError(`${detector.name}: --input ${inputSize} is not a multiple of ${multiple}, the stride of ${levelName(detector.maxLevel)}`);
   }
   return { ...detector, inputSize };
+}
+
+/**
+ * The `--exit` option: undefined (the whole detector) or a whole number ≥ 1, checked against a detector by
+ * `checkedExit` (./exits.ts, loaded with the command's rooms).
+ */
+export function parseExit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const exit = Number(value);
+  if (!Number.isInteger(exit) || exit < 1) throw new UsageError(`--exit must be a whole number of pyramids, at least 1, not '${value}'`);
+  return exit;
+}
+
+/** `--budget-ms`: undefined, or a positive number of milliseconds. */
+export function parseBudget(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!(Number.isFinite(ms) && ms > 0)) throw new UsageError(`--budget-ms must be a positive number of milliseconds, not '${value}'`);
+  return ms;
 }
 
 /** A value that must be one of `allowed`; anything else is a usage error naming `flag`. */

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError } from './errors.js';
-import { displayPath } from './report.js';
+import { displayPath, relativePath } from './report.js';
+import { terminalLine } from '../util/escape.js';
 
 interface PlotOptions {
   output?: string;
@@ -22,15 +23,15 @@ export function registerPlot(program: Command): void {
     .action(async (run: string, options: PlotOptions) => {
       const { metricsFile, readMetrics } = await import('../train/metrics.js');
       if (!existsSync(metricsFile(run))) throw new InputError(`${displayPath(run)} has no metrics.jsonl (is it a run folder of \`nasfpn train\`?)`);
-      const records = readMetrics(run, (message) => process.stderr.write(`nasfpn plot: warning: ${message}\n`));
+      const records = readMetrics(run, (message) => process.stderr.write(`nasfpn plot: warning: ${terminalLine(message)}\n`));
       const { trainingCurvesSvg } = await import('../viz/training.js');
       const train = records.flatMap((r) => (r.kind === 'train' ? [r] : []));
       const evals = records.flatMap((r) => (r.kind === 'eval' ? [r] : []));
       const partNames = [...new Set(train.flatMap((r) => Object.keys(r.parts)))];
-      const svg = trainingCurvesSvg(`training curves of ${displayPath(run)}`, [
+      const svg = trainingCurvesSvg(`training curves of ${relativePath(run)}`, [
         { title: 'loss', log: true, series: [
           { name: 'total', points: train.map((r) => [r.step, r.loss] as const) },
-          ...partNames.map((name) => ({ name, points: train.filter((r) => name in r.parts).map((r) => [r.step, r.parts[name]] as const) })),
+          ...partNames.map((name) => ({ name, points: train.filter((r) => Object.hasOwn(r.parts, name)).map((r) => [r.step, r.parts[name]] as const) })),
         ] },
         { title: 'learning rate', series: [{ name: 'lr', points: train.map((r) => [r.step, r.lr] as const) }] },
         { title: 'COCO AP (val)', series: ['AP', 'AP50', 'AP75'].map((k) => ({ name: k, points: evals.map((r) => [r.step, r.metrics[k]] as const) })) },

@@ -1,12 +1,14 @@
 // `nasfpn predict RUN IMAGE_OR_DIR… -o detections.json [--draw DIR]`: a trained model's detections on image
 // files, in the COCO results format (boxes [x, y, w, h] in original-image pixels, the dataset's category ids).
 // Image ids: a file named by a number (COCO's 000000139.jpg) keeps it, others are numbered 1, 2, … in the
-// order given. --draw writes each image with its boxes (score ≥ --draw-score) as PNG.
+// order given. --draw writes each image with its boxes (score ≥ --draw-score) as PNG. `--exit K` stops after
+// pyramid K (an anytime exit); `--budget-ms T` picks the deepest exit whose forward time here fits T.
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic.js';
 import { InputError, UsageError } from './errors.js';
+import { parseBudget, parseExit } from './options.js';
 import { displayPath } from './report.js';
 
 interface PredictOptions {
@@ -14,6 +16,8 @@ interface PredictOptions {
   draw?: string;
   drawScore: string;
   backend?: string;
+  exit?: string;
+  budgetMs?: string;
 }
 
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif', '.avif'];
@@ -28,21 +32,32 @@ export function registerPredict(program: Command): void {
     .option('--draw <dir>', 'also write each image with its boxes into this folder (PNG)')
     .option('--draw-score <s>', 'with --draw: the lowest score drawn', '0.3')
     .option('--backend <name>', 'TF.js backend (default: the fastest available)')
+    .option('--exit <k>', 'stop after pyramid k (an anytime exit; default: the last)')
+    .option('--budget-ms <ms>', 'the deepest exit whose forward pass of one image fits this many milliseconds here (measured once per backend, kept in the run folder)')
     .action(async (run: string, inputs: string[], options: PredictOptions) => {
       const drawScore = Number(options.drawScore);
       if (!(drawScore >= 0 && drawScore <= 1)) throw new UsageError(`--draw-score must be in [0, 1], not '${options.drawScore}'`);
+      const exitOption = parseExit(options.exit);
+      const budgetMs = parseBudget(options.budgetMs);
+      if (exitOption !== undefined && budgetMs !== undefined) throw new UsageError('--exit names the exit, --budget-ms lets the times choose it; give one');
       const files = imageFiles(inputs);
+      const [{ openSavedRun, readRun }, { exitForBudget, exitOrLast }] = await Promise.all([import('./saved-run.js'), import('./exits.js')]);
+      const read = await readRun(run);
+      const detector = read.recipe.detector;
+      const named = budgetMs === undefined ? exitOrLast(detector, exitOption) : undefined;
       const { initBackend } = await import('../runtime/backend.js');
-      await initBackend(options.backend);
+      const backend = await initBackend(options.backend);
       const tf = await import('@tensorflow/tfjs');
-      const [{ openSavedRun }, { detectFiles }] = await Promise.all([import('./saved-run.js'), import('../predict/detect.js')]);
-      const saved = await openSavedRun(tf, run);
-      const records = await detectFiles(tf, saved.model, saved.recipe.detector, files, saved.classMap).catch((error: unknown) => {
+      const [{ detectFiles }, { headLayout }] = await Promise.all([import('../predict/detect.js'), import('../targets/layout.js')]);
+      const exit = named ?? await exitForBudget(tf, read, backend.name, budgetMs!);
+      const saved = await openSavedRun(tf, read, { exit });
+      const records = await detectFiles(tf, saved.model, headLayout(detector, detector.inputSize, exit), files, saved.classMap).catch((error: unknown) => {
         throw new InputError(error instanceof Error ? error.message : String(error));
       });
       saved.model.dispose();
       writeFileAtomic(options.output!, JSON.stringify(records) + '\n');
-      process.stdout.write(`wrote ${displayPath(options.output!)}: ${records.length} detections in ${files.length} images (model ${displayPath(saved.checkpoint)}, step ${saved.step})\n`);
+      const exitUsed = detector.anytimeHeads ? `, exit ${exit} of ${detector.repeats}` : '';
+      process.stdout.write(`wrote ${displayPath(options.output!)}: ${records.length} detections in ${files.length} images (model ${displayPath(saved.checkpoint)}, step ${saved.step}${exitUsed})\n`);
       if (options.draw !== undefined) {
         const names = new Map<number, string>();
         saved.categories?.ids.forEach((id, i) => names.set(id, saved.categories!.names[i]));
@@ -78,7 +93,7 @@ function imageFiles(inputs: string[]): { file: string; id: number }[] {
     if (stats.isDirectory()) {
       const found = readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
       if (!found.length) throw new InputError(`${input}: no images (${IMAGE_EXTENSIONS.join(', ')})`);
-      files.push(...found.map((f) => join(input, f)));
+      for (const f of found) files.push(join(input, f));
     } else {
       files.push(input);
     }

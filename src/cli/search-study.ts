@@ -11,6 +11,7 @@ import type { CheckedProgram, PyramidNetworkIR, SearchSpaceIR } from '../semanti
 import type { SearchEvent } from '../search/events.js';
 import type { RewardSpec, RunConfig, TrialRecord } from '../search/records.js';
 import type { StudyConfig, StudyRunName } from '../search/study.js';
+import { terminalLine } from '../util/escape.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
 import { searchCommand } from './search-ui.js';
@@ -196,7 +197,7 @@ async function runOne(dir: string, run: StudyRunName, config: StudyConfig, conte
   const names = config.list.map((a) => a.name);
   const progress = (event: SearchEvent) => {
     if (event.type === 'trial.finished' || event.type === 'trial.failed') {
-      const outcome = event.type === 'trial.finished' ? `reward ${event.reward.toFixed(4)} in ${event.seconds?.toFixed(1) ?? '—'} s` : `failed${event.willRetry ? ' (retrying)' : ''}: ${event.error}`;
+      const outcome = event.type === 'trial.finished' ? `reward ${event.reward.toFixed(4)} in ${event.seconds?.toFixed(1) ?? '—'} s` : `failed${event.willRetry ? ' (retrying)' : ''}: ${terminalLine(event.error)}`;
       process.stderr.write(`nasfpn search study: ${run} ${event.trial}/${size} ${names[event.trial - 1]}: ${outcome}\n`);
     }
   };

@@ -9,6 +9,7 @@ import { parseScale } from './options.js';
 import { displayPath } from './report.js';
 import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
+import { terminalLine } from '../util/escape.js';
 
 /** The `search` command: the engine's when it is registered first, else a bare parent for these subcommands. */
 export function searchCommand(program: Command): Command {
@@ -42,7 +43,7 @@ async function watchQueue(url: string, queueName: string): Promise<void> {
   const events = followRedisEvents({
     url, queueName, signal: stop.signal, untilFinished: !interactive,
     // On a terminal the dashboard says STARTING instead (a line on stderr would land in the middle of it).
-    onWaiting: interactive ? undefined : () => process.stderr.write(`nasfpn search watch: no search has started on queue ${queueName} at ${url} yet; waiting for one\n`),
+    onWaiting: interactive ? undefined : () => process.stderr.write(`nasfpn search watch: no search has started on queue ${terminalLine(queueName)} at ${terminalLine(url)} yet; waiting for one\n`),
     onTrial: (record) => records.set(record.id, record),
     onConfig: (c) => (config = c),
   });
@@ -126,7 +127,7 @@ export function registerSearchUi(program: Command): void {
       const { buildReport } = await import('../tui/report.js');
       let report;
       try {
-        report = buildReport(run, { top, warn: (message) => process.stderr.write(`nasfpn search report: warning: ${message}\n`) });
+        report = buildReport(run, { top, warn: (message) => process.stderr.write(`nasfpn search report: warning: ${terminalLine(message)}\n`) });
       } catch (error) {
         if (error instanceof RunDirectoryError) throw new InputError(error.message);
         throw error;

@@ -20,6 +20,7 @@ import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
 import { ioFault } from '../runtime/io-fault.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
+import { terminalLine } from '../util/escape.js';
 
 /** Trials kept on a Redis queue at once when --parallel is not given. */
 const DEFAULT_QUEUE_PARALLEL = 8;
@@ -50,7 +51,8 @@ export const wholeNumber = (value: string, flag: string, min: number): number =>
 };
 
 function parseStrategyOptions(pairs: string[]): Record<string, number> {
-  const options: Record<string, number> = {};
+  // A null prototype: `__proto__=1` is an option name like any other (and then an unknown one).
+  const options: Record<string, number> = Object.create(null);
   for (const pair of pairs) {
     const [key, value] = pair.split('=', 2);
     if (!key || value === undefined || !Number.isFinite(Number(value))) throw new UsageError(`--strategy-option takes key=number, not '${pair}'`);
@@ -163,7 +165,7 @@ export function registerSearch(program: Command): void {
         strategy.dispose();
         await ui?.close();
         await publisher?.close();
-        if (publisher?.pending) process.stderr.write(`nasfpn search: ${publisher.pending} events could not be sent to ${config.queue} (the run directory has them all)\n`);
+        if (publisher?.pending) process.stderr.write(`nasfpn search: ${publisher.pending} events could not be sent to ${terminalLine(config.queue ?? '')} (the run directory has them all)\n`);
       }
     });
 
@@ -186,7 +188,7 @@ export function registerSearch(program: Command): void {
       best.forEach((trial, i) => {
         const path = join(options.output, `top${i + 1}.fpn`);
         writeFileAtomic(path, exportText(trial, i + 1, { space, reward: config.reward, dir: options.output }));
-        process.stdout.write(`${path}  reward ${trial.reward}  trial ${trial.id}\n`);
+        process.stdout.write(`${displayPath(path)}  reward ${trial.reward}  trial ${trial.id}\n`);
       });
     });
 }
@@ -202,7 +204,7 @@ async function orInputError<T>(read: (store: typeof import('../search/store.js')
   }
 }
 /** Lines about damaged files of a run: on stderr, beside the events on stdout. */
-export const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${message}\n`);
+export const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${terminalLine(message)}\n`);
 
 function readRun(dir: string): Promise<{ config: RunConfig; trials: TrialRecord[] }> {
   return orInputError(({ readRunConfig, readTrials }) => ({ config: readRunConfig(dir), trials: readTrials(dir, warn) }));
@@ -284,7 +286,7 @@ export async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file
   if (reward.name === 'proxy') {
     const { proxyWarning, readProxyOptions } = await import('../search/proxy-budget.js');
     const warning = proxyWarning(space, readProxyOptions(reward));
-    if (warning) process.stderr.write(`nasfpn search: warning: ${warning}\n`);
+    if (warning) process.stderr.write(`nasfpn search: warning: ${terminalLine(warning)}\n`);
   }
   if (typeof reward.options.data === 'string') {
     reward.options.data = resolve(reward.options.data);

@@ -1,12 +1,14 @@
 // `nasfpn stats FILE...`: trainable and non-trainable parameters, multiply-adds and FLOPs of detectors,
-// broken down by backbone, laterals, each pyramid repeat and the heads; `--paper` compares Table 1.
+// broken down by backbone, laterals, each pyramid repeat and the heads; `--paper` compares Table 1; `--exit K`
+// counts the model that stops after pyramid K, `--exits` every exit of each detector in one table.
 // Counted from the model spec alone: no TensorFlow.js, no weights.
 import type { Command } from 'commander';
 import type { ModelCounts } from '../codegen/count.js';
+import type { ExitCounts } from '../codegen/exits.js';
 import type { Comparison } from '../codegen/table1.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { InputError, UsageError } from './errors.js';
-import { parseInputSize, withInputSize } from './options.js';
+import { parseExit, parseInputSize, withInputSize } from './options.js';
 import { displayPath } from './report.js';
 import { textTable } from '../util/table.js';
 
@@ -18,6 +20,8 @@ interface StatsOptions {
   input?: string;
   json?: boolean;
   paper?: boolean;
+  exit?: string;
+  exits?: boolean;
 }
 
 export function registerStats(program: Command): void {
@@ -28,11 +32,15 @@ export function registerStats(program: Command): void {
     .option('-d, --detector <name>', 'only this detector (default: every detector in the files)')
     .option('--input <size>', 'square input size in pixels, overriding the detectors\' own')
     .option('--paper', 'compare with Table 1 of the paper (rows matched to the detectors by configuration)')
+    .option('--exit <k>', 'count the model that stops after pyramid k (an anytime exit)')
+    .option('--exits', 'count every exit of each detector (anytime heads: one per pyramid), in one table')
     .option('--json', 'print JSON instead of tables')
     .action(async (files: string[], options: StatsOptions) => {
       const inputSize = parseInputSize(options.input);
-      const [{ chosenName, loadProgram, parseTarget, selectDetector }, { countModel }, { lowerDetector }, table1] = await Promise.all([
-        import('./load.js'), import('../codegen/count.js'), import('../codegen/lower.js'), import('../codegen/table1.js'),
+      const exit = parseExit(options.exit);
+      if (exit !== undefined && options.exits) throw new UsageError('--exit counts one exit, --exits all of them; give one');
+      const [{ chosenName, loadProgram, parseTarget, selectDetector }, { countModel }, { countExits }, { lowerDetector }, table1, { checkedExit }] = await Promise.all([
+        import('./load.js'), import('../codegen/count.js'), import('../codegen/exits.js'), import('../codegen/lower.js'), import('../codegen/table1.js'), import('./exits.js'),
       ]);
       const detectors: { file: string; detector: DetectorIR }[] = [];
       const names: string[] = [];
@@ -59,11 +67,18 @@ export function registerStats(program: Command): void {
       }
       if (options.paper) {
         if (inputSize !== undefined) throw new UsageError('--paper counts every Table 1 row at its own input size; leave out --input');
+        if (exit !== undefined || options.exits) throw new UsageError('--paper counts the whole detectors of Table 1; leave out --exit and --exits');
         const tolerance = { params: table1.PARAMS_TOLERANCE, flops: table1.FLOPS_TOLERANCE };
         printPaper(table1.compareTable1(detectors.map((d) => d.detector)), tolerance, options.json === true);
         return;
       }
-      const counted = detectors.map(({ file, detector }) => ({ file, counts: countModel(lowerDetector(withInputSize(detector, inputSize))) }));
+      if (options.exits) {
+        printExits(detectors.map(({ file, detector }) => ({ file, detector, exits: countExits(withInputSize(detector, inputSize)) })), options.json === true);
+        return;
+      }
+      const counted = detectors.map(({ file, detector }) => ({
+        file, counts: countModel(lowerDetector(withInputSize(detector, inputSize), { exit: exit === undefined ? undefined : checkedExit(detector, exit) })),
+      }));
       if (options.json) {
         process.stdout.write(JSON.stringify({ convention: FLOPS_CONVENTION, detectors: counted.map(({ file, counts }) => ({ file: displayPath(file), ...counts, params: counts.trainable + counts.nonTrainable })) }, null, 2) + '\n');
       } else {
@@ -86,6 +101,43 @@ function formatCounts(counts: ModelCounts, file: string): string {
       `${(counts.trainable / 1e6).toFixed(2)} M trainable parameters, ${giga(counts.flops)} GFLOPs`,
     textTable(['part', 'trainable', 'non-trainable', 'GMACs', 'GFLOPs'], rows),
   ].join('\n');
+}
+
+const share = (part: number, whole: number) => `${(100 * part / whole).toFixed(1)} %`;
+
+interface CountedExits {
+  file: string;
+  detector: DetectorIR;
+  exits: ExitCounts[];
+}
+
+function printExits(counted: CountedExits[], json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({
+      convention: FLOPS_CONVENTION,
+      detectors: counted.map(({ file, detector, exits }) => ({
+        file: displayPath(file), name: detector.name, inputSize: exits[0].inputSize, repeats: detector.repeats, anytimeHeads: detector.anytimeHeads,
+        exits: exits.map((e) => ({ exit: e.exit, trainable: e.trainable, nonTrainable: e.nonTrainable, params: e.trainable + e.nonTrainable, macs: e.macs, flops: e.flops })),
+      })),
+    }, null, 2) + '\n');
+    return;
+  }
+  const tables = counted.map(({ file, detector, exits }) => {
+    const last = exits[exits.length - 1];
+    const rows = exits.map((e) => [
+      `${e.exit}`, thousands(e.trainable), thousands(e.nonTrainable), giga(e.flops), share(e.flops, last.flops),
+    ]);
+    const lines = [
+      `${detector.name} (${displayPath(file)}), input ${last.inputSize}×${last.inputSize}: ` +
+        (detector.anytimeHeads ? `an exit after each of its ${detector.repeats} pyramids (anytime heads)` : `one exit, after pyramid ${detector.repeats}`),
+      textTable(['exit', 'trainable', 'non-trainable', 'GFLOPs', 'of the last'], rows),
+    ];
+    if (!detector.anytimeHeads && detector.repeats > 1) {
+      lines.push(`(no anytime heads: the earlier pyramids have no head to exit through; add \`anytime heads\` to ${detector.name} and train it to get them)`);
+    }
+    return lines.join('\n');
+  });
+  process.stdout.write(tables.join('\n\n') + `\n\nExit K runs the backbone, pyramids 1..K and the head after pyramid K. ${FLOPS_CONVENTION}\n`);
 }
 
 const percent = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)} %`;

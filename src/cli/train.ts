@@ -14,6 +14,7 @@ import type { DatasetOptions } from '../data/dataset.js';
 import type { TrainIR } from '../semantics/ir.js';
 import { InputError, IoError, messagePath, UsageError } from './errors.js';
 import { displayPath } from './report.js';
+import { terminalLine } from '../util/escape.js';
 
 interface TrainOptions {
   output?: string;
@@ -100,7 +101,7 @@ async function runTraining(
   runDir: string, recipe: TrainIR | null, source: { file: string; files: Record<string, string> }, overrides: RecipeOverrides, data: DatasetOptions,
 ): Promise<void> {
   const say = (line: string) => process.stderr.write(line + '\n');
-  const warn = (line: string) => say(`warning: ${line}`);
+  const warn = (line: string) => say(`warning: ${terminalLine(line)}`);
   // Taking the lock creates the folder: a mistyped --resume must not leave one behind.
   if (recipe === null && !existsSync(runDir)) throw new InputError(`${messagePath(runDir)}: no such run folder`);
   const { lockRunDirectory } = await import('../runtime/run-lock.js');

@@ -6,6 +6,7 @@ import type { FromWorker, ToWorker } from '../search/pool.js';
 import { DEFAULT_QUEUE_NAME, isRedisUrl } from '../search/queue-address.js';
 import { assertNever } from '../util/assert-never.js';
 import { UsageError } from './errors.js';
+import { terminalLine } from '../util/escape.js';
 
 interface WorkerOptions {
   queue?: string;
@@ -50,7 +51,7 @@ export function registerWorker(program: Command): void {
 /** Chooses the TF.js backend of this worker's rewards; the choice is printed on stderr unless `quiet`. */
 async function chooseBackend(requested: string, quiet = false): Promise<string> {
   const { initBackend } = await import('../runtime/backend.js');
-  const log = quiet ? () => {} : (line: string) => process.stderr.write(`nasfpn worker ${process.pid}: ${line}\n`);
+  const log = quiet ? () => {} : (line: string) => process.stderr.write(`nasfpn worker ${process.pid}: ${terminalLine(line)}\n`);
   const choice = await initBackend(requested, { log });
   return choice.name;
 }

@@ -77,17 +77,33 @@ export class SpecGraph {
     return this.applyDeclared(name, inputs);
   }
 
+  /**
+   * The model: the nodes the outputs depend on, and their layers. A node no output reaches is left out, as
+   * tf.model leaves it out of the built model: a detector on P3..P4 does not use the backbone's C5 stage, so
+   * neither its weights nor its multiply-adds are part of the model (counting them made `nasfpn build`
+   * disagree with `nasfpn stats`).
+   */
   finish(name: string, outputs: ModelSpec['outputs']): ModelSpec {
     const used = new Set(this.nodes.map((n) => n.layer));
     const unused = this.layers.filter((l) => !used.has(l.name));
     if (unused.length > 0) throw new Error(`model spec: layers declared but never applied: ${unused.map((l) => l.name).join(', ')}`);
+    const needed = new Set<string>();
+    const pending = outputs.map((o) => o.node);
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      if (needed.has(id)) continue;
+      needed.add(id);
+      pending.push(...this.nodeById.get(id)!.inputs);
+    }
+    const nodes = this.nodes.slice(1).filter((n) => needed.has(n.id));
+    const layersUsed = new Set(nodes.map((n) => n.layer));
+    const layers = this.layers.filter((l) => layersUsed.has(l.name));
     return {
       name,
       input: { name: this.inputName, shape: this.inputShape },
-      layers: this.layers,
-      nodes: this.nodes.slice(1),
+      layers,
+      nodes,
       outputs,
-      groups: this.groups.filter((group) => this.layers.some((l) => l.group === group)),
+      groups: this.groups.filter((group) => layers.some((l) => l.group === group)),
     };
   }
 }

@@ -4,15 +4,24 @@
 import {
   inputCount, outputNodeByLevel, WSUM_EPSILON, type DetectorIR, type FpnPyramidIR, type Level, type MergingCell, type PyramidIR,
 } from '../semantics/ir.js';
-import { levelName } from '../semantics/levels.js';
+import { exitProblem, headPrefix } from '../semantics/exits.js';
+import { levelName, levelRange } from '../semantics/levels.js';
 import { assertNever } from '../util/assert-never.js';
 import { lowerBackbone } from './backbones.js';
 import { SpecGraph } from './graph.js';
 import type { InitSpec, LayerConfig, ModelOutput, ModelSpec } from './spec.js';
+import { keepOutputs } from './truncate.js';
 
 export interface LowerOptions {
   /** Square input size overriding the detector's (must be a multiple of 2^maxLevel). */
   inputSize?: number;
+  /**
+   * Stop after pyramid `exit` (an exit of the detector, src/semantics/exits.ts): the model of the backbone,
+   * pyramids 1..exit and the head after pyramid `exit` only, named `NAME_exitK`, its layers named as in the
+   * full model so that the full model's weights load into it by name. Left out: the whole detector, with
+   * every anytime head (the model that trains).
+   */
+  exit?: number;
 }
 
 /** TF1 `tf.layers.conv2d` defaults, which the [TPU] lateral, resample and cell convs use. */
@@ -20,7 +29,22 @@ const TF1_DEFAULT_KERNEL: InitSpec = { kind: 'glorotUniform' };
 const ZEROS: InitSpec = { kind: 'zeros' };
 
 export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}): ModelSpec {
-  const inputSize = options.inputSize ?? detector.inputSize;
+  const full = lowerWholeDetector(detector, options.inputSize ?? detector.inputSize);
+  if (options.exit === undefined) return full;
+  const problem = exitProblem(detector, options.exit);
+  if (problem) throw new RangeError(problem);
+  const exit = outputsOfExit(detector, options.exit);
+  return exit.length === full.outputs.length ? full : keepOutputs(full, exit, `${full.name}_exit${options.exit}`);
+}
+
+/** The names of the outputs of the head after pyramid `exit` (class, then box, each in level order). */
+function outputsOfExit(detector: DetectorIR, exit: number): string[] {
+  const prefix = headPrefix(detector, exit);
+  return (['class', 'box'] as const).flatMap((subnet) =>
+    levelRange(detector.minLevel, detector.maxLevel).map((level) => `${prefix}${subnet}/${levelName(level)}`));
+}
+
+function lowerWholeDetector(detector: DetectorIR, inputSize: number): ModelSpec {
   const multiple = 2 ** detector.maxLevel;
   if (!Number.isInteger(inputSize) || inputSize <= 0 || inputSize % multiple !== 0) {
     throw new RangeError(`input size ${inputSize} is not a positive multiple of 2^${detector.maxLevel} = ${multiple}`);
@@ -63,7 +87,7 @@ export function lowerDetector(detector: DetectorIR, options: LowerOptions = {}):
     if (detector.anytimeHeads || r === detector.repeats) {
       g.inGroup('head');
       heads ??= declareHeads(g, detector);
-      outputs.push(...applyHeads(g, detector, heads, features, detector.anytimeHeads ? `stack${r}/` : ''));
+      outputs.push(...applyHeads(g, detector, heads, features, headPrefix(detector, r)));
     }
   }
   return g.finish(detector.name.replace(/[^-A-Za-z0-9._]/g, '_'), outputs);

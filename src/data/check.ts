@@ -27,22 +27,23 @@ export interface CheckOptions extends DatasetOptions {
 }
 
 export async function checkDataset(source: DatasetSource, options: CheckOptions = {}): Promise<CheckReport> {
-  const problems: DataProblem[] = [];
+  let problems: DataProblem[] = [];
   let images: number | null = null;
   let annotations: number | null = null;
   const gt = await readGroundTruth(source);
   if (Array.isArray(gt)) {
-    problems.push(...gt);
+    problems = gt;
   } else {
     // The class map does not matter for checking; contiguous always fits.
     const { dataset, errors } = datasetFromGroundTruth(source, gt, undefined, options);
-    problems.push(...errors, ...dataset.warnings);
+    // concat, not a spread: a broken annotation file can have more problems than a call takes arguments.
+    problems = problems.concat(errors, dataset.warnings);
     images = dataset.images.length;
     annotations = gt.annotations.count;
     // Files outside the dataset folder are reported above and not opened (unless allowed).
     const usable = dataset.images.filter((image, i) => gt.images.fileNames[i] && image.width > 0 && image.height > 0 &&
       (options.allowOutside || !imagePath(source.images, gt.images.fileNames[i]!).outside));
-    problems.push(...(await checkImageFiles(source, usable, options)));
+    problems = problems.concat(await checkImageFiles(source, usable, options));
   }
   const counts: Partial<Record<DataProblemCode, number>> = {};
   for (const p of problems) counts[p.code] = (counts[p.code] ?? 0) + 1;

@@ -6,11 +6,13 @@ export const CODES = {
   // syntax
   FPN001: 'lexical-error',
   FPN002: 'syntax-error',
+  FPN003: 'hidden-character',
   // files and declarations
   FPN010: 'import-not-found',
   FPN011: 'import-cycle',
   FPN012: 'import-name-unknown',
   FPN013: 'duplicate-declaration',
+  FPN014: 'import-not-a-file',
   // pyramid cells
   FPN100: 'unknown-input',
   FPN101: 'input-not-earlier',
@@ -54,6 +56,7 @@ export const CODES = {
   FPN400: 'bad-spec-file',
   FPN401: 'not-expressible-in-spec',
   FPN402: 'op-not-in-spec',
+  FPN403: 'spec-too-deep',
 } as const;
 
 export type Code = keyof typeof CODES;

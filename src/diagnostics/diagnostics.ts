@@ -61,7 +61,14 @@ export function rangeMaker(text: string, file: string): (startOffset: number, en
     const c = text.charCodeAt(i);
     if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
   }
+  // Ranges are mostly asked for in source order: try the line of the last answer (and the next) first.
+  let lastLine = 0;
+  const isOn = (line: number, offset: number) => line < starts.length && starts[line] <= offset && (line + 1 === starts.length || offset < starts[line + 1]);
   const positionAt = (offset: number): Position => {
+    if (!isOn(lastLine, offset)) lastLine = isOn(lastLine + 1, offset) ? lastLine + 1 : lineOf(offset);
+    return { line: lastLine + 1, column: offset - starts[lastLine] + 1, offset };
+  };
+  const lineOf = (offset: number): number => {
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -69,7 +76,7 @@ export function rangeMaker(text: string, file: string): (startOffset: number, en
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - starts[lo] + 1, offset };
+    return lo;
   };
   return (startOffset, endOffset) => ({ file, start: positionAt(startOffset), end: positionAt(endOffset) });
 }

@@ -62,7 +62,11 @@ class Layout {
    */
   private classifyComments(): void {
     const startsByLine = new Map<number, number[]>();
-    const note = ({ line, offset }: { line: number; offset: number }) => startsByLine.set(line, [...(startsByLine.get(line) ?? []), offset]);
+    const note = ({ line, offset }: { line: number; offset: number }) => {
+      const starts = startsByLine.get(line);
+      if (starts) starts.push(offset);
+      else startsByLine.set(line, [offset]);
+    };
     for (const s of this.ast.imports) note(s.range.start);
     for (const d of this.ast.declarations) {
       note(d.range.start);
@@ -70,9 +74,11 @@ class Layout {
       note({ line: d.range.end.line, offset: d.range.end.offset - 1 }); // the closing brace
     }
     for (const c of this.ast.comments) {
-      const before = (startsByLine.get(c.range.start.line) ?? []).filter((offset) => offset < c.range.start.offset);
-      if (before.length === 0) this.ownLine.add(c.range.start.offset);
-      else this.trailingOwner.set(c.range.start.offset, Math.max(...before));
+      // The last statement that starts before the comment on its line owns it (no spread: a line may hold thousands).
+      let owner = -1;
+      for (const offset of startsByLine.get(c.range.start.line) ?? []) if (offset < c.range.start.offset && offset > owner) owner = offset;
+      if (owner < 0) this.ownLine.add(c.range.start.offset);
+      else this.trailingOwner.set(c.range.start.offset, owner);
     }
   }
 

@@ -1,5 +1,7 @@
 // A small JSON parser that keeps the source position of every value, so that problems in an imported spec
-// file can be reported at file:line:col like problems in .fpn files.
+// file can be reported at file:line:col like problems in .fpn files. It reads arrays and objects recursively,
+// so it refuses nesting deeper than MAX_SPEC_NESTING (a JsonNestingError) before the call stack runs out.
+import { MAX_SPEC_NESTING } from '../semantics/limits.js';
 
 export type JsonNode =
   | { kind: 'object'; entries: { key: string; keyStart: number; value: JsonNode }[]; start: number; end: number }
@@ -15,6 +17,19 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/** An array or object opens deeper than MAX_SPEC_NESTING, at `offset`. */
+export class JsonNestingError extends JsonSyntaxError {}
+
+// Sticky (`y`): each matches at lastIndex without copying the rest of the text (a slice per value is
+// quadratic in the size of the file).
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\.)*"/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+
+const stickyMatch = (pattern: RegExp, text: string, at: number): string | null => {
+  pattern.lastIndex = at;
+  return pattern.exec(text)?.[0] ?? null;
+};
+
 export function parseJsonWithPositions(text: string): JsonNode {
   let i = 0;
   const fail = (message: string): never => {
@@ -28,10 +43,13 @@ export function parseJsonWithPositions(text: string): JsonNode {
     if (text[i] !== c) fail(`expected '${c}'${i < text.length ? `, found '${text[i]}'` : ' before the end of the file'}`);
     i++;
   };
-  const value = (): JsonNode => {
+  const value = (depth = 0): JsonNode => {
     space();
     const start = i;
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_SPEC_NESTING) {
+      throw new JsonNestingError(`nested deeper than ${MAX_SPEC_NESTING} levels`, i);
+    }
     if (c === '{') {
       i++;
       const entries: { key: string; keyStart: number; value: JsonNode }[] = [];
@@ -49,7 +67,7 @@ export function parseJsonWithPositions(text: string): JsonNode {
           fail('expected a quoted key');
         }
         expect(':');
-        entries.push({ key: (key as { value: string }).value, keyStart, value: value() });
+        entries.push({ key: (key as { value: string }).value, keyStart, value: value(depth + 1) });
         space();
         if (text[i] === ',') i++;
         else if (text[i] === '}') {
@@ -67,7 +85,7 @@ export function parseJsonWithPositions(text: string): JsonNode {
         return { kind: 'array', items, start, end: i };
       }
       for (;;) {
-        items.push(value());
+        items.push(value(depth + 1));
         space();
         if (text[i] === ',') i++;
         else if (text[i] === ']') {
@@ -77,15 +95,15 @@ export function parseJsonWithPositions(text: string): JsonNode {
       }
     }
     if (c === '"') {
-      const match = /^"(?:[^"\\\u0000-\u001f]|\\.)*"/.exec(text.slice(i));
-      if (!match) fail('unterminated string');
-      i += match![0].length;
-      return { kind: 'string', value: JSON.parse(match![0]), start, end: i };
+      const string = stickyMatch(STRING, text, i);
+      if (string === null) return fail('unterminated string');
+      i += string.length;
+      return { kind: 'string', value: JSON.parse(string), start, end: i };
     }
-    const number = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/.exec(text.slice(i));
-    if (number) {
-      i += number[0].length;
-      return { kind: 'number', value: Number(number[0]), start, end: i };
+    const number = stickyMatch(NUMBER, text, i);
+    if (number !== null) {
+      i += number.length;
+      return { kind: 'number', value: Number(number), start, end: i };
     }
     for (const [word, node] of [['true', true], ['false', false], ['null', null]] as const) {
       if (text.startsWith(word, i)) {

@@ -12,7 +12,7 @@ import { coarserInput, type MergingCell, type PyramidIR, type PyramidNetworkIR }
 import { levelName } from '../semantics/levels.js';
 import { checkText } from '../semantics/program.js';
 import { assertNever } from '../util/assert-never.js';
-import { JsonSyntaxError, parseJsonWithPositions, type JsonNode } from './json.js';
+import { JsonNestingError, JsonSyntaxError, parseJsonWithPositions, type JsonNode } from './json.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Export
@@ -114,6 +114,15 @@ export function importTfSpec(jsonText: string, file: string, name: string): Spec
   try {
     root = parseJsonWithPositions(jsonText);
   } catch (error) {
+    if (error instanceof JsonNestingError) {
+      return {
+        pyramid: null,
+        diagnostics: [{
+          code: 'FPN403', severity: 'error', message: `the spec is ${error.message}`, range: jsonRange(error.offset, error.offset + 1),
+          hint: 'a spec nests three levels deep: the list of blocks, each block, its input offsets',
+        }],
+      };
+    }
     if (error instanceof JsonSyntaxError) return fail(error.offset, error.offset + 1, `not valid JSON: ${error.message}`, 'a spec is a JSON object with min_level, max_level and block_specs');
     throw error;
   }

@@ -5,7 +5,8 @@ import type { CstNode, IRecognitionException, IToken, ILexingError } from 'chevr
 import { EOF } from 'chevrotain';
 import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
 import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
-import { fpnLexer } from './tokens.js';
+import { hiddenCharacterDiagnostics, isReportedHidden } from './hidden-characters.js';
+import { fpnLexer, StringLiteral } from './tokens.js';
 import { fpnParser } from './grammar.js';
 
 export interface ParseResult {
@@ -18,14 +19,23 @@ export function parseFpn(text: string, file: string): ParseResult {
   const tokenRange = (token: IToken): SourceRange => rangeOf(token.startOffset, (token.endOffset ?? token.startOffset) + 1);
 
   const lexed = fpnLexer.tokenize(text);
-  const diagnostics: Diagnostic[] = lexed.errors.map((e) => lexingDiagnostic(e, text, rangeOf));
-  for (const s of lexed.groups.unterminated ?? []) {
+  const unterminated = lexed.groups.unterminated ?? [];
+  const diagnostics: Diagnostic[] = hiddenCharacterDiagnostics(
+    text, lexed.groups.comments ?? [], [...lexed.tokens.filter((t) => t.tokenType === StringLiteral), ...unterminated], rangeOf,
+  );
+  for (const error of lexed.errors) {
+    const diagnostic = lexingDiagnostic(error, text, rangeOf);
+    if (diagnostic) diagnostics.push(diagnostic);
+  }
+  for (const s of unterminated) {
     diagnostics.push({ code: 'FPN001', severity: 'error', message: 'unterminated string', hint: 'close the string with " on the same line', range: tokenRange(s) });
   }
 
   fpnParser.input = lexed.tokens;
   const cst = fpnParser.file();
   for (const error of fpnParser.errors) diagnostics.push(parsingDiagnostic(error, text, rangeOf, tokenRange));
+  // The shared parser would keep this file's tokens alive until the next parse.
+  fpnParser.input = [];
 
   const build = new AstBuilder(tokenRange, rangeOf);
   const ast: FileAst = {
@@ -34,28 +44,70 @@ export function parseFpn(text: string, file: string): ParseResult {
     comments: (lexed.groups.comments ?? []).map((c) => ({ text: c.image, range: tokenRange(c) })),
     blankLines: blankLines(text),
   };
-  return { ast, diagnostics };
+  return { ast, diagnostics: firstSyntaxErrors(diagnostics) };
 }
 
+/**
+ * Syntax errors listed per file: what is not a .fpn file at all (a binary, a file of `$`) would otherwise give
+ * one error per character, hundreds of thousands of code frames that say the same thing.
+ */
+export const MAX_SYNTAX_ERRORS = 100;
+
+/** The first MAX_SYNTAX_ERRORS, by position, and one error that says how many more there are. */
+function firstSyntaxErrors(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_SYNTAX_ERRORS) return diagnostics;
+  const sorted = [...diagnostics].sort((a, b) => a.range.start.offset - b.range.start.offset);
+  const next = sorted[MAX_SYNTAX_ERRORS];
+  return [...sorted.slice(0, MAX_SYNTAX_ERRORS), {
+    code: next.code, severity: 'error', range: next.range,
+    message: `too many syntax errors: ${sorted.length - MAX_SYNTAX_ERRORS} more from here on are not listed`,
+    hint: `fix the first ${MAX_SYNTAX_ERRORS}; a file with this many is probably not a .fpn file`,
+  }];
+}
+
+/** The lines (1-based) that hold only whitespace, in one pass over the text (no string per line). */
 function blankLines(text: string): number[] {
   const blank: number[] = [];
-  text.split(/\r\n|\r|\n/).forEach((line, i) => {
-    if (line.trim() === '') blank.push(i + 1);
-  });
+  let line = 1;
+  let empty = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (empty) blank.push(line);
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      line++;
+      empty = true;
+    } else if (empty && !isWhitespace(c)) {
+      empty = false;
+    }
+  }
+  if (empty) blank.push(line);
   return blank;
 }
+
+/** What String.prototype.trim removes, for one UTF-16 code unit. */
+const isWhitespace = (c: number): boolean =>
+  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 
 // ---------------------------------------------------------------------------------------------------
 // Syntax diagnostics
 
-/** The lexer only fails on a character no token starts with (unclosed strings are a token of their own). */
-function lexingDiagnostic(error: ILexingError, text: string, rangeOf: (a: number, b: number) => SourceRange): Diagnostic {
+/**
+ * The lexer only fails on characters no token starts with (unclosed strings are a token of their own); a run
+ * of them is one error, reported at its first character. Hidden characters (FPN003) are not reported again.
+ */
+function lexingDiagnostic(error: ILexingError, text: string, rangeOf: (a: number, b: number) => SourceRange): Diagnostic | null {
+  let offset = error.offset;
+  while (offset < error.offset + error.length && isReportedHidden(text, offset)) offset += text.codePointAt(offset)! > 0xffff ? 2 : 1;
+  if (offset >= error.offset + error.length) return null;
+  const char = String.fromCodePoint(text.codePointAt(offset)!);
   return {
     code: 'FPN001',
     severity: 'error',
-    message: `unexpected character ${JSON.stringify(text[error.offset])}`,
+    message: `unexpected character ${JSON.stringify(char)}`,
     hint: 'names are letters, digits and _; comments start with #; see docs/language.md for the syntax',
-    range: rangeOf(error.offset, error.offset + 1),
+    range: rangeOf(offset, offset + char.length),
   };
 }
 

@@ -10,8 +10,7 @@ import type { Dataset } from '../data/dataset.js';
 import { imageSize, placePixels } from '../data/image.js';
 import { BatchIterator } from '../data/iterator.js';
 import type { ClassMapSpec, DetectionBatch } from '../data/types.js';
-import type { DetectorIR } from '../semantics/ir.js';
-import { headLayout, type HeadLayout } from '../targets/layout.js';
+import type { HeadLayout, HeadSet } from '../targets/layout.js';
 import { inputExtents, postprocess, readHeadOutputs, toCocoRecords } from './postprocess.js';
 
 type Tfjs = typeof TF;
@@ -19,34 +18,48 @@ type Tfjs = typeof TF;
 /** Images predicted at once. */
 export const INFERENCE_BATCH = 8;
 
-/** Detections of one batch (inference mode), as COCO records in original-image pixels and category ids. */
-export async function detectBatch(tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, batch: DetectionBatch, classMap: ClassMapSpec): Promise<CocoDetectionRecord[]> {
+/**
+ * Detections of one batch (inference mode), as COCO records in original-image pixels and category ids: one
+ * list per head set in `heads` (default: the layout's last), all from one forward pass.
+ */
+export async function detectBatch(
+  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, batch: DetectionBatch, classMap: ClassMapSpec, heads: readonly HeadSet[] = lastHead(layout),
+): Promise<CocoDetectionRecord[][]> {
   const outputs = tf.tidy(() => {
     const images = tf.tensor4d(batch.images, [batch.batch, batch.size, batch.size, 3]);
     const out = model.apply(images, { training: false }) as TF.Tensor | TF.Tensor[];
     return Array.isArray(out) ? out : [out];
   });
   try {
-    const heads = await readHeadOutputs(layout, outputs);
-    // Clip boxes to each image's resized extent (without the padding), as [TPU] clips to the image.
-    return toCocoRecords(postprocess(layout, heads, inputExtents(batch)), batch.imageIds, batch.scales, classMap);
+    const perHead: CocoDetectionRecord[][] = [];
+    for (const head of heads) {
+      const read = await readHeadOutputs(layout, outputs, head);
+      // Clip boxes to each image's resized extent (without the padding), as [TPU] clips to the image.
+      perHead.push(toCocoRecords(postprocess(layout, read, inputExtents(batch)), batch.imageIds, batch.scales, classMap));
+    }
+    return perHead;
   } finally {
     tf.dispose(outputs);
   }
 }
 
-/** Detections of the first `limit` images of a dataset (all when null), one call of `onImage` per image. */
+/** The head set inference reads by default: the last (after the deepest pyramid the model has). */
+export const lastHead = (layout: HeadLayout): HeadSet[] => [layout.heads[layout.heads.length - 1]];
+
+/**
+ * Detections of the first `limit` images of a dataset (all when null), one call of `onImage` per image with
+ * its records from each head set in `heads` (default: the last), in that order.
+ */
 export async function detectDataset(
-  tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, dataset: Dataset, limit: number | null,
-  onImage: (imageId: number, records: CocoDetectionRecord[]) => void,
+  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, dataset: Dataset, limit: number | null,
+  onImage: (imageId: number, perHead: CocoDetectionRecord[][]) => void, heads: readonly HeadSet[] = lastHead(layout),
 ): Promise<void> {
-  const layout = headLayout(detector);
   const images = limit === null ? dataset : { ...dataset, images: dataset.images.slice(0, limit) };
-  const iterator = new BatchIterator(images, { batchSize: INFERENCE_BATCH, size: detector.inputSize, seed: 0, augment: null });
+  const iterator = new BatchIterator(images, { batchSize: INFERENCE_BATCH, size: layout.inputSize, seed: 0, augment: null });
   try {
     for (let batch = await iterator.next(); batch !== null; batch = await iterator.next()) {
-      const records = await detectBatch(tf, model, layout, batch, dataset.classMap);
-      for (const id of batch.imageIds) onImage(id, records.filter((r) => r.image_id === id));
+      const perHead = await detectBatch(tf, model, layout, batch, dataset.classMap, heads);
+      for (const id of batch.imageIds) onImage(id, perHead.map((records) => records.filter((r) => r.image_id === id)));
     }
   } finally {
     iterator.close();
@@ -59,12 +72,11 @@ export interface ImageFile {
   id: number;
 }
 
-/** Detections of image files (any format sharp reads), INFERENCE_BATCH at a time. */
+/** Detections of image files (any format sharp reads) from the layout's last head set, INFERENCE_BATCH at a time. */
 export async function detectFiles(
-  tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, files: readonly ImageFile[], classMap: ClassMapSpec,
+  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, files: readonly ImageFile[], classMap: ClassMapSpec,
 ): Promise<CocoDetectionRecord[]> {
-  const layout = headLayout(detector);
-  const size = detector.inputSize;
+  const size = layout.inputSize;
   const records: CocoDetectionRecord[] = [];
   for (let first = 0; first < files.length; first += INFERENCE_BATCH) {
     const chunk = files.slice(first, first + INFERENCE_BATCH);
@@ -82,7 +94,8 @@ export async function detectFiles(
       batch: chunk.length, size, images, scales, originalSizes, imageIds: chunk.map((c) => c.id),
       targets: chunk.map(() => ({ boxes: new Float32Array(0), classes: new Int32Array(0), crowd: new Uint8Array(0) })),
     };
-    records.push(...await detectBatch(tf, model, layout, batch, classMap));
+    const [fromLastHead] = await detectBatch(tf, model, layout, batch, classMap);
+    records.push(...fromLastHead);
   }
   return records;
 }

@@ -4,8 +4,9 @@
 import type * as TF from '@tensorflow/tfjs';
 import { loadSplitOf, type DatasetOptions, type LoadedSplit } from '../data/dataset.js';
 import { CocoEvaluator, type CocoEvaluation } from '../eval/evaluator.js';
-import { detectDataset } from './detect.js';
+import { detectDataset, lastHead } from './detect.js';
 import type { DetectorIR } from '../semantics/ir.js';
+import { headLayout, type HeadLayout, type HeadSet } from '../targets/layout.js';
 
 type Tfjs = typeof TF;
 
@@ -17,12 +18,28 @@ export function loadEvaluationSet(detector: DetectorIR, dir: string, options: Da
   return loadSplitOf(dir, 'val', detector.head.classes, options);
 }
 
-/** COCOeval (bbox) of `model` on the first `limit` val images (all when null). */
+/** COCOeval (bbox) of `model` (the whole detector: its last head) on the first `limit` val images (all when null). */
 export async function evaluateOn(tf: Tfjs, model: TF.LayersModel, detector: DetectorIR, set: EvaluationSet, limit: number | null = null): Promise<CocoEvaluation> {
+  const layout = headLayout(detector);
+  const [evaluation] = await evaluateHeads(tf, model, layout, set, limit, lastHead(layout));
+  return evaluation;
+}
+
+/**
+ * COCOeval (bbox) of each head set in `heads` of a model whose outputs `layout` describes, on the first
+ * `limit` val images (all when null): one forward pass a batch serves every head (the anytime exits of a
+ * whole detector share their backbone and pyramids). One evaluation per head set, in the order given.
+ */
+export async function evaluateHeads(
+  tf: Tfjs, model: TF.LayersModel, layout: HeadLayout, set: EvaluationSet, limit: number | null, heads: readonly HeadSet[],
+): Promise<CocoEvaluation[]> {
   const images = limit === null ? set.dataset.images : set.dataset.images.slice(0, limit);
-  const evaluator = new CocoEvaluator(set.groundTruth, { imgIds: images.map((i) => i.id).sort((a, b) => a - b) });
-  await detectDataset(tf, model, detector, set.dataset, limit, (id, records) => {
-    evaluator.process(id, { boxes: records.flatMap((r) => r.bbox), scores: records.map((r) => r.score), categoryIds: records.map((r) => r.category_id) });
-  });
-  return evaluator.evaluate();
+  const imgIds = images.map((i) => i.id).sort((a, b) => a - b);
+  const evaluators = heads.map(() => new CocoEvaluator(set.groundTruth, { imgIds }));
+  await detectDataset(tf, model, layout, set.dataset, limit, (id, perHead) => {
+    perHead.forEach((records, h) => {
+      evaluators[h].process(id, { boxes: records.flatMap((r) => r.bbox), scores: records.map((r) => r.score), categoryIds: records.map((r) => r.category_id) });
+    });
+  }, heads);
+  return evaluators.map((e) => e.evaluate());
 }

@@ -279,7 +279,7 @@ export function parseBackendName(value: string | undefined): BackendName | 'auto
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   const lower = value.toLowerCase();
   if ((BACKENDS as readonly string[]).includes(lower)) return lower as BackendName;
-  if (lower in ALIASES) return ALIASES[lower];
+  if (Object.hasOwn(ALIASES, lower)) return ALIASES[lower];
   throw new UnknownBackendError(`unknown backend '${value}' (choose from auto, ${BACKENDS.join(', ')})`);
 }
 

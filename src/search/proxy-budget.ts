@@ -75,7 +75,7 @@ const DECAY_AT_FRACTION = 0.8;
 export function readProxyOptions(spec: RewardSpec): ProxyOptions {
   const options: ProxyOptions = {};
   for (const [key, value] of Object.entries(spec.options)) {
-    const kind = OPTION_KINDS[key as keyof ProxyOptions];
+    const kind = Object.hasOwn(OPTION_KINDS, key) ? OPTION_KINDS[key as keyof ProxyOptions] : undefined;
     if (!kind) throw new RangeError(`reward 'proxy' has no option '${key}' (have: ${PROXY_OPTION_NAMES.join(', ')})`);
     switch (kind) {
       case 'count':

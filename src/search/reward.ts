@@ -25,7 +25,8 @@ type RewardName = (typeof REWARD_NAMES)[number];
 /** `name` or `name:key=value,key=value` (numbers and booleans parsed), as `--reward` takes it. */
 export function parseRewardSpec(text: string): RewardSpec {
   const [name, rest] = text.split(/:(.*)/s, 2);
-  const options: RewardSpec['options'] = {};
+  // A null prototype: `__proto__=1` is an option name like any other (and then an unknown one).
+  const options: RewardSpec['options'] = Object.create(null);
   if (rest) {
     for (const pair of rest.split(',')) {
       const [key, value] = pair.split('=', 2);
@@ -110,7 +111,7 @@ const PROGRESS_STEPS = 4;
 function readTargetOptions(spec: RewardSpec): TargetOptions {
   const options = { ...TARGET_DEFAULTS };
   for (const [key, value] of Object.entries(spec.options)) {
-    if (!(key in options)) throw new RangeError(`reward 'target' has no option '${key}' (have: ${Object.keys(options).join(', ')})`);
+    if (!Object.hasOwn(options, key)) throw new RangeError(`reward 'target' has no option '${key}' (have: ${Object.keys(options).join(', ')})`);
     if (typeof value !== 'number' || value < 0) throw new RangeError(`reward 'target': ${key} must be a number ≥ 0`);
     options[key as keyof TargetOptions] = value;
   }

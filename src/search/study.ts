@@ -12,7 +12,7 @@
 // This module is the plan and the arithmetic (the runs go through the run store; the command is src/cli/search-study.ts).
 import { printPyramid } from '../format/print.js';
 import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
-import type { PlotSpec } from '../viz/plot.js';
+import type { PlotLayer, PlotSpec } from '../viz/plot.js';
 import { bootstrapInterval, kendall, rankOf, spearman, topOverlap, type BootstrapInterval } from './rank.js';
 import type { RewardSpec, TrialRecord } from './records.js';
 import { referenceArchitectures, summarizeReference, type ReferenceArchitecture, type ReferenceRunResult } from './reference.js';
@@ -244,16 +244,16 @@ export function formatStudyReport(report: StudyReport, shown: Labelled = (s) => 
 /** The scatter plot: each architecture's proxy reward against its reference reward, labelled with its name. */
 export function studyScatter(report: StudyReport): PlotSpec {
   const paired = report.rows.filter((r) => r.proxy !== null && r.reference !== null);
-  const points = (kind: StudyRow['kind']) => paired.filter((r) => r.kind === kind).map((r) => ({ x: r.reference!, y: r.proxy!, label: r.name }));
+  const rows = (kind: StudyRow['kind']) => paired.filter((r) => r.kind === kind);
+  const layer = (kind: StudyRow['kind'], label: string, color: string): PlotLayer => ({
+    kind: 'points', label, color, radius: 4, points: rows(kind).map((r) => ({ x: r.reference!, y: r.proxy! })), pointLabels: rows(kind).map((r) => r.name),
+  });
   return {
     title: `Proxy against reference: ${report.space} (ρ ${fixed(report.spearman, 2)}, τ ${fixed(report.kendall, 2)}, n ${report.pairs})`,
     desc: `Each architecture's proxy reward against its reference reward; Spearman rho ${fixed(report.spearman)} over ${report.pairs} architectures.`,
     xLabel: 'reference reward (AP)',
     yLabel: 'proxy reward (AP)',
-    layers: [
-      { kind: 'points', label: 'FPN, NAS-FPN', points: points('baseline'), color: '#D55E00', radius: 4 },
-      { kind: 'points', label: 'samples of the space', points: points('sample'), color: '#0072B2', radius: 4 },
-    ],
+    layers: [layer('baseline', 'FPN, NAS-FPN', '#D55E00'), layer('sample', 'samples of the space', '#0072B2')],
     emptyNote: 'no architecture scored under both rewards yet',
   };
 }

@@ -19,6 +19,20 @@ export const MAX_ANCHORS_PER_LOCATION = 64;
 export const MAX_CELLS = 256;
 
 /**
+ * How deep arrays and objects may nest in a TF block-spec file (`nasfpn import`); a spec nests 3 deep (the
+ * list of blocks, a block, its input offsets). Deeper is refused with FPN403 before the reader's recursion
+ * could exhaust the call stack. (.fpn text itself does not nest: declarations hold statements, nothing more.)
+ */
+export const MAX_SPEC_NESTING = 64;
+
+/**
+ * Bytes of one .fpn file (or spec file) the toolkit reads: 8 MiB, about 230,000 cells, which `check` reads in
+ * about 20 s (bench/check.bench.ts: 100,000 cells in 3.5 MB). A larger file, like a device or a FIFO, is
+ * refused before it is read (FPN014 for an import; a message for the file named on the command line).
+ */
+export const MAX_SOURCE_BYTES = 8 * 2 ** 20;
+
+/**
  * Parameters `nasfpn build` allocates at most (2 GB of float32 weights, beyond what one TF.js weights file
  * holds comfortably); the largest model of the paper's Table 1 has 166.5 M. A detector within the limits
  * above can still exceed it (e.g. 32 stacks at width 2048), so `build` counts first and refuses before

@@ -20,10 +20,15 @@ import { checkSearch } from './search.js';
 import { checkTrain } from './train.js';
 import { typo } from './suggest.js';
 import { freshName, renameFix } from './fixes.js';
+import { MAX_SOURCE_BYTES } from './limits.js';
+import { NotARegularFileError } from '../util/not-a-regular-file.js';
 
 /** Where source text comes from: the file system for the CLI (./file-host.ts), a map in tests and editors. */
 export interface SourceHost {
-  /** The file's text, or null when it cannot be read. */
+  /**
+   * The file's text, or null when it cannot be read. A host may instead throw a NotARegularFileError
+   * (src/util/regular-file.ts) to say what the path names (a device, a FIFO, a folder, a file too large).
+   */
   readFile(path: string): string | null;
   /** How its paths combine (Node's `path` on disk); POSIX paths under "/" when absent. */
   paths?: PathRules;
@@ -120,8 +125,8 @@ class ProgramChecker {
   private load(path: string, text: string): Module {
     this.sources.set(path, text);
     const { ast, diagnostics } = this.parse(text, path);
-    // One by one: a spread of a hostile file's hundred thousand syntax errors overflows the call stack.
-    for (const d of diagnostics) this.reporter.diagnostics.push(d);
+    // One by one (a spread of a hostile file's hundred thousand syntax errors overflows the call stack), counted as they come.
+    for (const d of diagnostics) this.reporter.record(d);
     this.inProgress.push(path);
 
     // The scope: imported declarations first, then this file's own (which may not clash with them).
@@ -210,7 +215,15 @@ class ProgramChecker {
     }
     const cached = this.modules.get(target);
     if (cached) return cached;
-    const text = this.host.readFile(target);
+    let text: string | null;
+    try {
+      text = this.host.readFile(target);
+    } catch (error) {
+      if (!(error instanceof NotARegularFileError)) throw error;
+      this.reporter.error('FPN014', statement.path.range, `cannot import ${statement.path.text}: ${target} ${error.reason}`,
+        `an import names a .fpn file of at most ${MAX_SOURCE_BYTES / 2 ** 20} MiB, relative to the importing file`);
+      return null;
+    }
     if (text === null) {
       this.reporter.error('FPN010', statement.path.range, `cannot read ${statement.path.text} (looked for ${target})`,
         'import paths are relative to the importing file');

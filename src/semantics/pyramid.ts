@@ -56,7 +56,7 @@ export function readLevelRange(setting: Setting, report: Reporter, usage: string
   for (let i = 1; i < levels.length; i++) {
     if (levels[i] !== levels[i - 1] + 1) {
       report.error('FPN150', values[i].range, `levels must be consecutive and ascending: ${levelName(levels[i - 1])} is followed by ${describeValue(values[i])}`,
-        `write the range as ${levelName(Math.min(...levels))}..${levelName(Math.max(...levels))}`);
+        `write the range as ${levelName(levels.reduce((a, b) => Math.min(a, b)))}..${levelName(levels.reduce((a, b) => Math.max(a, b)))}`);
       return null;
     }
   }

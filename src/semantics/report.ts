@@ -21,6 +21,7 @@ export type NameUse =
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   readonly uses: NameUse[] = [];
+  private errors = 0;
 
   /** `sources`: the text of the files being checked, for fixes that move text (see wholeLine). */
   constructor(private readonly sources: ReadonlyMap<string, string> = new Map()) {}
@@ -51,7 +52,13 @@ export class Reporter {
     const diagnostic: Diagnostic = hint ? { code, severity, message, hint, range } : { code, severity, message, range };
     if (extras.related?.length) diagnostic.related = extras.related;
     if (extras.fixes?.length) diagnostic.fixes = extras.fixes;
+    this.record(diagnostic);
+  }
+
+  /** A diagnostic made elsewhere (the parser's). */
+  record(diagnostic: Diagnostic): void {
     this.diagnostics.push(diagnostic);
+    if (diagnostic.severity === 'error') this.errors++;
   }
 
   error(code: Code, range: SourceRange, message: string, hint?: string, extras?: Extras): void {
@@ -71,7 +78,8 @@ export class Reporter {
     this.uses.push(use);
   }
 
+  /** Errors so far, counted as they come: checks ask before and after every declaration. */
   get errorCount(): number {
-    return this.diagnostics.filter((d) => d.severity === 'error').length;
+    return this.errors;
   }
 }

@@ -26,7 +26,7 @@ export function readSettings<S extends Record<string, SettingSpec<unknown>>>(
   report: Reporter,
   options: { allowCells?: boolean } = {},
 ): SettingValues<S> {
-  const out: Record<string, { value: unknown; setting: Setting }> = {};
+  const out: Record<string, { value: unknown; setting: Setting }> = Object.create(null);
   const seen = new Map<string, Setting>();
   const keys = Object.keys(specs);
   for (const statement of declaration.body) {
@@ -38,7 +38,8 @@ export function readSettings<S extends Record<string, SettingSpec<unknown>>>(
       continue;
     }
     const key = statement.key.text;
-    const spec = specs[key];
+    // Own keys only: a setting called `constructor` or `__proto__` is unknown, not Object.prototype's.
+    const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
     if (!spec) {
       const { didYouMean, fixes } = typo(statement.key, keys);
       report.error('FPN200', statement.key.range, `unknown ${declaration.kind} setting '${key}'.${didYouMean}`,
@@ -155,8 +156,12 @@ export type FieldKind = { number: NumberRule } | { numbers: NumberRule };
 export type FieldSchema = { [key: string]: FieldKind | { group: FieldSchema } };
 export type FieldValues = { [key: string]: number | number[] | FieldValues };
 
+/** The field `key` of a schema, by own key only (a field called `constructor` is unknown, not Object.prototype's). */
+const fieldOf = (schema: FieldSchema, key: string): FieldSchema[string] | undefined => (Object.hasOwn(schema, key) ? schema[key] : undefined);
+
 export function readFields(values: Value[], schema: FieldSchema, report: Reporter, context: string, usage: string): FieldValues | null {
-  const root: FieldValues = {};
+  // Null prototypes: values are stored under names from the file, and looked up by them.
+  const root: FieldValues = Object.create(null);
   const stack: { schema: FieldSchema; into: FieldValues }[] = [{ schema, into: root }];
   let ok = true;
   let i = 0;
@@ -167,22 +172,22 @@ export function readFields(values: Value[], schema: FieldSchema, report: Reporte
       return null;
     }
     // Find the innermost open group that knows this key.
-    while (stack.length > 1 && !(v.text in stack[stack.length - 1].schema)) stack.pop();
+    while (stack.length > 1 && !fieldOf(stack[stack.length - 1].schema, v.text)) stack.pop();
     const { schema: current, into } = stack[stack.length - 1];
-    const field = current[v.text];
+    const field = fieldOf(current, v.text);
     if (!field) {
       const { didYouMean, fixes } = typo(v, Object.keys(current));
       report.error('FPN200', v.range, `unknown ${context} field '${v.text}'.${didYouMean}`,
         `${context} takes: ${Object.keys(current).join(', ')}`, { fixes });
       return null;
     }
-    if (v.text in into) {
+    if (Object.hasOwn(into, v.text)) {
       report.error('FPN203', v.range, `'${v.text}' is given twice`, 'keep one of them');
       ok = false;
     }
     i++;
     if ('group' in field) {
-      const nested: FieldValues = {};
+      const nested: FieldValues = Object.create(null);
       into[v.text] = nested;
       stack.push({ schema: field.group, into: nested });
     } else if ('number' in field) {

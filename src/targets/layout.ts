@@ -13,6 +13,7 @@
 // outputs of every level, then the box outputs of every level (src/codegen/lower.ts `applyHeads`).
 // Plain data, no tensors.
 import { strideOf, type DetectorIR, type Level } from '../semantics/ir.js';
+import { exitProblem, exitsOf, headPrefix } from '../semantics/exits.js';
 import { levelName } from '../semantics/levels.js';
 
 /** One pyramid level of the head. */
@@ -30,6 +31,8 @@ export interface LevelLayout {
 
 /** One set of head outputs: indices into the model's outputs (`model.outputs`, `model.predict(...)`). */
 export interface HeadSet {
+  /** The pyramid this head follows (1..repeats): the exit it makes (src/semantics/exits.ts). */
+  readonly exit: number;
   /** '' for a single head, `stack{r}/` for the head after pyramid repeat r (anytime heads). */
   readonly prefix: string;
   /** Output index of the class logits per level, in level order. */
@@ -61,9 +64,10 @@ export interface HeadLayout {
 
 /**
  * The head layout of `detector` at its input size (or `inputSize`, a positive multiple of 2^maxLevel, as
- * `lowerDetector` accepts).
+ * `lowerDetector` accepts). With `exit`, the layout of the model that stops there (`lowerDetector`'s `exit`):
+ * the one head set after pyramid `exit`, its outputs first.
  */
-export function headLayout(detector: DetectorIR, inputSize: number = detector.inputSize): HeadLayout {
+export function headLayout(detector: DetectorIR, inputSize: number = detector.inputSize, exit?: number): HeadLayout {
   const multiple = strideOf(detector.maxLevel);
   if (!Number.isInteger(inputSize) || inputSize <= 0 || inputSize % multiple !== 0) {
     throw new RangeError(`input size ${inputSize} is not a positive multiple of 2^${detector.maxLevel} = ${multiple}`);
@@ -80,13 +84,18 @@ export function headLayout(detector: DetectorIR, inputSize: number = detector.in
     offset += anchorCount;
   }
 
-  const headSets = detector.anytimeHeads ? detector.repeats : 1;
+  if (exit !== undefined) {
+    const problem = exitProblem(detector, exit);
+    if (problem) throw new RangeError(problem);
+  }
   const levelCount = levels.length;
   const heads: HeadSet[] = [];
-  for (let h = 0; h < headSets; h++) {
-    const prefix = detector.anytimeHeads ? `stack${h + 1}/` : '';
+  const headsAfter = exit === undefined ? exitsOf(detector) : [exit];
+  for (const [h, repeat] of headsAfter.entries()) {
+    const prefix = headPrefix(detector, repeat);
     const first = h * 2 * levelCount;
     heads.push({
+      exit: repeat,
       prefix,
       classOutputs: levels.map((_, i) => first + i),
       boxOutputs: levels.map((_, i) => first + levelCount + i),

@@ -6,6 +6,7 @@ import { lowerDetector } from '../codegen/lower.js';
 import type { DetectorIR } from '../semantics/ir.js';
 import { withSeededMathRandom } from './seeded-random.js';
 
-export function buildDetectorModel(detector: DetectorIR, seed: number): TF.LayersModel {
-  return withSeededMathRandom(seed, () => buildModel(lowerDetector(detector)));
+/** With `exit`, the model that stops after that pyramid (lowerDetector's `exit`), for inference. */
+export function buildDetectorModel(detector: DetectorIR, seed: number, exit?: number): TF.LayersModel {
+  return withSeededMathRandom(seed, () => buildModel(lowerDetector(detector, { exit })));
 }

@@ -11,6 +11,7 @@ import type { TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
 import { brailleChart, formatCount, formatDuration, progressBar, sparkline, type ChartRow } from './chart.js';
 import { pyramidGrid } from './grid.js';
+import { terminalLine } from '../util/escape.js';
 import { curveOf, runningTrials, throughput, topTrials, trialsDone, type SearchState } from './state.js';
 import type { ThrottledStore } from './store.js';
 
@@ -189,11 +190,12 @@ function Title({ children }: { children: string }): ReactElement {
 
 function Header({ state, paused, readOnly }: { state: SearchState; paused: boolean; readOnly: boolean }): ReactElement {
   const { perHour, etaSeconds } = throughput(state);
-  const phase = state.phase === 'paused' ? `WAITING (${state.reason})`
+  const phase = state.phase === 'paused' ? `WAITING (${terminalLine(state.reason ?? '')})`
     : state.phase === 'finished' ? (state.reason === 'budget' ? 'FINISHED (q closes)' : 'STOPPED (resumable with --resume)')
     : paused ? 'PROPOSALS PAUSED' : state.phase === 'running' ? 'RUNNING' : 'STARTING';
   const color = state.phase === 'running' && !paused ? 'green' : state.phase === 'finished' ? 'blue' : 'yellow';
-  const what = [state.space, state.strategy, state.reward].filter(Boolean).join(' · ');
+  // Read from the run folder's events, which another process (a remote worker, a copied folder) wrote.
+  const what = terminalLine([state.space, state.strategy, state.reward].filter(Boolean).join(' · '));
   return (
     <Text wrap="truncate-end">
       <Text bold>nasfpn search</Text>{readOnly ? <Text color="gray"> (watch)</Text> : null} {what} <Text color={color} bold>{phase}</Text>
@@ -313,7 +315,7 @@ function Workers({ state, width, rows }: { state: SearchState; width: number; ro
         const loss = r.metrics.loss !== undefined ? ` loss ${r.metrics.loss.toFixed(3)}` : '';
         return (
           <Text key={r.trial} wrap="truncate-end">
-            {`${r.worker.padEnd(9).slice(0, 9)} #${String(r.trial).padEnd(5)} `}<Text color="cyan">{progressBar(r.fraction, bar)}</Text>{` ${Math.round(r.fraction * 100)}%${step}${loss}`}
+            {`${terminalLine(r.worker).padEnd(9).slice(0, 9)} #${String(r.trial).padEnd(5)} `}<Text color="cyan">{progressBar(r.fraction, bar)}</Text>{` ${Math.round(r.fraction * 100)}%${step}${loss}`}
           </Text>
         );
       }) : <Text color="gray">{state.phase === 'finished' ? 'search ended' : 'idle'}</Text>}
@@ -401,5 +403,5 @@ function Help({ readOnly }: { readOnly: boolean }): ReactElement {
 
 function Footer({ message, readOnly }: { message: string | null; readOnly: boolean }): ReactElement {
   const keys = readOnly ? 'q close · e export best · ↑/↓ enter inspect · ? help' : 'p pause · q quit · e export best · ↑/↓ enter inspect · ? help';
-  return <Text color="gray" wrap="truncate-end">{message ? <Text color="white">{message}  </Text> : null}{keys}</Text>;
+  return <Text color="gray" wrap="truncate-end">{message ? <Text color="white">{terminalLine(message)}  </Text> : null}{keys}</Text>;
 }

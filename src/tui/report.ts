@@ -11,7 +11,7 @@ import type { RunConfig, TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
 import { renderGraph } from '../viz/graph.js';
 import { renderGraphDiff } from '../viz/graph-diff.js';
-import { escapeXml } from '../viz/svg.js';
+import { escapeXml } from '../util/escape.js';
 import { formatDuration } from './chart.js';
 import { formatNumber, renderPlot, type XY } from '../viz/plot.js';
 import { readRunConfig, readTrials } from '../search/store.js';
@@ -204,7 +204,12 @@ function bestSnapshots(scored: Scored[]): { snapshots: ReportFile[]; changes: Re
 }
 
 // ---------------------------------------------------------------------------------------------------
-// index.html: one offline page (the SVGs inlined as data URIs, no script, no external file).
+// index.html: one offline page (the SVGs inlined as data URIs, no script, no external file). Everything from
+// the run folder (names, .fpn text, dates, even numbers: a copied folder may hold anything) is written as
+// escaped text, and the page's Content-Security-Policy runs no script and loads nothing from elsewhere.
+
+/** A value from the run folder, as HTML text. */
+const html = (value: unknown): string => escapeXml(String(value));
 
 function indexHtml(
   config: RunConfig, trials: TrialRecord[], scored: Scored[], plots: ReportFile[], snapshots: ReportFile[], changes: ReportFile[], k: number,
@@ -216,16 +221,17 @@ function indexHtml(
   const start = Date.parse(config.createdAt);
   const found = (t: TrialRecord) => (t.endedAt && Number.isFinite(start) ? formatDuration((Date.parse(t.endedAt) - start) / 1000) : '–');
   const figure = (f: ReportFile) =>
-    `<figure><img alt="${escapeXml(f.caption)}" src="data:image/svg+xml;base64,${Buffer.from(f.svg).toString('base64')}"><figcaption>${escapeXml(f.caption)} (<a href="${f.name}">${f.name}</a>)</figcaption></figure>`;
-  const rows = top.map((t, i) => `<tr><td>${i + 1}</td><td>${t.id}</td><td><code>${escapeXml(t.hash.slice(0, 12))}</code></td><td>${(t.reward as number).toFixed(4)}</td>` +
-    `<td>${t.params === null ? '–' : formatNumber(t.params)}</td><td>${t.flops === null ? '–' : formatNumber(t.flops)}</td><td>${found(t)}</td>` +
-    `<td><details><summary>.fpn</summary><pre>${escapeXml(t.fpn)}</pre></details></td></tr>`);
+    `<figure><img alt="${html(f.caption)}" src="data:image/svg+xml;base64,${Buffer.from(f.svg).toString('base64')}"><figcaption>${html(f.caption)} (<a href="${html(f.name)}">${html(f.name)}</a>)</figcaption></figure>`;
+  const rows = top.map((t, i) => `<tr><td>${i + 1}</td><td>${html(t.id)}</td><td><code>${html(t.hash.slice(0, 12))}</code></td><td>${html((t.reward as number).toFixed(4))}</td>` +
+    `<td>${t.params === null ? '–' : html(formatNumber(t.params))}</td><td>${t.flops === null ? '–' : html(formatNumber(t.flops))}</td><td>${html(found(t))}</td>` +
+    `<td><details><summary>.fpn</summary><pre>${html(t.fpn)}</pre></details></td></tr>`);
   const title = `Search ${config.space} (${config.strategy}, reward ${config.reward.name})`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeXml(title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>${html(title)}</title>
 <style>
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em auto; max-width: 1340px; color: #1f1f1f; }
 figure { display: inline-block; margin: 0 1em 1.5em 0; vertical-align: top; }
@@ -238,8 +244,8 @@ pre { text-align: left; font-size: 0.85em; }
 </style>
 </head>
 <body>
-<h1>${escapeXml(title)}</h1>
-<p>${trials.length} of ${config.trials} trials proposed, ${scored.length} finished, ${unique} unique, ${failed} failed; seed ${config.seed}; started ${escapeXml(config.createdAt)}.</p>
+<h1>${html(title)}</h1>
+<p>${trials.length} of ${html(config.trials)} trials proposed, ${scored.length} finished, ${unique} unique, ${failed} failed; seed ${html(config.seed)}; started ${html(config.createdAt)}.</p>
 <h2>Top ${top.length}</h2>
 <table>
 <tr><th>rank</th><th>trial</th><th>hash</th><th>reward</th><th>params</th><th>FLOPs</th><th>found after</th><th>architecture</th></tr>

@@ -185,7 +185,7 @@ export function reduce(state: SearchState, event: SearchEvent): SearchState {
     case 'worker.joined':
       return { ...s, workers: { ...s.workers, [event.worker]: { worker: event.worker, host: event.host, pid: event.pid, backend: event.backend, left: null } } };
     case 'worker.left': {
-      const known = s.workers[event.worker] ?? { worker: event.worker, host: '', pid: 0, backend: null, left: null };
+      const known = (Object.hasOwn(s.workers, event.worker) ? s.workers[event.worker] : undefined) ?? { worker: event.worker, host: '', pid: 0, backend: null, left: null };
       return { ...s, workers: { ...s.workers, [event.worker]: { ...known, left: event.reason } } };
     }
     default:

@@ -29,8 +29,9 @@ export async function drawPyramid(view: 'graph' | 'cells', subject: PyramidSubje
   });
 }
 
-export function drawDetector(detector: DetectorIR, theme: ThemeName): string {
-  return renderStack(detector, { theme });
+/** The stack view of a detector; with `exit`, what stopping after that pyramid skips is greyed. */
+export function drawDetector(detector: DetectorIR, theme: ThemeName, exit?: number): string {
+  return renderStack(detector, { theme, exit });
 }
 
 export function drawComparison(pyramids: PyramidNetworkIR[], theme: ThemeName): string {

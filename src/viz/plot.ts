@@ -12,12 +12,10 @@ import { FONT_FAMILY, themeByName } from './theme.js';
 export interface XY {
   x: number;
   y: number;
-  /** Written beside the point (a points layer's), e.g. which architecture it is. */
-  label?: string;
 }
 
 export type PlotLayer =
-  | { kind: 'points'; label: string; points: XY[]; color: string; radius?: number; opacity?: number }
+  | { kind: 'points'; label: string; points: XY[]; color: string; radius?: number; opacity?: number; pointLabels?: readonly string[] }
   | { kind: 'line'; label: string; points: XY[]; color: string; step?: boolean; dashed?: boolean; width?: number };
 
 export interface PlotSpec {
@@ -110,13 +108,16 @@ function plotElements(spec: PlotSpec, offset: number): string[] {
   const layers = spec.layers.map((layer) => {
     const shown = layer.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     switch (layer.kind) {
-      case 'points':
+      case 'points': {
+        // A label beside a point names it (the anytime plot's `exit k`); '' for none.
+        const labelled = layer.points
+          .map((p, i) => ({ ...p, text: layer.pointLabels?.[i] ?? '' }))
+          .filter((p) => p.text !== '' && Number.isFinite(p.x) && Number.isFinite(p.y));
         return group({ 'data-layer': layer.label, fill: layer.color, 'fill-opacity': layer.opacity ?? 0.8 }, [
           ...shown.map((p) => el('circle', { cx: sx(p.x), cy: sy(p.y), r: layer.radius ?? 2.5 })),
-          ...shown.flatMap((p) => (p.label === undefined ? [] : [
-            textEl('text', { x: sx(p.x) + (layer.radius ?? 2.5) + 3, y: sy(p.y) - 3, 'font-size': TICK_SIZE, fill: theme.ink, 'fill-opacity': 1 }, p.label),
-          ])),
+          ...labelled.map((p) => textEl('text', { x: sx(p.x) + 6, y: sy(p.y) - 6, 'font-size': TICK_SIZE }, p.text)),
         ]);
+      }
       case 'line': {
         const path = line<XY>().x((p) => sx(p.x)).y((p) => sy(p.y)).curve(layer.step ? curveStepAfter : curveLinear).digits(2)(shown);
         return el('path', { 'data-layer': layer.label, d: path ?? '', fill: 'none', stroke: layer.color, 'stroke-width': layer.width ?? 2, 'stroke-dasharray': layer.dashed ? '5 4' : undefined, 'stroke-linejoin': 'round' });

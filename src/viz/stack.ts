@@ -1,8 +1,11 @@
 // The `stack` view: a whole detector, left to right. The backbone's C3–C5, their 1×1 laterals (and P6/P7 by
 // max pooling), the stacked pyramid networks (the middle ones collapsed into one "× N" block past a
 // threshold, TensorBoard-style), the RetinaNet head — after every pyramid when anytime heads are declared —
-// with the feature widths on the connections. One row per level, as in the graph view.
+// with the feature widths on the connections. One row per level, as in the graph view. With an exit K (the
+// paper's anytime detection), what that exit's model leaves out — the later pyramids, every other head — is
+// greyed, as src/codegen/exits.ts reads it off the truncated model.
 import { backboneFacts } from '../codegen/backbone-facts.js';
+import { partsRun } from '../codegen/exits.js';
 import { strideOf, type Backbone, type DetectorIR, type PyramidNetworkIR } from '../semantics/ir.js';
 import { levelRange } from '../semantics/levels.js';
 import { FINEST_PYRAMID_INPUT_LEVEL } from '../semantics/rules.js';
@@ -26,7 +29,12 @@ export interface StackOptions {
   theme?: ThemeName;
   /** Draw every pyramid when there are at most this many; otherwise first, "× (N−2)", last. Default 3. */
   collapseAbove?: number;
+  /** Grey what stopping after this pyramid skips (an exit of the detector); it is never collapsed. */
+  exit?: number;
 }
+
+/** How much of its colour a part the exit skips keeps. */
+const SKIPPED_OPACITY = 0.3;
 
 /** A drawn rectangle with centred lines of text. */
 export interface StackBlock {
@@ -41,6 +49,8 @@ export interface StackBlock {
   fill: BoxFill;
   /** Drawn as a pile of boxes (the collapsed repeats). */
   stacked?: boolean;
+  /** Not run by the exit drawn (greyed). */
+  skipped?: boolean;
 }
 
 export interface StackEdge {
@@ -49,6 +59,8 @@ export interface StackEdge {
   level: number | null;
   points: [number, number][];
   label: string | null;
+  /** Into or out of a part the exit drawn skips (greyed). */
+  skipped?: boolean;
 }
 
 export interface StackLayout {
@@ -71,6 +83,7 @@ export const backboneName = (backbone: Backbone): string => backboneFacts(backbo
 
 export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLayout {
   const collapseAbove = options.collapseAbove ?? 3;
+  const runs = options.exit === undefined ? null : partsRun(d, options.exit);
   const levels = levelRange(d.minLevel, d.maxLevel);
   const texts: StackLayout['texts'] = [];
   const addText = (text: string, x: number, y: number, size: number, bold: boolean, muted: boolean, anchor: 'start' | 'middle' | 'end') =>
@@ -81,7 +94,8 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
   addText(d.name, MARGIN, titleBaseline, TITLE_SIZE, true, false, 'start');
   const conv = d.conv === 'separable' ? ', separable convs' : '';
   addText(
-    `${backboneName(d.backbone)} · ${d.repeats} × ${d.pyramid.name} @${d.width}${conv} · RetinaNet head · ${d.inputSize}×${d.inputSize} input`,
+    `${backboneName(d.backbone)} · ${d.repeats} × ${d.pyramid.name} @${d.width}${conv} · RetinaNet head · ${d.inputSize}×${d.inputSize} input` +
+      (options.exit === undefined ? '' : ` · exit ${options.exit}: the greyed parts are skipped`),
     MARGIN, subtitleBaseline, SUBTITLE_SIZE, false, true, 'start',
   );
 
@@ -101,9 +115,11 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
   let x = MARGIN + rowLabelWidth + 20;
 
   /** A block spanning all rows, centred text, width fitted to its lines. */
-  const tallBlock = (id: string, kind: StackBlock['kind'], lines: StackBlock['lines'], fill: StackBlock['fill'], data: StackBlock['data'] = {}, stacked = false) => {
+  const tallBlock = (
+    id: string, kind: StackBlock['kind'], lines: StackBlock['lines'], fill: StackBlock['fill'], data: StackBlock['data'] = {}, stacked = false, skipped = false,
+  ) => {
     const width = Math.ceil(Math.max(...lines.map((ln) => textWidth(ln.text, ln.bold ? TEXT_SIZE : SMALL_SIZE, ln.bold))) + 2 * PAD);
-    const block: StackBlock = { id, kind, box: { x, y: spanTop, width, height: spanBottom - spanTop }, lines, levels, data, fill, stacked };
+    const block: StackBlock = { id, kind, box: { x, y: spanTop, width, height: spanBottom - spanTop }, lines, levels, data, fill, stacked, skipped };
     blocks.push(block);
     x += width + GAP;
     return block;
@@ -172,8 +188,9 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
 
   // Pyramids, the middle ones collapsed.
   const contents = pyramidContents(d.pyramid);
-  const repeatsShown: (number | [number, number])[] =
-    d.repeats <= collapseAbove ? Array.from({ length: d.repeats }, (_, i) => i + 1) : [1, [2, d.repeats - 1], d.repeats];
+  const repeatsShown = shownRepeats(d.repeats, collapseAbove, options.exit);
+  const runsRepeat = (first: number, last: number, ran: ReadonlySet<number>) =>
+    Array.from({ length: last - first + 1 }, (_, i) => first + i).some((r) => ran.has(r));
   const pyramidBlocks: StackBlock[] = [];
   for (const shown of repeatsShown) {
     const extras = [d.conv === 'separable' ? 'separable' : null, d.dropblock ? `DropBlock ${d.dropblock.size}×${d.dropblock.size}` : null].filter(Boolean) as string[];
@@ -182,7 +199,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
         { text: `${d.pyramid.name} #${shown}`, bold: true, muted: false },
         { text: `${contents} @${d.width}`, bold: false, muted: true },
         ...extras.map((t) => ({ text: t, bold: false, muted: true })),
-      ], 'cluster', { repeat: shown }));
+      ], 'cluster', { repeat: shown }, false, runs !== null && !runs.pyramids.has(shown)));
     } else {
       const count = shown[1] - shown[0] + 1;
       pyramidBlocks.push(tallBlock(`pyramid${shown[0]}-${shown[1]}`, 'collapsed', [
@@ -190,7 +207,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
         { text: `#${shown[0]}–#${shown[1]}`, bold: false, muted: true },
         { text: `${contents} @${d.width} each`, bold: false, muted: true },
         ...extras.map((t) => ({ text: t, bold: false, muted: true })),
-      ], 'cluster', { repeat: `${shown[0]}-${shown[1]}`, collapsed: count }, true));
+      ], 'cluster', { repeat: `${shown[0]}-${shown[1]}`, collapsed: count }, true, runs !== null && !runsRepeat(shown[0], shown[1], runs.pyramids)));
     }
   }
   // Laterals feed the first pyramid; each pyramid feeds the next.
@@ -211,7 +228,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
     { text: `shared over P${d.minLevel}–P${d.maxLevel}`, bold: false, muted: true },
   ];
   const lastPyramid = pyramidBlocks[pyramidBlocks.length - 1];
-  const head = tallBlock('head', 'head', headLines('RetinaNet head'), 'output', { classes: d.head.classes, anchors });
+  const head = tallBlock('head', 'head', headLines('RetinaNet head'), 'output', { classes: d.head.classes, anchors }, false, runs !== null && !runs.heads.has(d.repeats));
   connectRows(lastPyramid, head, `${d.width}`);
 
   // Anytime heads: a small head under every earlier pyramid (early exit), fed from its bottom.
@@ -219,6 +236,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
   if (d.anytimeHeads) {
     for (const pyramid of pyramidBlocks.slice(0, -1)) {
       const text = pyramid.kind === 'collapsed' ? `heads × ${pyramid.data.collapsed}` : 'head';
+      const [first, last] = String(pyramid.data.repeat).split('-').map(Number);
       const width = Math.ceil(Math.max(textWidth(text, TEXT_SIZE, true), textWidth('anytime exit', SMALL_SIZE)) + 2 * PAD);
       const block: StackBlock = {
         id: `head${pyramid.data.repeat}`, kind: 'head', levels, fill: 'output',
@@ -226,6 +244,7 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
         box: { x: pyramid.box.x + pyramid.box.width / 2 - width / 2, y: spanBottom + 34, width, height: 40 },
         lines: [{ text, bold: true, muted: false }, { text: 'anytime exit', bold: false, muted: true }],
         stacked: pyramid.kind === 'collapsed',
+        skipped: runs !== null && !runsRepeat(first, last ?? first, runs.heads),
       };
       blocks.push(block);
       const cx = pyramid.box.x + pyramid.box.width / 2;
@@ -234,8 +253,30 @@ export function layoutStack(d: DetectorIR, options: StackOptions = {}): StackLay
     }
   }
 
+  // A connection into or out of a skipped part is not run either.
+  const skippedIds = new Set(blocks.filter((b) => b.skipped).map((b) => b.id));
+  for (const edge of edges) edge.skipped = skippedIds.has(edge.from) || skippedIds.has(edge.to);
+
   const width = Math.ceil(Math.max(x - GAP + MARGIN, ...texts.map((t) => t.box.x + t.box.width + MARGIN)));
   return { width, height: Math.ceil(bottom + MARGIN + 4), rows, blocks, edges, texts };
+}
+
+/**
+ * The pyramids drawn, each a repeat or a collapsed range: all of them up to `collapseAbove`; past it the first,
+ * the last and the exit's own each alone, every run of others between them collapsed into one block.
+ */
+function shownRepeats(repeats: number, collapseAbove: number, exit: number | undefined): (number | [number, number])[] {
+  const all = Array.from({ length: repeats }, (_, i) => i + 1);
+  if (repeats <= collapseAbove) return all;
+  const alone = new Set([1, repeats, ...(exit === undefined ? [] : [exit])]);
+  const shown: (number | [number, number])[] = [];
+  for (const r of all) {
+    const previous = shown[shown.length - 1];
+    if (alone.has(r)) shown.push(r);
+    else if (Array.isArray(previous)) previous[1] = r;
+    else shown.push([r, r]);
+  }
+  return shown.map((s) => (Array.isArray(s) && s[0] === s[1] ? s[0] : s));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -259,7 +300,7 @@ function blockElement(block: StackBlock, theme: Theme): string {
   for (const [k, v] of Object.entries(block.data)) data[`data-${k}`] = v;
   return group({
     'data-node': block.id, 'data-kind': block.kind,
-    'data-level': block.levels.length ? block.levels.join(' ') : undefined, ...data,
+    'data-level': block.levels.length ? block.levels.join(' ') : undefined, ...data, ...skippedAttributes(block.skipped),
   }, shapes);
 }
 
@@ -279,7 +320,7 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
     if (e.label) {
       parts.push(textEl('text', { x: (x1 + x2) / 2, y: y1 - 5, 'text-anchor': 'middle', 'font-size': SMALL_SIZE, fill: theme.muted }, e.label));
     }
-    return group({ 'data-from': e.from, 'data-to': e.to, 'data-level': e.level ?? undefined }, parts);
+    return group({ 'data-from': e.from, 'data-to': e.to, 'data-level': e.level ?? undefined, ...skippedAttributes(e.skipped) }, parts);
   });
   const textElements = layout.texts.map((t) => textEl('text', {
     x: t.x, y: t.y, 'font-size': t.size, 'font-weight': t.bold ? 'bold' : undefined, fill: t.muted ? theme.muted : theme.ink,
@@ -294,7 +335,8 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
       `Detector ${d.name}: ${backboneName(d.backbone)} backbone giving C3–C5, laterals to width ${d.width} ` +
       `(levels above 5 by ${d.pyramid.kind === 'fpn' ? '3×3 stride-2 convs' : 'max pooling'}), ${d.repeats} stacked ${d.pyramid.name} pyramid networks of ${pyramidContents(d.pyramid)}` +
       `, then a RetinaNet head (${d.head.convs} convs of width ${d.head.width}, ${d.head.classes} classes, ${anchors} anchors)` +
-      (d.anytimeHeads ? ' after every pyramid (anytime heads).' : '.'),
+      (d.anytimeHeads ? ' after every pyramid (anytime heads).' : '.') +
+      (options.exit === undefined ? '' : ` Drawn for exit ${options.exit}: pyramids after ${options.exit} and every head but the one after pyramid ${options.exit} are greyed, as that exit skips them.`),
     background: theme.background,
     fontFamily: FONT_FAMILY,
     defs: [],
@@ -306,6 +348,9 @@ export function renderStack(d: DetectorIR, options: StackOptions = {}): string {
     ],
   });
 }
+
+/** A part the exit skips is drawn faded, and marked for readers of the SVG. */
+const skippedAttributes = (skipped: boolean | undefined) => (skipped ? { 'data-skipped': 'true', opacity: SKIPPED_OPACITY } : {});
 
 /** What one pyramid of the stack holds, for its block: its cell count, or the fixed FPN. */
 function pyramidContents(p: PyramidNetworkIR): string {

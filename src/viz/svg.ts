@@ -1,5 +1,7 @@
 // A tiny SVG writer: elements as strings, attributes in insertion order, numbers in one fixed format.
-// Everything a view emits goes through here, so the same input always gives byte-identical output.
+// Everything a view emits goes through here, so the same input always gives byte-identical output; text
+// (names, captions, paths) is escaped by src/util/escape.ts.
+import { escapeXml } from '../util/escape.js';
 
 export type AttrValue = string | number | boolean | null | undefined;
 export type Attrs = Record<string, AttrValue>;
@@ -9,10 +11,6 @@ export function num(x: number): string {
   if (!Number.isFinite(x)) throw new Error(`svg: non-finite number ${x}`);
   const rounded = Math.round(x * 100) / 100;
   return Object.is(rounded, -0) ? '0' : String(rounded);
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function attrString(attrs: Attrs): string {

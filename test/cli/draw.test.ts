@@ -67,6 +67,25 @@ describe('nasfpn draw: goldens', () => {
     }
   });
 
+  it('--view stack --exit 3 greys what stopping after pyramid 3 of 7 skips (the paper\'s anytime detector)', async () => {
+    const out = join(dir, 'exit.svg');
+    await draw('examples/nasfpn.fpn#retinanet_nasfpn_r50_anytime', '--view', 'stack', '--exit', '3', '-o', out);
+    const svg = readFileSync(out, 'utf8');
+    const skipped = [...svg.matchAll(/data-node="([^"]+)"[^>]*data-skipped="true"/g)].map((m) => m[1]);
+    expect(skipped).toEqual(['pyramid4-6', 'pyramid7', 'head', 'head1', 'head2', 'head4-6']);
+    await expect(svg).toMatchFileSnapshot('__snapshots__/nasfpn-retinanet_nasfpn_r50_anytime-stack-exit3.svg');
+  });
+
+  it('--exit names the file beside the input, and is refused where there is no such exit or no stack', async () => {
+    copyFileSync('examples/nasfpn.fpn', join(dir, 'nasfpn.fpn'));
+    await draw(join(dir, 'nasfpn.fpn#retinanet_nasfpn_r50_anytime'), '--view', 'stack', '--exit', '2');
+    expect(readdirSync(dir)).toContain('nasfpn-retinanet_nasfpn_r50_anytime-stack-exit2.svg');
+    await expect(draw('examples/nasfpn.fpn#retinanet_nasfpn_r50', '--view', 'stack', '--exit', '3')).rejects.toThrow(/no anytime heads[^]*`anytime heads`/);
+    await expect(draw('examples/nasfpn.fpn#retinanet_nasfpn_r50_anytime', '--view', 'stack', '--exit', '8')).rejects.toBeInstanceOf(UsageError);
+    await expect(draw('examples/nasfpn.fpn', '--exit', '1')).rejects.toThrow(/--exit goes with --view stack/);
+    await expect(draw('examples/nasfpn.fpn', '--view', 'stack', '--all', '--exit', '1', '-o', dir)).rejects.toBeInstanceOf(UsageError);
+  });
+
   it('--theme dark', async () => {
     const out = join(dir, 'dark.svg');
     await draw('examples/nasfpn.fpn', '--theme', 'dark', '-o', out);

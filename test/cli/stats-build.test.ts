@@ -149,3 +149,59 @@ describe('nasfpn build', () => {
     expect(tf.sigmoid(outputs[0]).mean().dataSync()[0]).toBeCloseTo(0.01, 3);
   });
 });
+
+describe('anytime exits: stats --exit/--exits, build --exit', () => {
+  const anytime = 'examples/proxy.fpn#proxy_synth_anytime';
+
+  test('stats --exits --json: parameters and FLOPs of every exit, growing with the exit', async () => {
+    const out = JSON.parse(await run('stats', anytime, '--exits', '--json'));
+    const [d] = out.detectors;
+    expect(d).toMatchObject({ name: 'proxy_synth_anytime', repeats: 3, anytimeHeads: true, inputSize: 128 });
+    expect(d.exits.map((e: { exit: number }) => e.exit)).toEqual([1, 2, 3]);
+    for (let i = 1; i < 3; i++) {
+      expect(d.exits[i].flops).toBeGreaterThan(d.exits[i - 1].flops);
+      expect(d.exits[i].params).toBeGreaterThan(d.exits[i - 1].params);
+    }
+    // The same numbers as counting one exit at a time.
+    const second = JSON.parse(await run('stats', anytime, '--exit', '2', '--json')).detectors[0];
+    expect(second.flops).toBe(d.exits[1].flops);
+    expect(second.params).toBe(d.exits[1].params);
+  });
+
+  test('stats --exits as a table; a detector without anytime heads has one exit, and says how to get more', async () => {
+    const table = await run('stats', 'examples/proxy.fpn', '--exits');
+    expect(table).toContain('proxy_synth_anytime (examples/proxy.fpn), input 128×128: an exit after each of its 3 pyramids (anytime heads)');
+    expect(table).toMatch(/^exit +trainable +non-trainable +GFLOPs +of the last$/m);
+    expect(table).toContain('proxy_synth_x3 (examples/proxy.fpn), input 128×128: one exit, after pyramid 3');
+    expect(table).toContain('add `anytime heads` to proxy_synth_x3');
+  });
+
+  test('--exit on a detector without anytime heads is a usage error that says why and how to add them', async () => {
+    const error = await run('stats', 'examples/proxy.fpn#proxy_synth_x3', '--exit', '2').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/--exit 2: proxy_synth_x3 has no anytime heads, so its only exit is the last pyramid \(3\)/);
+    expect((error as Error).message).toContain('add the line `anytime heads` to detector proxy_synth_x3');
+    await expect(run('stats', anytime, '--exit', '4')).rejects.toThrow(/from 1 to 3/);
+    await expect(run('stats', anytime, '--exit', 'two')).rejects.toBeInstanceOf(UsageError);
+    await expect(run('stats', anytime, '--exit', '1', '--exits')).rejects.toBeInstanceOf(UsageError);
+    await expect(run('build', 'examples/proxy.fpn#proxy_synth_x3', '--exit', '1', '--emit', 'ts', '-o', join(scratch, 'no.ts'))).rejects.toBeInstanceOf(UsageError);
+    expect(existsSync(join(scratch, 'no.ts'))).toBe(false);
+  });
+
+  test('build --exit K writes the cut model: its outputs are the head after pyramid K', async () => {
+    const ts = join(scratch, 'exit1.ts');
+    const out = await run('build', anytime, '--exit', '1', '--emit', 'ts', '-o', ts);
+    expect(out).toContain('proxy_synth_anytime up to exit 1 of 3');
+    const source = readFileSync(ts, 'utf8');
+    expect(source).toContain("name: 'proxy_synth_anytime_exit1'");
+    expect(source).toContain("'stack1/class/P3'");
+    expect(source).not.toContain('stack2/');
+    const dir = join(scratch, 'exit2');
+    await run('build', anytime, '--exit', '2', '-o', dir, '--backend', 'cpu');
+    const { readModelMetadata } = await import('../../src/runtime/modelio.js');
+    const metadata = readModelMetadata(dir).nasfpn as { exit: number; outputs: string[] };
+    expect(metadata.exit).toBe(2);
+    expect(metadata.outputs).toHaveLength(10);
+    expect(metadata.outputs.every((o) => o.startsWith('stack2/'))).toBe(true);
+  });
+});

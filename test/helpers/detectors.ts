@@ -38,3 +38,7 @@ export const tinyLite = (overrides: Partial<DetectorIR> = {}): DetectorIR =>
     name: 'tiny_lite', backbone: { kind: 'mobilenet_v2', widthMultiplier: 0.35 }, pyramid: litePyramid(), repeats: 2,
     width: 16, minLevel: 3, maxLevel: 6, conv: 'separable', inputSize: 64, head: smallHead(16), ...overrides,
   });
+
+/** ResNet-10 under three stacked P3–P6 pyramids 16 wide at 64², with anytime heads (a head after each pyramid). */
+export const tinyAnytime = (overrides: Partial<DetectorIR> = {}): DetectorIR =>
+  tinyResnet({ name: 'tiny_anytime', pyramid: litePyramid(), maxLevel: 6, inputSize: 64, repeats: 3, anytimeHeads: true, ...overrides });

@@ -1,97 +1,34 @@
-// Deterministic token-level fuzzing of the parser, checker and formatter. Mutants of the examples and the
-// valid fixtures (delete, duplicate, swap adjacent tokens, replace a token by another token's text,
-// truncate) must never make checkText throw; every diagnostic must point inside its file; and where a
-// mutant still parses, formatting it must be idempotent and keep every comment.
+// Deterministic fuzzing of the parser, checker and formatter with hostile variants of the examples and the
+// valid fixtures (test/helpers/mutants.ts lists the mutation classes). Every mutant must leave checkText
+// without an exception; every diagnostic must point inside its file and an error must carry a hint; a hidden
+// character (control, bidi, invisible) anywhere in the text must be reported as FPN003; and where a mutant
+// still parses, formatting it must be idempotent and keep every comment. Mutants that must reach the file
+// system (imports of devices, FIFOs and folders; files beyond the size limit) run through the bundled CLI
+// with a time limit, so a read that never ends fails the test instead of hanging it.
 //
-// The PRNG is seeded, so a failure names a mutant that reproduces: re-run with FUZZ_SEED / FUZZ_COUNT to
-// explore further (e.g. FUZZ_SEED=7 FUZZ_COUNT=20000 npx vitest run test/parser/fuzz.test.ts).
-import { readFileSync, readdirSync } from 'node:fs';
+// The generator is seeded, so a failure names a mutant that reproduces: re-run with FUZZ_SEED / FUZZ_COUNT to
+// explore further (e.g. FUZZ_SEED=7 FUZZ_COUNT=20000 npx vitest run test/parser/fuzz.test.ts). bench/fuzz.bench.ts
+// runs the same classes through every command of the CLI and counts internal errors and slow runs.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { formatFile } from '../../src/format/format.js';
 import { parseFpn } from '../../src/parser/parse.js';
-import { fpnLexer } from '../../src/parser/tokens.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostics.js';
 import { checkText, type SourceHost } from '../../src/semantics/program.js';
+import { hiddenCharacterPattern } from '../../src/util/hidden-characters.js';
+import { Random } from '../../src/util/random.js';
+import { ensureBundle } from '../helpers/cli.js';
+import { DEVICE_PATHS, Mutator, tokenize, untokenize, validSources, type MutationClass } from '../helpers/mutants.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20190417);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 4000);
 
-/** mulberry32: small, fast, good enough for picking mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Piece {
-  gap: string; // the text before the token (spaces)
-  image: string;
-}
-
-/** The text as tokens (comments and newlines included) with the spacing before each; `tail` after the last. */
-function tokenize(text: string): { pieces: Piece[]; tail: string } {
-  const lexed = fpnLexer.tokenize(text);
-  const tokens = [...lexed.tokens, ...(lexed.groups.comments ?? [])].sort((a, b) => a.startOffset - b.startOffset);
-  const pieces: Piece[] = [];
-  let at = 0;
-  for (const t of tokens) {
-    pieces.push({ gap: text.slice(at, t.startOffset), image: t.image });
-    at = t.startOffset + t.image.length;
-  }
-  return { pieces, tail: text.slice(at) };
-}
-
-const join2 = (pieces: Piece[], tail: string): string => pieces.map((p) => p.gap + p.image).join('') + tail;
-
-// The examples, plus the valid checker fixtures for the constructs the examples do not use (allow stride8,
-// pool=avg and pooled=, ';', keywords as names, every detector setting).
-const VALID = readdirSync('test/fixtures/check').filter((d) => d.startsWith('valid-')).sort();
-const sources = [
-  ...readdirSync('examples').filter((f) => f.endsWith('.fpn')).sort().map((f) => ({ file: f, text: readFileSync(join('examples', f), 'utf8') })),
-  ...VALID.map((d) => ({ file: `${d}.fpn`, text: readFileSync(join('test/fixtures/check', d, 'input.fpn'), 'utf8') })),
-];
-// And the examples with Windows line ends, for the positions after a \r\n.
+const sources = validSources();
+// And the first files with Windows line ends, for the positions after a \r\n.
 sources.push(...sources.slice(0, 4).map((s) => ({ file: `crlf-${s.file}`, text: s.text.replace(/\n/g, '\r\n') })));
-const EXTRA_IMAGES = ['$', '"unterminated', '..', '@', '=', ',', ';', '{', '}', '(', ')', '\n', '9999', '-1', '0.5', 'P0', 'P99', 'P13', 'x', '"nasfpn.fpn"', '"missing.fpn"', 'import', 'output', 'cell', 'pyramid', 'detector', 'search', '# note'];
-const IMAGES = [...new Set([...sources.flatMap((s) => tokenize(s.text).pieces.map((p) => p.image)), ...EXTRA_IMAGES])];
-
-function mutate(text: string, random: () => number): string {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  let { pieces, tail } = tokenize(text);
-  const edits = 1 + Math.floor(random() * 3);
-  for (let e = 0; e < edits && pieces.length > 1; e++) {
-    const i = Math.floor(random() * pieces.length);
-    switch (pick(['delete', 'duplicate', 'swap', 'replace', 'replace', 'truncate'] as const)) {
-      case 'delete':
-        pieces = [...pieces.slice(0, i), ...pieces.slice(i + 1)];
-        break;
-      case 'duplicate':
-        pieces = [...pieces.slice(0, i + 1), { gap: ' ', image: pieces[i].image }, ...pieces.slice(i + 1)];
-        break;
-      case 'swap':
-        if (i + 1 < pieces.length) {
-          pieces = [...pieces];
-          [pieces[i], pieces[i + 1]] = [{ ...pieces[i], image: pieces[i + 1].image }, { ...pieces[i + 1], image: pieces[i].image }];
-        }
-        break;
-      case 'replace':
-        pieces = [...pieces];
-        pieces[i] = { gap: pieces[i].gap || ' ', image: pick(IMAGES) };
-        break;
-      case 'truncate': {
-        const whole = join2(pieces, tail);
-        return whole.slice(0, Math.floor(random() * whole.length));
-      }
-    }
-  }
-  return join2(pieces, tail);
-}
 
 /** Imports of the examples resolve to the real files; anything else is missing. */
 const host: SourceHost = {
@@ -104,8 +41,8 @@ const host: SourceHost = {
   },
 };
 
-function rangeProblem(d: Diagnostic, text: string): string | null {
-  const lines = text.split(/\r\n|\r|\n/);
+/** Whether a diagnostic's range lies inside its file (`lines`: the file's text, split once). */
+function rangeProblem(d: Diagnostic, text: string, lines: string[]): string | null {
   const { start, end } = d.range;
   const inFile = (p: { line: number; column: number }) => p.line >= 1 && p.line <= lines.length && p.column >= 1 && p.column <= lines[p.line - 1].length + 1;
   if (!inFile(start)) return `start ${start.line}:${start.column} outside the file`;
@@ -117,57 +54,87 @@ function rangeProblem(d: Diagnostic, text: string): string | null {
 
 const commentsOf = (text: string) => parseFpn(text, 'c.fpn').ast.comments.map((c) => c.text.trimEnd());
 
-describe(`token-level fuzzing (seed ${SEED}, ${COUNT} mutants)`, () => {
+/** Hidden characters the language reports (FPN003): all but the line ends and the whitespace the lexer skips. */
+const REPORTED_HIDDEN = hiddenCharacterPattern('\n\r\f\v\ufeff');
+
+/** What is wrong with one mutant, in words (empty when nothing is), and whether it parsed. */
+function problemsOf(text: string, path: string): { problems: string[]; parsed: boolean } {
+  const problems: string[] = [];
+  let result;
+  try {
+    result = checkText(text, path, host);
+  } catch (error) {
+    return { problems: [`checkText threw ${(error as Error).stack}`], parsed: false };
+  }
+  const linesOf = new Map<string, string[]>();
+  for (const d of result.diagnostics) {
+    const fileText = d.range.file === path ? text : result.sources.get(d.range.file);
+    if (fileText !== undefined && !linesOf.has(d.range.file)) linesOf.set(d.range.file, fileText.split(/\r\n|\r|\n/));
+    const problem = fileText === undefined ? `diagnostic in unknown file ${d.range.file}` : rangeProblem(d, fileText, linesOf.get(d.range.file)!);
+    if (problem) problems.push(`${d.code} ${d.message}: ${problem}`);
+    if (d.severity === 'error' && !d.hint?.trim()) problems.push(`${d.code} ${d.message}: no hint`);
+  }
+  // A BOM is whitespace at the start of a file only.
+  if (new RegExp(REPORTED_HIDDEN.source, 'u').test(text.replace(/^\ufeff/, '')) && !result.diagnostics.some((d) => d.code === 'FPN003' && d.range.file === path)) {
+    problems.push('a hidden character is not reported as FPN003');
+  }
+  const { ast, diagnostics } = parseFpn(text, path);
+  if (diagnostics.length) return { problems, parsed: false };
+  try {
+    const once = formatFile(ast);
+    const twice = formatFile(parseFpn(once, path).ast);
+    if (twice !== once) problems.push(`formatting is not idempotent:\n${once}\n---- then ----\n${twice}`);
+    if (JSON.stringify(commentsOf(once)) !== JSON.stringify(commentsOf(text))) problems.push(`formatting lost or reordered comments:\n${once}`);
+    if (parseFpn(once, path).diagnostics.length) problems.push(`the formatted text has syntax errors:\n${once}`);
+  } catch (error) {
+    problems.push(`formatFile threw ${(error as Error).stack}`);
+  }
+  return { problems, parsed: true };
+}
+
+/** Runs `count` mutants of one class in process; returns the failures (at most 5) and how many parsed. */
+function fuzzClass(kind: MutationClass, count: number, seed: number): { failures: string[]; parsed: number } {
+  const mutator = new Mutator(sources, Random.seeded(seed));
+  const failures: string[] = [];
+  let parsed = 0;
+  for (let n = 0; n < count && failures.length < 5; n++) {
+    const source = sources[n % sources.length];
+    const text = mutator.mutate(source, kind);
+    const path = resolve('examples', `mutant-${n}-${source.file}`);
+    const { problems, parsed: ok } = problemsOf(text, path);
+    if (problems.length) failures.push(`${kind} mutant ${n} of ${source.file}: ${problems.join('; ')}\n----\n${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}\n----`);
+    if (ok) parsed++;
+  }
+  return { failures, parsed };
+}
+
+describe(`fuzzing the language in process (seed ${SEED})`, () => {
   test('the mutator round-trips unmutated text', () => {
     for (const { text } of sources) {
       const { pieces, tail } = tokenize(text);
-      expect(join2(pieces, tail)).toBe(text);
+      expect(untokenize(pieces, tail)).toBe(text);
     }
   });
 
-  test('checkText never throws, diagnostics stay in the file, formatting is stable', () => {
-    const random = prng(SEED);
-    const failures: string[] = [];
-    let parsed = 0;
-    for (let n = 0; n < COUNT && failures.length < 5; n++) {
-      const source = sources[n % sources.length];
-      const text = mutate(source.text, random);
-      const path = resolve('examples', `mutant-${n}-${source.file}`);
-      const report = (what: string) => failures.push(`mutant ${n} of ${source.file}: ${what}\n----\n${text}\n----`);
-      let result;
-      try {
-        result = checkText(text, path, host);
-      } catch (error) {
-        report(`checkText threw ${(error as Error).stack}`);
-        continue;
-      }
-      for (const d of result.diagnostics) {
-        const fileText = d.range.file === path ? text : result.sources.get(d.range.file);
-        const problem = fileText === undefined ? `diagnostic in unknown file ${d.range.file}` : rangeProblem(d, fileText);
-        if (problem) report(`${d.code} ${d.message}: ${problem}`);
-        if (d.severity === 'error' && !d.hint?.trim()) report(`${d.code} ${d.message}: no hint`);
-      }
-      const { ast, diagnostics } = parseFpn(text, path);
-      if (diagnostics.length) continue;
-      parsed++;
-      try {
-        const once = formatFile(ast);
-        const twice = formatFile(parseFpn(once, path).ast);
-        if (twice !== once) report(`formatting is not idempotent:\n${once}\n---- then ----\n${twice}`);
-        if (JSON.stringify(commentsOf(once)) !== JSON.stringify(commentsOf(text))) report(`formatting lost or reordered comments:\n${once}`);
-        if (parseFpn(once, path).diagnostics.length) report(`the formatted text has syntax errors:\n${once}`);
-      } catch (error) {
-        report(`formatFile threw ${(error as Error).stack}`);
-      }
-    }
+  test(`token edits (${COUNT} mutants): checkText never throws, diagnostics stay in the file, formatting is stable`, () => {
+    const { failures, parsed } = fuzzClass('tokens', COUNT, SEED);
     expect(failures).toEqual([]);
     // The mutants exercise both paths: some still parse, most do not.
     expect(parsed).toBeGreaterThan(COUNT / 20);
     expect(parsed).toBeLessThan(COUNT);
-  });
+  }, 300_000);
+
+  // Each class with its own seed, so adding one leaves the others' mutants unchanged.
+  const classes: [MutationClass, number][] = [
+    ['bytes', 400], ['splice', 400], ['huge-number', 300], ['nul', 300], ['unicode', 400], ['prototype-name', 600], ['hostile-text', 400], ['deep-nesting', 8],
+  ];
+  test.each(classes)('%s (%i mutants): no exception, and every hidden character is reported', (kind, count) => {
+    const scaled = Math.max(1, Math.round((count * COUNT) / 4000));
+    expect(fuzzClass(kind, scaled, SEED + kind.length * 7919).failures).toEqual([]);
+  }, 300_000);
 
   test('comments inserted anywhere a comment may go survive formatting, in order, and change nothing else', () => {
-    const random = prng(SEED + 1);
+    const random = Random.seeded(SEED + 1);
     const failures: string[] = [];
     const count = Math.max(200, Math.floor(COUNT / 4));
     let inserted = 0;
@@ -179,12 +146,12 @@ describe(`token-level fuzzing (seed ${SEED}, ${COUNT} mutants)`, () => {
       const commented = pieces.map((p) => {
         if (p.image !== '\n' && p.image !== '\r\n') return p;
         let gap = p.gap;
-        if (random() < 0.3 && !/#/.test(p.gap)) gap = `${gap}${' '.repeat(1 + Math.floor(random() * 3))}# t${k++}`;
+        if (random.float() < 0.3 && !/#/.test(p.gap)) gap = `${gap}${' '.repeat(1 + random.int(3))}# t${k++}`;
         let image = p.image;
-        if (random() < 0.25) image = `${image}${' '.repeat(Math.floor(random() * 5))}# o${k++}${p.image}`;
-        return { gap, image };
+        if (random.float() < 0.25) image = `${image}${' '.repeat(random.int(5))}# o${k++}${p.image}`;
+        return { ...p, gap, image };
       });
-      const text = join2(commented, tail);
+      const text = untokenize(commented, tail);
       inserted += k;
       const path = resolve('examples', `commented-${n}-${source.file}`);
       const parsed = parseFpn(text, path);
@@ -204,4 +171,68 @@ describe(`token-level fuzzing (seed ${SEED}, ${COUNT} mutants)`, () => {
     expect(failures).toEqual([]);
     expect(inserted).toBeGreaterThan(count * 3);
   });
+});
+
+describe('fuzzing what reaches the file system, through the bundled CLI', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'nasfpn-fuzz-'));
+  const fifo = join(scratch, 'fifo');
+  const dir = join(scratch, 'folder.fpn');
+  beforeAll(() => {
+    ensureBundle();
+    execFileSync('mkfifo', [fifo]);
+    mkdirSync(dir);
+  }, 120_000);
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** `nasfpn check FILE` with standard input left open (so /proc/self/fd/0 would wait), killed after 10 s. */
+  const check = (file: string) => {
+    const run = spawnSync(process.execPath, ['bin/nasfpn.js', 'check', '-q', file], {
+      encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1', NASFPN_DEBUG: '' }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return { code: run.status, signal: run.signal, output: `${run.stdout}${run.stderr}` };
+  };
+
+  /**
+   * What an import of each path reports: FPN014 for what is no regular file. Standard input is whatever the
+   * test runner gives (a pipe is FPN014; a socket, as libuv makes them, cannot be opened by path: FPN010), and
+   * /dev/tty cannot be opened without a terminal (FPN010); /proc/self/mem is a regular file of size 0 to
+   * fstat, so it imports as an empty file.
+   */
+  const expected: Record<(typeof DEVICE_PATHS)[number], RegExp | null> = {
+    '/dev/zero': /FPN014.*is a device/, '/dev/urandom': /FPN014.*is a device/, '/dev/null': /FPN014.*is a device/,
+    '/proc/self/fd/0': /FPN01[04]/, '/dev/stdin': /FPN01[04]/, '/dev/tty': /FPN01[04]/, '/proc/self/mem': null,
+    '{fifo}': /FPN014.*is a pipe/, '{dir}': /FPN014.*is a directory/, '/': /FPN014.*is a directory/,
+  };
+  test.each(DEVICE_PATHS.map((p) => [p]))('an import of %s ends at once, with a diagnostic that says what the path is', (device) => {
+    const path = device.replace('{fifo}', fifo).replace('{dir}', dir);
+    for (const line of [`import { x } from "${path}"`, `import "${path}"`]) {
+      const file = join(scratch, 'imports-device.fpn');
+      writeFileSync(file, `${line}\n${readFileSync('examples/fpn.fpn', 'utf8')}`);
+      const run = check(file);
+      expect(run.signal, `${line}: killed after 10 s`).toBeNull();
+      expect(run.output).not.toContain('internal error');
+      const diagnostic = expected[device];
+      if (diagnostic) {
+        expect(run.code).toBe(1);
+        expect(run.output).toMatch(diagnostic);
+      }
+    }
+  }, 60_000);
+
+  test('a file beyond the size limit, as the file checked and as an import, is refused unread', () => {
+    const mutator = new Mutator(sources, Random.seeded(SEED));
+    const huge = mutator.mutate(sources[0], 'huge-file');
+    const big = join(scratch, 'big.fpn');
+    // Both kinds the class makes: a 2 MiB line (within the limit), and a file beyond it.
+    writeFileSync(big, huge.length > 2 ** 24 ? huge : `${huge}${'#'.repeat(20 * 2 ** 20)}\n`);
+    const direct = check(big);
+    expect(direct.signal).toBeNull();
+    expect(direct.code).toBe(1);
+    expect(direct.output).toMatch(/too large/);
+    const importer = join(scratch, 'imports-big.fpn');
+    writeFileSync(importer, 'import "big.fpn"\n');
+    const imported = check(importer);
+    expect(imported.signal).toBeNull();
+    expect(imported.output).toMatch(/FPN014.*too large/);
+  }, 60_000);
 });

@@ -71,7 +71,7 @@ describe('the report', () => {
     expect(text).toContain('- Spearman ρ 0.600 (90 % interval');
     expect(text).toContain('| nasfpn | 0.3000 | 0.2600 | 2 | 0.4000 | — | 1 | 20.0 |');
     const plot = studyScatter(report);
-    expect(plot.layers.flatMap((l) => l.points.map((p) => p.label))).toEqual(['fpn', 'nasfpn', 'sample01', 'sample02']);
+    expect(plot.layers.flatMap((l) => (l.kind === 'points' ? l.pointLabels ?? [] : []))).toEqual(['fpn', 'nasfpn', 'sample01', 'sample02']);
     const empty = studyReport(config, { proxy: [], reference: [], 'proxy-repeat': [], 'reference-repeat': [] });
     expect([empty.pairs, empty.spearman, empty.spearmanInterval, empty.topOverlap]).toEqual([0, null, null, null]);
     expect(formatStudyReport(empty)).toContain('Spearman ρ —');

@@ -28,7 +28,7 @@ describe('headLayout', () => {
       [7, 128, 5, 5, 76_500, 225],
     ]);
     expect(layout.heads).toEqual([{
-      prefix: '', classOutputs: [0, 1, 2, 3, 4], boxOutputs: [5, 6, 7, 8, 9],
+      exit: 7, prefix: '', classOutputs: [0, 1, 2, 3, 4], boxOutputs: [5, 6, 7, 8, 9],
       classNames: ['class/P3', 'class/P4', 'class/P5', 'class/P6', 'class/P7'],
       boxNames: ['box/P3', 'box/P4', 'box/P5', 'box/P6', 'box/P7'],
     }]);

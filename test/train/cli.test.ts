@@ -47,7 +47,7 @@ describe('nasfpn train, predict, eval RUN, plot: errors', () => {
     expect(noRecipe.stderr).toContain('declares no train recipe');
     const unknown = nasfpn('train', 'examples/proxy.fpn#nope', '-o', join(scratch, 'r2'));
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain("no train recipe named 'nope' (it has: proxy, proxy_x3)");
+    expect(unknown.stderr).toContain("no train recipe named 'nope' (it has: proxy, proxy_x3, proxy_anytime)");
     const noRun = nasfpn('eval', join(scratch, 'missing'));
     expect(noRun.status).toBe(1);
     expect(noRun.stderr).toContain('is not a training run');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arrowHeadPath, distanceToSegment, lastTangentPoint, segmentIntersectsBox } from '../../src/viz/geometry.js';
-import { el, escapeXml, num, textEl } from '../../src/viz/svg.js';
+import { el, num, textEl } from '../../src/viz/svg.js';
+import { escapeXml } from '../../src/util/escape.js';
 import { boxesOverlap, textBox, textWidth } from '../../src/viz/text.js';
 
 describe('svg writer', () => {

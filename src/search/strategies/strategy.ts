@@ -46,7 +46,7 @@ export interface StrategyContext {
 export function readOptions<T extends Record<string, number>>(strategy: string, defaults: T, given: Record<string, number>): T {
   const options = { ...defaults };
   for (const [key, value] of Object.entries(given)) {
-    if (!(key in defaults)) throw new RangeError(`strategy '${strategy}' has no option '${key}' (have: ${Object.keys(defaults).join(', ')})`);
+    if (!Object.hasOwn(defaults, key)) throw new RangeError(`strategy '${strategy}' has no option '${key}' (have: ${Object.keys(defaults).join(', ')})`);
     if (!Number.isFinite(value)) throw new RangeError(`strategy '${strategy}': option '${key}' must be a number`);
     (options as Record<string, number>)[key] = value;
   }
