@@ -22,6 +22,7 @@ import { registerPlot } from './plot.js';
 import { registerSearch } from './search.js';
 import { registerWorker } from './worker.js';
 import { registerSearchUi } from './search-ui.js';
+import { registerSearchStudy } from './search-study.js';
 import { registerLsp } from './lsp.js';
 import { registerPlayground } from './playground.js';
 
@@ -30,13 +31,16 @@ function makeProgram(): Command {
     .description('Feature-pyramid architectures in the style of NAS-FPN: check, format, draw, build and count them; evaluate detections.')
     .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
+    // A command's options are its own after a subcommand's name: `search study --run DIR` is the study's --run,
+    // not `search`'s (commander needs this on every command above one that does it, the program included).
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of [
     registerCheck, registerFmt, registerExport, registerImport, registerHash, registerDiff,
     registerDraw, registerBuild, registerStats, registerDoctor, registerData, registerEval, registerTrain, registerPredict, registerPlot,
     registerSearch, registerWorker, registerLsp, registerPlayground,
-    // After the search command: adds watch and report under `search`.
-    registerSearchUi,
+    // After the search command: adds watch, report and study under `search`.
+    registerSearchUi, registerSearchStudy,
   ]) {
     register(program);
   }

@@ -17,6 +17,14 @@ export function searchCommand(program: Command): Command {
     ?? program.command('search').description('architecture search: watch a run, report on it');
 }
 
+/** `keys` of `command`'s options, each from its parent where only the parent was given it on the command line. */
+function givenAnywhere<T>(command: Command, keys: readonly (keyof T & string)[]): T {
+  const own = command.opts<Record<string, unknown>>();
+  const parent = command.parent;
+  const pick = (key: string) => (command.getOptionValueSource(key) !== 'cli' && parent?.getOptionValueSource(key) === 'cli' ? parent.opts()[key] : own[key]);
+  return Object.fromEntries(keys.map((key) => [key, pick(key)])) as T;
+}
+
 interface WatchOptions {
   queue?: string;
   queueName: string;
@@ -87,8 +95,9 @@ export function registerSearchUi(program: Command): void {
     .option('--queue <url>', 'follow the search on this Redis queue (as `nasfpn search --queue` names it) instead of a run directory')
     .option('--queue-name <name>', 'the BullMQ queue of the search', DEFAULT_QUEUE_NAME)
     .action(async (run: string | undefined, _options: WatchOptions, command: Command) => {
-      // `nasfpn search` itself takes --queue and --queue-name, and commander gives them to it wherever they stand.
-      const options = command.optsWithGlobals<WatchOptions>();
+      // `nasfpn search` itself takes --queue and --queue-name too. Options after `watch` are watch's own and those
+      // before it `search`'s (positional options, cli/main.ts): a value given on the command line wins wherever it stands.
+      const options = givenAnywhere<WatchOptions>(command, ['queue', 'queueName']);
       if (run !== undefined && options.queue !== undefined) throw new UsageError('give the run directory or --queue URL, not both');
       const url = options.queue ?? (run !== undefined && isRedisUrl(run) ? run : undefined);
       if (url !== undefined) return watchQueue(url, options.queueName);

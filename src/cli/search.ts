@@ -44,7 +44,7 @@ interface SearchOptions {
   ui: boolean;
 }
 
-const wholeNumber = (value: string, flag: string, min: number): number => {
+export const wholeNumber = (value: string, flag: string, min: number): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, not '${value}'`);
   return n;
@@ -204,7 +204,7 @@ async function orInputError<T>(read: (store: typeof import('../search/store.js')
   }
 }
 /** Lines about damaged files of a run: on stderr, beside the events on stdout. */
-const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${terminalLine(message)}\n`);
+export const warn = (message: string) => process.stderr.write(`nasfpn search: warning: ${terminalLine(message)}\n`);
 
 function readRun(dir: string): Promise<{ config: RunConfig; trials: TrialRecord[] }> {
   return orInputError(({ readRunConfig, readTrials }) => ({ config: readRunConfig(dir), trials: readTrials(dir, warn) }));
@@ -212,7 +212,12 @@ function readRun(dir: string): Promise<{ config: RunConfig; trials: TrialRecord[
 
 async function openRun(dir: string, file: string | undefined): Promise<RunStore> {
   if (file !== undefined) throw new UsageError('--resume takes the run directory; the search space comes from its config (drop the file argument)');
-  return orInputError(({ RunStore }) => RunStore.open(dir, warn));
+  return orInputError(({ RunStore, readRunConfig }) => {
+    if (readRunConfig(dir).strategy === 'fixed') {
+      throw new UsageError(`${dir} is one of a study's runs: continue the study by running its \`nasfpn search study\` command again (same arguments, its --run directory)`);
+    }
+    return RunStore.open(dir, warn);
+  });
 }
 
 async function createRun(argument: string | undefined, options: SearchOptions): Promise<RunStore> {
@@ -266,15 +271,16 @@ async function createRun(argument: string | undefined, options: SearchOptions): 
 
 /**
  * Checks the reward against the space before the run starts (a bad budget, a space without a proxy detector, a
- * dataset folder that is not one), and makes its data folder absolute: workers may start in another folder.
+ * dataset folder that is not one), makes its data folder absolute (workers may start in another folder), and pins
+ * a warm start (`init=`) to a checkpoint folder and its content address.
  */
-async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string): Promise<void> {
+export async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: string, flag = '--reward'): Promise<void> {
   const { rewardProblem } = await import('../search/reward.js');
   let problem: string | null;
   try {
     problem = rewardProblem(reward, space);
   } catch (error) {
-    throw new UsageError(`--reward: ${(error as Error).message}`);
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
   if (problem) throw new InputError(`${displayPath(file)}: ${problem}`);
   if (reward.name === 'proxy') {
@@ -287,10 +293,32 @@ async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: strin
     const { findSplits } = await import('../data/dataset.js');
     const splits = findSplits(reward.options.data).map((s) => s.split);
     if (!splits.some((s) => s.startsWith('train')) || !splits.some((s) => s.startsWith('val'))) {
-      throw new InputError(`--reward proxy: ${displayPath(reward.options.data)} needs a train and a val split (annotations/instances_train.json and ` +
+      throw new InputError(`${flag} proxy: ${displayPath(reward.options.data)} needs a train and a val split (annotations/instances_train.json and ` +
         `instances_val.json; it has ${splits.length ? splits.join(', ') : 'none'}); make one with \`nasfpn data synth -o DIR\``);
     }
   }
+  if (typeof reward.options.init === 'string') await pinWarmStart(reward, flag);
+}
+
+/**
+ * `init=RUN|CKPT` as the run records it: the checkpoint folder (a training run's newest), absolute, and
+ * `initHash`, its content address, which every worker checks, so that rewards from two inits never share a run.
+ */
+async function pinWarmStart(reward: RewardSpec, flag: string): Promise<void> {
+  const { latestCheckpointDir, readCheckpoint } = await import('../train/checkpoint.js');
+  const given = resolve(String(reward.options.init));
+  const dir = latestCheckpointDir(given) ?? given;
+  let contentAddress: string;
+  try {
+    contentAddress = readCheckpoint(dir).contentAddress;
+  } catch (error) {
+    throw new InputError(`${flag} proxy: init=${displayPath(given)} is not a checkpoint or a training run with one: ${(error as Error).message}`);
+  }
+  if (reward.options.initHash !== undefined && reward.options.initHash !== contentAddress) {
+    throw new InputError(`${flag} proxy: the checkpoint ${displayPath(dir)} has content address ${contentAddress}, not initHash=${reward.options.initHash}`);
+  }
+  reward.options.init = dir;
+  reward.options.initHash = contentAddress;
 }
 
 /**
@@ -298,7 +326,7 @@ async function checkReward(reward: RewardSpec, space: SearchSpaceIR, file: strin
  * (or on wasm, single-threaded in Node) takes one core a worker; tfjs-node's TensorFlow uses every core for each
  * op, and a GPU backend has one device, so those get one worker. The backend is chosen here as the workers will.
  */
-async function defaultWorkers(reward: RewardSpec, backend: string | undefined): Promise<number> {
+export async function defaultWorkers(reward: RewardSpec, backend: string | undefined): Promise<number> {
   const { rewardTrains } = await import('../search/reward.js');
   if (!rewardTrains(reward)) return availableParallelism();
   const { initBackend } = await import('../runtime/backend.js');
@@ -320,7 +348,8 @@ function backendThreads(name: BackendName): number {
   }
 }
 
-async function makeExecutor(config: RunConfig, options: SearchOptions) {
+/** The executor of a run: its queue, the search process itself (`--workers 0`), or local worker processes. */
+export async function makeExecutor(config: RunConfig, options: Pick<SearchOptions, 'parallel' | 'queueName' | 'backend'>) {
   if (config.queue) {
     const { RedisQueueExecutor } = await import('../search/queue.js');
     const parallel = options.parallel !== undefined ? wholeNumber(options.parallel, '--parallel', 1) : DEFAULT_QUEUE_PARALLEL;

@@ -4,9 +4,10 @@
 import { relative, resolve } from 'node:path';
 import { printDetector, printTrain } from '../format/print.js';
 import { CHECKPOINT_EVERY, CHECKPOINT_KEEP } from '../semantics/defaults.js';
-import type { DetectorIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
+import type { DetectorIR, PyramidNetworkIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
 import { proxyProblem, readProxyOptions, trialDetector, trialRecipe } from './proxy-budget.js';
 import type { RewardSpec, TrialRecord } from './records.js';
+import { checkText } from '../semantics/program.js';
 import { decisionsToPyramid } from './space.js';
 
 /** The best `top` finished trials, one per architecture (hash), best first; ties go to the earlier trial. */
@@ -41,7 +42,7 @@ function aroundOf(trial: TrialRecord, context: ExportContext): Around | null {
     const options = readProxyOptions(reward);
     if (proxyProblem(space, options) === null) {
       // The detector exactly as the reward trained and scored this trial.
-      const pyramid = decisionsToPyramid(space, trial.decisions, 'exported');
+      const pyramid = trialPyramid(trial, space);
       const base = space.proxyRecipe?.detector ?? space.proxy!;
       const detector = trialDetector(space, options, pyramid, trial.metrics.classes ?? base.head.classes);
       const data = resolve(options.data ?? space.proxyRecipe!.data.path);
@@ -54,6 +55,14 @@ function aroundOf(trial: TrialRecord, context: ExportContext): Around | null {
   }
   const detector = space.proxyRecipe?.detector ?? space.proxy;
   return detector ? { detector, recipe: space.proxyRecipe } : null;
+}
+
+/** The pyramid a trial scored: built from its decisions, or (a study's pyramid given outright, no decisions) read from its text. */
+function trialPyramid(trial: TrialRecord, space: SearchSpaceIR): PyramidNetworkIR {
+  if (trial.decisions.length) return decisionsToPyramid(space, trial.decisions, 'exported');
+  const pyramid = checkText(trial.fpn, `trial ${trial.id}`).program?.pyramids[0];
+  if (!pyramid) throw new Error(`trial ${trial.id}'s architecture text does not check`);
+  return pyramid;
 }
 
 /**

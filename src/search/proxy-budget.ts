@@ -11,7 +11,7 @@
 import {
   BASE_BATCH_SIZE, BASE_LEARNING_RATE, DECAY_FACTOR, FLIP_PROBABILITY, SCALE_JITTER, SGD_MOMENTUM, WARMUP_LEARNING_RATE, WEIGHT_DECAY,
 } from '../semantics/defaults.js';
-import type { DetectorIR, PyramidIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
+import type { DetectorIR, PyramidNetworkIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
 import { staleStatisticsWarning } from '../train/moving-statistics.js';
 import type { RewardSpec } from './records.js';
 
@@ -33,10 +33,22 @@ export interface ProxyOptions {
   evalImages?: number;
   /** The dataset folder (COCO form: annotations/instances_{train,val}.json, as `nasfpn data synth` writes). */
   data?: string;
+  /** Evaluate every this many steps as well as at the end (absent: only at the end). */
+  evalEvery?: number;
+  /** The reward: the mean AP of the last this many evaluations (default 1, the final one). */
+  last?: number;
+  /**
+   * A warm start: the checkpoint (or training run, its newest checkpoint) whose backbone and, where shapes
+   * match, heads every trial starts from (src/train/warm-start.ts). The search pins it as a checkpoint folder
+   * and its content address, `initHash`, when the run starts; a worker refuses a checkpoint whose content differs.
+   */
+  init?: string;
+  initHash?: string;
 }
 
-const OPTION_KINDS: Record<keyof ProxyOptions, 'count' | 'rate' | 'path'> = {
+const OPTION_KINDS: Record<keyof ProxyOptions, 'count' | 'rate' | 'path' | 'text'> = {
   steps: 'count', batch: 'count', lr: 'rate', warmup: 'count', input: 'count', width: 'count', evalImages: 'count', data: 'path',
+  evalEvery: 'count', last: 'count', init: 'path', initHash: 'text',
 };
 const PROXY_OPTION_NAMES = Object.keys(OPTION_KINDS) as (keyof ProxyOptions)[];
 
@@ -78,7 +90,10 @@ export function readProxyOptions(spec: RewardSpec): ProxyOptions {
         break;
       case 'path':
         if (typeof value !== 'string' || value === '') throw new RangeError(`reward 'proxy': ${key} must be a folder, not '${value}'`);
-        options.data = value;
+        (options as Record<string, string>)[key] = value;
+        break;
+      case 'text':
+        (options as Record<string, string>)[key] = String(value);
         break;
     }
   }
@@ -97,6 +112,8 @@ export function proxyProblem(space: SearchSpaceIR, options: ProxyOptions): strin
   const warmup = warmupSteps(space, options, steps);
   // A recipe counted in epochs has a length in steps only once the dataset is read: its warm-up is not checked here.
   if (steps !== null && warmup >= steps && warmup > 0) return `reward 'proxy': the warm-up (${warmup} steps) is as long as the run (${steps} steps)`;
+  const evalEvery = options.evalEvery ?? recipe?.eval.every ?? null;
+  if ((options.last ?? 1) > 1 && evalEvery === null) return `reward 'proxy': last=${options.last} needs evaluations during training: give evalEvery=STEPS`;
   return null;
 }
 
@@ -117,7 +134,7 @@ function warmupSteps(space: SearchSpaceIR, options: ProxyOptions, steps: number 
  * The detector a trial trains: the space's proxy detector with the trial's pyramid in it, at the budget's input
  * size and width, with as many class channels as the dataset needs.
  */
-export function trialDetector(space: SearchSpaceIR, options: ProxyOptions, pyramid: PyramidIR, classes: number): DetectorIR {
+export function trialDetector(space: SearchSpaceIR, options: ProxyOptions, pyramid: PyramidNetworkIR, classes: number): DetectorIR {
   const base = space.proxyRecipe?.detector ?? space.proxy;
   if (!base) throw new RangeError(proxyProblem(space, options) ?? 'no proxy detector');
   // A recipe's detector is trained as declared; a bare proxy detector (the paper's is 512² and 256 wide, hours a
@@ -163,9 +180,10 @@ export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detecto
     jitter: recipe?.jitter ?? { min: SCALE_JITTER[0], max: SCALE_JITTER[1] },
     flip: recipe?.flip ?? FLIP_PROBABILITY,
     clipNorm: recipe ? recipe.clipNorm : PROXY_DEFAULTS.clip,
-    // A trial writes nothing: no checkpoints, no periodic evaluation (the reward evaluates once at the end).
+    // A trial writes nothing: no checkpoints. It evaluates at the end, and every `evalEvery` steps when the reward
+    // is the mean of the last evaluations (src/search/proxy.ts).
     checkpoint: { every: Number.MAX_SAFE_INTEGER, keep: 1 },
-    eval: { every: null, images: options.evalImages ?? recipe?.eval.images ?? null },
+    eval: { every: options.evalEvery ?? ((options.last ?? 1) > 1 ? recipe?.eval.every ?? null : null), images: options.evalImages ?? recipe?.eval.images ?? null },
     logEvery: Number.MAX_SAFE_INTEGER,
     seed,
   };

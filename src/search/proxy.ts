@@ -2,9 +2,11 @@
 // detector, trained by the training room's loop for a fixed budget on a COCO-form dataset, then scored with COCO
 // AP on the dataset's held-out (val) split by the same code as `nasfpn eval RUN` (src/predict/evaluate.ts).
 //
-// Per worker process, once: the TF.js backend (the fastest available, printed on stderr as every command does)
-// and each dataset's annotations and ground truth (cached by folder). Per trial: the detector is built with the
-// trial's seed, trained, evaluated and freed; nothing is written to disk.
+// Per worker process, once: the TF.js backend (the fastest available, printed on stderr as every command does),
+// each dataset's annotations and ground truth (cached by folder), and a warm start's checkpoint. Per trial: the
+// detector is built with the trial's seed (its backbone and heads then set from the warm start, `init=`), trained,
+// evaluated (every `evalEvery` steps and at the end; the reward is the mean AP of the `last` evaluations) and
+// freed; nothing is written to disk.
 //
 // An architecture's own failure is a TrialFailure (no reward, no retry): a detector that does not build, a loss
 // that stops being finite. The search's abort signal stops training between steps.
@@ -22,10 +24,12 @@ import { eagerDetectionEngine, trainingBatches } from '../train/detection.js';
 import type { TrainingEngine } from '../train/engine.js';
 import { engineLine, engineRequestOf, openEngine } from '../train/engines.js';
 import { LearningRateSchedule } from '../train/hooks.js';
+import { readCheckpoint, type NamedArray } from '../train/checkpoint.js';
 import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
+import { warmStart } from '../train/warm-start.js';
+import { referenceReward } from './reference.js';
 import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
 import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
-import { decisionsToPyramid } from './space.js';
 
 type Tfjs = typeof TF;
 
@@ -44,8 +48,7 @@ export class ProxyReward implements Reward {
     const data = await proxyData(dataDir);
     throwIfAborted(context.signal);
 
-    const pyramid = decisionsToPyramid(trial.space, trial.decisions, `trial${trial.id}`);
-    const detector = trialDetector(this.space, this.options, pyramid, data.classes);
+    const detector = trialDetector(this.space, this.options, trial.pyramid, data.classes);
     const recipe = trialRecipe(this.space, this.options, detector, trial.seed, dataDir);
     let engine: TrainingEngine;
     let counts: { trainable: number; flops: number };
@@ -58,14 +61,27 @@ export class ProxyReward implements Reward {
     } catch (error) {
       throw new TrialFailure(`the proxy detector does not build: ${messageOf(error)}`);
     }
+    const warm = this.options.init ? await warmStart(engine, await initWeights(this.options.init, this.options.initHash)) : null;
+    const evaluations: { step: number; metrics: Record<string, number> }[] = [];
+    const evaluate = async (step: number) => {
+      const { summary } = await evaluateOn(tf, engine, detector, data.val, recipe.eval.images);
+      // COCOeval's -1 means "nothing to measure" (the evaluated images hold no box): no architecture found anything.
+      evaluations.push({ step, metrics: { AP: Math.max(0, summary.AP), AP50: Math.max(0, summary.AP50), AP75: Math.max(0, summary.AP75) } });
+    };
 
     const recentLosses: number[] = [];
     const watch: Hook = {
       name: 'proxy',
-      afterStep: (trainer, result) => {
+      afterStep: async (trainer, result) => {
         recentLosses.push(result.loss);
         if (recentLosses.length > FINAL_LOSS_STEPS) recentLosses.shift();
-        context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step });
+        const every = recipe.eval.every;
+        if (every !== null && result.step % every === 0 && result.step < trainer.totalSteps && !context.signal.aborted) {
+          await evaluate(result.step);
+          context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step, AP: evaluations.at(-1)!.metrics.AP! });
+        } else {
+          context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step });
+        }
         if (context.signal.aborted) trainer.requestStop();
       },
     };
@@ -89,15 +105,16 @@ export class ProxyReward implements Reward {
       }
       throwIfAborted(context.signal);
       const trainSeconds = (performance.now() - started) / 1000;
-      const { summary } = await evaluateOn(tf, engine, detector, data.val, recipe.eval.images);
+      await evaluate(trainer.step);
       const seconds = (performance.now() - started) / 1000;
       const evalImages = Math.min(recipe.eval.images ?? Infinity, data.val.dataset.images.length);
-      // COCOeval's -1 means "nothing to measure" (the evaluated images hold no box): no architecture found anything.
-      const reward = Math.max(0, summary.AP);
+      const final = evaluations.at(-1)!.metrics;
       return {
-        reward,
+        reward: referenceReward(evaluations, this.options.last ?? 1),
         metrics: {
-          AP: reward, AP50: Math.max(0, summary.AP50), AP75: Math.max(0, summary.AP75),
+          // The final evaluation's numbers; the reward may be the mean of more (`last`).
+          AP: final.AP!, AP50: final.AP50!, AP75: final.AP75!, evaluations: evaluations.length,
+          ...(warm ? { initCopied: warm.copied, initFresh: warm.fresh } : {}),
           loss: recentLosses.reduce((a, b) => a + b, 0) / Math.max(1, recentLosses.length),
           steps: trainer.step, seconds, trainSeconds, evalSeconds: seconds - trainSeconds, evalImages,
           params: counts.trainable, flops: counts.flops, input: detector.inputSize, width: detector.width,
@@ -177,6 +194,33 @@ async function loadProxyData(dir: string): Promise<ProxyData> {
   } catch (error) {
     throw new RewardSetupError(`the proxy reward's dataset ${dir}: ${messageOf(error)}`);
   }
+}
+
+const initCheckpoints = new Map<string, Promise<NamedArray[]>>();
+
+/**
+ * The weights of the warm start's checkpoint folder, read once per process and checked against its content
+ * address when the search pinned one: a checkpoint changed since the run started would mix rewards of two inits.
+ */
+function initWeights(dir: string, contentAddress: string | undefined): Promise<NamedArray[]> {
+  let loaded = initCheckpoints.get(dir);
+  if (!loaded) {
+    loaded = (async () => {
+      let checkpoint;
+      try {
+        checkpoint = readCheckpoint(dir);
+      } catch (error) {
+        throw new RewardSetupError(`the proxy reward's warm start ${dir}: ${messageOf(error)}`);
+      }
+      if (contentAddress !== undefined && checkpoint.contentAddress !== contentAddress) {
+        throw new RewardSetupError(`the proxy reward's warm start ${dir} is not the checkpoint the run started with (content ${checkpoint.contentAddress.slice(0, 12)}, the run's ${contentAddress.slice(0, 12)})`);
+      }
+      return checkpoint.weights;
+    })();
+    initCheckpoints.set(dir, loaded);
+    loaded.catch(() => initCheckpoints.delete(dir));
+  }
+  return loaded;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

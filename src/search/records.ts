@@ -12,7 +12,10 @@ export interface TrialRecord {
   hash: string;
   /** The architecture as .fpn text (a `pyramid` declaration that `nasfpn check` accepts). */
   fpn: string;
-  /** The strategy's decisions (src/search/space.ts: four per cell), from which the pyramid was built. */
+  /**
+   * The strategy's decisions (src/search/space.ts: four per cell), from which the pyramid was built; empty for a
+   * study's pyramid given outright (FPN, NAS-FPN: `fpn` is then the architecture).
+   */
   decisions: number[];
   status: TrialStatus;
   /** Reward in [0, 1] for the proxy (AP) and the surrogates; null until finished, and for failed trials. */
@@ -53,7 +56,8 @@ export interface RunConfig {
   spaceText: string;
   /** Name of the `search` declaration. */
   space: string;
-  strategy: 'ppo' | 'random' | 'evolution';
+  /** 'fixed': a study's run, whose trials are a fixed list of architectures (src/search/study.ts). */
+  strategy: 'ppo' | 'random' | 'evolution' | 'fixed';
   /** Strategy options (learning rate, population size, ...), as given. */
   strategyOptions: Record<string, number>;
   reward: RewardSpec;

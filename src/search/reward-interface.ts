@@ -1,15 +1,17 @@
 // What a reward is, as the search engine and the workers see it: the trial it scores, what it reports while it
 // runs, what it returns, and the two errors that say a trial's failure is final. The rewards themselves sit on
 // top of this (reward.ts: the registry and the target surrogate; proxy.ts: the proxy task).
-import type { SearchSpaceIR } from '../semantics/ir.js';
+import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 
 /** A trial as a worker receives it. */
 export interface TrialInput {
   id: number;
   hash: string;
-  /** The architecture as .fpn text, and its decisions in `space`. */
+  /** The architecture as .fpn text, and its decisions in `space` (empty for a study's pyramid given outright). */
   fpn: string;
   decisions: number[];
+  /** The architecture the reward scores, built by the search (from the decisions, or a study's fixed pyramid). */
+  pyramid: PyramidNetworkIR;
   space: SearchSpaceIR;
   /** A seed for anything random the reward does (weight init, data order), fixed per trial. */
   seed: number;

@@ -10,7 +10,7 @@
 //            by the training loop for a fixed budget, scored by COCO AP on the held-out split
 //            (src/search/proxy.ts; its budget in proxy-budget.ts). TF.js loads only when a trial runs.
 // Both implement the interface of reward-interface.ts, which also holds the errors a reward raises.
-import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import type { PyramidIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { assertNever } from '../util/assert-never.js';
 import { Random } from '../util/random.js';
 import { sleep } from '../util/sleep.js';
@@ -124,11 +124,16 @@ export function targetArchitecture(space: SearchSpaceIR, seed: number): PyramidI
   return decisionsToPyramid(space, sampleDecisions(space, Random.seeded(seed)), 'target');
 }
 
-/** Fraction of `target`'s per-cell choices (level, op, two inputs) that `pyramid` shares: 1 exactly at the target. */
-export function targetScore(pyramid: PyramidIR, target: PyramidIR): number {
+/**
+ * Fraction of `target`'s per-cell choices (level, op, two inputs) that `pyramid` shares: 1 exactly at the target.
+ * A pyramid given outright (a study's baseline) is compared cell by cell as far as both go; a fixed `kind fpn`
+ * pyramid has no cells, so it shares nothing.
+ */
+export function targetScore(pyramid: PyramidNetworkIR, target: PyramidIR): number {
+  if (pyramid.kind === 'fpn') return 0;
   let matches = 0;
-  pyramid.cells.forEach((cell, i) => {
-    const goal = target.cells[i];
+  pyramid.cells.slice(0, target.cells.length).forEach((cell, i) => {
+    const goal = target.cells[i]!;
     if (cell.level === goal.level) matches++;
     if (cell.op.kind === goal.op.kind) matches++;
     for (const input of new Set(cell.inputs)) if (goal.inputs.includes(input)) matches++;
@@ -145,8 +150,7 @@ class TargetReward implements Reward {
   }
 
   async evaluate(trial: TrialInput, context: RewardContext): Promise<RewardResult> {
-    const pyramid = decisionsToPyramid(trial.space, trial.decisions, `trial${trial.id}`);
-    const reward = targetScore(pyramid, this.target);
+    const reward = targetScore(trial.pyramid, this.target);
     if (this.options.delay > 0) {
       for (let step = 1; step <= PROGRESS_STEPS; step++) {
         // util/sleep resolves on abort (and waits out a signal aborted before it): the reward must throw.

@@ -7,11 +7,14 @@
 //
 // Resuming reads the run directory back: finished and failed trials stay, trials the strategy had not learned
 // from yet are given to it first, and queued or running trials are sent again.
+//
+// A study (src/search/study.ts) runs the same loop over a fixed list of architectures instead of a strategy's
+// proposals: trial k is the list's k-th architecture, which may be a pyramid given outright (FPN, NAS-FPN).
 import { countModel } from '../codegen/count.js';
 import { lowerDetector } from '../codegen/lower.js';
 import { printPyramid } from '../format/print.js';
 import { pyramidHash } from '../semantics/hash.js';
-import type { PyramidIR, SearchSpaceIR } from '../semantics/ir.js';
+import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { Random } from '../util/random.js';
 import { stamp, type BestSoFar, type SearchEvent, type SearchListener, type UnstampedEvent } from './events.js';
 import type { Executor, ExecutorEvents } from './executor.js';
@@ -26,7 +29,13 @@ export interface SearchOptions {
   store: RunStore;
   /** The space of the run's config (checked by the caller). */
   space: SearchSpaceIR;
-  strategy: Strategy;
+  /** Proposes the architectures; null for a study, whose trials are `fixed`. */
+  strategy: Strategy | null;
+  /**
+   * A study's architectures, in trial order (trial k is the k-th), given outright: their trials keep no
+   * decisions (the record's .fpn text is the architecture). The run's trial budget is their count.
+   */
+  fixed?: readonly PyramidNetworkIR[];
   executor: Executor;
   listeners: SearchListener[];
   /** Aborting stops the search: no new proposals, running trials are abandoned (re-queued on resume). */
@@ -87,7 +96,7 @@ class SearchRun {
     for (const t of stored) this.trials.set(t.id, t);
     const state = store.readState();
     if (state) {
-      strategy.load(state.strategy);
+      strategy?.load(state.strategy);
       this.random = Random.load(state.random);
       this.observed = new Set(state.observed);
       this.nextTrial = state.nextTrial;
@@ -205,7 +214,7 @@ class SearchRun {
   private async proposeOne(): Promise<void> {
     // Ids whose trial was lost (a damaged record the log cannot rebuild) are filled first.
     const id = this.refill.shift() ?? this.nextTrial++;
-    const decisions = await this.options.strategy.propose(id);
+    const decisions = this.options.fixed ? [] : await this.options.strategy!.propose(id);
     const trial = this.newRecord(id, decisions, now());
     trial.duplicateOf = this.rewardByHash.get(trial.hash)?.id ?? this.inFlightByHash.get(trial.hash) ?? null;
     this.trials.set(id, trial);
@@ -215,10 +224,19 @@ class SearchRun {
     this.dispatch(trial, false);
   }
 
-  /** A queued trial of the architecture `decisions` build. */
+  /** Trial `id`'s architecture: the study's `id`-th, or the pyramid its decisions build. */
+  private pyramidOf(id: number, decisions: readonly number[]): PyramidNetworkIR {
+    const { fixed, space } = this.options;
+    if (!fixed) return decisionsToPyramid(space, decisions, `trial${id}`);
+    const pyramid = fixed[id - 1];
+    if (!pyramid) throw new RangeError(`trial ${id} is past the study's ${fixed.length} architectures`);
+    return pyramid;
+  }
+
+  /** A queued trial of the architecture `decisions` build (or the study's `id`-th). */
   private newRecord(id: number, decisions: number[], queuedAt: string): TrialRecord {
     const { space } = this.options;
-    const pyramid = decisionsToPyramid(space, decisions, `trial${id}`);
+    const pyramid = this.pyramidOf(id, decisions);
     const counts = countsFor(space, pyramid);
     return {
       id, hash: pyramidHash(pyramid), fpn: printPyramid(pyramid, `trial ${id} of search ${space.name}`), decisions, status: 'queued',
@@ -248,7 +266,7 @@ class SearchRun {
     trial.duplicateOf = null;
     this.inFlightByHash.set(trial.hash, trial.id);
     const job: TrialJob = {
-      id: trial.id, hash: trial.hash, fpn: trial.fpn, decisions: trial.decisions, space: this.options.space,
+      id: trial.id, hash: trial.hash, fpn: trial.fpn, decisions: trial.decisions, pyramid: this.pyramidOf(trial.id, trial.decisions), space: this.options.space,
       reward: this.store.config.reward, seed: this.random.fork(`trial-${trial.id}`).uint32(),
     };
     this.options.executor.submit(job);
@@ -295,7 +313,7 @@ class SearchRun {
   }
 
   private async observe(trial: TrialRecord): Promise<void> {
-    const update = await this.options.strategy.observe({ id: trial.id, decisions: trial.decisions, reward: trial.status === 'finished' ? trial.reward : null });
+    const update = await this.options.strategy?.observe({ id: trial.id, decisions: trial.decisions, reward: trial.status === 'finished' ? trial.reward : null });
     this.observed.add(trial.id);
     this.saveState();
     if (update) this.emit({ type: 'controller.updated', ...update });
@@ -312,7 +330,7 @@ class SearchRun {
 
   private saveState(): void {
     const state: RunState = {
-      version: 1, nextTrial: this.nextTrial, random: this.random.state(), strategy: this.options.strategy.state(),
+      version: 1, nextTrial: this.nextTrial, random: this.random.state(), strategy: this.options.strategy?.state() ?? null,
       observed: [...this.observed].sort((a, b) => a - b), updatedAt: now(),
     };
     this.store.writeState(state);
@@ -372,7 +390,7 @@ class SearchRun {
 }
 
 /** Parameters and FLOPs of the space's proxy detector built with `pyramid`, as `nasfpn stats` counts them. */
-function countsFor(space: SearchSpaceIR, pyramid: PyramidIR): { params: number; flops: number } | null {
+function countsFor(space: SearchSpaceIR, pyramid: PyramidNetworkIR): { params: number; flops: number } | null {
   if (!space.proxy) return null;
   const counts = countModel(lowerDetector({ ...space.proxy, pyramid }));
   return { params: counts.trainable, flops: counts.flops };

@@ -1,7 +1,7 @@
 // Runs one trial's reward where a worker is: in the search process (`--workers 0`), in a local worker child
 // process, or in a `nasfpn worker` taking jobs from Redis. The same code in every case, so a trial scores the
 // same wherever it runs.
-import type { SearchSpaceIR } from '../semantics/ir.js';
+import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import type { RewardSpec } from './records.js';
 import { createReward, describeReward } from './reward.js';
 import { RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward-interface.js';
@@ -12,6 +12,7 @@ export interface TrialJob {
   hash: string;
   fpn: string;
   decisions: number[];
+  pyramid: PyramidNetworkIR;
   space: SearchSpaceIR;
   reward: RewardSpec;
   seed: number;
@@ -41,7 +42,7 @@ export async function runTrial(job: TrialJob, progress: ProgressSink, signal: Ab
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const input: TrialInput = { id: job.id, hash: job.hash, fpn: job.fpn, decisions: job.decisions, space: job.space, seed: job.seed };
+    const input: TrialInput = { id: job.id, hash: job.hash, fpn: job.fpn, decisions: job.decisions, pyramid: job.pyramid, space: job.space, seed: job.seed };
     const result = await rewardFor(job).evaluate(input, { progress: (f, m) => progress(f, m ?? {}), signal });
     if (!Number.isFinite(result.reward)) {
       return { ok: false, error: `the reward is not a finite number (${result.reward})`, retry: false, seconds: seconds() };

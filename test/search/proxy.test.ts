@@ -52,7 +52,8 @@ afterAll(() => rmSync(data, { recursive: true, force: true }));
 
 /** A trial of `s` with the decisions drawn from `seed`. */
 function trial(s: SearchSpaceIR, id: number, seed = id): TrialInput {
-  return { id, hash: `h${id}`, fpn: '', decisions: sampleDecisions(s, Random.seeded(seed)), space: s, seed: 7 };
+  const decisions = sampleDecisions(s, Random.seeded(seed));
+  return { id, hash: `h${id}`, fpn: '', decisions, pyramid: decisionsToPyramid(s, decisions, `trial${id}`), space: s, seed: 7 };
 }
 
 function context(signal = new AbortController().signal) {

@@ -43,7 +43,7 @@ describe('strategies', () => {
     // The reward a worker runs (default seed 1) scores the same: 1 and all 4 × 7 choices matched at the optimum.
     const reward = createReward({ name: 'target', options: {} }, space);
     const context = { progress: () => {}, signal: new AbortController().signal };
-    const input = (decisions: number[]) => ({ id: 1, hash: '00000000', fpn: '', decisions, space, seed: 0 });
+    const input = (decisions: number[]) => ({ id: 1, hash: '00000000', fpn: '', decisions, pyramid: decisionsToPyramid(space, decisions, 'trial1'), space, seed: 0 });
     expect(await reward.evaluate(input(sampleDecisions(space, Random.seeded(1))), context)).toEqual({ reward: 1, metrics: { matched: 28 } });
     expect((await reward.evaluate(input(sampleDecisions(space, Random.seeded(2))), context)).reward).toBeLessThan(1);
   });

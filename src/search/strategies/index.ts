@@ -8,9 +8,10 @@ import { STRATEGY_NAMES, type Strategy, type StrategyContext, type StrategyName 
 
 export { STRATEGY_NAMES, type Observation, type Strategy, type StrategyContext, type StrategyName, type StrategyUpdate } from './strategy.js';
 
-/** Throws a RangeError for a name no strategy has (a hand-edited run config). */
-export function createStrategy(name: StrategyName, context: StrategyContext, tf: typeof TF | null): Strategy {
-  if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw new RangeError(`unknown strategy '${name}' (have: ${STRATEGY_NAMES.join(', ')})`);
+/** Throws a RangeError for a name no strategy has (a hand-edited run config, or a study's `fixed` list). */
+export function createStrategy(given: string, context: StrategyContext, tf: typeof TF | null): Strategy {
+  if (!(STRATEGY_NAMES as readonly string[]).includes(given)) throw new RangeError(`unknown strategy '${given}' (have: ${STRATEGY_NAMES.join(', ')})`);
+  const name = given as StrategyName;
   switch (name) {
     case 'ppo':
       if (!tf) throw new Error('the ppo strategy needs TensorFlow.js');
