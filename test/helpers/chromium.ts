@@ -11,13 +11,13 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 const INSTALL = 'apt-get install chromium (Debian), or set CHROMIUM=/path/to/chromium';
 
-/** Chromium's path, or null after printing one line that says why the browser tests skip. */
-export function chromiumOrSkip(): string | null {
+/** Chromium's path, or null after printing one line that says why `what` (the browser tests, a benchmark) skips. */
+export function chromiumOrSkip(what = 'the browser tests'): string | null {
   const path = process.env.CHROMIUM ?? '/usr/bin/chromium';
   if (existsSync(path)) return path;
   const reason = `chromium not found at ${path} (install: ${INSTALL})`;
   if (process.env.NASFPN_REQUIRE_SYSTEM === '1') throw new Error(`NASFPN_REQUIRE_SYSTEM=1 and ${reason}`);
-  process.stderr.write(`skipping the browser tests: ${reason}\n`);
+  process.stderr.write(`skipping ${what}: ${reason}\n`);
   return null;
 }
 
