@@ -1,21 +1,13 @@
 // Runs one trial's reward where a worker is: in the search process (`--workers 0`), in a local worker child
 // process, or in a `nasfpn worker` taking jobs from Redis. The same code in every case, so a trial scores the
 // same wherever it runs.
-import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import type { RewardSpec } from './records.js';
 import { createReward, describeReward } from './reward.js';
 import { RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward-interface.js';
 
-/** A trial as it travels to a worker (plain JSON). */
-export interface TrialJob {
-  id: number;
-  hash: string;
-  fpn: string;
-  decisions: number[];
-  pyramid: PyramidNetworkIR;
-  space: SearchSpaceIR;
+/** A trial as it travels to a worker (plain JSON): what the reward receives, and which reward scores it. */
+export interface TrialJob extends TrialInput {
   reward: RewardSpec;
-  seed: number;
 }
 
 /** What a worker sends back. `error` with `retry: false` is the architecture's failure (final). */

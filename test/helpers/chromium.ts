@@ -2,20 +2,21 @@
 // driven by playwright-core. Where Chromium is absent those tests skip, and say so in their name and in one
 // line on stderr, unless NASFPN_REQUIRE_SYSTEM=1 (CI), where its absence fails them.
 //
-// TODO(fresh-clone): when test/helpers/system-programs.ts lands, `chromiumOrSkip` becomes its check for the
-// `chromium` program (same install line), and this file keeps only `openBrowser`.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// Whether Chromium is there, and the line that says so, come from the one table of system programs
+// (system-programs.ts); CHROMIUM=/path names a build elsewhere than `chromium` on PATH.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { missingCommands, onPath, SYSTEM_PROGRAMS } from './system-programs.js';
 
-const INSTALL = 'apt-get install chromium (Debian), or set CHROMIUM=/path/to/chromium';
+const INSTALL = `sudo apt-get install -y ${SYSTEM_PROGRAMS.chromium.apt} (Debian), or set CHROMIUM=/path/to/chromium`;
 
 /** Chromium's path, or null after printing one line that says why `what` (the browser tests, a benchmark) skips. */
 export function chromiumOrSkip(what = 'the browser tests'): string | null {
-  const path = process.env.CHROMIUM ?? '/usr/bin/chromium';
-  if (existsSync(path)) return path;
-  const reason = `chromium not found at ${path} (install: ${INSTALL})`;
+  const missing = missingCommands('chromium');
+  if (missing.length === 0) return process.env.CHROMIUM ?? onPath('chromium');
+  const reason = `${missing.join(' and ')} not found (install: ${INSTALL})`;
   if (process.env.NASFPN_REQUIRE_SYSTEM === '1') throw new Error(`NASFPN_REQUIRE_SYSTEM=1 and ${reason}`);
   process.stderr.write(`skipping ${what}: ${reason}\n`);
   return null;

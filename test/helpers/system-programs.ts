@@ -4,7 +4,7 @@
 // and sets NASFPN_REQUIRE_SYSTEM=1, which turns a missing program into failing tests instead of skipped ones.
 //
 // A test file declares what it needs with `describeNeeding('redis-server')('its suite', () => { … })`.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe } from 'vitest';
 
@@ -23,27 +23,35 @@ export const SYSTEM_PROGRAMS = {
     neededBy: 'the search on a BullMQ queue and its event stream (test/search/redis, event-stream)',
   },
   tmux: { commands: ['tmux'], apt: 'tmux', neededBy: 'the terminal UI end to end (test/tui/tmux.e2e)' },
+  // CHROMIUM=/path names another build (test/helpers/chromium.ts).
+  chromium: {
+    commands: ['chromium'], apt: 'chromium',
+    neededBy: 'the playground page and the VS Code webviews in a real browser (test/playground/browser, test/editors/webview)',
+  },
 } as const satisfies Record<string, SystemProgram>;
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;
 
 const required = () => process.env.NASFPN_REQUIRE_SYSTEM === '1';
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    if (!dir) return false;
+/** Where `command` is on PATH, or null. */
+export function onPath(command: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
     try {
       accessSync(join(dir, command), constants.X_OK);
-      return true;
+      return join(dir, command);
     } catch {
-      return false;
+      // not in this folder
     }
-  });
+  }
+  return null;
 }
 
 /** The program's executables that are not on PATH. */
 export function missingCommands(name: SystemProgramName): string[] {
-  return SYSTEM_PROGRAMS[name].commands.filter((command) => !onPath(command));
+  if (name === 'chromium' && process.env.CHROMIUM) return existsSync(process.env.CHROMIUM) ? [] : [process.env.CHROMIUM];
+  return SYSTEM_PROGRAMS[name].commands.filter((command) => onPath(command) === null);
 }
 
 function missingLine(name: SystemProgramName, missing: string[]): string {
