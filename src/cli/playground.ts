@@ -44,8 +44,9 @@ export function registerPlayground(program: Command): void {
         if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new InputError(`cannot listen on ${options.host}: no such local address`);
         throw error;
       }
-      process.stdout.write(`nasfpn playground: ${server.url}  (serving ${displayPath(dir)}; Ctrl-C stops)\n`);
-      await new Promise<void>((stop) => {
+      // The signal handlers go in before the URL is printed: whoever reads the URL may stop the server at once,
+      // and a SIGTERM that came before them would kill the process without closing it.
+      const stopped = new Promise<void>((stop) => {
         const shutdown = () => {
           process.off('SIGINT', shutdown);
           process.off('SIGTERM', shutdown);
@@ -54,6 +55,8 @@ export function registerPlayground(program: Command): void {
         process.on('SIGINT', shutdown);
         process.on('SIGTERM', shutdown);
       });
+      process.stdout.write(`nasfpn playground: ${server.url}  (serving ${displayPath(dir)}; Ctrl-C stops)\n`);
+      await stopped;
     });
 }
 
