@@ -84,15 +84,14 @@ export function medianThresholds(curves: readonly LearningCurve[], options: Medi
     .map(([step, values]) => ({ step, median: median(values), trials: values.length }));
 }
 
-/** The threshold at `step`, or null where the rule stops nothing. */
-export const thresholdAt = (thresholds: StoppingThresholds, step: number): StepThreshold | null =>
-  thresholds.find((t) => t.step === step) ?? null;
-
-/** Whether a trial whose value at `step` is `value` is stopped: strictly below the median (a tie goes on). */
-export function shouldStop(thresholds: StoppingThresholds, step: number, value: number): boolean {
-  const threshold = thresholdAt(thresholds, step);
-  return threshold !== null && value < threshold.median;
+/** The threshold that stops a trial whose value at `step` is `value` (strictly below its median: a tie goes on), or null. */
+export function stoppingThreshold(thresholds: StoppingThresholds, step: number, value: number): StepThreshold | null {
+  const threshold = thresholds.find((t) => t.step === step);
+  return threshold !== undefined && value < threshold.median ? threshold : null;
 }
+
+/** Whether a trial whose value at `step` is `value` is stopped. */
+export const shouldStop = (thresholds: StoppingThresholds, step: number, value: number): boolean => stoppingThreshold(thresholds, step, value) !== null;
 
 // ---------------------------------------------------------------------------------------------------
 // The records: which curves count, and what stopping saved

@@ -1,7 +1,7 @@
 // The median stopping rule as plain data (src/search/early-stopping.ts), with medians worked out by hand.
 import { describe, expect, it } from 'vitest';
 import {
-  completedCurves, DEFAULT_MIN_TRIALS, earlyStoppingSummary, formatEarlyStopping, median, medianThresholds, shouldStop, type LearningCurve,
+  completedCurves, DEFAULT_MIN_TRIALS, earlyStoppingSummary, formatEarlyStopping, median, medianThresholds, shouldStop, stoppingThreshold, type LearningCurve,
 } from '../../src/search/early-stopping.js';
 import type { TrialRecord } from '../../src/search/records.js';
 
@@ -52,6 +52,9 @@ describe('shouldStop', () => {
     expect(shouldStop(thresholds, 30, 0.19)).toBe(true);
     expect(shouldStop(thresholds, 30, 0.2)).toBe(false);
     expect(shouldStop(thresholds, 30, 0.5)).toBe(false);
+    // The threshold that stopped it, which the proxy reports.
+    expect(stoppingThreshold(thresholds, 20, 0.05)).toEqual({ step: 20, median: 0.1, trials: 3 });
+    expect(stoppingThreshold(thresholds, 20, 0.1)).toBeNull();
   });
 
   it('stops nothing at a step without a threshold (the warm-up, too few trials, another evaluation step)', () => {
