@@ -16,6 +16,7 @@ import type { PlotLayer, PlotSpec } from '../viz/plot.js';
 import { bootstrapInterval, kendall, rankOf, spearman, topOverlap, type BootstrapInterval } from './rank.js';
 import type { RewardSpec, TrialRecord } from './records.js';
 import { referenceArchitectures, summarizeReference, type ReferenceArchitecture, type ReferenceRunResult } from './reference.js';
+import { rewardStoppingRule } from './reward.js';
 
 /** The four runs of a study, in the order they run: both rewards first, then their repeats. */
 export const STUDY_RUNS = ['proxy', 'reference', 'proxy-repeat', 'reference-repeat'] as const;
@@ -65,6 +66,16 @@ export const studyRunSize = (config: Pick<StudyConfig, 'list' | 'noise'>, run: S
 /** The reward a run scores with. */
 export const studyRunReward = (config: Pick<StudyConfig, 'proxy' | 'reference'>, run: StudyRunName): RewardSpec =>
   run.startsWith('proxy') ? config.proxy : config.reference;
+
+/**
+ * Why `reference` cannot be a study's reference reward, or null. The reference stands for full training: a rule
+ * that stops trials early (`stop=median`) would score some architectures by their AP part of the way, so it is
+ * refused rather than ignored (a spec that says one thing and runs another). The proxy under study may use one.
+ */
+export function studyReferenceProblem(reference: RewardSpec): string | null {
+  if (!rewardStoppingRule(reference)) return null;
+  return `the reference reward trains every architecture to the end: early stopping (stop=${reference.options.stop}) is for the proxy under study; drop stop=, stopWarmup= and stopMinTrials= from it`;
+}
 
 /** What differs between a study's stored config and the one asked for now (names of the options), for a rerun. */
 export function studyDifferences(stored: StudyConfig, asked: StudyConfig): string[] {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { PROXY_DEFAULTS, proxyProblem, readProxyOptions, trialRecipe } from '../../src/search/proxy-budget.js';
 import type { TrialRecord } from '../../src/search/records.js';
 import {
-  formatStudyReport, studyArchitectures, studyDifferences, studyReport, studyRunSeed, studyRunSize, studyScatter, type StudyConfig, type StudyRunName,
+  formatStudyReport, studyArchitectures, studyDifferences, studyReferenceProblem, studyReport, studyRunSeed, studyRunSize, studyScatter, type StudyConfig,
+  type StudyRunName,
 } from '../../src/search/study.js';
 import { loadExample } from '../helpers/examples.js';
 
@@ -96,5 +97,15 @@ describe("the proxy reward's study options", () => {
   it('takes init as a path and initHash as text', () => {
     expect(readProxyOptions({ name: 'proxy', options: { init: '/ckpt', initHash: 'ab12' } })).toEqual({ init: '/ckpt', initHash: 'ab12' });
     expect(() => readProxyOptions({ name: 'proxy', options: { init: 3 } })).toThrow('init must be a folder');
+  });
+});
+
+describe('the reference reward of a study', () => {
+  it('refuses early stopping (a study compares the proxy with full trainings) and takes any other reward', () => {
+    expect(studyReferenceProblem({ name: 'proxy', options: { evalEvery: 50, last: 3, stop: 'median' } }))
+      .toMatch(/^the reference reward trains every architecture to the end: early stopping \(stop=median\) is for the proxy under study/);
+    expect(studyReferenceProblem({ name: 'proxy', options: { evalEvery: 50, last: 3 } })).toBeNull();
+    expect(studyReferenceProblem({ name: 'target', options: { seed: 2 } })).toBeNull();
+    expect(() => studyReferenceProblem({ name: 'proxy', options: { stop: 'mean' } })).toThrow(/stop must be one of median/);
   });
 });
