@@ -205,7 +205,10 @@ async function runOne(dir: string, run: StudyRunName, config: StudyConfig, conte
   const names = config.list.map((a) => a.name);
   const progress = (event: SearchEvent) => {
     if (event.type === 'trial.finished' || event.type === 'trial.failed') {
-      const outcome = event.type === 'trial.finished' ? `reward ${event.reward.toFixed(4)} in ${event.seconds?.toFixed(1) ?? '—'} s` : `failed${event.willRetry ? ' (retrying)' : ''}: ${terminalLine(event.error)}`;
+      const stoppedAt = event.type === 'trial.finished' ? event.metrics.stoppedAtStep : undefined;
+      const outcome = event.type === 'trial.finished'
+        ? `reward ${event.reward.toFixed(4)} in ${event.seconds?.toFixed(1) ?? '—'} s${stoppedAt !== undefined ? ` (stopped early at step ${stoppedAt})` : ''}`
+        : `failed${event.willRetry ? ' (retrying)' : ''}: ${terminalLine(event.error)}`;
       process.stderr.write(`nasfpn search study: ${run} ${event.trial}/${size} ${names[event.trial - 1]}: ${outcome}\n`);
     }
   };

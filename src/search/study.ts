@@ -13,6 +13,7 @@
 import { printPyramid } from '../format/print.js';
 import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import type { PlotLayer, PlotSpec } from '../viz/plot.js';
+import { earlyStoppingSummary, formatEarlyStopping, type EarlyStoppingSummary } from './early-stopping.js';
 import { bootstrapInterval, kendall, rankOf, spearman, topOverlap, type BootstrapInterval } from './rank.js';
 import type { RewardSpec, TrialRecord } from './records.js';
 import { referenceArchitectures, summarizeReference, type ReferenceArchitecture, type ReferenceRunResult } from './reference.js';
@@ -138,6 +139,8 @@ export interface StudyReport {
   /** Mean seconds of a proxy trial and of a reference trial (the trials that ran). */
   secondsPerProxyTrial: number | null;
   secondsPerReferenceTrial: number | null;
+  /** When the proxy stops bad trials early (`stop=`): what it stopped and saved in the proxy's run; absent otherwise. */
+  proxyEarlyStopping?: EarlyStoppingSummary;
   noise: { proxy: StudyNoise; reference: StudyNoise };
   rows: StudyRow[];
 }
@@ -212,6 +215,7 @@ export function studyReport(config: StudyConfig, trials: Readonly<Record<StudyRu
     nasfpn: ranksOf('nasfpn'),
     secondsPerProxyTrial: seconds('proxy'),
     secondsPerReferenceTrial: seconds('reference'),
+    ...(config.proxy.options.stop !== undefined ? { proxyEarlyStopping: earlyStoppingSummary(trials.proxy) } : {}),
     noise: { proxy: noiseOf(rows, 'proxy', 'proxyRepeat'), reference: noiseOf(rows, 'reference', 'referenceRepeat') },
     rows,
   };
@@ -242,6 +246,7 @@ export function formatStudyReport(report: StudyReport, shown: Labelled = (s) => 
     `- top-${report.topOverlap?.k ?? TOP_K} overlap: ${report.topOverlap ? `${report.topOverlap.shared} of ${report.topOverlap.k}` : '—'}`,
     `- FPN ranks ${rank(report.fpn)}; NAS-FPN ${rank(report.nasfpn)}`,
     `- seconds per trial: proxy ${fixed(report.secondsPerProxyTrial, 1)}, reference ${fixed(report.secondsPerReferenceTrial, 1)}`,
+    ...(report.proxyEarlyStopping ? [`- proxy ${formatEarlyStopping(report.proxyEarlyStopping)}`] : []),
     `- proxy: ${noise(report.noise.proxy)}`,
     `- reference: ${noise(report.noise.reference)}`,
     '',

@@ -76,6 +76,16 @@ describe('the report', () => {
     const empty = studyReport(config, { proxy: [], reference: [], 'proxy-repeat': [], 'reference-repeat': [] });
     expect([empty.pairs, empty.spearman, empty.spearmanInterval, empty.topOverlap]).toEqual([0, null, null, null]);
     expect(formatStudyReport(empty)).toContain('Spearman ρ —');
+    expect(report.proxyEarlyStopping).toBeUndefined();
+  });
+
+  it('says what the proxy\'s early stopping saved in its run, when it stops trials', () => {
+    const stopping = { ...config, proxy: { name: 'proxy', options: { evalEvery: 10, stop: 'median' } } };
+    const proxy = run([0.1, 0.3, 0.2, 0.4], 20).map((t) => ({ ...t, metrics: { steps: 40 } }));
+    proxy[0] = { ...proxy[0]!, metrics: { steps: 10, budgetSteps: 40, stoppedAtStep: 10 }, seconds: 5 };
+    const stopped = studyReport(stopping, { ...trials, proxy });
+    expect(stopped.proxyEarlyStopping).toEqual({ trials: 4, stopped: 1, stepsTrained: 130, stepsBudget: 160, stepsSaved: 30, secondsSaved: 15 });
+    expect(formatStudyReport(stopped)).toContain('- proxy early stopping: 1 of 4 trials stopped, 30 of 160 steps saved (19 %), about 15 s');
   });
 });
 
