@@ -81,7 +81,7 @@ describe('the report', () => {
 
   it('says what the proxy\'s early stopping saved in its run, when it stops trials', () => {
     const stopping = { ...config, proxy: { name: 'proxy', options: { evalEvery: 10, stop: 'median' } } };
-    const proxy = run([0.1, 0.3, 0.2, 0.4], 20).map((t) => ({ ...t, metrics: { steps: 40 } }));
+    const proxy: TrialRecord[] = run([0.1, 0.3, 0.2, 0.4], 20).map((t) => ({ ...t, metrics: { steps: 40 } }));
     proxy[0] = { ...proxy[0]!, metrics: { steps: 10, budgetSteps: 40, stoppedAtStep: 10 }, seconds: 5 };
     const stopped = studyReport(stopping, { ...trials, proxy });
     expect(stopped.proxyEarlyStopping).toEqual({ trials: 4, stopped: 1, stepsTrained: 130, stepsBudget: 160, stepsSaved: 30, secondsSaved: 15 });
