@@ -125,7 +125,8 @@ export class ProxyReward implements Reward {
         metrics: {
           // The final evaluation's numbers; the reward may be the mean of more (`last`).
           AP: final.AP!, AP50: final.AP50!, AP75: final.AP75!, evaluations: evaluations.length,
-          // Stopped early: at which step, below which median, out of how many steps (steps saved: budget − steps).
+          // Stopped early: at which step, below which median (of how many completed trials), and the steps it
+          // would have trained (what it saved: budgetSteps − steps).
           ...(stoppedBy ? { stoppedAtStep: stoppedBy.step, stopMedian: stoppedBy.median, stopTrials: stoppedBy.trials, budgetSteps: trainer.totalSteps } : {}),
           ...(warm ? { initCopied: warm.copied, initFresh: warm.fresh } : {}),
           loss: recentLosses.reduce((a, b) => a + b, 0) / Math.max(1, recentLosses.length),

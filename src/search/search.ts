@@ -23,7 +23,7 @@ import { Random } from '../util/random.js';
 import { stamp, type BestSoFar, type SearchEvent, type SearchListener, type UnstampedEvent } from './events.js';
 import { completedCurves, earlyStoppingSummary, medianThresholds, type EarlyStoppingSummary, type MedianStoppingOptions } from './early-stopping.js';
 import type { Executor, ExecutorEvents } from './executor.js';
-import type { TrialRecord } from './records.js';
+import type { RewardSpec, TrialRecord } from './records.js';
 import { describeReward, rewardStoppingRule } from './reward.js';
 import { decisionsToPyramid } from './space.js';
 import type { RunState, RunStore } from './store.js';
@@ -89,7 +89,7 @@ class SearchRun {
   constructor(private readonly options: SearchOptions) {
     this.store = options.store;
     this.random = Random.seeded(this.store.config.seed).fork('search');
-    this.stoppingRule = rewardStoppingRule(this.store.config.reward);
+    this.stoppingRule = stoppingRuleOf(this.store.config.reward);
   }
 
   private emit(event: UnstampedEvent): void {
@@ -400,6 +400,19 @@ class SearchRun {
       retrying: this.guarded(events.retrying), workerJoined: this.guarded(events.workerJoined), workerLeft: this.guarded(events.workerLeft),
       paused: this.guarded(events.paused), resumed: this.guarded(events.resumed),
     };
+  }
+}
+
+/**
+ * The reward's early-stopping rule, or null. A spec no reward reads (a hand-edited config.json) has none here:
+ * each trial then fails with the spec's message, as it did before there were rules.
+ */
+function stoppingRuleOf(spec: RewardSpec): MedianStoppingOptions | null {
+  try {
+    return rewardStoppingRule(spec);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
   }
 }
 
