@@ -2,7 +2,7 @@
 // the trials completed by then, computed from the trial records (so a resumed run computes them from its store),
 // the records keep each trial's learning curve, and the summary says what stopping saved. The worker is a stand-in
 // that applies the thresholds to a flat curve per trial, as the proxy reward does at its evaluations.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,6 +112,20 @@ describe('early stopping in the search', () => {
     const second = await session(dir);
     expect(second.executor.jobs.map((j) => [j.id, j.stopping])).toEqual([[5, flat(0.375, 3)], [6, flat(0.4375, 4)]]);
     expect(second.summary.earlyStopping).toMatchObject({ trials: 6, stopped: 2, stepsSaved: 80 });
+  });
+
+  it('a damaged trial record is rebuilt with its curve from events.jsonl, so it still counts for later thresholds', async () => {
+    const dir = newRun();
+    await session(dir);
+    const before = readTrials(dir, noDamage)[0]!;
+    writeFileSync(join(dir, 'trials', '000001.json'), '{ cut short');
+    const warnings: string[] = [];
+    const store = RunStore.open(dir, (m) => warnings.push(m));
+    const space = paperSpace();
+    await runSearch({ store, space, strategy: createStrategy('random', { space, seed: CONFIG.seed, options: {} }, null), executor: new CurveExecutor(), listeners: [] });
+    store.close();
+    expect(warnings.some((m) => m.includes('trial 1: rebuilt from events.jsonl'))).toBe(true);
+    expect(readTrials(dir, noDamage)[0]!.curve).toEqual(before.curve);
   });
 
   it('sends no thresholds when the reward stops nothing early', async () => {
