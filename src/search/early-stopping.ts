@@ -11,15 +11,9 @@
 //
 // The table is a function of the trial records alone, so a resumed search computes the same one from its store.
 // Plain data and pure functions; what the rule saved (steps, seconds) is summed from the records at the end.
-import type { TrialRecord } from './records.js';
+import type { CurvePoint, TrialRecord } from './records.js';
 
-/** One evaluation of a trial during training: the step it was taken after, and the value (the proxy: AP). */
-export interface CurvePoint {
-  step: number;
-  value: number;
-}
-
-/** A trial's evaluations in step order: its learning curve. */
+/** A trial's evaluations in step order (CurvePoint: the record's, step and value): its learning curve. */
 export type LearningCurve = readonly CurvePoint[];
 
 /** The options of the median stopping rule. */

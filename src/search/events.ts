@@ -2,7 +2,8 @@
 // JSON line on stdout; the run directory keeps the same lines in events.jsonl; the terminal UI renders them.
 // The shapes are a contract with the UI: add fields or event types, never rename or remove them.
 
-import type { CurvePoint, EarlyStoppingSummary } from './early-stopping.js';
+import type { EarlyStoppingSummary } from './early-stopping.js';
+import type { CurvePoint } from './records.js';
 
 /** A reward and the trial that earned it. */
 export interface BestSoFar {

@@ -1,6 +1,11 @@
 // What a search run stores on disk, one plain JSON shape per file (docs/search.md, "The run directory").
 // The terminal UI and `nasfpn search export` read these files; keep them stable and additive.
-import type { CurvePoint } from './early-stopping.js';
+
+/** One evaluation of a trial during (or at the end of) training: the step it was taken after, and the value (the proxy: AP). */
+export interface CurvePoint {
+  step: number;
+  value: number;
+}
 
 /** Where a trial is in its life. `queued` and `running` trials are re-queued when a run resumes. */
 export type TrialStatus = 'queued' | 'running' | 'finished' | 'failed';

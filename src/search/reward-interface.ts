@@ -2,7 +2,8 @@
 // runs, what it returns, and the two errors that say a trial's failure is final. The rewards themselves sit on
 // top of this (reward.ts: the registry and the target surrogate; proxy.ts: the proxy task).
 import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
-import type { CurvePoint, StoppingThresholds } from './early-stopping.js';
+import type { StoppingThresholds } from './early-stopping.js';
+import type { CurvePoint } from './records.js';
 
 /** A trial as a worker receives it. */
 export interface TrialInput {

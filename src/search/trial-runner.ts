@@ -1,8 +1,7 @@
 // Runs one trial's reward where a worker is: in the search process (`--workers 0`), in a local worker child
 // process, or in a `nasfpn worker` taking jobs from Redis. The same code in every case, so a trial scores the
 // same wherever it runs.
-import type { CurvePoint } from './early-stopping.js';
-import type { RewardSpec } from './records.js';
+import type { CurvePoint, RewardSpec } from './records.js';
 import { createReward, describeReward } from './reward.js';
 import { RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward-interface.js';
 
