@@ -1,13 +1,16 @@
 // Early stopping of bad trials by the median stopping rule (Golovin et al. 2017, "Google Vizier", §3.2.2; Optuna's
 // MedianPruner; NNI's Medianstop; docs/search.md, "Early stopping"): a trial is stopped at an evaluation step when
-// its value there is strictly below the median of the values that earlier completed trials had at the same step,
-// once enough completed trials have a value at that step and the step is past a warm-up.
+// its best value so far is strictly below the median of the values that earlier completed trials had at the same
+// step, once enough completed trials have a value at that step and the step is past a warm-up.
+//
+// The best value so far, not the value at the step, as Optuna's MedianPruner and NNI's Medianstop take it: AP at
+// a small budget is noisy, and a trial whose AP dips at one evaluation after a good one is not stopped for the dip.
 //
 // The rule is split in two so that it travels with a trial as plain JSON, to whichever worker runs it (the search
 // process, a local worker, a `nasfpn worker` on Redis), over no channel but the trial itself:
 //
 //   the search, when it sends a trial:   completed trials' learning curves → medianThresholds → a table step → median
-//   the reward, at each evaluation:      shouldStop(table, step, value)
+//   the reward, at each evaluation:      shouldStop(table, its curve so far)
 //
 // The table is a function of the trial records alone, so a resumed search computes the same one from its store.
 // Plain data and pure functions; what the rule saved (steps, seconds) is summed from the records at the end.
@@ -78,14 +81,20 @@ export function medianThresholds(curves: readonly LearningCurve[], options: Medi
     .map(([step, values]) => ({ step, median: median(values), trials: values.length }));
 }
 
-/** The threshold that stops a trial whose value at `step` is `value` (strictly below its median: a tie goes on), or null. */
-export function stoppingThreshold(thresholds: StoppingThresholds, step: number, value: number): StepThreshold | null {
-  const threshold = thresholds.find((t) => t.step === step);
-  return threshold !== undefined && value < threshold.median ? threshold : null;
+/**
+ * The threshold that stops a trial at the last evaluation of `curve` (its evaluations so far): the one at that
+ * step, when the trial's best value so far is strictly below its median (a tie goes on); null otherwise.
+ */
+export function stoppingThreshold(thresholds: StoppingThresholds, curve: LearningCurve): StepThreshold | null {
+  const last = curve.at(-1);
+  const threshold = last && thresholds.find((t) => t.step === last.step);
+  if (!threshold) return null;
+  const best = Math.max(...curve.map((point) => point.value));
+  return best < threshold.median ? threshold : null;
 }
 
-/** Whether a trial whose value at `step` is `value` is stopped. */
-export const shouldStop = (thresholds: StoppingThresholds, step: number, value: number): boolean => stoppingThreshold(thresholds, step, value) !== null;
+/** Whether a trial whose evaluations so far are `curve` is stopped at the last of them. */
+export const shouldStop = (thresholds: StoppingThresholds, curve: LearningCurve): boolean => stoppingThreshold(thresholds, curve) !== null;
 
 // ---------------------------------------------------------------------------------------------------
 // The records: which curves count, and what stopping saved

@@ -6,8 +6,8 @@
 // each dataset's annotations and ground truth (cached by folder), and a warm start's checkpoint. Per trial: the
 // detector is built with the trial's seed (its backbone and heads then set from the warm start, `init=`), trained,
 // evaluated (every `evalEvery` steps and at the end; the reward is the mean AP of the `last` evaluations) and
-// freed; nothing is written to disk. With `stop=median`, an evaluation during training whose AP falls below the
-// thresholds the trial came with ends the trial there (src/search/early-stopping.ts).
+// freed; nothing is written to disk. With `stop=median`, an evaluation during training where the trial's best AP so
+// far is below the threshold it came with for that step ends the trial there (src/search/early-stopping.ts).
 //
 // An architecture's own failure is a TrialFailure (no reward, no retry): a detector that does not build, a loss
 // that stops being finite. The search's abort signal stops training between steps.
@@ -65,6 +65,8 @@ export class ProxyReward implements Reward {
     }
     const warm = this.options.init ? await warmStart(engine, await initWeights(this.options.init, this.options.initHash)) : null;
     const evaluations: { step: number; metrics: Record<string, number> }[] = [];
+    /** The evaluations as a learning curve: step and AP. */
+    const curve = () => evaluations.map((e) => ({ step: e.step, value: e.metrics.AP! }));
     const evaluate = async (step: number) => {
       const { summary } = await evaluateOn(tf, engine, detector, data.val, recipe.eval.images);
       // COCOeval's -1 means "nothing to measure" (the evaluated images hold no box): no architecture found anything.
@@ -84,7 +86,7 @@ export class ProxyReward implements Reward {
           await evaluate(result.step);
           const AP = evaluations.at(-1)!.metrics.AP!;
           context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step, AP });
-          stoppedBy = trial.stopping ? stoppingThreshold(trial.stopping, result.step, AP) : null;
+          stoppedBy = trial.stopping ? stoppingThreshold(trial.stopping, curve()) : null;
           if (stoppedBy) trainer.requestStop();
         } else {
           context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step });
@@ -135,7 +137,7 @@ export class ProxyReward implements Reward {
           // The head's class channels (the dataset's categories + 1): `search export` rebuilds this detector.
           classes: detector.head.classes,
         },
-        curve: evaluations.map((e) => ({ step: e.step, value: e.metrics.AP! })),
+        curve: curve(),
       };
     } finally {
       // The trainer owns the engine once it exists.

@@ -36,7 +36,7 @@ class CurveExecutor implements Executor {
     let stoppedAt: number | null = null;
     for (let step = EVAL_EVERY; step <= BUDGET && stoppedAt === null; step += EVAL_EVERY) {
       curve.push({ step, value: QUALITY[job.id]! });
-      if (step < BUDGET && shouldStop(job.stopping ?? [], step, QUALITY[job.id]!)) stoppedAt = step;
+      if (step < BUDGET && shouldStop(job.stopping ?? [], curve)) stoppedAt = step;
     }
     const steps = stoppedAt ?? BUDGET;
     const metrics = { AP: QUALITY[job.id]!, steps, ...(stoppedAt !== null ? { stoppedAtStep: stoppedAt, budgetSteps: BUDGET } : {}) };

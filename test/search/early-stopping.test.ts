@@ -47,20 +47,29 @@ describe('medianThresholds', () => {
 
 describe('shouldStop', () => {
   const thresholds = [{ step: 20, median: 0.1, trials: 3 }, { step: 30, median: 0.2, trials: 3 }];
+  /** A trial's evaluations so far, every 10 steps. */
+  const so = (...values: number[]) => curve(...values);
 
-  it('stops a value strictly below the median at its step; a tie goes on', () => {
-    expect(shouldStop(thresholds, 30, 0.19)).toBe(true);
-    expect(shouldStop(thresholds, 30, 0.2)).toBe(false);
-    expect(shouldStop(thresholds, 30, 0.5)).toBe(false);
+  it('stops a trial whose best value so far is strictly below the median at its last step; a tie goes on', () => {
+    expect(shouldStop(thresholds, so(0, 0.1, 0.19))).toBe(true);
+    expect(shouldStop(thresholds, so(0, 0.1, 0.2))).toBe(false);
+    expect(shouldStop(thresholds, so(0, 0.1, 0.5))).toBe(false);
     // The threshold that stopped it, which the proxy reports.
-    expect(stoppingThreshold(thresholds, 20, 0.05)).toEqual({ step: 20, median: 0.1, trials: 3 });
-    expect(stoppingThreshold(thresholds, 20, 0.1)).toBeNull();
+    expect(stoppingThreshold(thresholds, so(0, 0.05))).toEqual({ step: 20, median: 0.1, trials: 3 });
+    expect(stoppingThreshold(thresholds, so(0, 0.1))).toBeNull();
+  });
+
+  it('does not stop a trial for a dip: its best value so far counts, as Optuna and NNI take it', () => {
+    // 0.15 at step 30 is below that step's median 0.2, but the trial had 0.25 at step 20.
+    expect(shouldStop(thresholds, so(0, 0.25, 0.15))).toBe(false);
+    expect(shouldStop(thresholds, so(0, 0.15, 0.15))).toBe(true);
   });
 
   it('stops nothing at a step without a threshold (the warm-up, too few trials, another evaluation step)', () => {
-    expect(shouldStop(thresholds, 10, 0)).toBe(false);
-    expect(shouldStop(thresholds, 25, 0)).toBe(false);
-    expect(shouldStop([], 20, 0)).toBe(false);
+    expect(shouldStop(thresholds, so(0))).toBe(false);
+    expect(shouldStop(thresholds, [{ step: 25, value: 0 }])).toBe(false);
+    expect(shouldStop([], so(0, 0))).toBe(false);
+    expect(shouldStop(thresholds, [])).toBe(false);
   });
 });
 
