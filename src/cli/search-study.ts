@@ -87,7 +87,7 @@ export function registerSearchStudy(program: Command): void {
 
 /** The study the command line asks for, with its architectures' pyramids (checked, the rewards pinned). */
 async function studyConfig(argument: string, options: StudyOptions): Promise<{ config: StudyConfig; pyramids: PyramidNetworkIR[]; space: SearchSpaceIR; spaceText: string }> {
-  const [{ parseRewardSpec }, { checkSpaceSearchable }, { loadSearchSpace, readInput }, { studyArchitectures, studyList }] = await Promise.all([
+  const [{ parseRewardSpec }, { checkSpaceSearchable }, { loadSearchSpace, readInput }, { studyArchitectures, studyList, studyReferenceProblem }] = await Promise.all([
     import('../search/reward.js'), import('../search/space.js'), import('./load.js'), import('../search/study.js'),
   ]);
   const spec = (text: string, flag: string): RewardSpec => {
@@ -99,6 +99,14 @@ async function studyConfig(argument: string, options: StudyOptions): Promise<{ c
   };
   const proxy = spec(options.proxy!, '--proxy');
   const reference = spec(options.reference!, '--reference');
+  // Before the reward's own checks: a reference asking for early stopping is refused whatever else it lacks.
+  let referenceProblem: string | null;
+  try {
+    referenceProblem = studyReferenceProblem(reference);
+  } catch (error) {
+    throw new UsageError(`--reference: ${(error as Error).message}`);
+  }
+  if (referenceProblem) throw new UsageError(`--reference: ${referenceProblem}`);
   const k = wholeNumber(options.architectures, '--architectures', 2);
   const seed = wholeNumber(options.seed, '--seed', 0);
   const repeat = wholeNumber(options.repeat, '--repeat', 0);
@@ -197,7 +205,10 @@ async function runOne(dir: string, run: StudyRunName, config: StudyConfig, conte
   const names = config.list.map((a) => a.name);
   const progress = (event: SearchEvent) => {
     if (event.type === 'trial.finished' || event.type === 'trial.failed') {
-      const outcome = event.type === 'trial.finished' ? `reward ${event.reward.toFixed(4)} in ${event.seconds?.toFixed(1) ?? '—'} s` : `failed${event.willRetry ? ' (retrying)' : ''}: ${terminalLine(event.error)}`;
+      const stoppedAt = event.type === 'trial.finished' ? event.metrics.stoppedAtStep : undefined;
+      const outcome = event.type === 'trial.finished'
+        ? `reward ${event.reward.toFixed(4)} in ${event.seconds?.toFixed(1) ?? '—'} s${stoppedAt !== undefined ? ` (stopped early at step ${stoppedAt})` : ''}`
+        : `failed${event.willRetry ? ' (retrying)' : ''}: ${terminalLine(event.error)}`;
       process.stderr.write(`nasfpn search study: ${run} ${event.trial}/${size} ${names[event.trial - 1]}: ${outcome}\n`);
     }
   };

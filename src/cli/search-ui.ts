@@ -155,5 +155,9 @@ export function registerSearchUi(program: Command): void {
       });
       for (const file of files) process.stdout.write(`wrote ${displayPath(join(output, file.name))}: ${file.caption}\n`);
       process.stdout.write(`wrote ${displayPath(join(output, 'index.html'))}: ${report.plots.length} plots, ${report.snapshots.length} snapshots of the best architecture and ${report.changes.length} drawings of what changed between them, the top ${top}${pngs.size ? ` (and ${pngs.size} PNG files)` : ''}\n`);
+      if (report.earlyStopping) {
+        const { formatEarlyStopping } = await import('../search/early-stopping.js');
+        process.stdout.write(`${formatEarlyStopping(report.earlyStopping)}\n`);
+      }
     });
 }

@@ -2,6 +2,9 @@
 // JSON line on stdout; the run directory keeps the same lines in events.jsonl; the terminal UI renders them.
 // The shapes are a contract with the UI: add fields or event types, never rename or remove them.
 
+import type { EarlyStoppingSummary } from './early-stopping.js';
+import type { CurvePoint } from './records.js';
+
 /** A reward and the trial that earned it. */
 export interface BestSoFar {
   trial: number;
@@ -46,6 +49,8 @@ export type SearchEvent =
       unique: number;
       failed: number;
       best: BestSoFar | null;
+      /** When the reward stops bad trials early: how many it stopped and the steps and seconds that saved (src/search/early-stopping.ts). */
+      earlyStopping?: EarlyStoppingSummary;
     }
   // Trials
   | {
@@ -78,6 +83,8 @@ export type SearchEvent =
       hash: string;
       reward: number;
       metrics: Record<string, number>;
+      /** The reward's evaluations (step, value), when it makes them: the trial record's `curve`. */
+      curve?: CurvePoint[];
       params: number | null;
       flops: number | null;
       seconds: number;

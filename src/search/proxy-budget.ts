@@ -13,6 +13,8 @@ import {
 } from '../semantics/defaults.js';
 import type { DetectorIR, PyramidNetworkIR, SearchSpaceIR, TrainIR } from '../semantics/ir.js';
 import { staleStatisticsWarning } from '../train/moving-statistics.js';
+import { assertNever } from '../util/assert-never.js';
+import { DEFAULT_MIN_TRIALS, type MedianStoppingOptions } from './early-stopping.js';
 import type { RewardSpec } from './records.js';
 
 /** The options `--reward proxy:key=value,...` takes; every one is optional. */
@@ -44,12 +46,27 @@ export interface ProxyOptions {
    */
   init?: string;
   initHash?: string;
+  /**
+   * Early stopping of bad trials at the evaluations during training (src/search/early-stopping.ts): `median`
+   * stops a trial whose AP is strictly below the median of the completed trials' AP at the same step.
+   */
+  stop?: StopRule;
+  /** No trial is stopped before this step (default: a third of the budget). */
+  stopWarmup?: number;
+  /** Completed trials with an AP at a step before the rule stops anything there (default 3). */
+  stopMinTrials?: number;
 }
 
-const OPTION_KINDS: Record<keyof ProxyOptions, 'count' | 'rate' | 'path' | 'text'> = {
+/** The early-stopping rules `stop=` names. */
+export const STOP_RULES = ['median'] as const;
+export type StopRule = (typeof STOP_RULES)[number];
+
+const OPTION_KINDS: Record<keyof ProxyOptions, 'count' | 'rate' | 'path' | 'text' | 'stop rule'> = {
   steps: 'count', batch: 'count', lr: 'rate', warmup: 'count', input: 'count', width: 'count', evalImages: 'count', data: 'path',
-  evalEvery: 'count', last: 'count', init: 'path', initHash: 'text',
+  evalEvery: 'count', last: 'count', init: 'path', initHash: 'text', stop: 'stop rule', stopWarmup: 'count', stopMinTrials: 'count',
 };
+/** The counts that may be 0 (the others start at 1). */
+const ZERO_COUNTS: readonly (keyof ProxyOptions)[] = ['warmup', 'stopWarmup'];
 const PROXY_OPTION_NAMES = Object.keys(OPTION_KINDS) as (keyof ProxyOptions)[];
 
 /** The defaults without a recipe: examples/proxy.fpn's task, shortened to a fixed number of steps. */
@@ -78,12 +95,14 @@ export function readProxyOptions(spec: RewardSpec): ProxyOptions {
     const kind = Object.hasOwn(OPTION_KINDS, key) ? OPTION_KINDS[key as keyof ProxyOptions] : undefined;
     if (!kind) throw new RangeError(`reward 'proxy' has no option '${key}' (have: ${PROXY_OPTION_NAMES.join(', ')})`);
     switch (kind) {
-      case 'count':
-        if (typeof value !== 'number' || !Number.isInteger(value) || value < (key === 'warmup' ? 0 : 1)) {
-          throw new RangeError(`reward 'proxy': ${key} must be a whole number ≥ ${key === 'warmup' ? 0 : 1}, not '${value}'`);
+      case 'count': {
+        const least = ZERO_COUNTS.includes(key as keyof ProxyOptions) ? 0 : 1;
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < least) {
+          throw new RangeError(`reward 'proxy': ${key} must be a whole number ≥ ${least}, not '${value}'`);
         }
         (options as Record<string, number>)[key] = value;
         break;
+      }
       case 'rate':
         if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`reward 'proxy': ${key} must be a number > 0, not '${value}'`);
         (options as Record<string, number>)[key] = value;
@@ -95,6 +114,12 @@ export function readProxyOptions(spec: RewardSpec): ProxyOptions {
       case 'text':
         (options as Record<string, string>)[key] = String(value);
         break;
+      case 'stop rule':
+        if (!(STOP_RULES as readonly unknown[]).includes(value)) throw new RangeError(`reward 'proxy': stop must be one of ${STOP_RULES.join(', ')}, not '${value}'`);
+        options.stop = value as StopRule;
+        break;
+      default:
+        return assertNever(kind, 'proxy option kind');
     }
   }
   return options;
@@ -114,8 +139,31 @@ export function proxyProblem(space: SearchSpaceIR, options: ProxyOptions): strin
   if (steps !== null && warmup >= steps && warmup > 0) return `reward 'proxy': the warm-up (${warmup} steps) is as long as the run (${steps} steps)`;
   const evalEvery = options.evalEvery ?? recipe?.eval.every ?? null;
   if ((options.last ?? 1) > 1 && evalEvery === null) return `reward 'proxy': last=${options.last} needs evaluations during training: give evalEvery=STEPS`;
+  if (options.stop !== undefined && evalEvery === null) return `reward 'proxy': stop=${options.stop} needs evaluations during training: give evalEvery=STEPS`;
+  for (const key of ['stopWarmup', 'stopMinTrials'] as const) {
+    if (options[key] !== undefined && options.stop === undefined) return `reward 'proxy': ${key} is an option of early stopping: give stop=${STOP_RULES.join('|')} too`;
+  }
+  // Trials are stopped only at evaluations during training, which come before the last step.
+  if (options.stopWarmup !== undefined && steps !== null && options.stopWarmup >= steps) {
+    return `reward 'proxy': stopWarmup=${options.stopWarmup} is not before the run's end (${steps} steps): no trial could be stopped`;
+  }
   return null;
 }
+
+/** The early-stopping rule of the options (the search computes its thresholds), or null when there is none. */
+export function proxyStoppingRule(options: ProxyOptions): MedianStoppingOptions | null {
+  const rule = options.stop;
+  if (rule === undefined) return null;
+  switch (rule) {
+    case 'median':
+      return { warmupSteps: options.stopWarmup, minTrials: options.stopMinTrials ?? DEFAULT_MIN_TRIALS };
+    default:
+      return assertNever(rule, 'stop rule');
+  }
+}
+
+/** Whether a trial evaluates during training: for the mean of the last evaluations, or to be stopped early at one. */
+const evaluatesDuringTraining = (options: ProxyOptions): boolean => (options.last ?? 1) > 1 || options.stop !== undefined;
 
 /** The steps a trial trains: the spec's, the proxy recipe's, or the default; null for a recipe counted in epochs. */
 function budgetSteps(space: SearchSpaceIR, options: ProxyOptions): number | null {
@@ -181,9 +229,9 @@ export function trialRecipe(space: SearchSpaceIR, options: ProxyOptions, detecto
     flip: recipe?.flip ?? FLIP_PROBABILITY,
     clipNorm: recipe ? recipe.clipNorm : PROXY_DEFAULTS.clip,
     // A trial writes nothing: no checkpoints. It evaluates at the end, and every `evalEvery` steps when the reward
-    // is the mean of the last evaluations (src/search/proxy.ts).
+    // is the mean of the last evaluations or a rule may stop it early (src/search/proxy.ts).
     checkpoint: { every: Number.MAX_SAFE_INTEGER, keep: 1 },
-    eval: { every: options.evalEvery ?? ((options.last ?? 1) > 1 ? recipe?.eval.every ?? null : null), images: options.evalImages ?? recipe?.eval.images ?? null },
+    eval: { every: options.evalEvery ?? (evaluatesDuringTraining(options) ? recipe?.eval.every ?? null : null), images: options.evalImages ?? recipe?.eval.images ?? null },
     logEvery: Number.MAX_SAFE_INTEGER,
     seed,
   };

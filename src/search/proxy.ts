@@ -6,7 +6,8 @@
 // each dataset's annotations and ground truth (cached by folder), and a warm start's checkpoint. Per trial: the
 // detector is built with the trial's seed (its backbone and heads then set from the warm start, `init=`), trained,
 // evaluated (every `evalEvery` steps and at the end; the reward is the mean AP of the `last` evaluations) and
-// freed; nothing is written to disk.
+// freed; nothing is written to disk. With `stop=median`, an evaluation during training where the trial's best AP so
+// far is below the threshold it came with for that step ends the trial there (src/search/early-stopping.ts).
 //
 // An architecture's own failure is a TrialFailure (no reward, no retry): a detector that does not build, a loss
 // that stops being finite. The search's abort signal stops training between steps.
@@ -27,6 +28,7 @@ import { LearningRateSchedule } from '../train/hooks.js';
 import { readCheckpoint, type NamedArray } from '../train/checkpoint.js';
 import { NonFiniteLossError, Trainer, type BatchSource, type Hook } from '../train/trainer.js';
 import { warmStart } from '../train/warm-start.js';
+import { stoppingThreshold, type StepThreshold } from './early-stopping.js';
 import { referenceReward } from './reference.js';
 import { trialDetector, trialRecipe, type ProxyOptions } from './proxy-budget.js';
 import { RewardSetupError, TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
@@ -63,6 +65,8 @@ export class ProxyReward implements Reward {
     }
     const warm = this.options.init ? await warmStart(engine, await initWeights(this.options.init, this.options.initHash)) : null;
     const evaluations: { step: number; metrics: Record<string, number> }[] = [];
+    /** The evaluations as a learning curve: step and AP. */
+    const curve = () => evaluations.map((e) => ({ step: e.step, value: e.metrics.AP! }));
     const evaluate = async (step: number) => {
       const { summary } = await evaluateOn(tf, engine, detector, data.val, recipe.eval.images);
       // COCOeval's -1 means "nothing to measure" (the evaluated images hold no box): no architecture found anything.
@@ -70,6 +74,8 @@ export class ProxyReward implements Reward {
     };
 
     const recentLosses: number[] = [];
+    /** The threshold an evaluation fell below, which ended training there; null while the trial runs on. */
+    let stoppedBy = null as StepThreshold | null; // (set in the hook: `as` keeps TS from narrowing it to null here)
     const watch: Hook = {
       name: 'proxy',
       afterStep: async (trainer, result) => {
@@ -78,7 +84,10 @@ export class ProxyReward implements Reward {
         const every = recipe.eval.every;
         if (every !== null && result.step % every === 0 && result.step < trainer.totalSteps && !context.signal.aborted) {
           await evaluate(result.step);
-          context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step, AP: evaluations.at(-1)!.metrics.AP! });
+          const AP = evaluations.at(-1)!.metrics.AP!;
+          context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step, AP });
+          stoppedBy = trial.stopping ? stoppingThreshold(trial.stopping, curve()) : null;
+          if (stoppedBy) trainer.requestStop();
         } else {
           context.progress(result.step / trainer.totalSteps, { loss: result.loss, step: result.step });
         }
@@ -105,15 +114,22 @@ export class ProxyReward implements Reward {
       }
       throwIfAborted(context.signal);
       const trainSeconds = (performance.now() - started) / 1000;
-      await evaluate(trainer.step);
+      // A stopped trial was just evaluated at the step it stopped at.
+      if (!stoppedBy) await evaluate(trainer.step);
       const seconds = (performance.now() - started) / 1000;
       const evalImages = Math.min(recipe.eval.images ?? Infinity, data.val.dataset.images.length);
       const final = evaluations.at(-1)!.metrics;
       return {
+        // A stopped trial's reward is taken by the same rule from the evaluations it had: the mean AP of its
+        // `last` ones. Not a failure: the strategy learns that the architecture was worse than most, with the AP
+        // it reached, early as it was (a lower number than it would have reached, which is the point of stopping it).
         reward: referenceReward(evaluations, this.options.last ?? 1),
         metrics: {
           // The final evaluation's numbers; the reward may be the mean of more (`last`).
           AP: final.AP!, AP50: final.AP50!, AP75: final.AP75!, evaluations: evaluations.length,
+          // Stopped early: at which step, below which median (of how many completed trials), and the steps it
+          // would have trained (what it saved: budgetSteps − steps).
+          ...(stoppedBy ? { stoppedAtStep: stoppedBy.step, stopMedian: stoppedBy.median, stopTrials: stoppedBy.trials, budgetSteps: trainer.totalSteps } : {}),
           ...(warm ? { initCopied: warm.copied, initFresh: warm.fresh } : {}),
           loss: recentLosses.reduce((a, b) => a + b, 0) / Math.max(1, recentLosses.length),
           steps: trainer.step, seconds, trainSeconds, evalSeconds: seconds - trainSeconds, evalImages,
@@ -121,6 +137,7 @@ export class ProxyReward implements Reward {
           // The head's class channels (the dataset's categories + 1): `search export` rebuilds this detector.
           classes: detector.head.classes,
         },
+        curve: curve(),
       };
     } finally {
       // The trainer owns the engine once it exists.

@@ -1,6 +1,12 @@
 // What a search run stores on disk, one plain JSON shape per file (docs/search.md, "The run directory").
 // The terminal UI and `nasfpn search export` read these files; keep them stable and additive.
 
+/** One evaluation of a trial during (or at the end of) training: the step it was taken after, and the value (the proxy: AP). */
+export interface CurvePoint {
+  step: number;
+  value: number;
+}
+
 /** Where a trial is in its life. `queued` and `running` trials are re-queued when a run resumes. */
 export type TrialStatus = 'queued' | 'running' | 'finished' | 'failed';
 
@@ -22,6 +28,12 @@ export interface TrialRecord {
   reward: number | null;
   /** Everything the reward reported besides the reward itself (e.g. loss, AP50, steps). */
   metrics: Record<string, number>;
+  /**
+   * The reward's evaluations during and at the end of training, in step order (the proxy's AP with evalEvery):
+   * what the early-stopping rule compares later trials with (src/search/early-stopping.ts). Absent in runs of
+   * older versions and for rewards that do not train; a duplicate holds its twin's.
+   */
+  curve?: CurvePoint[];
   /** Trainable parameters and FLOPs (2 × multiply-adds, as `nasfpn stats` counts) of the space's proxy detector built with this pyramid; null when the space names no proxy. */
   params: number | null;
   flops: number | null;

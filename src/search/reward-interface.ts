@@ -2,6 +2,8 @@
 // runs, what it returns, and the two errors that say a trial's failure is final. The rewards themselves sit on
 // top of this (reward.ts: the registry and the target surrogate; proxy.ts: the proxy task).
 import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
+import type { StoppingThresholds } from './early-stopping.js';
+import type { CurvePoint } from './records.js';
 
 /** A trial as a worker receives it. */
 export interface TrialInput {
@@ -15,6 +17,11 @@ export interface TrialInput {
   space: SearchSpaceIR;
   /** A seed for anything random the reward does (weight init, data order), fixed per trial. */
   seed: number;
+  /**
+   * Where the reward's early-stopping rule stops this trial (src/search/early-stopping.ts): the thresholds the
+   * trials completed when it was sent set. Absent when the reward has no such rule.
+   */
+  stopping?: StoppingThresholds;
 }
 
 export interface RewardContext {
@@ -27,6 +34,8 @@ export interface RewardContext {
 export interface RewardResult {
   reward: number;
   metrics: Record<string, number>;
+  /** The evaluations during and at the end of training (step, value), when the reward makes them. */
+  curve?: CurvePoint[];
 }
 
 export interface Reward {

@@ -14,7 +14,8 @@ import type { PyramidIR, PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir
 import { assertNever } from '../util/assert-never.js';
 import { Random } from '../util/random.js';
 import { sleep } from '../util/sleep.js';
-import { proxyProblem, readProxyOptions, type ProxyOptions } from './proxy-budget.js';
+import type { MedianStoppingOptions } from './early-stopping.js';
+import { proxyProblem, proxyStoppingRule, readProxyOptions, type ProxyOptions } from './proxy-budget.js';
 import type { RewardSpec } from './records.js';
 import { TrialFailure, type Reward, type RewardContext, type RewardResult, type TrialInput } from './reward-interface.js';
 import { decisionsToPyramid, sampleDecisions } from './space.js';
@@ -69,6 +70,22 @@ export function rewardTrains(spec: RewardSpec): boolean {
       return false;
     case 'proxy':
       return true;
+    default:
+      return assertNever(name, 'reward');
+  }
+}
+
+/**
+ * The early-stopping rule of the reward (src/search/early-stopping.ts), whose thresholds the search sends with
+ * each trial; null when the reward stops no trial early.
+ */
+export function rewardStoppingRule(spec: RewardSpec): MedianStoppingOptions | null {
+  const name = rewardName(spec);
+  switch (name) {
+    case 'target':
+      return null;
+    case 'proxy':
+      return proxyStoppingRule(readProxyOptions(spec));
     default:
       return assertNever(name, 'reward');
   }

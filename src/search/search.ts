@@ -8,6 +8,10 @@
 // Resuming reads the run directory back: finished and failed trials stay, trials the strategy had not learned
 // from yet are given to it first, and queued or running trials are sent again.
 //
+// When the reward stops bad trials early (`proxy:stop=median`), each trial sent carries the thresholds that the
+// trials completed by then set (src/search/early-stopping.ts): computed from the trial records alone, so every
+// kind of worker applies the same rule, and a resumed search sends a re-queued trial the thresholds of its store.
+//
 // A study (src/search/study.ts) runs the same loop over a fixed list of architectures instead of a strategy's
 // proposals: trial k is the list's k-th architecture, which may be a pyramid given outright (FPN, NAS-FPN).
 import { countModel } from '../codegen/count.js';
@@ -17,9 +21,10 @@ import { pyramidHash } from '../semantics/hash.js';
 import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import { Random } from '../util/random.js';
 import { stamp, type BestSoFar, type SearchEvent, type SearchListener, type UnstampedEvent } from './events.js';
+import { completedCurves, earlyStoppingSummary, medianThresholds, type EarlyStoppingSummary, type MedianStoppingOptions } from './early-stopping.js';
 import type { Executor, ExecutorEvents } from './executor.js';
-import type { TrialRecord } from './records.js';
-import { describeReward } from './reward.js';
+import type { RewardSpec, TrialRecord } from './records.js';
+import { describeReward, rewardStoppingRule } from './reward.js';
 import { decisionsToPyramid } from './space.js';
 import type { RunState, RunStore } from './store.js';
 import type { Strategy } from './strategies/index.js';
@@ -48,6 +53,8 @@ export interface SearchSummary {
   unique: number;
   failed: number;
   best: BestSoFar | null;
+  /** When the reward stops bad trials early: what it stopped and saved, over every trial of the run. */
+  earlyStopping?: EarlyStoppingSummary;
 }
 
 const now = () => new Date().toISOString();
@@ -76,10 +83,13 @@ class SearchRun {
   /** The first error an executor's report met (a store write on a failing disk): the loop ends and throws it. */
   private failure: { error: unknown } | null = null;
   private stopped = false;
+  /** The reward's early-stopping rule, null when it stops no trial early. */
+  private readonly stoppingRule: MedianStoppingOptions | null;
 
   constructor(private readonly options: SearchOptions) {
     this.store = options.store;
     this.random = Random.seeded(this.store.config.seed).fork('search');
+    this.stoppingRule = stoppingRuleOf(this.store.config.reward);
   }
 
   private emit(event: UnstampedEvent): void {
@@ -134,6 +144,7 @@ class SearchRun {
       unique: all.filter((t) => t.duplicateOf === null && t.status === 'finished').length,
       failed: all.filter((t) => t.status === 'failed').length,
       best: this.best,
+      ...(this.stoppingRule ? { earlyStopping: earlyStoppingSummary(all) } : {}),
     };
     this.emit({ type: 'search.finished', ...summary });
     return summary;
@@ -170,7 +181,7 @@ class SearchRun {
         const twin = ended.cached ? [...intact, ...rebuilt].find((t) => t.hash === trial.hash && t.status === 'finished' && t.duplicateOf === null) : undefined;
         Object.assign(trial, {
           status: 'finished', reward: ended.reward, metrics: ended.metrics, seconds: ended.seconds, worker: ended.worker, endedAt: ended.time,
-          duplicateOf: twin?.id ?? null,
+          duplicateOf: twin?.id ?? null, ...(ended.curve ? { curve: ended.curve } : {}),
         });
       } else if (ended?.type === 'trial.failed') {
         Object.assign(trial, { status: 'failed', error: ended.error, worker: ended.worker, endedAt: ended.time });
@@ -254,7 +265,7 @@ class SearchRun {
     const cached = this.rewardByHash.get(trial.hash);
     if (cached) {
       trial.duplicateOf = cached.id;
-      this.completeLater(trial.id, null, { ok: true, reward: cached.reward!, metrics: cached.metrics, seconds: 0 });
+      this.completeLater(trial.id, null, { ok: true, reward: cached.reward!, metrics: cached.metrics, ...(cached.curve ? { curve: cached.curve } : {}), seconds: 0 });
       return;
     }
     const twin = this.inFlightByHash.get(trial.hash);
@@ -268,6 +279,7 @@ class SearchRun {
     const job: TrialJob = {
       id: trial.id, hash: trial.hash, fpn: trial.fpn, decisions: trial.decisions, pyramid: this.pyramidOf(trial.id, trial.decisions), space: this.options.space,
       reward: this.store.config.reward, seed: this.random.fork(`trial-${trial.id}`).uint32(),
+      ...(this.stoppingRule ? { stopping: medianThresholds(completedCurves([...this.trials.values()]), this.stoppingRule) } : {}),
     };
     this.options.executor.submit(job);
   }
@@ -291,6 +303,8 @@ class SearchRun {
       trial.status = 'finished';
       trial.reward = outcome.reward;
       trial.metrics = outcome.metrics;
+      if (outcome.curve) trial.curve = outcome.curve;
+      else delete trial.curve;
       trial.error = null;
       if (!duplicate) this.rewardByHash.set(trial.hash, trial);
     } else {
@@ -300,7 +314,7 @@ class SearchRun {
     this.store.writeTrial(trial);
     if (outcome.ok) {
       this.emit({
-        type: 'trial.finished', trial: id, hash: trial.hash, reward: outcome.reward, metrics: outcome.metrics,
+        type: 'trial.finished', trial: id, hash: trial.hash, reward: outcome.reward, metrics: outcome.metrics, ...(outcome.curve ? { curve: outcome.curve } : {}),
         params: trial.params, flops: trial.flops, seconds: trial.seconds, worker: trial.worker, cached: duplicate,
       });
     } else {
@@ -386,6 +400,19 @@ class SearchRun {
       retrying: this.guarded(events.retrying), workerJoined: this.guarded(events.workerJoined), workerLeft: this.guarded(events.workerLeft),
       paused: this.guarded(events.paused), resumed: this.guarded(events.resumed),
     };
+  }
+}
+
+/**
+ * The reward's early-stopping rule, or null. A spec no reward reads (a hand-edited config.json) has none here:
+ * each trial then fails with the spec's message, as it did before there were rules.
+ */
+function stoppingRuleOf(spec: RewardSpec): MedianStoppingOptions | null {
+  try {
+    return rewardStoppingRule(spec);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
   }
 }
 

@@ -13,9 +13,11 @@
 import { printPyramid } from '../format/print.js';
 import type { PyramidNetworkIR, SearchSpaceIR } from '../semantics/ir.js';
 import type { PlotLayer, PlotSpec } from '../viz/plot.js';
+import { earlyStoppingSummary, formatEarlyStopping, type EarlyStoppingSummary } from './early-stopping.js';
 import { bootstrapInterval, kendall, rankOf, spearman, topOverlap, type BootstrapInterval } from './rank.js';
 import type { RewardSpec, TrialRecord } from './records.js';
 import { referenceArchitectures, summarizeReference, type ReferenceArchitecture, type ReferenceRunResult } from './reference.js';
+import { rewardStoppingRule } from './reward.js';
 
 /** The four runs of a study, in the order they run: both rewards first, then their repeats. */
 export const STUDY_RUNS = ['proxy', 'reference', 'proxy-repeat', 'reference-repeat'] as const;
@@ -65,6 +67,16 @@ export const studyRunSize = (config: Pick<StudyConfig, 'list' | 'noise'>, run: S
 /** The reward a run scores with. */
 export const studyRunReward = (config: Pick<StudyConfig, 'proxy' | 'reference'>, run: StudyRunName): RewardSpec =>
   run.startsWith('proxy') ? config.proxy : config.reference;
+
+/**
+ * Why `reference` cannot be a study's reference reward, or null. The reference stands for full training: a rule
+ * that stops trials early (`stop=median`) would score some architectures by their AP part of the way, so it is
+ * refused rather than ignored (a spec that says one thing and runs another). The proxy under study may use one.
+ */
+export function studyReferenceProblem(reference: RewardSpec): string | null {
+  if (!rewardStoppingRule(reference)) return null;
+  return `the reference reward trains every architecture to the end: early stopping (stop=${reference.options.stop}) is for the proxy under study; drop stop=, stopWarmup= and stopMinTrials= from it`;
+}
 
 /** What differs between a study's stored config and the one asked for now (names of the options), for a rerun. */
 export function studyDifferences(stored: StudyConfig, asked: StudyConfig): string[] {
@@ -127,6 +139,8 @@ export interface StudyReport {
   /** Mean seconds of a proxy trial and of a reference trial (the trials that ran). */
   secondsPerProxyTrial: number | null;
   secondsPerReferenceTrial: number | null;
+  /** When the proxy stops bad trials early (`stop=`): what it stopped and saved in the proxy's run; absent otherwise. */
+  proxyEarlyStopping?: EarlyStoppingSummary;
   noise: { proxy: StudyNoise; reference: StudyNoise };
   rows: StudyRow[];
 }
@@ -201,6 +215,7 @@ export function studyReport(config: StudyConfig, trials: Readonly<Record<StudyRu
     nasfpn: ranksOf('nasfpn'),
     secondsPerProxyTrial: seconds('proxy'),
     secondsPerReferenceTrial: seconds('reference'),
+    ...(config.proxy.options.stop !== undefined ? { proxyEarlyStopping: earlyStoppingSummary(trials.proxy) } : {}),
     noise: { proxy: noiseOf(rows, 'proxy', 'proxyRepeat'), reference: noiseOf(rows, 'reference', 'referenceRepeat') },
     rows,
   };
@@ -231,6 +246,7 @@ export function formatStudyReport(report: StudyReport, shown: Labelled = (s) => 
     `- top-${report.topOverlap?.k ?? TOP_K} overlap: ${report.topOverlap ? `${report.topOverlap.shared} of ${report.topOverlap.k}` : '—'}`,
     `- FPN ranks ${rank(report.fpn)}; NAS-FPN ${rank(report.nasfpn)}`,
     `- seconds per trial: proxy ${fixed(report.secondsPerProxyTrial, 1)}, reference ${fixed(report.secondsPerReferenceTrial, 1)}`,
+    ...(report.proxyEarlyStopping ? [`- proxy ${formatEarlyStopping(report.proxyEarlyStopping)}`] : []),
     `- proxy: ${noise(report.noise.proxy)}`,
     `- reference: ${noise(report.noise.reference)}`,
     '',

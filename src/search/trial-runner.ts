@@ -1,7 +1,7 @@
 // Runs one trial's reward where a worker is: in the search process (`--workers 0`), in a local worker child
 // process, or in a `nasfpn worker` taking jobs from Redis. The same code in every case, so a trial scores the
 // same wherever it runs.
-import type { RewardSpec } from './records.js';
+import type { CurvePoint, RewardSpec } from './records.js';
 import { createReward, describeReward } from './reward.js';
 import { RewardSetupError, TrialFailure, type Reward, type TrialInput } from './reward-interface.js';
 
@@ -12,7 +12,7 @@ export interface TrialJob extends TrialInput {
 
 /** What a worker sends back. `error` with `retry: false` is the architecture's failure (final). */
 export type TrialOutcome =
-  | { ok: true; reward: number; metrics: Record<string, number>; seconds: number }
+  | { ok: true; reward: number; metrics: Record<string, number>; curve?: CurvePoint[]; seconds: number }
   | { ok: false; error: string; retry: boolean; seconds: number };
 
 export type ProgressSink = (fraction: number, metrics: Record<string, number>) => void;
@@ -34,12 +34,15 @@ export async function runTrial(job: TrialJob, progress: ProgressSink, signal: Ab
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const input: TrialInput = { id: job.id, hash: job.hash, fpn: job.fpn, decisions: job.decisions, pyramid: job.pyramid, space: job.space, seed: job.seed };
+    const input: TrialInput = {
+      id: job.id, hash: job.hash, fpn: job.fpn, decisions: job.decisions, pyramid: job.pyramid, space: job.space, seed: job.seed,
+      ...(job.stopping ? { stopping: job.stopping } : {}),
+    };
     const result = await rewardFor(job).evaluate(input, { progress: (f, m) => progress(f, m ?? {}), signal });
     if (!Number.isFinite(result.reward)) {
       return { ok: false, error: `the reward is not a finite number (${result.reward})`, retry: false, seconds: seconds() };
     }
-    return { ok: true, reward: result.reward, metrics: result.metrics, seconds: seconds() };
+    return { ok: true, reward: result.reward, metrics: result.metrics, ...(result.curve ? { curve: result.curve } : {}), seconds: seconds() };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // A bad reward spec (RangeError from createReward) or a reward that cannot run as configured (no dataset)

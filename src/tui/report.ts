@@ -2,10 +2,12 @@
 // directory alone. Figure 5-left (reward per trial, moving average, best so far), Figure 5-right (unique
 // against total architectures), reward against FLOPs and parameters with the Pareto front, Figure 7(b–f)-
 // style snapshots of the best architecture as the search went on, what changed from each snapshot to the next
-// (`nasfpn diff --draw`), and an offline index.html showing them all with the top-k table. Everything is rendered
+// (`nasfpn diff --draw`), and an offline index.html showing them all with the top-k table (and, when the reward
+// stopped bad trials early, what that saved: src/search/early-stopping.ts). Everything is rendered
 // in memory first; the directory is then written atomically.
 import { verdict } from '../diff/print.js';
 import { diffPyramids } from '../diff/pyramid.js';
+import { earlyStoppingSummary, formatEarlyStopping, wasStopped, type EarlyStoppingSummary } from '../search/early-stopping.js';
 import { bestTrials } from '../search/export.js';
 import type { RunConfig, TrialRecord } from '../search/records.js';
 import type { PyramidIR } from '../semantics/ir.js';
@@ -53,6 +55,8 @@ export interface Report {
   /** From each snapshot to the next: the later one's graph with the earlier one overlaid. */
   changes: ReportFile[];
   html: string;
+  /** What early stopping saved, when the reward asks for it (`stop=`) or a trial was stopped; null otherwise. */
+  earlyStopping: EarlyStoppingSummary | null;
 }
 
 /** A finished trial as the report plots it. */
@@ -75,8 +79,9 @@ export function buildReport(run: string, options: ReportOptions = {}): Report {
   const withParams = scored.filter((s) => s.record.params !== null);
   if (withParams.length) plots.push(costPlot(withParams, 'params'));
   const { snapshots, changes } = bestSnapshots(scored);
-  const html = indexHtml(config, trials, scored, plots, snapshots, changes, options.top ?? REPORT_TOP_K);
-  return { config, plots, snapshots, changes, html };
+  const earlyStopping = config.reward.options.stop !== undefined || trials.some(wasStopped) ? earlyStoppingSummary(trials) : null;
+  const html = indexHtml(config, trials, scored, plots, snapshots, changes, options.top ?? REPORT_TOP_K, earlyStopping);
+  return { config, plots, snapshots, changes, html, earlyStopping };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -213,6 +218,7 @@ const html = (value: unknown): string => escapeXml(String(value));
 
 function indexHtml(
   config: RunConfig, trials: TrialRecord[], scored: Scored[], plots: ReportFile[], snapshots: ReportFile[], changes: ReportFile[], k: number,
+  earlyStopping: EarlyStoppingSummary | null,
 ): string {
   const unique = trials.filter((t) => t.duplicateOf === null).length;
   const failed = trials.filter((t) => t.status === 'failed').length;
@@ -246,7 +252,8 @@ pre { text-align: left; font-size: 0.85em; }
 <body>
 <h1>${html(title)}</h1>
 <p>${trials.length} of ${html(config.trials)} trials proposed, ${scored.length} finished, ${unique} unique, ${failed} failed; seed ${html(config.seed)}; started ${html(config.createdAt)}.</p>
-<h2>Top ${top.length}</h2>
+${earlyStopping ? `<p>${html(formatEarlyStopping(earlyStopping))} (seconds: each stopped trial's steps saved at its own pace), against training every trial to the end of its budget.</p>
+` : ''}<h2>Top ${top.length}</h2>
 <table>
 <tr><th>rank</th><th>trial</th><th>hash</th><th>reward</th><th>params</th><th>FLOPs</th><th>found after</th><th>architecture</th></tr>
 ${rows.join('\n')}

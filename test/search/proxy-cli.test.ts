@@ -41,6 +41,8 @@ describe('nasfpn search --reward proxy', () => {
       expect(trial.reward).toBeLessThanOrEqual(1);
       expect(trial.metrics).toMatchObject({ AP: trial.reward, steps: 3, evalImages: 3, input: 64, width: 8 });
       expect(Number.isFinite(trial.metrics.loss)).toBe(true);
+      // The learning curve came back from the worker process: one evaluation, at the end.
+      expect(trial.curve).toEqual([{ step: 3, value: trial.reward }]);
     }
     expect(readRunConfig(run).reward).toEqual({ name: 'proxy', options: { data, steps: 3, batch: 2 } });
 

@@ -12,7 +12,7 @@ import { checkText } from '../../src/semantics/program.js';
 import type { SearchSpaceIR } from '../../src/semantics/ir.js';
 import { PROXY_DEFAULTS, readProxyOptions, trialDetector, trialRecipe } from '../../src/search/proxy-budget.js';
 import { proxyData } from '../../src/search/proxy.js';
-import { createReward, rewardProblem } from '../../src/search/reward.js';
+import { createReward, parseRewardSpec, rewardProblem, rewardStoppingRule } from '../../src/search/reward.js';
 import { TrialFailure, type RewardContext, type TrialInput } from '../../src/search/reward-interface.js';
 import { decisionsToPyramid, sampleDecisions } from '../../src/search/space.js';
 import { runTrial } from '../../src/search/trial-runner.js';
@@ -141,6 +141,36 @@ describe('the proxy reward', () => {
   });
 });
 
+describe('early stopping in the proxy reward (stop=median)', () => {
+  // AP is in [0, 1]: a median of 2 stops any trial evaluated there, a median of −1 none.
+  const unmeetable = (step: number) => [{ step, median: 2, trials: 3 }];
+
+  it('ends a trial at an evaluation below its threshold: no more training, the reward by the `last` rule, metrics that say so', async () => {
+    const s = space();
+    const job = { ...trial(s, 6), stopping: unmeetable(4), reward: { name: 'proxy', options: { ...tinyBudget(), steps: 6, evalEvery: 2, last: 2, stop: 'median' } } };
+    const steps: number[] = [];
+    const outcome = await runTrial(job, (_f, m) => steps.push(m.step!), new AbortController().signal);
+    if (!outcome.ok) throw new Error(outcome.error);
+    expect(steps).toEqual([1, 2, 3, 4]); // stopped after the evaluation at step 4 of 6
+    expect(outcome.metrics).toMatchObject({ stoppedAtStep: 4, stopMedian: 2, stopTrials: 3, steps: 4, budgetSteps: 6, evaluations: 2 });
+    expect(outcome.curve?.map((p) => p.step)).toEqual([2, 4]);
+    // Not a failure: the mean AP of its last 2 evaluations, the last of which is the reported AP.
+    expect(outcome.reward).toBeCloseTo((outcome.curve![0]!.value + outcome.curve![1]!.value) / 2, 12);
+    expect(outcome.metrics.AP).toBe(outcome.curve![1]!.value);
+  }, 120_000);
+
+  it('lets a trial that meets its thresholds (or has none at its evaluations) run its whole budget', async () => {
+    const s = space();
+    const reward = createReward({ name: 'proxy', options: { ...tinyBudget(), steps: 4, evalEvery: 2, stop: 'median' } }, s);
+    const result = await reward.evaluate({ ...trial(s, 7), stopping: [{ step: 2, median: -1, trials: 3 }, ...unmeetable(3)] }, context().ctx);
+    expect(result.metrics).toMatchObject({ steps: 4, evaluations: 2 });
+    expect(result.metrics.stoppedAtStep).toBeUndefined();
+    expect(result.metrics.budgetSteps).toBeUndefined();
+    expect(result.curve?.map((p) => p.step)).toEqual([2, 4]);
+    expect(result.reward).toBe(result.curve![1]!.value);
+  }, 120_000);
+});
+
 describe('the proxy budget', () => {
   it('checks the spec before any trial: unknown options, bad values, no data, no proxy, a bad input size', () => {
     const s = space();
@@ -153,6 +183,24 @@ describe('the proxy budget', () => {
     expect(rewardProblem({ name: 'proxy', options: { data } }, { ...s, proxy: null })).toMatch(/names no proxy detector/);
     expect(rewardProblem({ name: 'proxy', options: { data } }, s)).toBeNull();
     expect(rewardProblem({ name: 'target', options: {} }, s)).toBeNull();
+  });
+
+  it('checks the early-stopping options: the rule, its numbers, evaluations to stop at, and no stop options without stop=', () => {
+    const s = space();
+    const problem = (text: string) => rewardProblem(parseRewardSpec(`proxy:data=${data},steps=10,${text}`), s);
+    expect(() => problem('evalEvery=2,stop=mean')).toThrow(/stop must be one of median, not 'mean'/);
+    expect(() => problem('evalEvery=2,stop=median,stopMinTrials=0')).toThrow(/stopMinTrials must be a whole number ≥ 1, not '0'/);
+    expect(() => problem('evalEvery=2,stop=median,stopWarmup=-1')).toThrow(/stopWarmup must be a whole number ≥ 0/);
+    expect(problem('stop=median')).toMatch(/stop=median needs evaluations during training: give evalEvery=STEPS/);
+    expect(problem('evalEvery=2,stopWarmup=4')).toMatch(/stopWarmup is an option of early stopping: give stop=median too/);
+    expect(problem('evalEvery=2,stopMinTrials=5')).toMatch(/stopMinTrials is an option of early stopping/);
+    expect(problem('evalEvery=2,stop=median,stopWarmup=10')).toMatch(/stopWarmup=10 is not before the run's end \(10 steps\): no trial could be stopped/);
+    expect(problem('evalEvery=2,stop=median,stopWarmup=4,stopMinTrials=5')).toBeNull();
+    // The rule the search sends thresholds for: the defaults (a third of the budget, 3 trials), or the options'.
+    expect(rewardStoppingRule(parseRewardSpec('proxy:evalEvery=2,stop=median'))).toEqual({ warmupSteps: undefined, minTrials: 3 });
+    expect(rewardStoppingRule(parseRewardSpec('proxy:evalEvery=2,stop=median,stopWarmup=4,stopMinTrials=5'))).toEqual({ warmupSteps: 4, minTrials: 5 });
+    expect(rewardStoppingRule(parseRewardSpec('proxy:evalEvery=2'))).toBeNull();
+    expect(rewardStoppingRule({ name: 'target', options: {} })).toBeNull();
   });
 
   it('without a recipe: the defaults, the detector capped to a CPU, with the paper\'s ×0.1 decay at 80% of the steps', () => {

@@ -83,6 +83,8 @@ describe('nasfpn search study', () => {
     usage(study(join(scratch, 'x'), '--architectures', '1'), '--architectures must be a whole number ≥ 2');
     usage(['search', 'study', SPACE, '--proxy', 'nope', '--reference', 'target', '--run', join(scratch, 'x')], "--proxy: unknown reward 'nope'");
     usage(['search', 'study', SPACE, '--proxy', 'proxy:lats=3', '--reference', 'target', '--run', join(scratch, 'x')], "--proxy: reward 'proxy' has no option 'lats'");
+    // The reference is full training: early stopping is refused there, whatever else the spec lacks.
+    usage(['search', 'study', SPACE, '--proxy', 'target', '--reference', 'proxy:stop=median', '--run', join(scratch, 'x')], '--reference: the reference reward trains every architecture to the end');
     const missing = nasfpn(...study(join(scratch, 'y'), '--fpn', 'fpn_nowhere'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("has no pyramid 'fpn_nowhere' (--fpn)");

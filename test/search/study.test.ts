@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { PROXY_DEFAULTS, proxyProblem, readProxyOptions, trialRecipe } from '../../src/search/proxy-budget.js';
 import type { TrialRecord } from '../../src/search/records.js';
 import {
-  formatStudyReport, studyArchitectures, studyDifferences, studyReport, studyRunSeed, studyRunSize, studyScatter, type StudyConfig, type StudyRunName,
+  formatStudyReport, studyArchitectures, studyDifferences, studyReferenceProblem, studyReport, studyRunSeed, studyRunSize, studyScatter, type StudyConfig,
+  type StudyRunName,
 } from '../../src/search/study.js';
 import { loadExample } from '../helpers/examples.js';
 
@@ -75,6 +76,16 @@ describe('the report', () => {
     const empty = studyReport(config, { proxy: [], reference: [], 'proxy-repeat': [], 'reference-repeat': [] });
     expect([empty.pairs, empty.spearman, empty.spearmanInterval, empty.topOverlap]).toEqual([0, null, null, null]);
     expect(formatStudyReport(empty)).toContain('Spearman ρ —');
+    expect(report.proxyEarlyStopping).toBeUndefined();
+  });
+
+  it('says what the proxy\'s early stopping saved in its run, when it stops trials', () => {
+    const stopping = { ...config, proxy: { name: 'proxy', options: { evalEvery: 10, stop: 'median' } } };
+    const proxy: TrialRecord[] = run([0.1, 0.3, 0.2, 0.4], 20).map((t) => ({ ...t, metrics: { steps: 40 } }));
+    proxy[0] = { ...proxy[0]!, metrics: { steps: 10, budgetSteps: 40, stoppedAtStep: 10 }, seconds: 5 };
+    const stopped = studyReport(stopping, { ...trials, proxy });
+    expect(stopped.proxyEarlyStopping).toEqual({ trials: 4, stopped: 1, stepsTrained: 130, stepsBudget: 160, stepsSaved: 30, secondsSaved: 15 });
+    expect(formatStudyReport(stopped)).toContain('- proxy early stopping: 1 of 4 trials stopped, 30 of 160 steps saved (19 %), about 15 s');
   });
 });
 
@@ -96,5 +107,15 @@ describe("the proxy reward's study options", () => {
   it('takes init as a path and initHash as text', () => {
     expect(readProxyOptions({ name: 'proxy', options: { init: '/ckpt', initHash: 'ab12' } })).toEqual({ init: '/ckpt', initHash: 'ab12' });
     expect(() => readProxyOptions({ name: 'proxy', options: { init: 3 } })).toThrow('init must be a folder');
+  });
+});
+
+describe('the reference reward of a study', () => {
+  it('refuses early stopping (a study compares the proxy with full trainings) and takes any other reward', () => {
+    expect(studyReferenceProblem({ name: 'proxy', options: { evalEvery: 50, last: 3, stop: 'median' } }))
+      .toMatch(/^the reference reward trains every architecture to the end: early stopping \(stop=median\) is for the proxy under study/);
+    expect(studyReferenceProblem({ name: 'proxy', options: { evalEvery: 50, last: 3 } })).toBeNull();
+    expect(studyReferenceProblem({ name: 'target', options: { seed: 2 } })).toBeNull();
+    expect(() => studyReferenceProblem({ name: 'proxy', options: { stop: 'mean' } })).toThrow(/stop must be one of median/);
   });
 });

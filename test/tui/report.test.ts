@@ -78,6 +78,25 @@ describe('buildReport', () => {
     expect(html).toContain(`<tr><td>1</td><td>${best.id}</td>`);
     expect((html.match(/src="data:image\/svg\+xml;base64,/g) ?? []).length).toBe(report.plots.length + report.snapshots.length + report.changes.length);
     expect(html).not.toMatch(/(src|href)="https?:/);
+    // A run whose reward stops no trial early says nothing of it.
+    expect(report.earlyStopping).toBeNull();
+    expect(html).not.toContain('early stopping');
+  });
+
+  it('says what early stopping saved when the reward stopped trials', () => {
+    const run = fakeRun(6, 11, 100);
+    run.config.reward = { name: 'proxy', options: { evalEvery: 10, stop: 'median' } };
+    for (const t of run.trials) Object.assign(t, { metrics: { steps: 60 }, seconds: 60 });
+    Object.assign(run.trials[4]!, { metrics: { steps: 20, budgetSteps: 60, stoppedAtStep: 20 }, seconds: 25 });
+    const dir = mkdtempSync(join(tmpdir(), 'nasfpn-report-stop-'));
+    try {
+      writeRun(dir, run);
+      const stopped = buildReport(dir);
+      expect(stopped.earlyStopping).toEqual({ trials: 6, stopped: 1, stepsTrained: 320, stepsBudget: 360, stepsSaved: 40, secondsSaved: 50 });
+      expect(stopped.html).toContain('early stopping: 1 of 6 trials stopped, 40 of 360 steps saved (11 %), about 50 s');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
