@@ -6,7 +6,7 @@ import { EOF } from 'chevrotain';
 import { rangeMaker, START_OF_FILE, type Diagnostic, type SourceRange, type TextOrigin } from '../diagnostics/diagnostics.js';
 import type { CellStatement, CommentToken, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
 import { hiddenCharacterDiagnostics, isReportedHidden } from './hidden-characters.js';
-import { fpnLexer, StringLiteral } from './tokens.js';
+import { fpnLexer, Newline, Semicolon, StringLiteral } from './tokens.js';
 import { EndWatchingParser, fpnParser, type FpnParser } from './grammar.js';
 
 export interface ParseResult {
@@ -204,6 +204,33 @@ const nodes = (c: Children, key: string): CstNode[] => (c[key] ?? []) as CstNode
 /** Tokens inserted by error recovery have no position: treat them as absent. */
 const real = (token: IToken | undefined): token is IToken => token !== undefined && !Number.isNaN(token.startOffset);
 
+/** The first and the last real token found so far under a CST node. */
+interface TokenBounds {
+  first: IToken | null;
+  last: IToken | null;
+}
+
+/**
+ * Widens `bounds` to the real tokens under `node` (line ends and ';' left out with `skipTrailing`). A loop over
+ * the children's lists with no list or closure made: it runs over every token of a file on every parse.
+ */
+function widenToTokens(bounds: TokenBounds, node: CstNode, skipTrailing: boolean): void {
+  const children = node.children;
+  for (const key in children) {
+    const list = children[key];
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const child = list[i];
+      if (!('image' in child)) {
+        widenToTokens(bounds, child, skipTrailing);
+      } else if (real(child) && !(skipTrailing && (child.tokenType === Newline || child.tokenType === Semicolon))) {
+        if (!bounds.first || child.startOffset < bounds.first.startOffset) bounds.first = child;
+        if (!bounds.last || child.startOffset > bounds.last.startOffset) bounds.last = child;
+      }
+    }
+  }
+}
+
 class AstBuilder {
   constructor(
     private readonly tokenRange: (t: IToken) => SourceRange,
@@ -224,21 +251,9 @@ class AstBuilder {
    * in an editor.
    */
   private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
-    let first: IToken | null = null;
-    let last: IToken | null = null;
-    const walk = (n: CstNode) => {
-      for (const list of Object.values(n.children)) {
-        for (const child of list ?? []) {
-          if (!('image' in child)) walk(child);
-          else if (real(child) && !(skipTrailing && (child.tokenType.name === 'Newline' || child.tokenType.name === 'Semicolon'))) {
-            if (!first || child.startOffset < first.startOffset) first = child;
-            if (!last || child.startOffset > last.startOffset) last = child;
-          }
-        }
-      }
-    };
-    walk(node);
-    return first && last ? this.span(first, last) : null;
+    const bounds: TokenBounds = { first: null, last: null };
+    widenToTokens(bounds, node, skipTrailing);
+    return bounds.first && bounds.last ? this.span(bounds.first, bounds.last) : null;
   }
 
   fileNode(cst: CstNode): { imports: ImportStatement[]; declarations: Declaration[] } {
