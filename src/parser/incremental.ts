@@ -86,8 +86,13 @@ export class IncrementalParser {
       const parsed = current.get(block.text) ?? previous.get(block.text) ?? { origin: block.origin, piece: parsePiece(block.text, file, block.origin, blockParser) };
       current.set(block.text, parsed);
       if (parsed.piece.readPastEnd && i < blocks.length - 1) {
-        // The block parses differently with the rest of the file after it: parse the rest as one piece.
+        // The block parses differently with the rest of the file after it: parse the rest as one piece. The
+        // blocks after it stay kept, for when this one is whole again (a `{` typed, then its `}`).
         pieces.push(parsePiece(text.slice(block.origin.offset), file, block.origin, fpnParser));
+        for (const later of blocks.slice(i + 1)) {
+          const kept = previous.get(later.text);
+          if (kept) current.set(later.text, kept);
+        }
         break;
       }
       pieces.push(moved(parsed, block.origin));
