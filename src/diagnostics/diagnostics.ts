@@ -54,8 +54,20 @@ export interface Fix {
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
   diagnostics.some((d) => d.severity === 'error');
 
-/** Returns a function that turns [start, end) character offsets of `text` into a SourceRange. */
-export function rangeMaker(text: string, file: string): (startOffset: number, endOffset: number) => SourceRange {
+/** Where a piece of a file begins in the file: its offset, and its (1-based) line. */
+export interface TextOrigin {
+  offset: number;
+  line: number;
+}
+
+export const START_OF_FILE: TextOrigin = { offset: 0, line: 1 };
+
+/**
+ * Returns a function that turns [start, end) character offsets of `text` into a SourceRange. When `text` is a
+ * piece of the file that begins at `origin` (which must be the start of a line, so columns need no shift), the
+ * ranges are the file's.
+ */
+export function rangeMaker(text: string, file: string, origin: TextOrigin = START_OF_FILE): (startOffset: number, endOffset: number) => SourceRange {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -66,7 +78,7 @@ export function rangeMaker(text: string, file: string): (startOffset: number, en
   const isOn = (line: number, offset: number) => line < starts.length && starts[line] <= offset && (line + 1 === starts.length || offset < starts[line + 1]);
   const positionAt = (offset: number): Position => {
     if (!isOn(lastLine, offset)) lastLine = isOn(lastLine + 1, offset) ? lastLine + 1 : lineOf(offset);
-    return { line: lastLine + 1, column: offset - starts[lastLine] + 1, offset };
+    return { line: lastLine + origin.line, column: offset - starts[lastLine] + 1, offset: offset + origin.offset };
   };
   const lineOf = (offset: number): number => {
     let lo = 0;

@@ -155,3 +155,60 @@ export class FpnParser extends CstParser {
 
 /** One shared instance: chevrotain parsers are reusable (set `input`, call a rule). */
 export const fpnParser = new FpnParser();
+
+/** Chevrotain 11's parser state that EndWatchingParser reads (internals, not in its types). */
+interface ParserState {
+  currIdx: number;
+  tokVectorLength: number;
+  RULE_STACK_IDX: number;
+}
+
+/**
+ * The parser for a piece of a file (src/parser/incremental.ts parses a file block by block): it notes whether
+ * the parse depended on the piece's being the end of the file, i.e. would go otherwise with more text after
+ * the piece. Every read of a token goes through LA_FAST, LA or SKIP_TOKEN; a read past the last token is
+ * harmless only at the top level (the `file` rule alone on the rule stack, or none) with every token read:
+ * there the parser only asks whether another statement follows, and would begin it as the parse of the
+ * following text on its own begins. Any other read past the end, or a parse that stops before the end, and
+ * the piece depends on what follows it.
+ */
+export class EndWatchingParser extends FpnParser {
+  private lookedPastEnd = false;
+
+  private get state(): ParserState {
+    return this as unknown as ParserState;
+  }
+
+  /** Whether the last parse depended on the end of its input (call before resetting the input). */
+  dependsOnEnd(): boolean {
+    const { currIdx, tokVectorLength } = this.state;
+    return this.lookedPastEnd || currIdx < tokVectorLength - 1;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.lookedPastEnd = false;
+  }
+
+  private watch(howMuch: number): void {
+    const { currIdx, tokVectorLength, RULE_STACK_IDX } = this.state;
+    if (currIdx + howMuch >= tokVectorLength && !(currIdx === tokVectorLength - 1 && RULE_STACK_IDX <= 0)) this.lookedPastEnd = true;
+  }
+
+  protected override LA_FAST(howMuch: number): IToken {
+    this.watch(howMuch);
+    return super.LA_FAST(howMuch);
+  }
+
+  protected override LA(howMuch: number): IToken {
+    this.watch(howMuch);
+    return super.LA(howMuch);
+  }
+
+  protected override SKIP_TOKEN(): IToken {
+    // Skipping the last token moves past the end (chevrotain answers EOF without reading).
+    const { currIdx, tokVectorLength } = this.state;
+    if (currIdx > tokVectorLength - 2) this.lookedPastEnd = true;
+    return super.SKIP_TOKEN();
+  }
+}

@@ -3,11 +3,11 @@
 // them for the checker.
 import type { CstNode, IRecognitionException, IToken, ILexingError } from 'chevrotain';
 import { EOF } from 'chevrotain';
-import { rangeMaker, type Diagnostic, type SourceRange } from '../diagnostics/diagnostics.js';
-import type { CellStatement, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
+import { rangeMaker, START_OF_FILE, type Diagnostic, type SourceRange, type TextOrigin } from '../diagnostics/diagnostics.js';
+import type { CellStatement, CommentToken, Declaration, FileAst, ImportStatement, Name, Setting, Statement, Value, OpOption } from './ast.js';
 import { hiddenCharacterDiagnostics, isReportedHidden } from './hidden-characters.js';
-import { fpnLexer, StringLiteral } from './tokens.js';
-import { fpnParser } from './grammar.js';
+import { fpnLexer, Newline, Semicolon, StringLiteral } from './tokens.js';
+import { EndWatchingParser, fpnParser, type FpnParser } from './grammar.js';
 
 export interface ParseResult {
   ast: FileAst;
@@ -15,35 +15,77 @@ export interface ParseResult {
 }
 
 export function parseFpn(text: string, file: string): ParseResult {
-  const rangeOf = rangeMaker(text, file);
+  return joinPieces(text, file, [parsePiece(text, file, START_OF_FILE, fpnParser)]);
+}
+
+/**
+ * A piece of a file (a run of whole lines) parsed on its own: what it adds to the file's tree, and its
+ * diagnostics by kind (parseFpn lists each kind in source order, the kinds one after the other).
+ */
+export interface ParsedPiece {
+  imports: ImportStatement[];
+  declarations: Declaration[];
+  comments: CommentToken[];
+  hidden: Diagnostic[];
+  lexing: Diagnostic[];
+  unterminated: Diagnostic[];
+  parsing: Diagnostic[];
+  /**
+   * Whether the parse of the piece depended on its being the end of the file: the parser looked past its last
+   * token other than between top-level statements with every token read, or stopped before its end, or an
+   * error points at the end of the file. Such a piece may parse differently with more text after it.
+   */
+  readPastEnd: boolean;
+}
+
+/**
+ * Parses a piece of a file that begins at `origin` (the start of a line), with ranges and line numbers that
+ * are the file's. The incremental parser (./incremental.ts) parses a file's blocks one by one with a
+ * `parser` that watches its reads (./grammar.ts, EndWatchingParser).
+ */
+export function parsePiece(text: string, file: string, origin: TextOrigin, parser: FpnParser | EndWatchingParser): ParsedPiece {
+  const rangeOf = rangeMaker(text, file, origin);
   const tokenRange = (token: IToken): SourceRange => rangeOf(token.startOffset, (token.endOffset ?? token.startOffset) + 1);
 
   const lexed = fpnLexer.tokenize(text);
-  const unterminated = lexed.groups.unterminated ?? [];
-  const diagnostics: Diagnostic[] = hiddenCharacterDiagnostics(
-    text, lexed.groups.comments ?? [], [...lexed.tokens.filter((t) => t.tokenType === StringLiteral), ...unterminated], rangeOf,
-  );
+  const comments = lexed.groups.comments ?? [];
+  const unterminatedStrings = lexed.groups.unterminated ?? [];
+  const hidden = hiddenCharacterDiagnostics(text, comments, [...lexed.tokens.filter((t) => t.tokenType === StringLiteral), ...unterminatedStrings], rangeOf);
+  const lexing: Diagnostic[] = [];
   for (const error of lexed.errors) {
     const diagnostic = lexingDiagnostic(error, text, rangeOf);
-    if (diagnostic) diagnostics.push(diagnostic);
+    if (diagnostic) lexing.push(diagnostic);
   }
-  for (const s of unterminated) {
-    diagnostics.push({ code: 'FPN001', severity: 'error', message: 'unterminated string', hint: 'close the string with " on the same line', range: tokenRange(s) });
-  }
+  const unterminated = unterminatedStrings.map((s): Diagnostic => (
+    { code: 'FPN001', severity: 'error', message: 'unterminated string', hint: 'close the string with " on the same line', range: tokenRange(s) }
+  ));
 
-  fpnParser.input = lexed.tokens;
-  const cst = fpnParser.file();
-  for (const error of fpnParser.errors) diagnostics.push(parsingDiagnostic(error, text, rangeOf, tokenRange));
+  parser.input = lexed.tokens;
+  const cst = parser.file();
+  const parsing = parser.errors.map((error) => parsingDiagnostic(error, text, rangeOf, tokenRange));
+  const readPastEnd = parser instanceof EndWatchingParser && (parser.dependsOnEnd() || parser.errors.some((e) => atEndOfFile(e.token)));
   // The shared parser would keep this file's tokens alive until the next parse.
-  fpnParser.input = [];
+  parser.input = [];
 
   const build = new AstBuilder(tokenRange, rangeOf);
+  return {
+    ...build.fileNode(cst),
+    comments: comments.map((c) => ({ text: c.image, range: tokenRange(c) })),
+    hidden, lexing, unterminated, parsing, readPastEnd,
+  };
+}
+
+/** The result of parseFpn for `text`, from its pieces in order (each parsed where it is in the file). */
+export function joinPieces(text: string, file: string, pieces: readonly ParsedPiece[]): ParseResult {
+  const all = <T>(part: (piece: ParsedPiece) => T[]): T[] => (pieces.length === 1 ? part(pieces[0]) : pieces.flatMap(part));
   const ast: FileAst = {
     file,
-    ...build.fileNode(cst),
-    comments: (lexed.groups.comments ?? []).map((c) => ({ text: c.image, range: tokenRange(c) })),
+    imports: all((p) => p.imports),
+    declarations: all((p) => p.declarations),
+    comments: all((p) => p.comments),
     blankLines: blankLines(text),
   };
+  const diagnostics = [...all((p) => p.hidden), ...all((p) => p.lexing), ...all((p) => p.unterminated), ...all((p) => p.parsing)];
   return { ast, diagnostics: firstSyntaxErrors(diagnostics) };
 }
 
@@ -66,7 +108,7 @@ function firstSyntaxErrors(diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 /** The lines (1-based) that hold only whitespace, in one pass over the text (no string per line). */
-function blankLines(text: string): number[] {
+export function blankLines(text: string): number[] {
   const blank: number[] = [];
   let line = 1;
   let empty = true;
@@ -119,7 +161,7 @@ function parsingDiagnostic(
 ): Diagnostic {
   const token = error.token;
   let range: SourceRange;
-  if (token.tokenType === EOF || Number.isNaN(token.startOffset)) {
+  if (atEndOfFile(token)) {
     // Missing something at the end of the file: point at its last character.
     const end = text.replace(/\s+$/, '').length;
     range = rangeOf(Math.max(0, end - 1), Math.max(end, 1));
@@ -129,6 +171,9 @@ function parsingDiagnostic(
   const rule = error.context?.ruleStack?.at(-1) ?? '';
   return { code: 'FPN002', severity: 'error', message: error.message, hint: hintFor(rule, token.tokenType === EOF), range };
 }
+
+/** A token at the end of the file, or one that error recovery made up (it has no place): errors there point at the file's last character. */
+const atEndOfFile = (token: IToken): boolean => token.tokenType === EOF || Number.isNaN(token.startOffset);
 
 function hintFor(rule: string, atEndOfFile: boolean): string {
   switch (rule) {
@@ -159,6 +204,33 @@ const nodes = (c: Children, key: string): CstNode[] => (c[key] ?? []) as CstNode
 /** Tokens inserted by error recovery have no position: treat them as absent. */
 const real = (token: IToken | undefined): token is IToken => token !== undefined && !Number.isNaN(token.startOffset);
 
+/** The first and the last real token found so far under a CST node. */
+interface TokenBounds {
+  first: IToken | null;
+  last: IToken | null;
+}
+
+/**
+ * Widens `bounds` to the real tokens under `node` (line ends and ';' left out with `skipTrailing`). A loop over
+ * the children's lists with no list or closure made: it runs over every token of a file on every parse.
+ */
+function widenToTokens(bounds: TokenBounds, node: CstNode, skipTrailing: boolean): void {
+  const children = node.children;
+  for (const key in children) {
+    const list = children[key];
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const child = list[i];
+      if (!('image' in child)) {
+        widenToTokens(bounds, child, skipTrailing);
+      } else if (real(child) && !(skipTrailing && (child.tokenType === Newline || child.tokenType === Semicolon))) {
+        if (!bounds.first || child.startOffset < bounds.first.startOffset) bounds.first = child;
+        if (!bounds.last || child.startOffset > bounds.last.startOffset) bounds.last = child;
+      }
+    }
+  }
+}
+
 class AstBuilder {
   constructor(
     private readonly tokenRange: (t: IToken) => SourceRange,
@@ -179,21 +251,9 @@ class AstBuilder {
    * in an editor.
    */
   private nodeSpan(node: CstNode, skipTrailing = true): SourceRange | null {
-    let first: IToken | null = null;
-    let last: IToken | null = null;
-    const walk = (n: CstNode) => {
-      for (const list of Object.values(n.children)) {
-        for (const child of list ?? []) {
-          if (!('image' in child)) walk(child);
-          else if (real(child) && !(skipTrailing && (child.tokenType.name === 'Newline' || child.tokenType.name === 'Semicolon'))) {
-            if (!first || child.startOffset < first.startOffset) first = child;
-            if (!last || child.startOffset > last.startOffset) last = child;
-          }
-        }
-      }
-    };
-    walk(node);
-    return first && last ? this.span(first, last) : null;
+    const bounds: TokenBounds = { first: null, last: null };
+    widenToTokens(bounds, node, skipTrailing);
+    return bounds.first && bounds.last ? this.span(bounds.first, bounds.last) : null;
   }
 
   fileNode(cst: CstNode): { imports: ImportStatement[]; declarations: Declaration[] } {

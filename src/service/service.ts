@@ -5,7 +5,7 @@ import type {
   CodeAction, CompletionList, Diagnostic as EditorDiagnostic, DocumentSymbol, FoldingRange, Hover, InlayHint, Location, Position,
   Range, SelectionRange, SemanticTokens, TextEdit,
 } from 'vscode-languageserver-types';
-import { parseFpn } from '../parser/parse.js';
+import { IncrementalParser } from '../parser/incremental.js';
 import type { CheckedProgram } from '../semantics/ir.js';
 import { checkFile, type CheckedDeclaration, type CheckResult, type Parse, type SourceHost } from '../semantics/program.js';
 import { posixPaths, type PathRules } from '../util/posix-path.js';
@@ -35,7 +35,11 @@ export class LanguageService implements Workspace {
   /** The host's files with the open documents' texts over them: what every check reads. */
   private readonly overlay: SourceHost;
 
-  constructor(private readonly host: ServiceHost = { readFile: () => null }, private readonly parse: Parse = parseFpn) {
+  /**
+   * `parse` defaults to an incremental parser: a keystroke re-parses only the block it changed (the results are
+   * parseFpn's, see src/parser/incremental.ts).
+   */
+  constructor(private readonly host: ServiceHost = { readFile: () => null }, private readonly parse: Parse = new IncrementalParser().parse) {
     this.paths = host.paths ?? posixPaths;
     this.overlay = { readFile: (path) => this.documents.get(path)?.text ?? host.readFile(path), paths: this.paths };
   }
