@@ -199,7 +199,7 @@ function Header({ state, paused, readOnly }: { state: SearchState; paused: boole
   return (
     <Text wrap="truncate-end">
       <Text bold>nasfpn search</Text>{readOnly ? <Text color="gray"> (watch)</Text> : null} {what} <Text color={color} bold>{phase}</Text>
-      {`  ${trialsDone(state)}/${state.budget} trials · ${state.failed} failed · ${perHour === null ? '–' : perHour.toFixed(1)} trials/h · ETA ${formatDuration(etaSeconds)}`}
+      {`  ${trialsDone(state)}/${state.budget} trials · ${state.failed} failed${state.stoppedEarly ? ` · ${state.stoppedEarly} stopped early` : ''} · ${perHour === null ? '–' : perHour.toFixed(1)} trials/h · ETA ${formatDuration(etaSeconds)}`}
     </Text>
   );
 }

@@ -23,7 +23,7 @@ export function summaryLine(s: SearchState): string {
   const phase = s.phase === 'finished' ? (s.reason === 'budget' ? 'finished' : 'stopped') : s.phase === 'paused' ? 'waiting' : 'running';
   const best = s.best ? `; best trial ${s.best.trial}, reward ${s.best.reward.toFixed(4)} (${s.best.hash.slice(0, 12)})` : '';
   const resume = s.phase === 'finished' && s.reason === 'stopped' && s.run ? `; continue with: nasfpn search --resume ${s.run}` : '';
-  return `search ${s.space ?? ''} ${phase}: ${trialsDone(s)}/${s.budget} trials, ${s.failed} failed${best}${resume}`;
+  return `search ${s.space ?? ''} ${phase}: ${trialsDone(s)}/${s.budget} trials, ${s.failed} failed${s.stoppedEarly ? `, ${s.stoppedEarly} stopped early` : ''}${best}${resume}`;
 }
 
 export interface SearchUiOptions {

@@ -94,6 +94,8 @@ export interface SearchState {
   /** Trials that failed for good (no reward), and attempts that will be retried. */
   failed: number;
   retried: number;
+  /** Finished trials that the reward's stopping rule ended early (proxy `stop=median`); their reward still counts. */
+  stoppedEarly: number;
   uniqueCurve: UniquePoint[];
   running: Record<number, RunningTrial>;
   workers: Record<string, WorkerView>;
@@ -117,7 +119,7 @@ export function initialState(): SearchState {
   return {
     run: null, space: null, strategy: null, reward: null, budget: 0, localWorkers: 0, queue: null,
     phase: 'waiting', reason: null, sessionStart: null, doneAtSessionStart: 0, sessionDone: 0, now: null,
-    finished: [], failed: 0, retried: 0, uniqueCurve: [], running: {}, workers: {},
+    finished: [], failed: 0, retried: 0, stoppedEarly: 0, uniqueCurve: [], running: {}, workers: {},
     controller: null, entropyHistory: [], best: null, bestHistory: [], recentCurves: [],
   };
 }
@@ -168,7 +170,8 @@ export function reduce(state: SearchState, event: SearchEvent): SearchState {
       const recentCurves = ended && ended.curve.length
         ? appendBounded(s.recentCurves, { trial: event.trial, curve: ended.curve }, RECENT_CURVES)
         : s.recentCurves;
-      return { ...s, finished: [...s.finished, finished], running, recentCurves, sessionDone: s.sessionDone + 1 };
+      const stoppedEarly = s.stoppedEarly + (!event.cached && event.metrics.stoppedAtStep !== undefined ? 1 : 0);
+      return { ...s, finished: [...s.finished, finished], running, recentCurves, stoppedEarly, sessionDone: s.sessionDone + 1 };
     }
     case 'trial.failed': {
       const { [event.trial]: _ended, ...running } = s.running;

@@ -42,6 +42,14 @@ describe('reduce', () => {
     expect(state.finished.map((f) => [f.index, f.trial, f.bestSoFar])).toEqual([[1, 1, 0.4], [2, 2, 0.4]]);
   });
 
+  it('counts trials the stopping rule ended early, not their cached duplicates', () => {
+    expect(state.stoppedEarly).toBe(0);
+    const stopped = { type: 'trial.finished', time: t(11), trial: 4, hash: 'cccc', reward: 0.1, metrics: { stoppedAtStep: 20 }, params: 100, flops: 2000, seconds: 1, worker: 'local-1', cached: false } as const;
+    const after = reduce(reduce(state, stopped), { ...stopped, trial: 5, cached: true });
+    expect(after.stoppedEarly).toBe(1);
+    expect(after.finished.map((f) => f.trial)).toEqual([1, 2, 4, 5]);
+  });
+
   it('keeps one row per architecture in the top-k table', () => {
     expect(topTrials(state, 10).map((f) => f.trial)).toEqual([1]);
   });
