@@ -99,8 +99,11 @@ export const shouldStop = (thresholds: StoppingThresholds, curve: LearningCurve)
 // ---------------------------------------------------------------------------------------------------
 // The records: which curves count, and what stopping saved
 
-/** Whether a trial record is of a trial the rule stopped (its reward's metrics say at which step). */
-export const wasStopped = (trial: TrialRecord): boolean => trial.status === 'finished' && trial.metrics.stoppedAtStep !== undefined;
+/** Whether a reward's metrics are those of a trial the rule stopped (they say at which step). */
+export const stoppedEarly = (metrics: Record<string, number>): boolean => metrics.stoppedAtStep !== undefined;
+
+/** Whether a trial record is of a trial the rule stopped. */
+export const wasStopped = (trial: TrialRecord): boolean => trial.status === 'finished' && stoppedEarly(trial.metrics);
 
 /**
  * The learning curves the rule compares against: those of the trials that ran their whole budget. Duplicates

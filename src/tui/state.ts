@@ -1,6 +1,7 @@
 // What the terminal UI (and `search watch`, and the report's summary) knows about a search: a pure reducer
 // over the engine's events (src/search/events.ts). Nothing here reads a clock or a file: the times are the
 // events' own, so a replay of events.jsonl gives exactly the state the live UI had.
+import { stoppedEarly } from '../search/early-stopping.js';
 import type { BestSoFar, SearchEvent } from '../search/events.js';
 import { assertNever } from '../util/assert-never.js';
 
@@ -170,8 +171,8 @@ export function reduce(state: SearchState, event: SearchEvent): SearchState {
       const recentCurves = ended && ended.curve.length
         ? appendBounded(s.recentCurves, { trial: event.trial, curve: ended.curve }, RECENT_CURVES)
         : s.recentCurves;
-      const stoppedEarly = s.stoppedEarly + (!event.cached && event.metrics.stoppedAtStep !== undefined ? 1 : 0);
-      return { ...s, finished: [...s.finished, finished], running, recentCurves, stoppedEarly, sessionDone: s.sessionDone + 1 };
+      const stopped = !event.cached && stoppedEarly(event.metrics) ? 1 : 0;
+      return { ...s, finished: [...s.finished, finished], running, recentCurves, stoppedEarly: s.stoppedEarly + stopped, sessionDone: s.sessionDone + 1 };
     }
     case 'trial.failed': {
       const { [event.trial]: _ended, ...running } = s.running;
