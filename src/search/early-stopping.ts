@@ -10,7 +10,7 @@
 // process, a local worker, a `nasfpn worker` on Redis), over no channel but the trial itself:
 //
 //   the search, when it sends a trial:   completed trials' learning curves → medianThresholds → a table step → median
-//   the reward, at each evaluation:      shouldStop(table, its curve so far)
+//   the reward, at each evaluation:      stoppingThreshold(table, its curve so far): the one it fell below, or null
 //
 // The table is a function of the trial records alone, so a resumed search computes the same one from its store.
 // Plain data and pure functions; what the rule saved (steps, seconds) is summed from the records at the end.
@@ -93,8 +93,6 @@ export function stoppingThreshold(thresholds: StoppingThresholds, curve: Learnin
   return best < threshold.median ? threshold : null;
 }
 
-/** Whether a trial whose evaluations so far are `curve` is stopped at the last of them. */
-export const shouldStop = (thresholds: StoppingThresholds, curve: LearningCurve): boolean => stoppingThreshold(thresholds, curve) !== null;
 
 // ---------------------------------------------------------------------------------------------------
 // The records: which curves count, and what stopping saved

@@ -215,7 +215,7 @@ export function studyReport(config: StudyConfig, trials: Readonly<Record<StudyRu
     nasfpn: ranksOf('nasfpn'),
     secondsPerProxyTrial: seconds('proxy'),
     secondsPerReferenceTrial: seconds('reference'),
-    ...(config.proxy.options.stop !== undefined ? { proxyEarlyStopping: earlyStoppingSummary(trials.proxy) } : {}),
+    ...(rewardStoppingRule(config.proxy) ? { proxyEarlyStopping: earlyStoppingSummary(trials.proxy) } : {}),
     noise: { proxy: noiseOf(rows, 'proxy', 'proxyRepeat'), reference: noiseOf(rows, 'reference', 'referenceRepeat') },
     rows,
   };

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { shouldStop } from '../../src/search/early-stopping.js';
+import { stoppingThreshold } from '../../src/search/early-stopping.js';
 import type { Executor, ExecutorEvents } from '../../src/search/executor.js';
 import type { CurvePoint, RunConfig } from '../../src/search/records.js';
 import { runSearch, type SearchSummary } from '../../src/search/search.js';
@@ -36,7 +36,7 @@ class CurveExecutor implements Executor {
     let stoppedAt: number | null = null;
     for (let step = EVAL_EVERY; step <= BUDGET && stoppedAt === null; step += EVAL_EVERY) {
       curve.push({ step, value: QUALITY[job.id]! });
-      if (step < BUDGET && shouldStop(job.stopping ?? [], curve)) stoppedAt = step;
+      if (step < BUDGET && stoppingThreshold(job.stopping ?? [], curve) !== null) stoppedAt = step;
     }
     const steps = stoppedAt ?? BUDGET;
     const metrics = { AP: QUALITY[job.id]!, steps, ...(stoppedAt !== null ? { stoppedAtStep: stoppedAt, budgetSteps: BUDGET } : {}) };

@@ -1,7 +1,7 @@
 // The median stopping rule as plain data (src/search/early-stopping.ts), with medians worked out by hand.
 import { describe, expect, it } from 'vitest';
 import {
-  completedCurves, DEFAULT_MIN_TRIALS, earlyStoppingSummary, formatEarlyStopping, median, medianThresholds, shouldStop, stoppingThreshold, type LearningCurve,
+  completedCurves, DEFAULT_MIN_TRIALS, earlyStoppingSummary, formatEarlyStopping, median, medianThresholds, stoppingThreshold, type LearningCurve,
 } from '../../src/search/early-stopping.js';
 import type { TrialRecord } from '../../src/search/records.js';
 
@@ -45,15 +45,15 @@ describe('medianThresholds', () => {
   });
 });
 
-describe('shouldStop', () => {
+describe('stoppingThreshold: stopped or not', () => {
   const thresholds = [{ step: 20, median: 0.1, trials: 3 }, { step: 30, median: 0.2, trials: 3 }];
   /** A trial's evaluations so far, every 10 steps. */
   const so = (...values: number[]) => curve(...values);
 
   it('stops a trial whose best value so far is strictly below the median at its last step; a tie goes on', () => {
-    expect(shouldStop(thresholds, so(0, 0.1, 0.19))).toBe(true);
-    expect(shouldStop(thresholds, so(0, 0.1, 0.2))).toBe(false);
-    expect(shouldStop(thresholds, so(0, 0.1, 0.5))).toBe(false);
+    expect(stoppingThreshold(thresholds, so(0, 0.1, 0.19)) !== null).toBe(true);
+    expect(stoppingThreshold(thresholds, so(0, 0.1, 0.2)) !== null).toBe(false);
+    expect(stoppingThreshold(thresholds, so(0, 0.1, 0.5)) !== null).toBe(false);
     // The threshold that stopped it, which the proxy reports.
     expect(stoppingThreshold(thresholds, so(0, 0.05))).toEqual({ step: 20, median: 0.1, trials: 3 });
     expect(stoppingThreshold(thresholds, so(0, 0.1))).toBeNull();
@@ -61,15 +61,15 @@ describe('shouldStop', () => {
 
   it('does not stop a trial for a dip: its best value so far counts, as Optuna and NNI take it', () => {
     // 0.15 at step 30 is below that step's median 0.2, but the trial had 0.25 at step 20.
-    expect(shouldStop(thresholds, so(0, 0.25, 0.15))).toBe(false);
-    expect(shouldStop(thresholds, so(0, 0.15, 0.15))).toBe(true);
+    expect(stoppingThreshold(thresholds, so(0, 0.25, 0.15)) !== null).toBe(false);
+    expect(stoppingThreshold(thresholds, so(0, 0.15, 0.15)) !== null).toBe(true);
   });
 
   it('stops nothing at a step without a threshold (the warm-up, too few trials, another evaluation step)', () => {
-    expect(shouldStop(thresholds, so(0))).toBe(false);
-    expect(shouldStop(thresholds, [{ step: 25, value: 0 }])).toBe(false);
-    expect(shouldStop([], so(0, 0))).toBe(false);
-    expect(shouldStop(thresholds, [])).toBe(false);
+    expect(stoppingThreshold(thresholds, so(0)) !== null).toBe(false);
+    expect(stoppingThreshold(thresholds, [{ step: 25, value: 0 }])).toBeNull();
+    expect(stoppingThreshold([], so(0, 0))).toBeNull();
+    expect(stoppingThreshold(thresholds, [])).toBeNull();
   });
 });
 
